@@ -1,0 +1,66 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from dangjian.accounts.roles import Role
+from dangjian.accounts.scope import ScopeRule
+
+
+class User(AbstractUser):
+    """An account. Staff roles are scoped to `org` and everything under it; a 党员 to
+    their own `member` record."""
+
+    scope = ScopeRule(org="org", member="none")
+
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.MEMBER)
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name="所属党组织（权限范围）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    member = models.OneToOneField(
+        "members.Member",
+        verbose_name="对应党员",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="account",
+    )
+    full_name = models.CharField("姓名", max_length=40, blank=True)
+    must_change_password = models.BooleanField("首次登录须修改密码", default=False)
+
+    class Meta:
+        verbose_name = "账号"
+        verbose_name_plural = "账号"
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class RevealEvent(models.Model):
+    """A logged reveal of a full 公民身份号码 or phone number, or an export holding them."""
+
+    scope = ScopeRule(org="user__org", member="none")
+
+    class Kind(models.TextChoices):
+        ID_NUMBER = "id_number", "查看完整公民身份号码"
+        PHONE = "phone", "查看完整联系电话"
+        EXPORT_IDS = "export_ids", "导出含完整公民身份号码的文件"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="reveals")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.SET_NULL)
+    detail = models.CharField(max_length=200, blank=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "敏感信息查看记录"
+        verbose_name_plural = "敏感信息查看记录"
+        ordering = ["-at"]

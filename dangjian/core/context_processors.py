@@ -1,0 +1,6 @@
+from dangjian.core.nav import menu_for
+
+
+def nav(request):
+    user = getattr(request, "user", None)
+    return {"menu": menu_for(user) if user is not None else []}

@@ -1,0 +1,22 @@
+"""Abstract bases shared by every app."""
+
+from django.db import models
+
+
+class TimeStamped(models.Model):
+    """Server timestamps on every record (DESIGN principle 5: provenance)."""
+
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Versioned(TimeStamped):
+    """Optimistic locking: every edit form carries the version it was read at."""
+
+    version = models.PositiveIntegerField("版本", default=1)
+
+    class Meta:
+        abstract = True

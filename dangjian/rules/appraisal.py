@@ -1,0 +1,46 @@
+"""民主评议党员与不合格党员处置。
+
+出处：《中国共产党支部工作条例（试行）》2018 Art. 18（RULES.md §2）；
+《中国共产党不合格党员组织处置办法》(2024)（RULES.md §3）。
+系统不会给出“不合格”等次，也不会自动处置任何党员。
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .dates import add_months
+from .errors import RuleError
+
+# 等次：优秀 / 合格 / 基本合格 / 不合格 —— RULES.md §2 (H)。预备党员参加评议但不评等次。
+GRADES: list[str] = ["优秀", "合格", "基本合格", "不合格"]
+
+# 处置方式 —— 《中国共产党不合格党员组织处置办法》(2024) (H)。
+DISPOSAL_MEASURES: list[str] = ["限期改正", "劝其退党", "除名"]
+# 限期改正一般6个月，最长不超过1年 —— 同上 (H)。
+CORRECTION_DEFAULT_MONTHS = 6
+CORRECTION_MAX_MONTHS = 12
+# 劝退或除名的，5年内不得重新入党 —— 同上 (H)。
+REJOIN_BAN_YEARS = 5
+
+
+def excellent_cap_exceeded(n_excellent: int, n_full_members: int) -> bool:
+    """“优秀”是否超过正式党员的1/3 —— RULES.md §2 (H)。
+
+    只作提醒，不阻止保存（有的地方不设比例）。
+    """
+    if n_excellent < 0 or n_full_members < 0:
+        raise RuleError("人数不能为负数")
+    return n_excellent * 3 > n_full_members
+
+
+def correction_deadline(start: date, months: int = CORRECTION_DEFAULT_MONTHS) -> date:
+    """限期改正的截止日期；期限最长1年 —— 《中国共产党不合格党员组织处置办法》(2024)。"""
+    if not 1 <= months <= CORRECTION_MAX_MONTHS:
+        raise RuleError("限期改正期限一般为6个月，最长不超过1年")
+    return add_months(start, months)
+
+
+def rejoin_allowed_from(disposed_on: date) -> date:
+    """劝退或除名后可重新申请入党的最早日期（5年后）。"""
+    return add_months(disposed_on, 12 * REJOIN_BAN_YEARS)

@@ -1,0 +1,141 @@
+"""党费计算 —— 中组发〔2008〕3号 《关于中国共产党党费收缴、使用和管理的规定》。
+
+出处见 RULES.md §5：One flat rate applies to the whole monthly base (not
+progressive). (H)
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from .errors import RuleError
+
+CENT = Decimal("0.01")
+
+# 规范类别（顺序即展示顺序）。
+DUES_CATEGORIES: list[str] = [
+    "在职",
+    "离退休",
+    "农民",
+    "学生",
+    "下岗失业",
+    "低保",
+    "救济/抚恤",
+]
+
+_ALIASES: dict[str, str] = {
+    "在职": "在职",
+    "在职党员": "在职",
+    "离退休": "离退休",
+    "退休": "离退休",
+    "离休": "离退休",
+    "离退休党员": "离退休",
+    "农民": "农民",
+    "农民党员": "农民",
+    "学生": "学生",
+    "学生党员": "学生",
+    "下岗失业": "下岗失业",
+    "下岗": "下岗失业",
+    "失业": "下岗失业",
+    "低保": "低保",
+    "救济/抚恤": "救济/抚恤",
+    "救济": "救济/抚恤",
+    "抚恤": "救济/抚恤",
+    "救济抚恤": "救济/抚恤",
+}
+
+# 补交一般不超过6个月 —— 中组发〔2008〕3号（RULES.md §5, H/M）。设置项默认值。
+BACKPAY_MAX_MONTHS = 6
+# 一次性自愿交纳党费 1000 元以上全额上缴中央 —— 中组发〔2008〕3号（RULES.md §5, H）。
+LARGE_VOLUNTARY_THRESHOLD = Decimal(1000)
+
+# 农民党员每月 0.2 至 1 元 —— 中组发〔2008〕3号（RULES.md §5, H）。
+FARMER_MIN = Decimal("0.20")
+FARMER_MAX = Decimal("1.00")
+# 学生、下岗失业、依靠抚恤或救济、领取低保的党员每月 0.2 元 —— 同上。
+FIXED_LOW_AMOUNT = Decimal("0.20")
+
+# (上限(含), 比例)；上限 None 表示以上。在职 —— 中组发〔2008〕3号（RULES.md §5, H）。
+SALARIED_BRACKETS: list[tuple[Decimal | None, Decimal]] = [
+    (Decimal(3000), Decimal("0.005")),
+    (Decimal(5000), Decimal("0.01")),
+    (Decimal(10000), Decimal("0.015")),
+    (None, Decimal("0.02")),
+]
+# 离退休（以实际领取的离退休费为基数） —— 中组发〔2008〕3号（RULES.md §5, H）。
+RETIRED_BRACKETS: list[tuple[Decimal | None, Decimal]] = [
+    (Decimal(5000), Decimal("0.005")),
+    (None, Decimal("0.01")),
+]
+
+
+def normalize_category(s: str) -> str:
+    """把类别名称或别名统一为 DUES_CATEGORIES 中的规范名称。"""
+    key = "".join(str(s or "").split())
+    if key in _ALIASES:
+        return _ALIASES[key]
+    raise RuleError(f"未知的党费类别：{s}，应为 {'、'.join(DUES_CATEGORIES)} 之一")
+
+
+def _to_decimal(value: Decimal | str | float, what: str) -> Decimal:
+    try:
+        if isinstance(value, float):
+            value = str(value)
+        if isinstance(value, str):
+            value = value.strip().replace(",", "").replace("，", "")
+        result = Decimal(value)
+    except (InvalidOperation, ValueError, TypeError):
+        raise RuleError(f"{what}不是有效的金额：{value}") from None
+    if not result.is_finite():
+        raise RuleError(f"{what}不是有效的金额：{value}")
+    return result
+
+
+def dues_rate(category: str, base: Decimal | int | str | None) -> Decimal:
+    """在职或离退休党员适用的比例（整个基数适用同一比例，不分段累进）。"""
+    cat = normalize_category(category)
+    if cat == "在职":
+        brackets = SALARIED_BRACKETS
+    elif cat == "离退休":
+        brackets = RETIRED_BRACKETS
+    else:
+        raise RuleError(f"{cat}党员按固定金额交纳党费，不按比例")
+    if base is None or base == "":
+        raise RuleError(f"{cat}党员计算党费需要月交纳基数")
+    amount = _to_decimal(base, "党费基数")
+    if amount < 0:
+        raise RuleError("党费基数不能为负数")
+    for upper, rate in brackets:
+        if upper is None or amount <= upper:
+            return rate
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def monthly_dues(
+    category: str,
+    base: Decimal | int | str | None = None,
+    *,
+    farmer_amount: Decimal = Decimal("0.50"),
+    rounding: str = ROUND_HALF_UP,
+) -> Decimal:
+    """每月应交党费（元，保留到分）—— 中组发〔2008〕3号。
+
+    - 在职：≤3000 元 0.5%；3000–5000 元 1%；5000–10000 元 1.5%；>10000 元 2%。
+    - 离退休：≤5000 元 0.5%；>5000 元 1%。
+    - 农民：farmer_amount（支部确定，须在 0.2–1 元之间）。
+    - 学生、下岗失业、低保、救济/抚恤：0.2 元。
+    舍入方式无中央规定，默认四舍五入到分（设置项）。
+    """
+    cat = normalize_category(category)
+    if base is not None and base != "" and _to_decimal(base, "党费基数") < 0:
+        raise RuleError("党费基数不能为负数")
+    if cat in ("在职", "离退休"):
+        rate = dues_rate(cat, base)
+        assert base is not None
+        return (_to_decimal(base, "党费基数") * rate).quantize(CENT, rounding=rounding)
+    if cat == "农民":
+        amount = _to_decimal(farmer_amount, "农民党员党费标准")
+        if not FARMER_MIN <= amount <= FARMER_MAX:
+            raise RuleError("农民党员每月交纳党费应在0.2元至1元之间")
+        return amount.quantize(CENT, rounding=rounding)
+    return FIXED_LOW_AMOUNT

@@ -1,0 +1,15 @@
+"""Test settings: the real settings with plain static storage and a fast hasher."""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("DANGJIAN_VAR", tempfile.mkdtemp(prefix="dangjian-test-"))
+os.environ.setdefault("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
+
+from dangjian.settings import *  # noqa: E402,F403
+from dangjian.settings import VAR_DIR  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher"]
+MEDIA_ROOT = Path(VAR_DIR) / "uploads"
+DEBUG = False

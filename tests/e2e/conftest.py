@@ -1,0 +1,50 @@
+"""Browser tests: Playwright driving Debian's /usr/bin/chromium against live_server."""
+
+import os
+
+import pytest
+
+from dangjian.core.testing import chromium_path, require_or_skip
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    require_or_skip(path is not None, "未安装 Chromium（apt-get install -y chromium fonts-noto-cjk），跳过浏览器测试")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=path,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync", "--disable-quic"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    ctx.close()
+
+
+@pytest.fixture
+def login(page, live_server):
+    """login(username, password) in the browser; lands on the home page."""
+
+    def do(username, password="Test-pass-2023"):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    return do
