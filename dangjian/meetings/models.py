@@ -1,1 +1,232 @@
-"""Models of the meetings app."""
+"""组织生活：会议记录、出席、附件、谈心谈话与各类会议的频次要求。
+
+Rules (kinds, minimum frequencies, quorum, 补录) live in dangjian.rules.orglife, citing
+《中国共产党支部工作条例（试行）》2018 Arts. 11–19; this module only stores facts.
+
+One meeting may count for several kinds (a 主题党日 held with the 党员大会 and a 党课):
+the kinds are rows of MeetingKindLink, which also carries the branch and the date so that
+compliance is one GROUP BY over an indexed table.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from dangjian.accounts.scope import ScopeRule
+from dangjian.core.models import TimeStamped, Versioned
+from dangjian.rules.orglife import ActivityKind
+
+
+class Kind(models.TextChoices):
+    """Meeting kinds (谈心谈话 is recorded as a Talk, not a meeting)."""
+
+    MEMBER_MEETING = ActivityKind.MEMBER_MEETING.value, ActivityKind.MEMBER_MEETING.short
+    COMMITTEE_MEETING = ActivityKind.COMMITTEE_MEETING.value, ActivityKind.COMMITTEE_MEETING.short
+    GROUP_MEETING = ActivityKind.GROUP_MEETING.value, ActivityKind.GROUP_MEETING.short
+    PARTY_LECTURE = ActivityKind.PARTY_LECTURE.value, ActivityKind.PARTY_LECTURE.short
+    THEME_DAY = ActivityKind.THEME_DAY.value, ActivityKind.THEME_DAY.short
+    LIFE_MEETING = ActivityKind.LIFE_MEETING.value, ActivityKind.LIFE_MEETING.short
+    APPRAISAL = ActivityKind.APPRAISAL.value, ActivityKind.APPRAISAL.short
+
+
+# Kinds whose expected attendees are all current members of the branch.
+WHOLE_BRANCH_KINDS = {
+    Kind.MEMBER_MEETING,
+    Kind.THEME_DAY,
+    Kind.PARTY_LECTURE,
+    Kind.LIFE_MEETING,
+    Kind.APPRAISAL,
+}
+
+
+class Meeting(Versioned):
+    scope = ScopeRule(org="org", member="branch")
+
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="党组织", on_delete=models.PROTECT, related_name="meetings"
+    )
+    # The branch the meeting counts for (= org, or the 党小组's branch); kept for grouping.
+    branch = models.ForeignKey(
+        "orgs.Organization", verbose_name="所属党支部", on_delete=models.PROTECT, related_name="branch_meetings"
+    )
+    date = models.DateField("日期", db_index=True)
+    start_time = models.TimeField("开始时间")
+    end_time = models.TimeField("结束时间")
+    place = models.CharField("地点", max_length=100)
+    topic = models.CharField("主题", max_length=200)
+    host = models.ForeignKey(
+        "members.Member", verbose_name="主持人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorder = models.ForeignKey(
+        "members.Member", verbose_name="记录人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lecturer = models.CharField("授课人（党课）", max_length=60, blank=True)
+    agenda = models.TextField("议程", blank=True)
+    minutes = models.TextField("会议内容", blank=True)
+    decisions = models.TextField("会议决定", blank=True)
+    is_late = models.BooleanField("补录", default=False)
+    late_reason = models.CharField("补录原因", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = "会议记录"
+        verbose_name_plural = "会议记录"
+        ordering = ["-date", "-start_time", "-id"]
+        indexes = [models.Index(fields=["branch", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.topic}"
+
+    @property
+    def kind_codes(self) -> list[str]:
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("kind_links")
+        links = cached if cached is not None else self.kind_links.all()
+        return sorted((link.kind for link in links), key=list(Kind.values).index)
+
+    @property
+    def kinds_label(self) -> str:
+        return "、".join(Kind(k).label for k in self.kind_codes)
+
+
+class MeetingKindLink(models.Model):
+    """One kind of one meeting; branch and date copied from the meeting for fast grouping."""
+
+    scope = ScopeRule(org="meeting__org", member="branch")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="kind_links")
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    branch = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField("日期")
+
+    class Meta:
+        verbose_name = "会议类型"
+        verbose_name_plural = "会议类型"
+        constraints = [models.UniqueConstraint(fields=["meeting", "kind"], name="meeting_kind_unique")]
+        indexes = [models.Index(fields=["kind", "date"]), models.Index(fields=["branch", "kind", "date"])]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class Attendance(models.Model):
+    scope = ScopeRule(org="meeting__org", member="member")
+
+    class Status(models.TextChoices):
+        PRESENT = "present", "出席"
+        EXCUSED = "excused", "请假"
+        ABSENT = "absent", "缺席"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="attendance")
+    status = models.CharField("出席情况", max_length=10, choices=Status.choices, default=Status.PRESENT)
+    reason = models.CharField("请假事由", max_length=200, blank=True)
+    # 流动党员 taking part in the host organization's 组织生活 (2019《党员教育管理工作条例》).
+    attended_elsewhere = models.BooleanField("参加流入地组织生活", default=False)
+    signed_in_at = models.DateTimeField("签到时间", null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="代签人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    proxy_reason = models.CharField("代签原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "出席记录"
+        verbose_name_plural = "出席记录"
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_unique")]
+        indexes = [models.Index(fields=["member", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.get_status_display()}"
+
+    @property
+    def counts_as_attended(self) -> bool:
+        return self.status == self.Status.PRESENT or self.attended_elsewhere
+
+
+class Attachment(TimeStamped):
+    """A photo or PDF of a meeting, stored under MEDIA_ROOT (outside the web root)."""
+
+    scope = ScopeRule(org="meeting__org", member="branch")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
+    path = models.CharField("存储路径", max_length=300)
+    name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    # Perceptual hash (ImageHash phash, hex) of photos, for spotting reused pictures.
+    phash = models.CharField("感知哈希", max_length=32, blank=True, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = "会议附件"
+        verbose_name_plural = "会议附件"
+        ordering = ["meeting", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class Talk(Versioned):
+    """谈心谈话 —— 《中国共产党支部工作条例（试行）》2018 Art. 19."""
+
+    scope = ScopeRule(org="branch", member="to_member")
+
+    branch = models.ForeignKey("orgs.Organization", verbose_name="党支部", on_delete=models.PROTECT, related_name="talks")
+    date = models.DateField("日期", db_index=True)
+    from_member = models.ForeignKey(
+        "members.Member", verbose_name="谈话人", on_delete=models.CASCADE, related_name="talks_given"
+    )
+    to_member = models.ForeignKey(
+        "members.Member", verbose_name="谈话对象", on_delete=models.CASCADE, related_name="talks_received"
+    )
+    summary = models.TextField("谈话内容摘要", blank=True)
+    before_life_meeting = models.BooleanField("组织生活会前谈心谈话", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = "谈心谈话"
+        verbose_name_plural = "谈心谈话"
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["branch", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} 谈心谈话"
+
+
+class KindRequirement(Versioned):
+    """A local minimum frequency overriding rules.orglife.DEFAULT_REQUIREMENTS for the
+    branches under `org` (the nearest ancestor's setting wins). Set by the township admin."""
+
+    scope = ScopeRule(org="org", member="none")
+
+    class Period(models.TextChoices):
+        MONTH = "month", "每月"
+        QUARTER = "quarter", "每季度"
+        YEAR = "year", "每年"
+
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="适用党组织", on_delete=models.CASCADE, related_name="kind_requirements"
+    )
+    kind = models.CharField("类型", max_length=20, choices=[(k.value, k.label) for k in ActivityKind])
+    period = models.CharField("周期", max_length=10, choices=Period.choices)
+    minimum = models.PositiveSmallIntegerField("最少次数", default=1)
+    note = models.CharField("依据/说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "组织生活频次要求"
+        verbose_name_plural = "组织生活频次要求"
+        constraints = [models.UniqueConstraint(fields=["org", "kind"], name="kind_requirement_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.get_kind_display()} {self.get_period_display()}{self.minimum}次"
