@@ -1,0 +1,156 @@
+"""Township statistics: list with trends, the yearly form, template download and import."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from dangjian.accounts.access import scoped
+from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES
+from dangjian.accounts.scope import orgs_in_scope, scope_root, visible_to
+from dangjian.core.concurrency import EditConflict
+from dangjian.core.xlsx import xlsx_response
+from dangjian.orgs.models import OrgType
+from dangjian.stats import services
+from dangjian.stats.forms import ImportForm, IndustryFormSet, YearStatsForm
+from dangjian.stats.models import TownshipYearStats
+from dangjian.stats.services import MAX_YEAR, MIN_YEAR
+
+
+def _townships(user):
+    return list(orgs_in_scope(user).filter(org_type=OrgType.COMMITTEE))
+
+
+def _township(request):
+    """The township chosen by ?org= among those in scope; default the user's own."""
+    townships = _townships(request.user)
+    wanted = request.POST.get("org") or request.GET.get("org")
+    if wanted:
+        for t in townships:
+            if str(t.pk) == str(wanted):
+                return t, townships
+        raise Http404("未找到或无权查看")
+    root = scope_root(request.user)
+    for t in townships:
+        if root and t.pk == root.pk:
+            return t, townships
+    return (townships[0] if townships else None), townships
+
+
+def _change(cur, prev):
+    if cur is None or prev is None or not prev:
+        return None
+    return float(cur - prev) / float(prev)
+
+
+@scoped(roles=STAFF_ROLES)
+def stats_list(request):
+    township, townships = _township(request)
+    years = []
+    if township is not None:
+        rows = list(
+            visible_to(request.user, TownshipYearStats)
+            .filter(org=township)
+            .prefetch_related("industries")
+            .order_by("year")
+        )
+        prev = None
+        for s in rows:
+            figures = []
+            for f, label, unit in TownshipYearStats.FIGURES:
+                v = getattr(s, f)
+                figures.append(
+                    {"label": label, "unit": unit, "value": v, "change": _change(v, getattr(prev, f) if prev else None)}
+                )
+            years.append({"stats": s, "figures": figures, "industries": list(s.industries.all())})
+            prev = s
+        years.reverse()
+    return render(
+        request,
+        "stats/list.html",
+        {
+            "township": township,
+            "townships": townships,
+            "years": years,
+            "figure_labels": TownshipYearStats.FIGURES,
+            "next_year": date.today().year - 1,
+            "can_edit": request.user.role in ADMIN_ONLY,
+        },
+    )
+
+
+@scoped(roles=ADMIN_ONLY, write=True)
+def stats_edit(request, year: int):
+    if not MIN_YEAR <= int(year) <= MAX_YEAR:
+        raise Http404("年份不正确")
+    township, _ = _township(request)
+    if township is None:
+        raise Http404("您的权限范围内没有镇（乡）党委")
+    stats = visible_to(request.user, TownshipYearStats).filter(org=township, year=year).first()
+    instance = stats or TownshipYearStats(org=township, year=year)
+    initial = [
+        {"crop": i.crop, "area_mu": i.area_mu, "revenue": i.revenue} for i in (stats.industries.all() if stats else [])
+    ]
+    if request.method == "POST":
+        form = YearStatsForm(request.POST, instance=instance)
+        formset = IndustryFormSet(request.POST, prefix="ind")
+        if form.is_valid() and formset.is_valid():
+            values = {k: form.cleaned_data[k] for k in form.Meta.fields}
+            try:
+                services.save_year_stats(
+                    org=township,
+                    year=year,
+                    values=values,
+                    industries=formset.rows(),
+                    expected_version=form.cleaned_data.get("version"),
+                )
+            except EditConflict as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"{year}年统计数据已保存。")
+                return redirect(f"{reverse('stats:list')}?org={township.pk}")
+    else:
+        form = YearStatsForm(instance=instance)
+        formset = IndustryFormSet(initial=initial, prefix="ind")
+    return render(
+        request,
+        "stats/edit.html",
+        {"form": form, "formset": formset, "year": year, "township": township, "stats": stats},
+    )
+
+
+@scoped(roles=STAFF_ROLES)
+def stats_template(request):
+    township, _ = _township(request)
+    if township is None:
+        raise Http404("您的权限范围内没有镇（乡）党委")
+    content = services.template_bytes(org=township, user=request.user)
+    return xlsx_response(content, f"{township.name}年度统计导入模板.xlsx")
+
+
+@scoped(roles=ADMIN_ONLY, write=True)
+def stats_import(request):
+    township, townships = _township(request)
+    if township is None:
+        raise Http404("您的权限范围内没有镇（乡）党委")
+    result = None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        from django.conf import settings
+
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            form.add_error("file", "文件太大")
+        else:
+            result = services.import_workbook(org=township, content=upload.read())
+            if result.ok:
+                messages.success(
+                    request,
+                    f"已导入{len(result.years)}个年度（{'、'.join(str(y) for y in result.years)}），特色产业{result.industries}行。",
+                )
+                return redirect(f"{reverse('stats:list')}?org={township.pk}")
+    return render(
+        request, "stats/import.html", {"form": form, "result": result, "township": township, "townships": townships}
+    )
