@@ -1,0 +1,263 @@
+"""Reads of the member lifecycle: the pipeline, probation due list, transfers, 流动党员,
+and `lifecycle_summary` for the dashboard and report (fixed number of queries)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Count, Max, Prefetch, Q
+
+from dangjian.accounts.scope import visible_to
+from dangjian.lifecycle.models import OPEN_STAGES, DevelopmentCase, DevelopmentStep, MobileContact, Stage, Transfer
+from dangjian.lifecycle.services import case_checks, probation_due_on
+from dangjian.members.models import Member, MemberEvent, MemberKind
+from dangjian.rules.dates import add_months
+from dangjian.rules.mobile import contact_overdue
+
+
+def _setting(name: str, default):
+    return getattr(settings, "DANGJIAN", {}).get(name, default)
+
+
+def remind_days() -> int:
+    """How far ahead the 转正 reminder starts (local practice → setting, default 60 days)."""
+    return int(_setting("PROBATION_REMIND_DAYS", 60))
+
+
+# --- 发展党员 --------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseRow:
+    case: DevelopmentCase
+    problems: list  # failed checks (hard first)
+
+    @property
+    def blocked(self) -> bool:
+        return any(c.hard for c in self.problems)
+
+
+def cases_in_scope(user):
+    return (
+        visible_to(user, DevelopmentCase)
+        .select_related("branch", "introducer_1", "introducer_2", "member")
+        .prefetch_related(Prefetch("steps", queryset=DevelopmentStep.objects.order_by("date", "id")))
+    )
+
+
+def pipeline(user, *, today: date, branch_id: int | None = None, stage: str = "") -> dict:
+    """Open cases grouped by stage, with the checks that currently fail. 2 queries."""
+    qs = cases_in_scope(user)
+    if branch_id:
+        qs = qs.filter(branch_id=branch_id)
+    stages = [stage] if stage else [*OPEN_STAGES, Stage.PROBATIONARY]
+    qs = qs.filter(stage__in=stages).order_by("branch__path", "applied_on", "id")
+    groups: dict[str, list[CaseRow]] = {s: [] for s in stages}
+    for case in qs:
+        problems = [c for c in case_checks(case, today=today) if not c.ok]
+        problems.sort(key=lambda c: not c.hard)
+        groups[case.stage].append(CaseRow(case, problems))
+    return groups
+
+
+# --- 预备党员转正 ----------------------------------------------------------------------------
+
+
+@dataclass
+class DueRow:
+    member: Member
+    due_on: date
+    days_left: int
+
+    @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_left)
+
+    @property
+    def status(self) -> str:
+        if self.days_left < 0:
+            return "已逾期"
+        if self.days_left <= 30:
+            return "30天内到期"
+        if self.days_left <= 60:
+            return "60天内到期"
+        return ""
+
+    @property
+    def level(self) -> str:
+        return {"已逾期": "danger", "30天内到期": "warning", "60天内到期": "info"}.get(self.status, "")
+
+
+def probation_due(user_or_qs, *, today: date) -> list[DueRow]:
+    """Current 预备党员 in scope with the day their probation ends (党章第七条), soonest first."""
+    qs = user_or_qs if hasattr(user_or_qs, "model") else visible_to(user_or_qs, Member)
+    qs = qs.filter(is_current=True, kind=MemberKind.PROBATIONARY).select_related("branch")
+    rows = []
+    for m in qs:
+        due = probation_due_on(m)
+        rows.append(DueRow(m, due, (due - today).days))
+    rows.sort(key=lambda r: (r.due_on, r.member.name_pinyin))
+    return rows
+
+
+# --- 组织关系转接 ----------------------------------------------------------------------------
+
+
+def transfers_in_scope(user, *, year: int | None = None):
+    qs = visible_to(user, Transfer).select_related("member", "branch", "to_branch")
+    if year:
+        qs = qs.filter(date__year=year)
+    return qs.order_by("-date", "-id")
+
+
+# --- 流动党员 ------------------------------------------------------------------------------
+
+
+@dataclass
+class MobileRow:
+    member: Member
+    last_contact: date | None
+    overdue: bool
+    next_due: date
+
+
+def _baseline(last_contact: date | None, since: date | None) -> date | None:
+    """Registering a member as 流动 is itself a contact; afterwards the log counts."""
+    dates = [d for d in (last_contact, since) if d]
+    return max(dates) if dates else None
+
+
+def mobile_rows(qs, *, today: date) -> list[MobileRow]:
+    """流动党员 with their last contact; overdue per 2019 《党员教育管理工作条例》 (every 6 months)."""
+    from dangjian.rules.mobile import CONTACT_INTERVAL_MONTHS
+
+    qs = (
+        qs.filter(is_current=True, is_mobile=True)
+        .select_related("branch")
+        .annotate(last_contact=Max("mobile_contacts__date"))
+        .order_by("branch__path", "name_pinyin")
+    )
+    rows = []
+    for m in qs:
+        base = _baseline(m.last_contact, m.mobile_since)
+        next_due = add_months(base, CONTACT_INTERVAL_MONTHS) if base else today
+        rows.append(MobileRow(m, m.last_contact, contact_overdue(base, today), next_due))
+    return rows
+
+
+def mobile_list(user, *, today: date, overdue_only: bool = False) -> list[MobileRow]:
+    rows = mobile_rows(visible_to(user, Member), today=today)
+    return [r for r in rows if r.overdue] if overdue_only else rows
+
+
+def lost_members(user):
+    return visible_to(user, Member).filter(is_current=True, is_lost=True).select_related("branch").order_by("lost_on")
+
+
+def member_history(member: Member) -> dict:
+    """One member's lifecycle: events, decisions, transfers, contacts (4 queries)."""
+    return {
+        "events": list(MemberEvent.objects.filter(member=member).order_by("-date", "-id")),
+        "decisions": list(member.probation_decisions.order_by("-vote_on")),
+        "transfers": list(member.transfers.select_related("branch", "to_branch").order_by("-date")),
+        "contacts": list(MobileContact.objects.filter(member=member).order_by("-date", "-id")[:50]),
+    }
+
+
+# --- summary for the dashboard / report ------------------------------------------------------
+
+
+def lifecycle_summary(root, year: int, *, today: date | None = None) -> dict:
+    """Lifecycle figures under `root` for `year`. 5 queries whatever the size.
+
+    applicants / activists / candidates: open 发展党员 cases at that stage now;
+    developed: members accepted (发展 events) in `year`;
+    probation_due: current 预备党员 whose probation ends by 31 December of `year` (incl. overdue);
+    transfers_in / transfers_out: 组织关系 moved across the border of `root` in `year`;
+    mobile / mobile_contact_overdue / lost: current members (contact overdue per rules.mobile).
+    """
+    today = today or date.today()
+    as_of = min(today, date(year, 12, 31))
+    path = root.path
+    stages = DevelopmentCase.objects.filter(branch__path__startswith=path, stage__in=OPEN_STAGES).aggregate(
+        applicants=Count("id", filter=Q(stage=Stage.APPLICANT)),
+        activists=Count("id", filter=Q(stage=Stage.ACTIVIST)),
+        candidates=Count("id", filter=Q(stage=Stage.CANDIDATE)),
+    )
+    developed = MemberEvent.objects.filter(
+        member__branch__path__startswith=path, kind=MemberEvent.Kind.DEVELOPED, date__year=year
+    ).count()
+    inside = Q(to_branch__path__startswith=path)
+    moves = Transfer.objects.filter(date__year=year).aggregate(
+        out=Count(
+            "id",
+            filter=Q(direction=Transfer.Direction.OUT, branch__path__startswith=path)
+            & (Q(to_branch__isnull=True) | ~inside),
+        ),
+        into=Count("id", filter=Q(direction=Transfer.Direction.IN, branch__path__startswith=path))
+        + Count("id", filter=Q(direction=Transfer.Direction.OUT) & inside & ~Q(branch__path__startswith=path)),
+    )
+    members = Member.objects.filter(branch__path__startswith=path, is_current=True)
+    end_of_year = date(year, 12, 31)
+    probation_due_n = 0
+    for joined, ext in members.filter(kind=MemberKind.PROBATIONARY).values_list(
+        "joined_on", "probation_extension_months"
+    ):
+        from dangjian.rules.membership import probation_end
+
+        if probation_end(joined, ext or 0) <= end_of_year:
+            probation_due_n += 1
+    mobile_n = overdue_n = lost_n = 0
+    for is_mobile, is_lost, since, last in (
+        members.filter(Q(is_mobile=True) | Q(is_lost=True))
+        .annotate(last=Max("mobile_contacts__date"))
+        .values_list("is_mobile", "is_lost", "mobile_since", "last")
+    ):
+        lost_n += is_lost
+        if is_mobile:
+            mobile_n += 1
+            overdue_n += contact_overdue(_baseline(last, since), as_of)
+    return {
+        "applicants": stages["applicants"],
+        "activists": stages["activists"],
+        "candidates": stages["candidates"],
+        "developed": developed,
+        "probation_due": probation_due_n,
+        "transfers_in": moves["into"],
+        "transfers_out": moves["out"],
+        "mobile": mobile_n,
+        "mobile_contact_overdue": overdue_n,
+        "lost": lost_n,
+    }
+
+
+def home_panel(user, root) -> dict | None:
+    """首页提醒: 转正 due soon or overdue, 流动党员 contact overdue, 失联. 2 queries."""
+    from django.urls import reverse
+
+    from dangjian.accounts.roles import STAFF_ROLES
+
+    if root is None or getattr(user, "role", None) not in STAFF_ROLES:
+        return None
+    today = date.today()
+    horizon = remind_days()
+    due = [r for r in probation_due(user, today=today) if r.days_left <= horizon]
+    overdue_due = sum(1 for r in due if r.days_left < 0)
+    mobile = mobile_rows(visible_to(user, Member), today=today)
+    contact_late = sum(1 for r in mobile if r.overdue)
+    items = []
+    if due:
+        items.append((f"预备党员{horizon}天内到期待转正", len(due), reverse("lifecycle:probation")))
+    if overdue_due:
+        items.append(("预备期已满未办理转正", overdue_due, reverse("lifecycle:probation")))
+    if contact_late:
+        items.append(("流动党员超过6个月未联系", contact_late, reverse("lifecycle:mobile") + "?overdue=1"))
+    if not items:
+        return None
+    return {
+        "title": "党员发展与管理",
+        "items": items,
+        "level": "danger" if overdue_due or contact_late else "warning",
+    }
