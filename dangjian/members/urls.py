@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from dangjian.members import views
 
 app_name = "members"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.member_list, name="list"),
+    path("add/", views.add, name="add"),
+    path("me/", views.me, name="me"),
+    path("export/", views.export, name="export"),
+    path("import/", views.import_roster, name="import"),
+    path("import/template/", views.import_template, name="import_template"),
+    path("import/errors/", views.import_errors, name="import_errors"),
+    path("<int:member>/", views.detail, name="detail"),
+    path("<int:member>/edit/", views.edit, name="edit"),
+    path("<int:member>/reveal/", views.reveal, name="reveal"),
+]

@@ -1,0 +1,156 @@
+"""Reads of the roster: what a user may list, filters, pinyin search, sorting."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+
+from dangjian.accounts.scope import orgs_in_scope, visible_to
+from dangjian.members.models import Education, Member, MemberEvent, MemberKind, Sex
+from dangjian.orgs.models import Organization, OrgType
+from dangjian.rules.dates import add_months
+from dangjian.rules.membership import AGE_BANDS
+
+PAGE_SIZE = 50
+
+SORTS = {
+    "name": ("name_pinyin", "id"),
+    "-name": ("-name_pinyin", "-id"),
+    "birth": ("birth_date", "id"),
+    "-birth": ("-birth_date", "-id"),
+    "joined": ("joined_on", "id"),
+    "-joined": ("-joined_on", "-id"),
+    "branch": ("branch__path", "name_pinyin", "id"),
+    "-branch": ("-branch__path", "name_pinyin", "id"),
+}
+SORT_LABELS = {"name": "姓名", "birth": "出生日期", "joined": "入党日期", "branch": "支部"}
+
+
+def roster(user, *, include_left: bool = False) -> QuerySet:
+    """Members the user may see; current members only unless `include_left`."""
+    qs = visible_to(user, Member).select_related("branch", "group")
+    if not include_left:
+        qs = qs.filter(is_current=True)
+    return qs
+
+
+def age_band_birth_range(band: str, today: date) -> tuple[date | None, date | None]:
+    """The (earliest, latest) birth dates, inclusive, of people whose age today is in `band`
+    (RULES.md §10 age bands). Ages are whole years (周岁)."""
+    if band == AGE_BANDS[0]:
+        lo_age, hi_age = None, 30
+    elif band == AGE_BANDS[-1]:
+        lo_age, hi_age = 61, None
+    else:
+        lo, hi = band.rstrip("岁").split("-")
+        lo_age, hi_age = int(lo), int(hi)
+    # age >= a  ⇔  born on or before today minus a years
+    latest = add_months(today, -12 * lo_age) if lo_age is not None else None
+    # age <= b  ⇔  born after today minus (b+1) years
+    earliest = None
+    if hi_age is not None:
+        earliest = add_months(today, -12 * (hi_age + 1))
+        earliest = date.fromordinal(earliest.toordinal() + 1)
+    return earliest, latest
+
+
+def search(qs: QuerySet, q: str) -> QuerySet:
+    """Name contains q, or full pinyin starts with/contains q, or initials start with q
+    (`zs` and `zhangsan` both find 张三); uses the indexed name_pinyin/name_initials."""
+    q = "".join((q or "").split())
+    if not q:
+        return qs
+    cond = Q(name__icontains=q)
+    if q.isascii() and q.isalpha():
+        low = q.lower()
+        cond |= Q(name_pinyin__startswith=low) | Q(name_initials__startswith=low) | Q(name_pinyin__contains=low)
+    return qs.filter(cond)
+
+
+class RosterFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="姓名/拼音", method="filter_q")
+    branch = django_filters.ModelChoiceFilter(label="支部", queryset=Organization.objects.none(), method="filter_branch")
+    group = django_filters.ModelChoiceFilter(label="党小组", queryset=Organization.objects.none(), field_name="group")
+    kind = django_filters.ChoiceFilter(label="人员类别", choices=MemberKind.choices, empty_label="全部类别")
+    sex = django_filters.ChoiceFilter(label="性别", choices=Sex.choices, empty_label="性别不限")
+    age = django_filters.ChoiceFilter(
+        label="年龄段", choices=[(b, b) for b in AGE_BANDS], method="filter_age", empty_label="年龄不限"
+    )
+    education = django_filters.ChoiceFilter(label="学历", choices=Education.choices, empty_label="学历不限")
+    mobile = django_filters.BooleanFilter(
+        label="流动党员",
+        field_name="is_mobile",
+        widget=forms.Select(choices=[("", "流动不限"), ("true", "流动党员"), ("false", "非流动")]),
+    )
+    lost = django_filters.BooleanFilter(
+        label="失联党员",
+        field_name="is_lost",
+        widget=forms.Select(choices=[("", "失联不限"), ("true", "失联党员"), ("false", "未失联")]),
+    )
+    left = django_filters.BooleanFilter(label="包含已离开", method="filter_left", widget=forms.CheckboxInput)
+
+    class Meta:
+        model = Member
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, user, today: date | None = None, **kwargs):
+        self.user = user
+        self.today = today or date.today()
+        super().__init__(data, queryset, **kwargs)
+        branches = orgs_in_scope(user, branches_only=True)
+        self.filters["branch"].queryset = branches
+        self.form.fields["branch"].queryset = branches
+        self.form.fields["branch"].empty_label = "全部支部"
+        groups = visible_to(user, Organization).filter(org_type=OrgType.GROUP, is_active=True).order_by("path")
+        self.filters["group"].queryset = groups
+        self.form.fields["group"].queryset = groups
+        self.form.fields["group"].empty_label = "全部党小组"
+        for name, field in self.form.fields.items():
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs["class"] = "form-check-input"
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select form-select-lg"
+
+    def filter_q(self, qs, name, value):
+        return search(qs, value)
+
+    def filter_branch(self, qs, name, value):
+        # A branch and everything under it (its 党小组 hold no members of their own).
+        return qs.filter(branch__path__startswith=value.path)
+
+    def filter_age(self, qs, name, value):
+        earliest, latest = age_band_birth_range(value, self.today)
+        if earliest:
+            qs = qs.filter(birth_date__gte=earliest)
+        if latest:
+            qs = qs.filter(birth_date__lte=latest)
+        return qs
+
+    def filter_left(self, qs, name, value):
+        return qs  # handled in roster_page: it widens the base queryset
+
+    def describe(self) -> str:
+        """The active filters in words, for export title rows."""
+        if not self.is_bound or not self.form.is_valid():
+            return ""
+        parts = []
+        for key, val in self.form.cleaned_data.items():
+            if val in (None, "", False):
+                continue
+            parts.append(f"{self.filters[key].label}={val if val is not True else '是'}")
+        return "，".join(parts)
+
+
+def filtered_roster(user, params, *, today: date | None = None) -> tuple[RosterFilter, QuerySet]:
+    include_left = str(params.get("left", "")).lower() in {"on", "true", "1"}
+    f = RosterFilter(params, roster(user, include_left=include_left), user=user, today=today)
+    qs = f.qs
+    sort = params.get("sort") or "name"
+    return f, qs.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def events_for(user, member: Member) -> QuerySet:
+    return visible_to(user, MemberEvent).filter(member=member).select_related("created_by").order_by("date", "id")

@@ -1,0 +1,289 @@
+"""Roster pages: list, detail (with its audit history), add/edit, reveal, import, export."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dangjian.accounts.access import scoped
+from dangjian.accounts.roles import ALL_ROLES, ID_REVEAL_ROLES, PHONE_REVEAL_ROLES, STAFF_ROLES, WRITER_ROLES
+from dangjian.accounts.scope import can_write, orgs_in_scope, scope_root
+from dangjian.core.audit import history_for
+from dangjian.core.concurrency import EditConflict
+from dangjian.core.xlsx import xlsx_response
+from dangjian.members import selectors, services
+from dangjian.members.forms import MemberForm
+from dangjian.members.models import Member
+from dangjian.members.roster_export import roster_bytes, template_bytes
+from dangjian.members.roster_import import BranchIndex, ImportError_, apply_plan, error_workbook, plan_import, read_rows
+
+
+def _addr(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+# --- list -------------------------------------------------------------------------------
+
+
+@scoped(roles=STAFF_ROLES)
+def member_list(request):
+    f, qs = selectors.filtered_roster(request.user, request.GET)
+    page = Paginator(qs, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/list.html",
+        {
+            "filter": f,
+            "page": page,
+            "sort": request.GET.get("sort") or "name",
+            "sort_labels": selectors.SORT_LABELS,
+            "can_write": can_write(request.user),
+            "can_export_ids": request.user.role in ID_REVEAL_ROLES,
+        },
+    )
+
+
+@scoped(roles=STAFF_ROLES)
+def export(request):
+    full = request.GET.get("full") == "1"
+    if full and request.user.role not in ID_REVEAL_ROLES:
+        raise PermissionDenied("您的角色无权导出完整的公民身份号码")
+    f, qs = selectors.filtered_roster(request.user, request.GET)
+    members = list(qs)
+    if full:
+        services.log_id_export(request.user, count=len(members), remote_addr=_addr(request))
+    root = scope_root(request.user)
+    content = roster_bytes(members, full=full, user=request.user, org=str(root or ""), filters=f.describe())
+    return xlsx_response(content, "党员名册（含完整身份证号）.xlsx" if full else "党员名册.xlsx")
+
+
+# --- one member -------------------------------------------------------------------------
+
+
+def _history(member: Member) -> list[dict]:
+    rows = []
+    for entry in history_for(member):
+        changes = entry.changes if isinstance(entry.changes, dict) else {}
+        items = []
+        for name, pair in changes.items():
+            try:
+                label = Member._meta.get_field(name).verbose_name
+            except Exception:
+                label = name
+            before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+            items.append((label, _shown(before), _shown(after)))
+        rows.append({"entry": entry, "items": items})
+    return rows
+
+
+def _shown(v) -> str:
+    if v in (None, "None", ""):
+        return "（空）"
+    if v in ("True", True):
+        return "是"
+    if v in ("False", False):
+        return "否"
+    return str(v)
+
+
+def _detail_context(request, member: Member) -> dict:
+    user = request.user
+    own = user.member_id == member.pk
+    return {
+        "m": member,
+        "events": selectors.events_for(user, member),
+        "history": _history(member),
+        "can_write": can_write(user),
+        "can_reveal_id": own or user.role in ID_REVEAL_ROLES,
+        "can_reveal_phone": own or user.role in PHONE_REVEAL_ROLES,
+        "age": _age(member),
+    }
+
+
+def _age(member: Member) -> int:
+    from datetime import date
+
+    from dangjian.rules.membership import age_on
+
+    return age_on(member.birth_date, date.today())
+
+
+@scoped(member=Member)
+def detail(request, member):
+    return render(request, "members/detail.html", _detail_context(request, member))
+
+
+@scoped()
+def me(request):
+    if not request.user.member_id:
+        raise Http404("您的账号没有对应的党员档案")
+    member = Member.objects.select_related("branch", "group").get(pk=request.user.member_id)
+    ctx = _detail_context(request, member) | {"is_me": True}
+    return render(request, "members/detail.html", ctx)
+
+
+@require_POST
+@scoped(member=Member, roles=ALL_ROLES)
+def reveal(request, member):
+    field = request.POST.get("field")
+    try:
+        if field == "id_number":
+            value = services.reveal_id_number(request.user, member, _addr(request))
+        elif field == "phone":
+            value = services.reveal_phone(request.user, member, _addr(request))
+        else:
+            raise Http404("未知字段")
+    except PermissionDenied as exc:
+        if request.htmx:
+            return render(request, "members/_reveal.html", {"error": str(exc)}, status=403)
+        raise
+    ctx = {"value": value or "（未填）", "field": field, "m": member}
+    if request.htmx:
+        return render(request, "members/_reveal.html", ctx)
+    return render(request, "members/reveal.html", ctx)
+
+
+def _save(request, form: MemberForm, member: Member | None):
+    kwargs = form.service_kwargs()
+    try:
+        if member is None:
+            return services.create_member(user=request.user, **kwargs)
+        return services.update_member(
+            user=request.user, member=member, expected_version=form.cleaned_data.get("version"), **kwargs
+        )
+    except ValidationError as exc:
+        for field, msgs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, msgs)
+    except EditConflict as exc:
+        form.add_error(None, exc.message)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+@scoped(member=Member, write=True, roles=WRITER_ROLES)
+def edit(request, member):
+    form = MemberForm(request.POST or None, instance=member, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, form, member)
+        if saved:
+            messages.success(request, f"已保存 {saved.name} 的档案。")
+            return redirect("members:detail", member=saved.pk)
+    return render(request, "members/form.html", {"form": form, "m": member})
+
+
+@require_http_methods(["GET", "POST"])
+@scoped(roles=WRITER_ROLES, write=True)
+def add(request):
+    form = MemberForm(request.POST or None, user=request.user)
+    if request.method == "GET" and form.fields["branch"].queryset.count() == 1:
+        form.initial["branch"] = form.fields["branch"].queryset.first().pk
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, form, None)
+        if saved:
+            messages.success(request, f"已登记 {saved.name}。")
+            return redirect("members:detail", member=saved.pk)
+    return render(request, "members/form.html", {"form": form, "m": None})
+
+
+# --- import -----------------------------------------------------------------------------
+
+UPLOAD_DIR = "roster_imports"
+SESSION_KEY = "members_import"
+
+
+def _upload_dir() -> Path:
+    d = Path(settings.MEDIA_ROOT) / UPLOAD_DIR
+    d.mkdir(parents=True, exist_ok=True)
+    for old in d.glob("*.upload"):  # uploads not confirmed within a day are dropped
+        if old.stat().st_mtime < time.time() - 86400:
+            old.unlink(missing_ok=True)
+    return d
+
+
+def _stored(request) -> tuple[dict, bytes] | None:
+    info = request.session.get(SESSION_KEY)
+    if not info:
+        return None
+    path = _upload_dir() / f"{info['token']}.upload"
+    if not path.exists():
+        return None
+    return info, path.read_bytes()
+
+
+def _plan(request, content: bytes, branch_id):
+    index = BranchIndex.for_user(request.user)
+    default_branch = index.by_pk.get(int(branch_id)) if branch_id else None
+    return plan_import(read_rows(content), branches=index, default_branch=default_branch)
+
+
+@require_http_methods(["GET", "POST"])
+@scoped(roles=WRITER_ROLES, write=True)
+def import_roster(request):
+    branches = orgs_in_scope(request.user, branches_only=True)
+    ctx: dict = {"branches": branches}
+    if request.method == "GET":
+        return render(request, "members/import.html", ctx)
+    action = request.POST.get("action", "upload")
+    if action == "upload":
+        upload = request.FILES.get("file")
+        if upload is None:
+            ctx["error"] = "请选择要导入的 Excel 文件"
+            return render(request, "members/import.html", ctx, status=400)
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            ctx["error"] = f"文件太大（上限 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB）"
+            return render(request, "members/import.html", ctx, status=400)
+        content = upload.read()
+        token = secrets.token_hex(16)
+        (_upload_dir() / f"{token}.upload").write_bytes(content)
+        branch_id = request.POST.get("branch") or ""
+        if branch_id and not branches.filter(pk=branch_id if branch_id.isdigit() else 0).exists():
+            branch_id = ""
+        request.session[SESSION_KEY] = {"token": token, "name": upload.name, "branch": branch_id}
+    stored = _stored(request)
+    if stored is None:
+        ctx["error"] = "上传的文件已过期，请重新上传"
+        return render(request, "members/import.html", ctx, status=400)
+    info, content = stored
+    try:
+        plan = _plan(request, content, info.get("branch"))
+    except ImportError_ as exc:
+        ctx["error"] = exc.message
+        return render(request, "members/import.html", ctx, status=400)
+    ctx |= {"plan": plan, "file_name": info["name"]}
+    if action == "confirm" and plan.ok:
+        result = apply_plan(plan, user=request.user, remote_addr=_addr(request))
+        (_upload_dir() / f"{info['token']}.upload").unlink(missing_ok=True)
+        request.session.pop(SESSION_KEY, None)
+        messages.success(
+            request,
+            f"导入完成：新增 {result.created} 人，更新 {result.updated} 人，无变化 {result.unchanged} 人。",
+        )
+        return redirect("members:list")
+    return render(request, "members/import.html", ctx, status=200 if plan.ok else 422)
+
+
+@scoped(roles=WRITER_ROLES, write=True)
+def import_errors(request):
+    stored = _stored(request)
+    if stored is None:
+        raise Http404("没有待处理的导入文件")
+    info, content = stored
+    try:
+        plan = _plan(request, content, info.get("branch"))
+    except ImportError_ as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    return xlsx_response(error_workbook(plan), f"导入错误标记_{Path(info['name']).stem}.xlsx")
+
+
+@scoped(roles=WRITER_ROLES)
+def import_template(request):
+    return xlsx_response(template_bytes(), "党员名册导入模板.xlsx")
