@@ -29,7 +29,7 @@ from dangjian.rules import development as dev
 from dangjian.rules import lifecycle as lrules
 from dangjian.rules.development import Check
 from dangjian.rules.errors import RuleError
-from dangjian.rules.membership import probation_end, validate_member_dates
+from dangjian.rules.membership import probation_end
 
 Kind = DevelopmentStep.Kind
 EventKind = MemberEvent.Kind
@@ -306,6 +306,19 @@ def record_step(
     return Result(member_created or case, warnings)
 
 
+def _validate_roster_fields(id_number: str, *, today: date, **fields) -> None:
+    """The roster's own validation (members.validation.check_member: ID agrees with birth date
+    and sex, dates consistent, 18 at joining) plus the one-current-record-per-ID rule."""
+    from dangjian.members.services import DUPLICATE_ID_MESSAGE, id_taken
+    from dangjian.members.validation import check_member
+
+    errors = check_member({**fields, "id_number": id_number}, today=today)
+    if errors:
+        raise LifecycleError("；".join(m for msgs in errors.values() for m in msgs))
+    if id_taken(id_number):
+        raise LifecycleError(DUPLICATE_ID_MESSAGE)
+
+
 def _admit(case: DevelopmentCase, *, user) -> Member:
     """The 党委 approved: the person joins the roster as 预备党员, 入党日期 = 支部大会 date
     (党章第七条：预备期自支部大会通过之日起计算)."""
@@ -315,17 +328,26 @@ def _admit(case: DevelopmentCase, *, user) -> Member:
     if not case.id_number_enc:
         raise LifecycleError("请先在发展党员档案中填写公民身份号码，才能建立党员档案")
     raw = crypto.decrypt(case.id_number_enc)
-    problems = validate_member_dates(case.birth_date, case.vote_on, None, MemberKind.PROBATIONARY)
-    if problems:
-        raise LifecycleError("；".join(problems))
-    if Member.objects.filter(id_number_hash=crypto.lookup_hash(raw), is_current=True).exists():
-        raise LifecycleError("名册中已有该公民身份号码的在册党员，不能重复建档")
+    education = case.education if case.education in Education.values else Education.HIGH_SCHOOL
+    _validate_roster_fields(
+        raw,
+        name=case.name,
+        sex=case.sex,
+        ethnicity=case.ethnicity,
+        birth_date=case.birth_date,
+        education=education,
+        kind=MemberKind.PROBATIONARY,
+        branch=case.branch,
+        joined_on=case.vote_on,
+        full_on=None,
+        today=case.approved_on,
+    )
     member = Member(
         name=case.name,
         sex=case.sex,
         ethnicity=case.ethnicity,
         birth_date=case.birth_date,
-        education=case.education if case.education in Education.values else Education.HIGH_SCHOOL,
+        education=education,
         kind=MemberKind.PROBATIONARY,
         branch=case.branch,
         joined_on=case.vote_on,
@@ -553,7 +575,7 @@ def transfer_in(
     the same 公民身份号码 was on our roster before (e.g. came back after a 转出)."""
     from dangjian.core import crypto
     from dangjian.members.models import Education
-    from dangjian.rules.idcard import normalize_id, validate_id
+    from dangjian.rules.idcard import normalize_id
 
     if not branch.is_branch:
         raise LifecycleError("请选择转入的党支部")
@@ -561,28 +583,33 @@ def transfer_in(
         raise LifecycleError("转接日期不能晚于今天")
     if not other_org.strip():
         raise LifecycleError("请填写转出的党组织名称")
-    try:
-        validate_id(id_number, today=today)
-    except RuleError as exc:
-        raise LifecycleError(exc.message) from None
     number = normalize_id(id_number)
     if kind == MemberKind.FULL and full_on is None:
         full_on = probation_end(joined_on)
     if kind == MemberKind.PROBATIONARY:
         full_on = None
-    problems = validate_member_dates(birth_date, joined_on, full_on, kind)
-    if problems:
-        raise LifecycleError("；".join(problems))
+    education = education if education in Education.values else Education.HIGH_SCHOOL
+    _validate_roster_fields(
+        number,
+        name=name,
+        sex=sex,
+        ethnicity=ethnicity or "汉族",
+        birth_date=birth_date,
+        education=education,
+        kind=kind,
+        branch=branch,
+        joined_on=joined_on,
+        full_on=full_on,
+        today=today,
+    )
     digest = crypto.lookup_hash(number)
-    if Member.objects.filter(id_number_hash=digest, is_current=True).exists():
-        raise LifecycleError("该公民身份号码已有在册党员，不能重复转入")
     with transaction.atomic():
         member = Member.objects.filter(id_number_hash=digest, is_current=False).order_by("-left_on").first()
         reactivated = member is not None
         if member is None:
             member = Member(name=name.strip(), sex=sex, ethnicity=ethnicity or "汉族", birth_date=birth_date)
             member.set_id_number(number)
-        member.education = education if education in Education.values else (member.education or Education.HIGH_SCHOOL)
+        member.education = education
         member.kind, member.joined_on, member.full_on = kind, joined_on, full_on
         member.branch, member.group = branch, None
         member.is_current, member.left_on, member.left_reason = True, None, ""
