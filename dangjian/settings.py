@@ -244,6 +244,13 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "auditlog",
     "accounts.revealevent",
 )
-AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("id_number_enc", "phone_enc", "password", "last_login", "updated_at")
+AUDITLOG_EXCLUDE_TRACKING_FIELDS = (
+    "id_number_enc",
+    "id_number_hash",
+    "phone_enc",
+    "password",
+    "last_login",
+    "updated_at",
+)
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_USE_FK_STRING_REPRESENTATION = True

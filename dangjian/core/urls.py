@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from dangjian.core import views_audit
 
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("audit/", views_audit.audit_list, name="audit"),
+    path("audit/export/", views_audit.audit_export, name="audit_export"),
+]

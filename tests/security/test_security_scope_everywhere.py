@@ -104,14 +104,24 @@ def test_pages_obey_strict_csp(entry, scope_world, db):
     for name, model in rule["params"].items():
         inside, _ = scope_world.pick("admin", model)
         if not inside:
-            require_or_skip(scope_world.demo is False and False, f"no {model.__name__} in scope")
             pytest.fail(f"{entry.name}: no {model.__name__} in the administrator's scope — add demo data")
         values[name] = inside[0]
     v = visit(_client_for(None if rule.get("public") else user), "GET", entry.build(values))
     assert v.status < 500, v.error
-    if v.status == 200 and "<html" in v.body[:500].lower() or "<form" in v.body:
+    if v.status == 200 and ("<html" in v.body[:500].lower() or "<form" in v.body):
         problems = csp_problems(v.body)
         assert not problems, f"{entry.name}: {problems}"
+
+
+def test_csp_checker_bites():
+    bad = (
+        '<script>alert(1)</script><a onclick="x()">a</a><div style="color:red"></div>'
+        '<style>p{}</style><a href="javascript:x()">b</a><button hx-on:click="x()">c</button>'
+    )
+    problems = csp_problems(bad)
+    assert len(problems) == 6, problems
+    good = '<script src="/static/a.js"></script><script type="application/json" id="d">{}</script><p class="x">'
+    assert csp_problems(good) == []
 
 
 # --- the checker bites ---------------------------------------------------------------------
