@@ -180,7 +180,9 @@ class Talk(Versioned):
 
     scope = ScopeRule(org="branch", member="to_member")
 
-    branch = models.ForeignKey("orgs.Organization", verbose_name="党支部", on_delete=models.PROTECT, related_name="talks")
+    branch = models.ForeignKey(
+        "orgs.Organization", verbose_name="党支部", on_delete=models.PROTECT, related_name="talks"
+    )
     date = models.DateField("日期", db_index=True)
     from_member = models.ForeignKey(
         "members.Member", verbose_name="谈话人", on_delete=models.CASCADE, related_name="talks_given"

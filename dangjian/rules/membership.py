@@ -208,3 +208,26 @@ def validate_member_dates(
                     f"转正日期应在{earliest:%Y-%m-%d}至{latest:%Y-%m-%d}之间（预备期一年，延长不超过一年，党章第七条）"
                 )
     return problems
+
+
+def attendance_gap_runs(
+    ok_months: set[YearMonth],
+    missed_months: set[YearMonth],
+    start: YearMonth,
+    end: YearMonth,
+) -> tuple[int, int]:
+    """(最长, 当前) 连续“无正当理由未参加组织生活”的月数 —— 党章 Art. 9 (H)。
+
+    ok_months：本人参加（含流动党员参加流入地组织生活）或请假（有正当理由）的月份，
+    中断连续计数；missed_months：组织了组织生活而本人无故缺席的月份，延长连续计数；
+    两者都不在的月份（当月没有安排本人参加的组织生活），既不中断也不延长——
+    未开会不是党员本人的原因。ok 优先于 missed（同月既有出席又有缺席的，算参加）。
+    """
+    longest = run = 0
+    for ym in months_range(start, end):
+        if ym in ok_months:
+            run = 0
+        elif ym in missed_months:
+            run += 1
+            longest = max(longest, run)
+    return longest, run

@@ -1,0 +1,331 @@
+"""Meeting ledgers (会议台账) in and out: one row per meeting.
+
+Columns: 党组织, 会议类型 (several separated by 、), 日期, 开始时间, 结束时间, 地点, 主题,
+主持人, 记录人, 出席, 请假, 缺席 (names separated by 、 or ，; a 请假 name may carry its
+reason in brackets: 张三（外出务工）), 会议内容.
+
+Import is all-or-nothing: every row is parsed and checked first, errors carry 行号/列/原因,
+and nothing is written unless the whole file is clean. Unknown names are errors.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.db import transaction
+from django.utils import timezone
+
+from dangjian.meetings.models import Attendance, Kind
+from dangjian.meetings.services import AttendanceInput, MeetingError, MeetingInput, expected_members, record_meeting
+from dangjian.members.models import Member
+from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
+from dangjian.rules.dates import parse_cn_date, to_halfwidth
+from dangjian.rules.errors import RuleError
+from dangjian.rules.orglife import activity_kind
+
+COLUMNS = [
+    "党组织",
+    "会议类型",
+    "日期",
+    "开始时间",
+    "结束时间",
+    "地点",
+    "主题",
+    "主持人",
+    "记录人",
+    "出席",
+    "请假",
+    "缺席",
+    "会议内容",
+]
+OPTIONAL = ["补录原因"]  # used when a row is entered more than LATE_ENTRY_DAYS after the meeting
+REQUIRED = {"党组织", "会议类型", "日期", "开始时间", "结束时间", "地点", "主题"}
+MAX_ROWS = 20_000
+_SPLIT = re.compile(r"[、，,；;\s]+")
+_NAME_REASON = re.compile(r"^(?P<name>[^（(]+)[（(](?P<reason>[^）)]*)[）)]$")
+_TIME = re.compile(r"^(\d{1,2})[:：时点](\d{1,2})?分?$")
+
+
+class LedgerError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    errors: list[RowError] = field(default_factory=list)
+    created: int = 0
+    rows: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def read_rows(content: bytes) -> list[list]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        for name in wb.sheet_names:
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            if _find_header(rows) is not None:
+                return rows
+    except Exception:  # noqa: BLE001 — calamine raises several types for non-spreadsheets
+        raise LedgerError("无法读取该文件：请上传 Excel 文件（.xlsx 或 .xls）。") from None
+    raise LedgerError(f"没有找到表头行：表头应包含 {'、'.join(sorted(REQUIRED, key=COLUMNS.index))} 等列。")
+
+
+def _clean(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return to_halfwidth(str(v)).strip()
+
+
+def _find_header(rows) -> tuple[int, dict[str, int]] | None:
+    """The first of the top 15 rows that names all required columns (a title row may precede it)."""
+    for i, row in enumerate(rows[:15]):
+        names = {"".join(_clean(c).split()): j for j, c in enumerate(row)}
+        if set(names) >= REQUIRED:
+            return i, {c: names[c] for c in COLUMNS + OPTIONAL if c in names}
+    return None
+
+
+def parse_time(v) -> time:
+    if isinstance(v, time):
+        return v
+    if isinstance(v, datetime):
+        return v.time()
+    if isinstance(v, float) and 0 <= v < 1:  # Excel stores a time as a fraction of a day
+        minutes = round(v * 24 * 60)
+        return time(minutes // 60, minutes % 60)
+    text = _clean(v).replace(" ", "")
+    m = _TIME.match(text)
+    if m:
+        h, mi = int(m.group(1)), int(m.group(2) or 0)
+        if 0 <= h < 24 and 0 <= mi < 60:
+            return time(h, mi)
+    raise RuleError(f"无法识别的时间：{text or '（空）'}，请写成 14:30")
+
+
+def split_names(text: str) -> list[str]:
+    return [n for n in _SPLIT.split(_clean(text)) if n]
+
+
+def _name_and_reason(token: str) -> tuple[str, str]:
+    m = _NAME_REASON.match(token)
+    if m:
+        return m.group("name").strip(), m.group("reason").strip()
+    return token, ""
+
+
+def import_meetings(content: bytes, *, user, orgs, today: date | None = None) -> ImportResult:
+    """Parse and check everything, then write everything or nothing.
+
+    `orgs`: the Organization queryset the user may write to (editable_by/orgs_in_scope).
+    """
+    rows = read_rows(content)
+    header_at, cols = _find_header(rows)
+    today = today or timezone.localdate()
+    result = ImportResult()
+    body = [(i + 1, r) for i, r in enumerate(rows) if i > header_at and any(_clean(c) for c in r)]
+    if len(body) > MAX_ROWS:
+        raise LedgerError(f"一次最多导入{MAX_ROWS}行。")
+    result.rows = len(body)
+    org_list = list(orgs.filter(org_type__in=(*BRANCH_TYPES, OrgType.GROUP)))
+    org_by_name: dict[str, list[Organization]] = {}
+    for o in org_list:
+        for n in {o.name, o.short_name} - {""}:
+            org_by_name.setdefault(n, []).append(o)
+    branch_ids = {o.id if o.org_type != OrgType.GROUP else None for o in org_list} - {None}
+    members_by_branch: dict[int, dict[str, list[Member]]] = {}
+    for m in Member.objects.filter(branch_id__in=branch_ids, is_current=True).only("id", "name", "branch_id", "kind"):
+        members_by_branch.setdefault(m.branch_id, {}).setdefault(m.name, []).append(m)
+
+    planned: list[tuple[int, MeetingInput]] = []
+    for rowno, row in body:
+
+        def cell(col, row=row):
+            j = cols.get(col)
+            return row[j] if j is not None and j < len(row) else None
+
+        errs: list[RowError] = []
+
+        def err(col, msg, rowno=rowno, errs=errs):
+            errs.append(RowError(rowno, col, msg))
+
+        org_name = _clean(cell("党组织"))
+        candidates = org_by_name.get(org_name, [])
+        org = candidates[0] if len(candidates) == 1 else None
+        if not org_name:
+            err("党组织", "党组织不能为空")
+        elif not candidates:
+            err("党组织", f"找不到党组织“{org_name}”，或不在您的权限范围内")
+        elif len(candidates) > 1:
+            err("党组织", f"有多个名为“{org_name}”的党组织，请写全称")
+        kinds = []
+        for token in split_names(cell("会议类型")):
+            try:
+                k = activity_kind(token)
+            except RuleError as e:
+                err("会议类型", e.message)
+                continue
+            if k.value not in Kind.values:
+                err("会议类型", f"{token}不是会议，请在谈心谈话页面登记")
+            else:
+                kinds.append(k.value)
+        if not kinds and not any(e.column == "会议类型" for e in errs):
+            err("会议类型", "会议类型不能为空")
+        parsed = {}
+        for col, fn in (("日期", parse_cn_date), ("开始时间", parse_time), ("结束时间", parse_time)):
+            v = cell(col)
+            try:
+                if v is None or _clean(v) == "":
+                    raise RuleError(f"{col}不能为空")
+                parsed[col] = fn(v if not isinstance(v, str) else _clean(v))
+            except RuleError as e:
+                err(col, e.message)
+        for col in ("地点", "主题"):
+            if not _clean(cell(col)):
+                err(col, f"{col}不能为空")
+        attendance: list[AttendanceInput] = []
+        host_id = recorder_id = None
+        if org is not None:
+            branch = org if org.org_type != OrgType.GROUP else org.get_parent()
+            names = members_by_branch.get(branch.id, {})
+
+            def lookup(name, col, names=names, err=err, branch=branch):
+                found = names.get(name, [])
+                if not found:
+                    err(col, f"{branch}没有名为“{name}”的在册党员")
+                    return None
+                if len(found) > 1:
+                    err(col, f"{branch}有{len(found)}名叫“{name}”的党员，无法区分，请在系统中录入")
+                    return None
+                return found[0]
+
+            for col in ("主持人", "记录人"):
+                n = _clean(cell(col))
+                if n:
+                    m = lookup(n, col)
+                    if m:
+                        host_id = m.id if col == "主持人" else host_id
+                        recorder_id = m.id if col == "记录人" else recorder_id
+            seen: set[int] = set()
+            for col, status in (
+                ("出席", Attendance.Status.PRESENT),
+                ("请假", Attendance.Status.EXCUSED),
+                ("缺席", Attendance.Status.ABSENT),
+            ):
+                for token in split_names(cell(col)):
+                    name, reason = _name_and_reason(token)
+                    m = lookup(name, col)
+                    if m is None:
+                        continue
+                    if m.id in seen:
+                        err(col, f"{name}在出席/请假/缺席中出现了多次")
+                        continue
+                    seen.add(m.id)
+                    if status == Attendance.Status.EXCUSED and not reason:
+                        reason = "请假（台账未注明事由）"
+                    attendance.append(AttendanceInput(member_id=m.id, status=status, reason=reason))
+            if kinds and "日期" in parsed and not attendance:
+                # No names given: everyone expected is recorded as 出席 (like the browser form).
+                for m in expected_members(org, kinds, parsed["日期"]):
+                    attendance.append(AttendanceInput(member_id=m.id))
+        if errs:
+            result.errors.extend(errs)
+            continue
+        planned.append(
+            (
+                rowno,
+                MeetingInput(
+                    org=org,
+                    kinds=kinds,
+                    date=parsed["日期"],
+                    start_time=parsed["开始时间"],
+                    end_time=parsed["结束时间"],
+                    place=_clean(cell("地点")),
+                    topic=_clean(cell("主题")),
+                    host_id=host_id,
+                    recorder_id=recorder_id,
+                    minutes=_clean(cell("会议内容")),
+                    late_reason=_clean(cell("补录原因")) or "由会议台账导入（会后补录）",
+                    attendance=attendance,
+                ),
+            )
+        )
+    if result.errors:
+        return result
+    try:
+        with transaction.atomic():
+            for rowno, data in planned:
+                try:
+                    _meeting, warnings = record_meeting(user=user, data=data, today=today)
+                except MeetingError as e:
+                    result.errors.extend(RowError(rowno, "", msg) for msg in e.messages)
+                    continue
+                result.warnings.extend(f"第{rowno}行：{w}" for w in warnings)
+                result.created += 1
+            if result.errors:
+                raise _Rollback
+    except _Rollback:
+        result.created = 0
+    return result
+
+
+class _Rollback(Exception):
+    pass
+
+
+def export_rows(qs) -> list[list]:
+    """Rows in the import layout for a (scoped) Meeting queryset. Three queries."""
+    meetings = list(qs.select_related("org", "host", "recorder").prefetch_related("kind_links", "attendance__member"))
+    out = []
+    for m in meetings:
+        by_status: dict[str, list[str]] = {s: [] for s in Attendance.Status.values}
+        for a in sorted(m.attendance.all(), key=lambda a: a.member.name_pinyin):
+            label = a.member.name
+            if a.status == Attendance.Status.EXCUSED and a.reason:
+                label = f"{label}（{a.reason}）"
+            by_status[a.status].append(label)
+        out.append(
+            [
+                m.org.name,
+                m.kinds_label,
+                m.date,
+                m.start_time.strftime("%H:%M"),
+                m.end_time.strftime("%H:%M"),
+                m.place,
+                m.topic,
+                m.host.name if m.host else "",
+                m.recorder.name if m.recorder else "",
+                "、".join(by_status["present"]),
+                "、".join(by_status["excused"]),
+                "、".join(by_status["absent"]),
+                m.minutes,
+            ]
+        )
+    return out
+
+
+def export_bytes(qs, *, user=None, org: str = "", period: str = "") -> bytes:
+    from dangjian.core.xlsx import ledger_bytes
+
+    return ledger_bytes(
+        title="组织生活会议台账", headers=COLUMNS, rows=export_rows(qs), org=org, period=period, user=user
+    )

@@ -1,0 +1,537 @@
+"""Reads for 组织生活: compliance against the rules, member attendance, 党章 Art. 9
+alerts, talk coverage, what is due this month.
+
+Every function here runs a FIXED number of queries however many branches, members and
+meetings lie under `root`: counts are grouped in the database (MeetingKindLink and
+Attendance with values()/annotate()), the rules are applied in Python to the small result.
+
+Used by other apps (dashboard/report, appraisal, points, integrity): keep the names and
+shapes of compliance_summary, member_attendance and art9_members.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
+
+from dangjian.meetings.models import Attendance, Kind, KindRequirement, Meeting, MeetingKindLink, Talk
+from dangjian.members.models import Member
+from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType, Post
+from dangjian.rules import membership, orglife
+from dangjian.rules.dates import months_range, ym_add
+
+S = Attendance.Status
+PERIOD_LABELS = {"month": "每月", "quarter": "每季度", "year": "每年"}
+STEPLEN = Organization.steplen
+COMMITTEE_POSTS = [k for k in Post.Kind.values if k != Post.Kind.GROUP_LEADER]
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def kind_label(code: str) -> str:
+    return orglife.ActivityKind(code).short
+
+
+# --- requirements ---------------------------------------------------------------------------
+def _ancestor_paths(path: str) -> list[str]:
+    return [path[:i] for i in range(STEPLEN, len(path) + 1, STEPLEN)]
+
+
+def requirement_settings(root: Organization) -> list[tuple[str, KindRequirement]]:
+    """Local settings that may apply under root: on root's ancestors, root, or below. One query."""
+    rows = KindRequirement.objects.filter(
+        Q(org__path__in=_ancestor_paths(root.path)) | Q(org__path__startswith=root.path)
+    ).values("org__path", "kind", "period", "minimum", "note")
+    return [(r["org__path"], r) for r in rows]
+
+
+def requirements_for(branch_path: str, settings_rows) -> list[orglife.Requirement]:
+    """DEFAULT_REQUIREMENTS with the nearest ancestor's local setting per kind applied."""
+    best: dict[str, tuple[int, dict]] = {}
+    for path, row in settings_rows:
+        if branch_path.startswith(path) and len(path) >= best.get(row["kind"], (-1, None))[0]:
+            best[row["kind"]] = (len(path), row)
+    result = []
+    for req in orglife.DEFAULT_REQUIREMENTS:
+        if req.kind.value in best:
+            row = best[req.kind.value][1]
+            req = orglife.Requirement(
+                req.kind,
+                row["period"],
+                row["minimum"],
+                req.article,
+                row["note"] or req.note,
+                per_member=req.per_member,
+                only_with_groups=req.only_with_groups,
+                is_setting=True,
+            )
+        result.append(req)
+    return result
+
+
+# --- the core computation -------------------------------------------------------------------
+@dataclass
+class BranchInfo:
+    id: int
+    name: str
+    path: str
+    category: str
+    founded_on: date | None
+    has_groups: bool = False
+    members: int = 0
+    talk_covered: int = 0
+
+
+def _branches(root: Organization, branch_id: int | None = None) -> dict[int, BranchInfo]:
+    qs = Organization.objects.filter(path__startswith=root.path, org_type__in=BRANCH_TYPES, is_active=True)
+    if branch_id:
+        qs = qs.filter(pk=branch_id)
+    return {
+        r["id"]: BranchInfo(r["id"], r["short_name"] or r["name"], r["path"], r["category"], r["founded_on"])
+        for r in qs.order_by("path").values("id", "name", "short_name", "path", "category", "founded_on")
+    }
+
+
+def _period_counts(req, year: int, monthly: dict[int, int], today: date, founded_on: date | None):
+    """Per period of the year: (label, start, end, count, state) with state in
+    'required' (ended), 'current', 'future', 'before' (before the branch existed)."""
+    out = []
+    for label, start, end in orglife.periods_in_year(year, req.period):
+        count = sum(monthly.get(m, 0) for m in range(start.month, end.month + 1))
+        if founded_on and end < founded_on:
+            state = "before"
+        elif end < today:
+            state = "required"
+        elif start <= today:
+            state = "current"
+        else:
+            state = "future"
+        out.append((label, start, end, count, state))
+    return out
+
+
+def _compute(root: Organization, year: int, today: date, branch_id: int | None = None):
+    """Rows per branch × kind. Six queries whatever the size."""
+    branches = _branches(root, branch_id)
+    if not branches:
+        return branches, []
+    by_path = {b.path: b for b in branches.values()}
+    for path in Organization.objects.filter(
+        path__startswith=root.path if not branch_id else branches[branch_id].path,
+        org_type=OrgType.GROUP,
+        is_active=True,
+    ).values_list("path", flat=True):
+        parent = by_path.get(path[:-STEPLEN])
+        if parent:
+            parent.has_groups = True
+    settings_rows = requirement_settings(root)
+    link_filter = {"branch_id": branch_id} if branch_id else {"branch__path__startswith": root.path}
+    counts: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
+    for r in (
+        MeetingKindLink.objects.filter(**link_filter, date__year=year, date__lte=today)
+        .annotate(month=ExtractMonth("date"))
+        .values("branch_id", "kind", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[(r["branch_id"], r["kind"])][r["month"]] = r["n"]
+    member_filter = {"branch_id": branch_id} if branch_id else {"branch__path__startswith": root.path}
+    for r in (
+        Member.objects.filter(**member_filter, is_current=True).values("branch_id").annotate(n=Count("id")).order_by()
+    ):
+        if r["branch_id"] in branches:
+            branches[r["branch_id"]].members = r["n"]
+    for r in (
+        Talk.objects.filter(**member_filter, date__year=year, date__lte=today, to_member__is_current=True)
+        .values("branch_id")
+        .annotate(n=Count("to_member", distinct=True))
+        .order_by()
+    ):
+        if r["branch_id"] in branches:
+            branches[r["branch_id"]].talk_covered = r["n"]
+
+    rows = []
+    for b in branches.values():
+        for req in requirements_for(b.path, settings_rows):
+            if req.only_with_groups and not b.has_groups:
+                continue
+            code = req.kind.value
+            row = {
+                "branch_id": b.id,
+                "branch": b.name,
+                "category": b.category,
+                "kind": req.kind.short,
+                "kind_code": code,
+                "period": PERIOD_LABELS[req.period],
+                "minimum": req.minimum,
+                "article": req.article,
+                "required": 0,
+                "held": 0,
+                "shortfall": 0,
+                "meetings": 0,
+                "missing": [],
+                "current": None,
+            }
+            if req.per_member:
+                # 谈心谈话 (Art. 19): each member at least once a year.
+                row.update(members=b.members, covered=min(b.talk_covered, b.members), meetings=b.talk_covered)
+                done = b.members == 0 or b.talk_covered >= b.members
+                year_end = date(year, 12, 31)
+                if year_end < today or (done and date(year, 1, 1) <= today):
+                    row["required"] = 1
+                    row["held"] = 1 if done else 0
+                    if not done:
+                        row["missing"] = [f"{year}年（{b.members - b.talk_covered}名党员未谈话）"]
+                elif date(year, 1, 1) <= today:
+                    row["current"] = {
+                        "label": f"{year}年",
+                        "held": b.talk_covered,
+                        "minimum": b.members,
+                        "deadline": year_end,
+                    }
+            else:
+                monthly = counts.get((b.id, code), {})
+                row["meetings"] = sum(monthly.values())
+                for label, _start, end, count, state in _period_counts(req, year, monthly, today, b.founded_on):
+                    met = count >= req.minimum
+                    if state == "required":
+                        row["required"] += 1
+                        row["held"] += int(met)
+                        if not met:
+                            row["missing"].append(label)
+                    elif state == "current":
+                        if met:
+                            row["required"] += 1
+                            row["held"] += 1
+                        else:
+                            row["current"] = {"label": label, "held": count, "minimum": req.minimum, "deadline": end}
+            row["shortfall"] = row["required"] - row["held"]
+            rows.append(row)
+    return branches, rows
+
+
+def compliance_rows(root: Organization, year: int, *, today: date | None = None, branch_id: int | None = None):
+    """[(branch rows)] required vs held periods per branch × kind (see compliance_summary)."""
+    return _compute(root, year, _today(today), branch_id)[1]
+
+
+def _heatmap_from(branches, monthly_by_branch, rows, kind: str | None, year: int) -> dict:
+    gaps: dict[int, int] = defaultdict(int)
+    for r in rows:
+        if kind is None or r["kind_code"] == kind:
+            gaps[r["branch_id"]] += r["shortfall"]
+    hrows = [
+        {
+            "branch_id": b.id,
+            "branch": b.name,
+            "cells": [monthly_by_branch.get(b.id, {}).get(m, 0) for m in range(1, 13)],
+            "gaps": gaps.get(b.id, 0),
+        }
+        for b in branches.values()
+    ]
+    hrows.sort(key=lambda r: (-r["gaps"], r["branch"]))
+    return {"year": year, "kind": kind, "months": [f"{m}月" for m in range(1, 13)], "rows": hrows}
+
+
+def heatmap(root: Organization, year: int, kind: str | None = None, *, today: date | None = None) -> dict:
+    """Branches × months, cells = meetings held (of `kind`, or all meetings), sorted by gaps."""
+    today = _today(today)
+    branches, rows = _compute(root, year, today)
+    return _heatmap_from(branches, _monthly(root, year, today, kind), rows, kind, year)
+
+
+def _monthly(root, year, today, kind):
+    out: dict[int, dict[int, int]] = defaultdict(dict)
+    if kind:
+        qs = MeetingKindLink.objects.filter(branch__path__startswith=root.path, kind=kind)
+    else:
+        qs = Meeting.objects.filter(branch__path__startswith=root.path)
+    for r in (
+        qs.filter(date__year=year, date__lte=today)
+        .annotate(month=ExtractMonth("date"))
+        .values("branch_id", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        out[r["branch_id"]][r["month"]] = r["n"]
+    return out
+
+
+def compliance_summary(root: Organization, year: int, *, today: date | None = None) -> dict:
+    """The township (or branch) picture for one year. Fixed number of queries.
+
+    rate = held periods / required periods over all branches and kinds (落实率); a period
+    is required once it has ended (or, for the current period, once it is already met).
+    """
+    today = _today(today)
+    branches, rows = _compute(root, year, today)
+    required = sum(r["required"] for r in rows)
+    held = sum(r["held"] for r in rows)
+    by_kind: dict[str, int] = {Kind(k).label: 0 for k in Kind.values}
+    for r in (
+        MeetingKindLink.objects.filter(branch__path__startswith=root.path, date__year=year, date__lte=today)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        by_kind[Kind(r["kind"]).label] = r["n"]
+    as_of = min(today, date(year, 12, 31))
+    alerts = art9_members(root, today=as_of)
+    return {
+        "year": year,
+        "as_of": today.isoformat(),
+        "meetings_by_kind": by_kind,
+        "party_lectures": by_kind[Kind.PARTY_LECTURE.label],
+        "meetings": Meeting.objects.filter(
+            branch__path__startswith=root.path, date__year=year, date__lte=today
+        ).count(),
+        "rate": (held / required) if required else 1.0,
+        "required_periods": required,
+        "held_periods": held,
+        "branches": rows,
+        "art9": {
+            "over": sum(1 for a in alerts if a["status"] == "达到六个月"),
+            "warning": sum(1 for a in alerts if a["status"] == "预警"),
+        },
+        "heatmap": _heatmap_from(branches, _monthly(root, year, today, None), rows, None, year),
+    }
+
+
+def branch_rates(rows) -> list[dict]:
+    """落实率 per branch from compliance rows."""
+    agg: dict[int, dict] = {}
+    for r in rows:
+        a = agg.setdefault(
+            r["branch_id"], {"branch_id": r["branch_id"], "branch": r["branch"], "required": 0, "held": 0}
+        )
+        a["required"] += r["required"]
+        a["held"] += r["held"]
+    for a in agg.values():
+        a["shortfall"] = a["required"] - a["held"]
+        a["rate"] = a["held"] / a["required"] if a["required"] else 1.0
+    return sorted(agg.values(), key=lambda a: (a["rate"], a["branch"]))
+
+
+# --- members --------------------------------------------------------------------------------
+_OK = Q(status=S.PRESENT) | Q(attended_elsewhere=True)
+
+
+def _monthly_attendance(member_filter: dict, start: date, end: date):
+    """{member_id: {(y, m): {attended, excused, unexcused, total, last_ok}}}. One query."""
+    out: dict[int, dict] = defaultdict(dict)
+    for r in (
+        Attendance.objects.filter(**member_filter, meeting__date__gte=start, meeting__date__lte=end)
+        .annotate(y=ExtractYear("meeting__date"), m=ExtractMonth("meeting__date"))
+        .values("member_id", "y", "m")
+        .annotate(
+            attended=Count("id", filter=_OK),
+            excused=Count("id", filter=Q(status=S.EXCUSED, attended_elsewhere=False)),
+            unexcused=Count("id", filter=Q(status=S.ABSENT, attended_elsewhere=False)),
+            total=Count("id"),
+            last_ok=Max("meeting__date", filter=_OK),
+        )
+        .order_by()
+    ):
+        out[r["member_id"]][(r["y"], r["m"])] = r
+    return out
+
+
+def _ok_missed(months: dict) -> tuple[set, set]:
+    ok = {ym for ym, r in months.items() if r["attended"] or r["excused"]}
+    missed = {ym for ym, r in months.items() if r["unexcused"] and ym not in ok}
+    return ok, missed
+
+
+def member_attendance(root: Organization, year: int, *, today: date | None = None) -> dict[int, dict]:
+    """Per current member under root: attended (incl. 流入地), excused, unexcused, expected,
+    rate (attended / expected, None when nothing was expected), longest_gap (months, Art. 9
+    counting). Two queries."""
+    today = _today(today)
+    start, end = date(year, 1, 1), min(date(year, 12, 31), today)
+    result: dict[int, dict] = {}
+    ids = Member.objects.filter(branch__path__startswith=root.path, is_current=True).values_list("id", flat=True)
+    for mid in ids:
+        result[mid] = {"attended": 0, "excused": 0, "unexcused": 0, "expected": 0, "rate": None, "longest_gap": 0}
+    if end < start:
+        return result
+    data = _monthly_attendance({"member__branch__path__startswith": root.path}, start, end)
+    for mid, months in data.items():
+        if mid not in result:
+            continue
+        r = result[mid]
+        for v in months.values():
+            r["attended"] += v["attended"]
+            r["excused"] += v["excused"]
+            r["unexcused"] += v["unexcused"]
+            r["expected"] += v["total"]
+        r["rate"] = r["attended"] / r["expected"] if r["expected"] else None
+        ok, missed = _ok_missed(months)
+        r["longest_gap"] = membership.attendance_gap_runs(ok, missed, (year, 1), (end.year, end.month))[0]
+    return result
+
+
+ART9_WINDOW_MONTHS = 24
+
+
+def art9_members(root: Organization, *, today: date | None = None, include_all: bool = False) -> list[dict]:
+    """党章 Art. 9 (H): current members whose run of months with no 组织生活 and no
+    legitimate reason reaches the early warning (4) or the six-month line. An alert only.
+
+    Excused absences and 流入地 participation break the run; months in which nothing was
+    held for the member neither break nor extend it (rules.membership.attendance_gap_runs).
+    Two queries.
+    """
+    today = _today(today)
+    end_ym = (today.year, today.month)
+    start_ym = ym_add(end_ym, -(ART9_WINDOW_MONTHS - 1))
+    members = list(
+        Member.objects.filter(branch__path__startswith=root.path, is_current=True).values(
+            "id", "name", "branch_id", "branch__name", "branch__short_name", "is_mobile"
+        )
+    )
+    data = _monthly_attendance({"member__branch__path__startswith": root.path}, date(*start_ym, 1), today)
+    out = []
+    for m in members:
+        months = data.get(m["id"], {})
+        ok, missed = _ok_missed(months)
+        _longest, current = membership.attendance_gap_runs(ok, missed, start_ym, end_ym)
+        status = membership.art9_status(current)
+        if status is None and not include_all:
+            continue
+        last_ok = max((v["last_ok"] for v in months.values() if v["last_ok"]), default=None)
+        out.append(
+            {
+                "member_id": m["id"],
+                "name": m["name"],
+                "branch_id": m["branch_id"],
+                "branch": m["branch__short_name"] or m["branch__name"],
+                "gap_months": current,
+                "status": status,
+                "last_attended": last_ok,
+                "is_mobile": m["is_mobile"],
+            }
+        )
+    out.sort(key=lambda r: (-r["gap_months"], r["branch"], r["name"]))
+    return out
+
+
+def attendance_history(member: Member, *, today: date | None = None, months: int = 12) -> list[dict]:
+    """One member's months: what was held for them and what they did (for the Art. 9 page)."""
+    today = _today(today)
+    end_ym = (today.year, today.month)
+    start_ym = ym_add(end_ym, -(months - 1))
+    rows = (
+        Attendance.objects.filter(member=member, meeting__date__gte=date(*start_ym, 1), meeting__date__lte=today)
+        .select_related("meeting")
+        .order_by("meeting__date")
+    )
+    by_month: dict[tuple[int, int], list] = defaultdict(list)
+    for a in rows:
+        by_month[(a.meeting.date.year, a.meeting.date.month)].append(a)
+    return [
+        {"ym": ym, "label": f"{ym[0]}年{ym[1]}月", "rows": by_month.get(ym, [])}
+        for ym in months_range(start_ym, end_ym)
+    ]
+
+
+# --- talks ----------------------------------------------------------------------------------
+def talk_coverage(root: Organization, year: int, *, today: date | None = None) -> dict:
+    """Members with no talk this year; for each committee member whether they held talks
+    before the 组织生活会 (Art. 19). Four queries."""
+    today = _today(today)
+    talks_year = Talk.objects.filter(branch__path__startswith=root.path, date__year=year)
+    without = list(
+        Member.objects.filter(branch__path__startswith=root.path, is_current=True)
+        .exclude(pk__in=talks_year.values("to_member_id"))
+        .select_related("branch")
+        .order_by("branch__path", "name_pinyin")
+    )
+    committee = list(
+        Post.objects.filter(
+            org__path__startswith=root.path,
+            org__org_type__in=BRANCH_TYPES,
+            ended_on__isnull=True,
+            kind__in=COMMITTEE_POSTS,
+        )
+        .select_related("member", "org")
+        .order_by("org__path", "kind")
+    )
+    life = dict(
+        MeetingKindLink.objects.filter(branch__path__startswith=root.path, date__year=year, kind=Kind.LIFE_MEETING)
+        .values("branch_id")
+        .annotate(d=Min("date"))
+        .order_by()
+        .values_list("branch_id", "d")
+    )
+    given = {
+        r["from_member_id"]: r
+        for r in talks_year.values("from_member_id")
+        .annotate(n=Count("id"), flagged=Count("id", filter=Q(before_life_meeting=True)), first=Min("date"))
+        .order_by()
+    }
+    rows = []
+    for p in committee:
+        g = given.get(p.member_id)
+        life_date = life.get(p.org_id)
+        before = bool(g) and (g["flagged"] > 0 or (life_date is not None and g["first"] <= life_date))
+        rows.append(
+            {
+                "branch": p.org,
+                "member": p.member,
+                "post": p.kind,
+                "talks": g["n"] if g else 0,
+                "life_meeting": life_date,
+                "before": before,
+            }
+        )
+    return {"without": without, "committee": rows}
+
+
+# --- what is due ----------------------------------------------------------------------------
+def todo(root: Organization, *, today: date | None = None) -> list[dict]:
+    """Per branch: kinds still due in the current month / quarter / year and by when."""
+    today = _today(today)
+    _branches_, rows = _compute(root, today.year, today)
+    items = []
+    for r in rows:
+        cur = r["current"]
+        if not cur:
+            continue
+        items.append(
+            {
+                "branch_id": r["branch_id"],
+                "branch": r["branch"],
+                "kind": r["kind"],
+                "kind_code": r["kind_code"],
+                "period": cur["label"],
+                "deadline": cur["deadline"],
+                "days_left": (cur["deadline"] - today).days,
+                "held": cur["held"],
+                "minimum": cur["minimum"],
+                "per_member": r["kind_code"] == orglife.ActivityKind.HEART_TALK,
+            }
+        )
+    items.sort(key=lambda i: (i["deadline"], i["branch"], i["kind"]))
+    return items
+
+
+# --- lists ----------------------------------------------------------------------------------
+def meetings_for_list(qs):
+    """Annotate a (scoped) Meeting queryset for list pages: one query + one prefetch."""
+    return (
+        qs.select_related("org", "branch", "host")
+        .prefetch_related("kind_links")
+        .annotate(
+            n_expected=Count("attendance"),
+            n_present=Count("attendance", filter=Q(attendance__status=S.PRESENT)),
+            n_excused=Count("attendance", filter=Q(attendance__status=S.EXCUSED)),
+            n_absent=Count("attendance", filter=Q(attendance__status=S.ABSENT)),
+        )
+    )

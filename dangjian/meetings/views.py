@@ -1,0 +1,661 @@
+"""Views for 组织生活: parse input, call a service or selector, render."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, time, timedelta
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dangjian.accounts.access import scoped
+from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES, WRITER_ROLES, Role
+from dangjian.accounts.scope import editable_by, get_in_scope, orgs_in_scope, scope_root, visible_to
+from dangjian.core.concurrency import EditConflict
+from dangjian.core.xlsx import xlsx_response
+from dangjian.meetings import documents, ledger, selectors, services
+from dangjian.meetings.forms import ImportForm, MeetingForm, RequirementForm, TalkForm, parse_attendance
+from dangjian.meetings.models import Attachment, Attendance, Kind, KindRequirement, Meeting, Talk
+from dangjian.members.models import Member
+from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
+
+S = Attendance.Status
+MEMBER_ONLY = frozenset({Role.MEMBER})
+
+
+# --- helpers -------------------------------------------------------------------------------
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _year(request) -> int:
+    today = timezone.localdate()
+    y = _int(request.GET.get("year"), today.year)
+    return y if 2000 <= y <= today.year + 1 else today.year
+
+
+def _root(request):
+    """The organization the page is about: ?branch=<id> within scope, else the user's scope."""
+    bid = _int(request.GET.get("branch"))
+    if bid:
+        return get_in_scope(request.user, Organization, bid)
+    root = scope_root(request.user)
+    if root is None:
+        raise Http404("您的账号没有关联党组织")
+    return root
+
+
+def _branches(user):
+    return list(orgs_in_scope(user, branches_only=True))
+
+
+def _writable_orgs(user):
+    return (
+        editable_by(user, Organization)
+        .filter(is_active=True, org_type__in=(*BRANCH_TYPES, OrgType.GROUP))
+        .order_by("path")
+    )
+
+
+# --- 本月待办 --------------------------------------------------------------------------------
+@scoped(roles=STAFF_ROLES)
+def todo(request):
+    root = _root(request)
+    today = timezone.localdate()
+    items = selectors.todo(root, today=today)
+    by_branch: dict[int, dict] = {}
+    for i in items:
+        by_branch.setdefault(i["branch_id"], {"branch": i["branch"], "branch_id": i["branch_id"], "items": []})[
+            "items"
+        ].append(i)
+    groups = sorted(by_branch.values(), key=lambda g: (min(i["deadline"] for i in g["items"]), g["branch"]))
+    return render(request, "meetings/todo.html", {"root": root, "groups": groups, "today": today, "count": len(items)})
+
+
+# --- list and export -----------------------------------------------------------------------
+def _filtered(request):
+    qs = visible_to(request.user, Meeting)
+    f = {
+        "branch": _int(request.GET.get("branch")),
+        "year": _int(request.GET.get("year")),
+        "month": _int(request.GET.get("month")),
+        "kind": request.GET.get("kind") if request.GET.get("kind") in Kind.values else "",
+        "q": (request.GET.get("q") or "").strip()[:50],
+        "late": request.GET.get("late") == "1",
+    }
+    if f["branch"]:
+        qs = qs.filter(branch_id=f["branch"])
+    if f["year"]:
+        qs = qs.filter(date__year=f["year"])
+    if f["month"] and 1 <= f["month"] <= 12:
+        qs = qs.filter(date__month=f["month"])
+    if f["kind"]:
+        qs = qs.filter(kind_links__kind=f["kind"])
+    if f["q"]:
+        qs = qs.filter(Q(topic__icontains=f["q"]) | Q(place__icontains=f["q"]))
+    if f["late"]:
+        qs = qs.filter(is_late=True)
+    return qs, f
+
+
+def _export(request, qs, f):
+    period = f"{f['year']}年" if f["year"] else "全部年度"
+    if f["year"] and f["month"]:
+        period += f"{f['month']}月"
+    content = ledger.export_bytes(
+        qs.order_by("date", "start_time"), user=request.user, org=str(scope_root(request.user) or ""), period=period
+    )
+    return xlsx_response(content, "组织生活会议台账.xlsx")
+
+
+@scoped(roles=STAFF_ROLES)
+def meeting_list(request):
+    qs, f = _filtered(request)
+    if request.GET.get("format") == "xlsx":
+        return _export(request, qs, f)
+    page = Paginator(selectors.meetings_for_list(qs).order_by("-date", "-start_time", "-id"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "meetings/list.html",
+        {
+            "page": page,
+            "f": f,
+            "branches": _branches(request.user),
+            "kinds": Kind.choices,
+            "months": range(1, 13),
+            "can_write": request.user.role in WRITER_ROLES,
+        },
+    )
+
+
+# --- record / edit --------------------------------------------------------------------------
+def _form_context(request, org, form, *, meeting=None, kinds=()):
+    branch = services.branch_of(org)
+    today = timezone.localdate()
+    on = form["date"].value() if form.is_bound else (meeting.date if meeting else today)
+    if isinstance(on, str):
+        try:
+            on = date.fromisoformat(on)
+        except ValueError:
+            on = today
+    members = list(Member.objects.filter(branch=branch, is_current=True).order_by("name_pinyin"))
+    committee_ids = {m.id for m in services.committee_members(branch)}
+    existing = {a.member_id: a for a in meeting.attendance.all()} if meeting else {}
+    rows = []
+    for m in members:
+        a = existing.get(m.id)
+        status = request.POST.get(f"status_{m.id}") if request.method == "POST" else (a.status if a else S.PRESENT)
+        rows.append(
+            {
+                "m": m,
+                "status": status or S.PRESENT,
+                "reason": request.POST.get(f"reason_{m.id}", "")
+                if request.method == "POST"
+                else (a.reason if a else ""),
+                "elsewhere": bool(request.POST.get(f"elsewhere_{m.id}"))
+                if request.method == "POST"
+                else bool(a and a.attended_elsewhere),
+                "committee": m.id in committee_ids,
+                "in_group": org.org_type == OrgType.GROUP and m.group_id == org.id,
+            }
+        )
+    expected_ids = (
+        {m.id for m in services.expected_members(org, kinds or [Kind.THEME_DAY], on)}
+        if kinds or not meeting
+        else set(existing)
+    )
+    return {
+        "org": org,
+        "branch": branch,
+        "orgs": _writable_orgs(request.user),
+        "form": form,
+        "rows": rows,
+        "expected_ids": expected_ids,
+        "meeting": meeting,
+        "statuses": S.choices,
+        "late_days": settings.DANGJIAN["LATE_ENTRY_DAYS"],
+        "is_group": org.org_type == OrgType.GROUP,
+        "kind_data": {
+            "whole": [
+                k.value
+                for k in (Kind.MEMBER_MEETING, Kind.THEME_DAY, Kind.PARTY_LECTURE, Kind.LIFE_MEETING, Kind.APPRAISAL)
+            ],
+            "group": org.org_type == OrgType.GROUP,
+        },
+    }
+
+
+def _input_from(form, org, attendance) -> services.MeetingInput:
+    cd = form.cleaned_data
+    return services.MeetingInput(
+        org=org,
+        kinds=cd["kinds"],
+        date=cd["date"],
+        start_time=cd["start_time"],
+        end_time=cd["end_time"],
+        place=cd["place"],
+        topic=cd["topic"],
+        host_id=cd.get("host"),
+        recorder_id=cd.get("recorder"),
+        lecturer=cd.get("lecturer", ""),
+        agenda=cd.get("agenda", ""),
+        minutes=cd.get("minutes", ""),
+        decisions=cd.get("decisions", ""),
+        late_reason=cd.get("late_reason", ""),
+        attendance=attendance,
+    )
+
+
+def _pick_org(request):
+    oid = _int(request.POST.get("org") or request.GET.get("org"))
+    orgs = _writable_orgs(request.user)
+    if oid:
+        org = orgs.filter(pk=oid).first()
+        if org is None:
+            raise Http404("党组织不在您的权限范围内")
+        return org
+    root = scope_root(request.user)
+    if root and root.org_type in BRANCH_TYPES:
+        return root
+    org = orgs.filter(org_type__in=BRANCH_TYPES).first()
+    if org is None:
+        raise Http404("没有可以记录会议的党支部")
+    return org
+
+
+def _defaults(org, kinds):
+    today = timezone.localdate()
+    branch = services.branch_of(org)
+    last = Meeting.objects.filter(org=org).order_by("-date", "-id").values("place").first()
+    secretary = services.committee_members(branch)
+    from dangjian.orgs.models import Post
+
+    sec = (
+        Post.objects.filter(org=branch, kind=Post.Kind.SECRETARY, ended_on__isnull=True)
+        .values_list("member_id", flat=True)
+        .first()
+    )
+    rec = next((m.id for m in secretary if m.id != sec), None)
+    start, end = (time(9, 0), time(10, 30)) if kinds == [Kind.COMMITTEE_MEETING] else (time(15, 0), time(17, 0))
+    topic = (
+        f"{today.month}月支委会"
+        if kinds == [Kind.COMMITTEE_MEETING]
+        else (f"{today.month}月主题党日" if Kind.THEME_DAY in kinds else "")
+    )
+    return {
+        "kinds": kinds,
+        "date": today,
+        "start_time": start,
+        "end_time": end,
+        "place": last["place"] if last else "党群服务中心",
+        "topic": topic,
+        "host": sec,
+        "recorder": rec,
+    }
+
+
+@scoped(roles=WRITER_ROLES, write=True)
+def meeting_add(request):
+    org = _pick_org(request)
+    members = Member.objects.filter(branch=services.branch_of(org), is_current=True).order_by("name_pinyin")
+    if request.method == "POST" and "save" in request.POST:
+        form = MeetingForm(request.POST, members=members)
+        if form.is_valid():
+            expected = services.expected_members(org, form.cleaned_data["kinds"], form.cleaned_data["date"])
+            try:
+                meeting, warnings = services.record_meeting(
+                    user=request.user, data=_input_from(form, org, parse_attendance(request.POST, expected))
+                )
+            except services.MeetingError as e:
+                for msg in e.messages:
+                    form.add_error(None, msg)
+            else:
+                messages.success(request, "会议记录已保存。" + ("（已标注为补录）" if meeting.is_late else ""))
+                for w in warnings:
+                    messages.warning(request, w)
+                return redirect("meetings:detail", meeting=meeting.pk)
+        kinds = request.POST.getlist("kinds")
+    else:
+        kinds = [k for k in request.GET.getlist("kinds") if k in Kind.values] or (
+            [Kind.GROUP_MEETING] if org.org_type == OrgType.GROUP else [Kind.THEME_DAY]
+        )
+        form = MeetingForm(initial=_defaults(org, kinds), members=members)
+    return render(request, "meetings/form.html", _form_context(request, org, form, kinds=kinds))
+
+
+@scoped(roles=WRITER_ROLES, write=True, meeting=Meeting)
+def meeting_edit(request, meeting):
+    org = meeting.org
+    if request.method == "POST" and request.POST.get("org"):
+        org = _pick_org(request)
+    members = Member.objects.filter(branch=meeting.branch, is_current=True).order_by("name_pinyin")
+    if request.method == "POST":
+        form = MeetingForm(request.POST, members=members)
+        if form.is_valid():
+            expected = services.expected_members(org, form.cleaned_data["kinds"], form.cleaned_data["date"])
+            # Members who left since keep their row as it was recorded.
+            ids = {m.id for m in expected} | set(meeting.attendance.values_list("member_id", flat=True))
+            expected = list(Member.objects.filter(pk__in=ids))
+            try:
+                meeting, warnings = services.update_meeting(
+                    user=request.user,
+                    meeting=meeting,
+                    data=_input_from(form, org, parse_attendance(request.POST, expected)),
+                    expected_version=form.cleaned_data.get("version"),
+                )
+            except EditConflict as e:
+                form.add_error(None, e.message)
+            except services.MeetingError as e:
+                for msg in e.messages:
+                    form.add_error(None, msg)
+            else:
+                messages.success(request, "修改已保存。")
+                for w in warnings:
+                    messages.warning(request, w)
+                return redirect("meetings:detail", meeting=meeting.pk)
+        kinds = request.POST.getlist("kinds")
+    else:
+        kinds = meeting.kind_codes
+        form = MeetingForm(
+            initial={
+                "kinds": kinds,
+                "date": meeting.date,
+                "start_time": meeting.start_time,
+                "end_time": meeting.end_time,
+                "place": meeting.place,
+                "topic": meeting.topic,
+                "host": meeting.host_id,
+                "recorder": meeting.recorder_id,
+                "lecturer": meeting.lecturer,
+                "agenda": meeting.agenda,
+                "minutes": meeting.minutes,
+                "decisions": meeting.decisions,
+                "late_reason": meeting.late_reason,
+                "version": meeting.version,
+            },
+            members=members,
+        )
+    ctx = _form_context(request, org, form, meeting=meeting, kinds=kinds)
+    ctx["expected_ids"] |= set(meeting.attendance.values_list("member_id", flat=True))
+    return render(request, "meetings/form.html", ctx)
+
+
+# --- detail, attachments, QR, sign-in -------------------------------------------------------
+@scoped(meeting=Meeting)
+def meeting_detail(request, meeting):
+    rows = list(meeting.attendance.select_related("member", "signed_by").order_by("member__name_pinyin"))
+    members = {a.member_id: a.member for a in rows}
+    inputs = [services.AttendanceInput(a.member_id, a.status, a.reason, a.attended_elsewhere) for a in rows]
+    warnings = services.quorum_warnings(meeting.org, meeting.kind_codes, inputs, members, meeting.date)
+    can_write = editable_by(request.user, Meeting).filter(pk=meeting.pk).exists()
+    start, end = services.sign_in_window(meeting)
+    return render(
+        request,
+        "meetings/detail.html",
+        {
+            "m": meeting,
+            "rows": rows,
+            "present": [a for a in rows if a.status == S.PRESENT],
+            "excused": [a for a in rows if a.status == S.EXCUSED],
+            "absent": [a for a in rows if a.status == S.ABSENT],
+            "warnings": warnings,
+            "attachments": visible_to(request.user, Attachment).filter(meeting=meeting),
+            "can_write": can_write,
+            "window": (timezone.localtime(start), timezone.localtime(end)),
+            "signin_url": request.build_absolute_uri(reverse("meetings:signin", args=[meeting.pk])),
+        },
+    )
+
+
+@scoped(roles=WRITER_ROLES, write=True, meeting=Meeting)
+@require_POST
+def attachment_upload(request, meeting):
+    f = request.FILES.get("file")
+    try:
+        services.add_attachment(meeting=meeting, file=f, user=request.user)
+    except services.MeetingError as e:
+        for msg in e.messages:
+            messages.error(request, msg)
+    else:
+        messages.success(request, "附件已上传。")
+    return redirect("meetings:detail", meeting=meeting.pk)
+
+
+@scoped(attachment=Attachment)
+def attachment_download(request, attachment):
+    from dangjian.core.uploads import serve_upload
+
+    return serve_upload(request, attachment.path, download_name=attachment.name)
+
+
+@scoped(meeting=Meeting)
+def meeting_qr(request, meeting):
+    url = request.build_absolute_uri(reverse("meetings:signin", args=[meeting.pk]))
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="svg", scale=6, border=2, xmldecl=False)
+    resp = HttpResponse(buf.getvalue(), content_type="image/svg+xml")
+    resp["Cache-Control"] = "private, no-store"
+    resp["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return resp
+
+
+@scoped(meeting=Meeting)
+def signin(request, meeting):
+    member = request.user.member if request.user.member_id else None
+    mine = Attendance.objects.filter(meeting=meeting, member=member).first() if member else None
+    start, end = services.sign_in_window(meeting)
+    if request.method == "POST":
+        if member is None:
+            messages.error(request, "您的账号没有关联党员信息，不能签到。")
+        else:
+            try:
+                mine = services.sign_in(meeting=meeting, member=member)
+            except services.MeetingError as e:
+                messages.error(request, e.messages[0])
+            else:
+                messages.success(request, f"签到成功（{timezone.localtime(mine.signed_in_at):%H:%M}）。")
+                return redirect("meetings:signin", meeting=meeting.pk)
+    return render(
+        request,
+        "meetings/signin.html",
+        {"m": meeting, "mine": mine, "member": member, "window": (timezone.localtime(start), timezone.localtime(end))},
+    )
+
+
+@scoped(roles=WRITER_ROLES, write=True, meeting=Meeting)
+@require_POST
+def proxy_signin(request, meeting):
+    member = Member.objects.filter(pk=_int(request.POST.get("member")), branch=meeting.branch).first()
+    if member is None:
+        messages.error(request, "请选择本支部的党员。")
+    else:
+        try:
+            services.proxy_sign_in(
+                meeting=meeting, member=member, user=request.user, reason=request.POST.get("reason", "")
+            )
+        except services.MeetingError as e:
+            messages.error(request, e.messages[0])
+        else:
+            messages.success(request, f"已为{member.name}代签。")
+    return redirect("meetings:detail", meeting=meeting.pk)
+
+
+@scoped(meeting=Meeting)
+def meeting_docx(request, meeting):
+    return documents.docx_response(documents.meeting_docx(meeting), f"会议记录_{meeting.date:%Y%m%d}_{meeting.pk}.docx")
+
+
+@scoped(roles=STAFF_ROLES)
+def year_book(request):
+    branch = get_in_scope(request.user, Organization, request.GET.get("branch"))
+    year = _year(request)
+    qs = visible_to(request.user, Meeting).filter(branch=branch, date__year=year)
+    return documents.docx_response(documents.year_book_docx(branch, year, qs), f"{branch.name}{year}年会议记录本.docx")
+
+
+# --- compliance, Art. 9, talks -------------------------------------------------------------
+@scoped(roles=STAFF_ROLES)
+def compliance(request):
+    root = _root(request)
+    year = _year(request)
+    kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else None
+    today = timezone.localdate()
+    summary = selectors.compliance_summary(root, year, today=today)
+    hm = summary["heatmap"] if kind is None else selectors.heatmap(root, year, kind, today=today)
+    rows = summary["branches"]
+    rates = selectors.branch_rates(rows)
+    single = root.org_type in BRANCH_TYPES
+    attendance = []
+    if single:
+        stats = selectors.member_attendance(root, year, today=today)
+        names = dict(Member.objects.filter(pk__in=stats).values_list("id", "name"))
+        attendance = sorted(
+            ({"id": k, "name": names.get(k, ""), **v} for k, v in stats.items()),
+            key=lambda r: (r["rate"] is None, r["rate"] or 0),
+        )
+    return render(
+        request,
+        "meetings/compliance.html",
+        {
+            "root": root,
+            "year": year,
+            "years": range(2023, today.year + 1),
+            "s": summary,
+            "hm": hm,
+            "kind": kind,
+            "kinds": Kind.choices,
+            "rates": rates,
+            "short_rows": [r for r in rows if r["shortfall"]],
+            "rows": rows if single else [],
+            "single": single,
+            "attendance": attendance,
+            "branches": _branches(request.user),
+        },
+    )
+
+
+@scoped(roles=STAFF_ROLES)
+def art9(request):
+    root = _root(request)
+    today = timezone.localdate()
+    alerts = selectors.art9_members(root, today=today)
+    member = None
+    history = []
+    if request.GET.get("member"):
+        member = get_in_scope(request.user, Member, request.GET.get("member"))
+        history = selectors.attendance_history(member, today=today)
+    return render(
+        request,
+        "meetings/art9.html",
+        {"root": root, "alerts": alerts, "member": member, "history": history, "branches": _branches(request.user)},
+    )
+
+
+@scoped(roles=STAFF_ROLES)
+def talks(request):
+    root = _root(request)
+    year = _year(request)
+    qs = visible_to(request.user, Talk).filter(branch__path__startswith=root.path, date__year=year)
+    page = Paginator(qs.select_related("branch", "from_member", "to_member").order_by("-date", "-id"), 50).get_page(
+        request.GET.get("page")
+    )
+    form = None
+    if request.user.role in WRITER_ROLES and root.org_type in BRANCH_TYPES:
+        members = list(Member.objects.filter(branch=root, is_current=True).order_by("name_pinyin"))
+        committee = services.committee_members(root)
+        form = TalkForm(
+            request.POST or None, members=members, committee=committee, initial={"date": timezone.localdate()}
+        )
+        if request.method == "POST":
+            if not editable_by(request.user, Organization).filter(pk=root.pk).exists():
+                raise PermissionDenied("您没有修改此记录的权限")
+            if form.is_valid():
+                cd = form.cleaned_data
+                try:
+                    services.record_talk(
+                        user=request.user,
+                        branch=root,
+                        date_=cd["date"],
+                        from_member_id=cd["from_member"],
+                        to_member_id=cd["to_member"],
+                        summary=cd["summary"],
+                        before_life_meeting=cd["before_life_meeting"],
+                    )
+                except services.MeetingError as e:
+                    for msg in e.messages:
+                        form.add_error(None, msg)
+                else:
+                    messages.success(request, "谈心谈话记录已保存。")
+                    return redirect(f"{reverse('meetings:talks')}?branch={root.pk}&year={year}")
+    elif request.method == "POST":
+        raise PermissionDenied("请先选择一个党支部再登记谈心谈话")
+    cov = selectors.talk_coverage(root, year)
+    return render(
+        request,
+        "meetings/talks.html",
+        {
+            "root": root,
+            "year": year,
+            "page": page,
+            "form": form,
+            "cov": cov,
+            "years": range(2023, timezone.localdate().year + 1),
+            "branches": _branches(request.user),
+        },
+    )
+
+
+# --- member self-service -------------------------------------------------------------------
+@scoped(roles=MEMBER_ONLY)
+def mine(request):
+    today = timezone.localdate()
+    member = request.user.member
+    rows = visible_to(request.user, Attendance).select_related("meeting").order_by("-meeting__date")[:60]
+    upcoming = (
+        visible_to(request.user, Meeting)
+        .filter(date__gte=today, date__lte=today + timedelta(days=30))
+        .prefetch_related("kind_links")
+        .order_by("date", "start_time")
+        if member
+        else []
+    )
+    stats = selectors.member_attendance(member.branch, today.year, today=today).get(member.id) if member else None
+    return render(request, "meetings/mine.html", {"rows": rows, "upcoming": upcoming, "stats": stats, "member": member})
+
+
+# --- import / export / settings ------------------------------------------------------------
+@scoped(roles=WRITER_ROLES, write=True)
+def import_view(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        if f.size > 10 * 1024 * 1024:
+            form.add_error("file", "文件太大，不能超过10MB。")
+        else:
+            try:
+                result = ledger.import_meetings(
+                    f.read(), user=request.user, orgs=editable_by(request.user, Organization)
+                )
+            except ledger.LedgerError as e:
+                form.add_error("file", e.message)
+            else:
+                if result.ok:
+                    messages.success(request, f"已导入{result.created}次会议。")
+                    for w in result.warnings[:20]:
+                        messages.warning(request, w)
+                    return redirect("meetings:list")
+    return render(request, "meetings/import.html", {"form": form, "result": result, "columns": ledger.COLUMNS})
+
+
+@scoped(roles=STAFF_ROLES)
+def export_view(request):
+    """The meeting ledger (same columns as the import) for the filters given."""
+    qs, f = _filtered(request)
+    return _export(request, qs, f)
+
+
+@scoped(roles=ADMIN_ONLY, write=True)
+def requirements(request):
+    root = scope_root(request.user)
+    form = RequirementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            services.set_requirement(
+                org=root, kind=cd["kind"], period=cd["period"], minimum=cd["minimum"], note=cd["note"]
+            )
+        except services.MeetingError as e:
+            form.add_error(None, e.messages[0])
+        else:
+            messages.success(request, "频次要求已保存。")
+            return redirect("meetings:requirements")
+    from dangjian.rules.orglife import DEFAULT_REQUIREMENTS
+
+    local = visible_to(request.user, KindRequirement).select_related("org")
+    effective = selectors.requirements_for(root.path, selectors.requirement_settings(root))
+    return render(
+        request,
+        "meetings/requirements.html",
+        {
+            "form": form,
+            "defaults": DEFAULT_REQUIREMENTS,
+            "local": local,
+            "effective": effective,
+            "periods": selectors.PERIOD_LABELS,
+        },
+    )
