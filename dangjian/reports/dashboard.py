@@ -1,0 +1,318 @@
+"""The dashboard's chart data: a list of chart specs rendered by static/js/dashboard.js.
+
+Each spec: {"id", "title", "type": bar|pie|line|heatmap, "labels", "series": [{"name",
+"data"}], "urls": [one per label] | "url", "empty": text when there is nothing to draw,
+"note"}. Clicking a bar/slice navigates to its url (the list behind the chart).
+
+Queries are fixed whatever the data size: the roster is aggregated in the database
+(one grouped query plus the overview's), and other capabilities are read once each
+through sources.py.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from urllib.parse import urlencode
+
+from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
+
+from dangjian.reports.sources import Sources
+
+
+def url(name: str, **params) -> str | None:
+    """reverse(name) with a query string; None when that page does not exist (yet)."""
+    try:
+        base = reverse(name)
+    except NoReverseMatch:
+        return None
+    params = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def _chart(cid, title, ctype, labels, series, *, urls=None, link=None, empty="暂无数据", note="", **extra):
+    has_data = any(any(v not in (None, 0) for v in s["data"]) for s in series) if series else False
+    return {
+        "id": cid,
+        "title": title,
+        "type": ctype,
+        "labels": labels,
+        "series": series,
+        "urls": urls or [],
+        "url": link,
+        "empty": "" if has_data else empty,
+        "note": note,
+        **extra,
+    }
+
+
+def member_structure(root) -> dict[str, Counter]:
+    """Counts by education, sex, ethnicity, occupation, kind and mobility: ONE grouped query."""
+    from dangjian.members.models import Member
+
+    rows = (
+        Member.objects.filter(branch__path__startswith=root.path, is_current=True)
+        .values("education", "sex", "ethnicity", "occupation", "kind", "is_mobile")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    out = {k: Counter() for k in ("education", "sex", "ethnicity", "occupation", "kind", "is_mobile")}
+    for r in rows:
+        for k in out:
+            out[k][r[k]] += r["n"]
+    return out
+
+
+def _ordered(counter: Counter, order: list[str]) -> list[tuple[str, int]]:
+    known = [(k, counter[k]) for k in order if counter.get(k)]
+    rest = sorted(((k, v) for k, v in counter.items() if k not in order and v), key=lambda kv: -kv[1])
+    return known + rest
+
+
+def build(root, year: int, *, today: date | None = None) -> dict:
+    from dangjian.members.models import Education, MemberKind, Occupation, Sex
+    from dangjian.orgs.selectors import AGE_BANDS
+
+    src = Sources(root, year, today=today)
+    o = src.overview
+    s = member_structure(root)
+    roster = "members:list"
+    charts = []
+    bands = [b for b, _lo, _hi in AGE_BANDS]
+    charts.append(
+        _chart(
+            "age",
+            "年龄结构",
+            "bar",
+            bands,
+            [{"name": "党员", "data": [o["age_bands"].get(b, 0) for b in bands]}],
+            urls=[url(roster, age=b) for b in bands],
+        )
+    )
+    for key, title, order, param, ctype in (
+        ("education", "学历", list(Education.values), "education", "pie"),
+        ("sex", "性别", list(Sex.values), "sex", "pie"),
+        ("ethnicity", "民族", ["汉族"], None, "pie"),
+        ("occupation", "职业", list(Occupation.values), None, "bar"),
+        ("kind", "人员类别", list(MemberKind.values), "kind", "pie"),
+    ):
+        pairs = _ordered(s[key], order)
+        charts.append(
+            _chart(
+                key,
+                title,
+                ctype,
+                [k for k, _v in pairs],
+                [{"name": "党员", "data": [v for _k, v in pairs]}],
+                urls=[url(roster, **({param: k} if param else {})) for k, _v in pairs],
+            )
+        )
+    mobile = s["is_mobile"]
+    charts.append(
+        _chart(
+            "mobile",
+            "流动党员",
+            "pie",
+            ["流动党员", "在本地"],
+            [{"name": "党员", "data": [mobile.get(True, 0), mobile.get(False, 0)]}],
+            urls=[url("lifecycle:mobile") or url(roster, mobile="true"), url(roster, mobile="false")],
+        )
+    )
+    c = src.compliance
+    heat = c["heatmap"] if c else {"months": [], "rows": []}
+    compliance_url = url("meetings:compliance", year=year)
+    charts.append(
+        _chart(
+            "orglife",
+            "组织生活（各支部每月会议次数）",
+            "heatmap",
+            heat["months"],
+            [{"name": r["branch"], "data": r["cells"]} for r in heat["rows"]],
+            link=compliance_url,
+            note=f"落实率 {round(c['rate'] * 100, 1)}%" if c and c.get("rate") is not None else "",
+        )
+    )
+    kinds = list((c or {}).get("meetings_by_kind", {}).items())
+    charts.append(
+        _chart(
+            "meetings",
+            "会议次数（按类型）",
+            "bar",
+            [k for k, _n in kinds],
+            [{"name": "次数", "data": [n for _k, n in kinds]}],
+            link=url("meetings:list", year=year),
+        )
+    )
+    att = src.attendance or {}
+    bins = ["未参加", "1%–49%", "50%–79%", "80%–99%", "全勤"]
+    counts = Counter()
+    for a in att.values():
+        r = a.get("rate") if isinstance(a, dict) else None
+        if r is None:
+            continue
+        counts[
+            bins[0] if r == 0 else bins[1] if r < 0.5 else bins[2] if r < 0.8 else bins[3] if r < 1 else bins[4]
+        ] += 1
+    charts.append(
+        _chart(
+            "attendance",
+            "党员参加组织生活率分布",
+            "bar",
+            bins,
+            [{"name": "党员", "data": [counts[b] for b in bins]}],
+            link=url("meetings:art9"),
+        )
+    )
+    d = src.dues
+    rows = (d or {}).get("by_branch", [])
+    charts.append(
+        _chart(
+            "dues",
+            "党费收缴率（按支部）",
+            "bar",
+            [r["branch"] for r in rows],
+            [
+                {
+                    "name": "收缴率%",
+                    "data": [round(float(r["rate"]) * 100, 1) if r.get("rate") is not None else None for r in rows],
+                }
+            ],
+            urls=[url("dues:arrears", branch=r.get("branch_id")) for r in rows],
+            link=url("dues:arrears"),
+            horizontal=True,
+        )
+    )
+    st = src.study
+    rows = (st or {}).get("by_branch", []) or []
+    charts.append(
+        _chart(
+            "study",
+            "学习时长（按支部，学时）",
+            "bar",
+            [r.get("branch", "") for r in rows],
+            [{"name": "学时", "data": [float(r.get("hours") or r.get("hours_total") or 0) for r in rows]}],
+            link=url("study:list", year=year),
+            horizontal=True,
+        )
+    )
+    p = src.points
+    charts.append(
+        _chart(
+            "points",
+            "积分管理覆盖",
+            "pie",
+            ["已实行", "未实行"],
+            [{"name": "支部", "data": [p["branches_applied"], p["branches"] - p["branches_applied"]] if p else []}],
+            link=url("points:list"),
+        )
+    )
+    a = src.appraisal
+    grades = list((a or {}).get("grades", {}).items())
+    charts.append(
+        _chart(
+            "appraisal",
+            "民主评议结果",
+            "pie",
+            [g for g, _n in grades],
+            [{"name": "党员", "data": [n for _g, n in grades]}],
+            link=url("reviews:list", year=year),
+        )
+    )
+    i = src.inspections
+    overdue = len(i["overdue"]) if i else 0
+    charts.append(
+        _chart(
+            "rectification",
+            "督查问题整改",
+            "pie",
+            ["已整改", "整改中（未逾期）", "逾期未整改"],
+            [{"name": "问题", "data": [i["closed"], max(0, i["open"] - overdue), overdue] if i else []}],
+            link=url("inspections:list", year=year),
+        )
+    )
+    t = src.tasks
+    t_overdue = len(t["overdue"]) if t else 0
+    charts.append(
+        _chart(
+            "tasks",
+            "“三抓三促”任务进度",
+            "pie",
+            ["已完成", "推进中", "逾期"],
+            [{"name": "任务", "data": [t["done"], max(0, t["in_progress"] - t_overdue), t_overdue] if t else []}],
+            link=url("actions:list", year=year),
+        )
+    )
+    from dangjian.stats.models import TownshipYearStats
+    from dangjian.stats.selectors import trend
+
+    tr = trend(root)
+    years = [f"{y}年" for y in tr["years"]]
+    stats_url = url("stats:list")
+    labels = {f: (label, unit) for f, label, unit in TownshipYearStats.FIGURES}
+    charts.append(
+        _chart(
+            "economy",
+            "经济发展趋势",
+            "line",
+            years,
+            [
+                {"name": f"{labels[f][0]}（{labels[f][1]}）", "data": tr["series"][f], "axis": ax}
+                for f, ax in (("gdp", 0), ("income_per_capita", 1))
+            ]
+            if years
+            else [],
+            link=stats_url,
+            dual=True,
+        )
+    )
+    charts.append(
+        _chart(
+            "labour",
+            "劳务输出趋势",
+            "line",
+            years,
+            [
+                {"name": f"{labels[f][0]}（{labels[f][1]}）", "data": tr["series"][f]}
+                for f in ("labour_workers", "labour_skills_trained", "labour_orientation_trained")
+            ]
+            if years
+            else [],
+            link=stats_url,
+        )
+    )
+    charts.append(
+        _chart(
+            "industry",
+            "特色产业种植面积（亩）",
+            "bar",
+            years,
+            [{"name": crop, "data": v["area"]} for crop, v in tr["industry"].items()],
+            link=stats_url,
+        )
+    )
+    charts.append(
+        _chart(
+            "industry_revenue",
+            "特色产业收入（万元）",
+            "bar",
+            years,
+            [{"name": crop, "data": v["revenue"]} for crop, v in tr["industry"].items()],
+            link=stats_url,
+            note="空缺的柱表示该年数据缺失" if any(None in v["revenue"] for v in tr["industry"].values()) else "",
+        )
+    )
+    figures = {
+        "members": o["members"]["total"],
+        "branches": o["branches"],
+        "rate": c.get("rate") if c else None,
+        "dues_rate": d.get("rate") if d else None,
+        "art9": (c or {}).get("art9", {}),
+    }
+    return {
+        "year": year,
+        "org": root.name,
+        "charts": charts,
+        "figures": figures,
+        "unavailable": list(src.unavailable.values()),
+    }
