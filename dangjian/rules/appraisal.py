@@ -44,3 +44,21 @@ def correction_deadline(start: date, months: int = CORRECTION_DEFAULT_MONTHS) ->
 def rejoin_allowed_from(disposed_on: date) -> date:
     """劝退或除名后可重新申请入党的最早日期（5年后）。"""
     return add_months(disposed_on, 12 * REJOIN_BAN_YEARS)
+
+
+# 处置程序 —— 《中国共产党不合格党员组织处置办法》(2024)：支部委员会提出处置意见并事先向
+# 基层党委报告（备案）→ 调查核实 → 支部党员大会讨论决定 → 报基层党委审批。
+# 原则 H，具体步骤 M（RULES.md §3）：各地可在此增减步骤名称。
+DISPOSAL_STEPS: list[str] = ["支委会提出处置意见", "报基层党委备案", "调查核实", "党员大会讨论决定", "基层党委审批"]
+# 处置方式为“劝其退党”“除名”时，党员离开组织的事项名称（members.MemberEvent.Kind）。
+LEAVING_MEASURES: dict[str, str] = {"劝其退党": "劝其退党", "除名": "除名"}
+
+
+def grade_allowed(member_kind: str) -> bool:
+    """预备党员参加民主评议，但不评定等次 —— RULES.md §2 (H)。"""
+    return member_kind == "正式党员"
+
+
+def correction_months_valid(months: int) -> bool:
+    """限期改正期限 1–12 个月 —— 《中国共产党不合格党员组织处置办法》(2024)。"""
+    return isinstance(months, int) and 1 <= months <= CORRECTION_MAX_MONTHS
