@@ -437,10 +437,16 @@ def plan_import(
             problems.setdefault("id_number", []).append(f"公民身份号码：与第{seen[h]}行重复")
         elif h:
             seen[h] = rownum
+        id_broken = "id_number" in problems or any(e.column == header_of("id_number")[1] for e in errs)
+        if id_broken:
+            # Birth date and sex left blank would come from the number: one error is enough.
+            for f in ("birth_date", "sex"):
+                problems[f] = [m for m in problems.get(f, []) if "必填" not in m]
         already = {e.message for e in errs}
+        cell_error_columns = {e.column for e in errs}
         for f, msgs in problems.items():
-            if f == "id_number" and any(e.column == header_of("id_number")[1] for e in errs):
-                continue  # the cell error already says why
+            if header_of(f)[1] in cell_error_columns:
+                continue  # the cell's own error already says why
             col, name = header_of(f)
             for msg in msgs:
                 if msg not in already:
