@@ -10,7 +10,7 @@ from django.db import models
 from treebeard.mp_tree import MP_Node
 
 from dangjian.accounts.scope import ScopeRule
-from dangjian.core.models import TimeStamped, Versioned
+from dangjian.core.models import Versioned
 
 
 class OrgType(models.TextChoices):
@@ -90,9 +90,7 @@ class Post(Versioned):
         MEMBER = "委员", "委员"
 
     org = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.CASCADE, related_name="posts")
-    member = models.ForeignKey(
-        "members.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="posts"
-    )
+    member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="posts")
     kind = models.CharField("职务", max_length=10, choices=Kind.choices)
     started_on = models.DateField("任职日期")
     ended_on = models.DateField("离任日期", null=True, blank=True)

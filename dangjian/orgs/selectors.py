@@ -117,3 +117,41 @@ def township_roots(user) -> list[Organization]:
 
 def is_committee_level(org: Organization) -> bool:
     return org.org_type in (OrgType.COMMITTEE, OrgType.HIGHER)
+
+
+# --- terms (RULES.md §7; the lengths are settings where localities differ) -------------
+# OrgType value → dangjian.rules.structure org type code.
+_RULE_TYPE = {
+    OrgType.COMMITTEE: "primary_committee",
+    OrgType.GENERAL_BRANCH: "general_branch",
+    OrgType.BRANCH: "branch",
+    OrgType.JOINT_BRANCH: "joint_branch",
+}
+
+
+def default_term_years(org_type: str, category: str | None = None) -> int | None:
+    """Term length in years: 基层委员会 5, 总支/支部 3, 村/社区 5 (2018 中办 意见; 支部工作条例
+    Art. 21; RULES.md §7). Settings DANGJIAN["TERM_YEARS_BY_TYPE"/"TERM_YEARS_BY_CATEGORY"]
+    override the tables. None for organizations without a committee term (上级党委, 党小组)."""
+    from django.conf import settings
+
+    from dangjian.rules.terms import term_years
+
+    code = _RULE_TYPE.get(org_type)
+    if code is None:
+        return None
+    conf = getattr(settings, "DANGJIAN", {})
+    return term_years(
+        code,
+        category or None,
+        by_type=conf.get("TERM_YEARS_BY_TYPE"),
+        by_category=conf.get("TERM_YEARS_BY_CATEGORY"),
+    )
+
+
+def term_warning_months() -> int:
+    from django.conf import settings
+
+    from dangjian.rules.terms import RENEWAL_WARN_MONTHS
+
+    return int(getattr(settings, "DANGJIAN", {}).get("TERM_WARNING_MONTHS", RENEWAL_WARN_MONTHS))
