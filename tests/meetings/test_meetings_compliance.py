@@ -1,0 +1,129 @@
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dangjian.meetings import selectors
+from dangjian.meetings.models import Kind, Talk
+
+pytestmark = pytest.mark.django_db
+
+
+def _pattern_b(world, record):
+    b = world.branch_b
+    for mo in range(1, 11):  # 支委会 Jan–Oct only
+        record(b, [Kind.COMMITTEE_MEETING], date(2023, mo, 5))
+    for mo in range(1, 13):  # 主题党日 every month; 党员大会 in Mar, Jun, Sep only
+        kinds = [Kind.THEME_DAY] + ([Kind.MEMBER_MEETING] if mo in (3, 6, 9) else [])
+        if mo in (2, 3, 8):
+            kinds.append(Kind.PARTY_LECTURE)  # 党课 twice in Q1, once in Q3
+        record(b, kinds, date(2023, mo, 20))
+    record(b, [Kind.LIFE_MEETING, Kind.APPRAISAL], date(2023, 12, 26))
+    giver = world.members_b[0]
+    for m in world.members_b[1:4]:  # 3 of 5 members had a talk; 2 had none
+        Talk.objects.create(branch=b, date=date(2023, 6, 1), from_member=giver, to_member=m)
+    Talk.objects.create(branch=b, date=date(2023, 6, 2), from_member=world.members_b[1], to_member=giver)
+
+
+def test_compliance_matches_the_rules_for_a_known_pattern(world, record):
+    _pattern_b(world, record)
+    s = selectors.compliance_summary(world.branch_b, 2023, today=date(2024, 1, 10))
+    rows = {r["kind_code"]: r for r in s["branches"]}
+    assert set(rows) == {
+        "member_meeting",
+        "committee_meeting",
+        "party_lecture",
+        "theme_day",
+        "life_meeting",
+        "appraisal",
+        "heart_talk",
+    }  # no 党小组会: branch B has no 党小组 (Art. 13)
+    assert (rows["committee_meeting"]["required"], rows["committee_meeting"]["held"]) == (12, 10)
+    assert rows["committee_meeting"]["missing"] == ["2023年11月", "2023年12月"]
+    assert (rows["theme_day"]["required"], rows["theme_day"]["held"]) == (12, 12)
+    assert (rows["member_meeting"]["required"], rows["member_meeting"]["held"]) == (4, 3)
+    assert rows["member_meeting"]["missing"] == ["2023年第4季度"]
+    assert (rows["party_lecture"]["required"], rows["party_lecture"]["held"], rows["party_lecture"]["meetings"]) == (
+        4,
+        2,
+        3,
+    )
+    assert (rows["life_meeting"]["held"], rows["appraisal"]["held"]) == (1, 1)
+    assert (rows["heart_talk"]["required"], rows["heart_talk"]["held"], rows["heart_talk"]["covered"]) == (1, 0, 4)
+    assert s["rate"] == pytest.approx(29 / 35)
+    assert s["party_lectures"] == 3
+    assert s["meetings_by_kind"]["支委会"] == 10
+    assert s["heatmap"]["rows"][0]["cells"] == [2] * 10 + [1, 2]  # Dec: 主题党日 + 组织生活会
+
+
+def test_current_year_counts_only_ended_periods_and_those_already_met(world, record):
+    _pattern_b(world, record)
+    rows = {r["kind_code"]: r for r in selectors.compliance_rows(world.branch_b, 2023, today=date(2023, 5, 15))}
+    assert (rows["committee_meeting"]["required"], rows["committee_meeting"]["held"]) == (5, 5)  # May already met
+    assert (rows["member_meeting"]["required"], rows["member_meeting"]["held"]) == (1, 1)
+    assert rows["member_meeting"]["current"]["deadline"] == date(2023, 6, 30)
+    todo = selectors.todo(world.branch_b, today=date(2023, 5, 15))
+    kinds = {i["kind_code"] for i in todo}
+    assert "member_meeting" in kinds and "theme_day" in kinds and "committee_meeting" not in kinds
+
+
+def test_township_heatmap_sorted_by_gaps_and_links_to_records(world, record, client_for):
+    _pattern_b(world, record)
+    s = selectors.compliance_summary(world.township, 2023, today=date(2024, 1, 10))
+    assert [r["branch"] for r in s["heatmap"]["rows"]] == ["东街", "西街"]  # A held nothing: most gaps first
+    assert {r["branch_id"] for r in s["branches"]} == {world.branch_a.id, world.branch_b.id}
+
+
+def _add_branches(world, n, record):
+    from dangjian.core.testing import make_member
+    from dangjian.orgs.models import OrgCategory, OrgType
+
+    for i in range(n):
+        b = world.township.add_child(name=f"新增支部{i}", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY)
+        g = b.add_child(name=f"新增支部{i}党小组", org_type=OrgType.GROUP)
+        for _ in range(3):
+            make_member(b, group=g)
+        for mo in (1, 2, 3):
+            record(b, [Kind.THEME_DAY, Kind.MEMBER_MEETING], date(2023, mo, 10))
+            record(g, [Kind.GROUP_MEETING], date(2023, mo, 12))
+
+
+def _count(fn):
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def test_compliance_query_count_is_fixed(world, record):
+    _pattern_b(world, record)
+
+    def run():
+        selectors.compliance_summary(world.township, 2023, today=date(2024, 1, 10))
+        selectors.member_attendance(world.township, 2023, today=date(2024, 1, 10))
+        selectors.todo(world.township, today=date(2023, 5, 10))
+
+    small = _count(run)
+    _add_branches(world, 6, record)
+    assert _count(run) == small
+    assert small <= 20
+
+
+def test_member_attendance_counts_excused_and_elsewhere_apart(world, record):
+    from dangjian.meetings.models import Attendance
+
+    S = Attendance.Status
+    a = world.members_a
+    for mo in (1, 2, 3, 4):
+        record(
+            world.branch_a,
+            [Kind.THEME_DAY],
+            date(2023, mo, 10),
+            {a[1].id: (S.EXCUSED, "外出务工"), a[2].id: (S.ABSENT, "")},
+            elsewhere={a[3].id} if mo == 1 else set(),
+        )
+    stats = selectors.member_attendance(world.township, 2023, today=date(2023, 12, 31))
+    assert stats[a[0].id] == {"attended": 4, "excused": 0, "unexcused": 0, "expected": 4, "rate": 1.0, "longest_gap": 0}
+    assert stats[a[1].id]["excused"] == 4 and stats[a[1].id]["longest_gap"] == 0
+    assert stats[a[2].id]["unexcused"] == 4 and stats[a[2].id]["longest_gap"] == 4 and stats[a[2].id]["rate"] == 0
+    assert stats[world.members_b[0].id]["expected"] == 0 and stats[world.members_b[0].id]["rate"] is None
