@@ -1,11 +1,16 @@
 from django.shortcuts import redirect
 from django.urls import reverse
 
-ALLOWED_PREFIXES = ("/accounts/", "/static/")
+ALLOWED_PREFIXES = ("/static/",)
+ALLOWED_NAMES = ("accounts:login", "accounts:logout", "accounts:password_change")
 
 
 class PasswordChangeRequiredMiddleware:
-    """A generated (demo or imported) account must change its password at first login."""
+    """A generated (demo or imported) account must change its password at first login.
+
+    Until it does, every page except login, logout and the password change redirects to
+    the password change (not just "/accounts/…": account management lives there too).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -17,6 +22,7 @@ class PasswordChangeRequiredMiddleware:
             and user.is_authenticated
             and getattr(user, "must_change_password", False)
             and not request.path.startswith(ALLOWED_PREFIXES)
+            and request.path not in {reverse(n) for n in ALLOWED_NAMES}
         ):
             return redirect(reverse("accounts:password_change"))
         return self.get_response(request)

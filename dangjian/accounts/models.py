@@ -9,7 +9,8 @@ class User(AbstractUser):
     """An account. Staff roles are scoped to `org` and everything under it; a 党员 to
     their own `member` record."""
 
-    scope = ScopeRule(org="org", member="none")
+    # Staff accounts by their org; 党员 accounts (no org) by their member's branch.
+    scope = ScopeRule(org="org", member="none", also_org="member__branch")
 
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.MEMBER)
     org = models.ForeignKey(

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 
@@ -24,9 +24,18 @@ from django.http import Http404
 class ScopeRule:
     org: str
     member: str = "none"
+    # Optional second lookup to an Organization: a row is in scope when either lies in the
+    # subtree (accounts: staff by their org, 党员 accounts by their member's branch).
+    also_org: str = ""
 
     def org_path_lookup(self) -> str:
         return f"{self.org}__path" if self.org else "path"
+
+    def in_subtree(self, path: str) -> Q:
+        q = Q(**{f"{self.org_path_lookup()}__startswith": path})
+        if self.also_org:
+            q |= Q(**{f"{self.also_org}__path__startswith": path})
+        return q
 
 
 class ScopeNotDeclared(Exception):
@@ -77,7 +86,7 @@ def visible_to(user, model_or_qs) -> QuerySet:
         root = scope_root(user)
         if root is None:
             return qs.none()
-        return qs.filter(**{f"{rule.org_path_lookup()}__startswith": root.path})
+        return qs.filter(rule.in_subtree(root.path))
     if role == Role.MEMBER and user.member_id:
         if rule.member == "self":
             return qs.filter(pk=user.member_id)
@@ -87,7 +96,7 @@ def visible_to(user, model_or_qs) -> QuerySet:
             branch = member_branch(user)
             if branch is None:
                 return qs.none()
-            return qs.filter(**{f"{rule.org_path_lookup()}__startswith": branch.path})
+            return qs.filter(rule.in_subtree(branch.path))
         return qs.filter(**{rule.member: user.member_id})
     return qs.none()
 

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from dangjian.accounts import views
+from dangjian.accounts import views, views_users
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change, name="password_change"),
+    path("users/", views_users.user_list, name="users"),
+    path("users/add/", views_users.user_add, name="user_add"),
+    path("users/<int:user>/", views_users.user_edit, name="user_edit"),
 ]

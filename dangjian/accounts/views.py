@@ -1,18 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
-
-
-class LoginForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": "用户名或密码不正确。注意：连续输错多次后账号将被暂时锁定。",
-        "inactive": "该账号已停用，请联系镇党委管理员。",
-    }
+from dangjian.accounts.forms import LoginForm  # noqa: F401 (re-exported: tests and e2e import it from here)
 
 
 @scoped(public=True)

@@ -65,6 +65,7 @@ def test_plain_file_object():
     assert validate_upload(io.BytesIO(PNG)) == "image/png"
 
 
+@pytest.mark.django_db  # closing a response fires request_finished, which checks connections
 def test_store_and_serve(tmp_path):
     with override_settings(MEDIA_ROOT=tmp_path):
         rel = store_upload(SimpleUploadedFile("../../会议.pdf", PDF), subdir="meetings/../x")
