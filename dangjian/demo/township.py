@@ -519,6 +519,15 @@ def load(ctx: DemoContext) -> None:
         members_of_branch.append(row)
         members.extend(row)
 
+    # 党小组 membership: shuffle each branch into its groups.
+    for row, gs in zip(members_of_branch, groups_of_branch):
+        if not gs:
+            continue
+        order = list(range(len(row)))
+        rng.shuffle(order)
+        for k, idx in enumerate(order):
+            row[idx].group = gs[k % len(gs)]
+
     # Per township: 预备党员 (~4%, young), 流动党员 (~10%, workers who left), a couple 失联.
     by_town: dict[int, list[Member]] = {}
     for (_p, _bp, ti), row in zip(branch_plans, members_of_branch):
@@ -558,16 +567,6 @@ def load(ctx: DemoContext) -> None:
     _bulk(Member, members, batch_size=1000)
     ctx.members_by_branch = {b.pk: row for b, row in zip(branch_orgs, members_of_branch)}
     ctx.say(f"党员 {len(members):,} 名已建立")
-
-    # 党小组 membership: shuffle each branch into its groups.
-    for row, gs in zip(members_of_branch, groups_of_branch):
-        if not gs:
-            continue
-        order = list(range(len(row)))
-        rng.shuffle(order)
-        for k, idx in enumerate(order):
-            row[idx].group = gs[k % len(gs)]
-    Member.objects.bulk_update([m for m in members if m.group is not None], ["group"], batch_size=BATCH)
 
     events = []
     for m in members:
