@@ -1,0 +1,564 @@
+"""The detectors. Each reads the records of one scope and year in a few queries and yields
+`Found` patterns with a plain Chinese explanation, a strength and the records behind them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from dangjian.integrity.models import SignalKind
+from dangjian.integrity.textsim import Doc, find_near_duplicates, normalize, shared_passages
+from dangjian.rules.orglife import committee_quorum_ok
+
+
+@dataclass
+class Found:
+    kind: str
+    org_id: int
+    year: int
+    strength: float
+    title: str
+    explanation: str
+    records: list[dict]
+    state: list = field(default_factory=list)  # values whose change should re-open a reviewed signal
+    details: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        ids = sorted(f"{r['type']}:{r['id']}" for r in self.records)
+        return hashlib.sha256(f"{self.kind}|{self.year}|{'|'.join(ids)}".encode()).hexdigest()
+
+    @property
+    def state_digest(self) -> str:
+        return hashlib.sha256(repr(sorted(map(str, self.state))).encode()).hexdigest()
+
+
+def _setting(name: str, default):
+    return settings.DANGJIAN.get(name, default)
+
+
+def _meetings(root, year):
+    from dangjian.meetings.models import Meeting
+
+    return Meeting.objects.filter(org__path__startswith=root.path, date__year=year)
+
+
+def _mref(m: dict) -> dict:
+    return {"type": "meeting", "id": m["id"], "label": f"{m['date']:%Y年%m月%d日} {m['topic']}"}
+
+
+# --- 1. near-duplicate text -----------------------------------------------------------------
+def text_documents(root, year) -> tuple[list[Doc], dict[str, dict]]:
+    """Minutes, talk summaries and study reflections of the year, keyed "type:id"."""
+    from dangjian.meetings.models import Talk
+
+    docs: list[Doc] = []
+    meta: dict[str, dict] = {}
+    for m in _meetings(root, year).values("id", "branch_id", "date", "topic", "minutes", "decisions", "updated_at"):
+        text = f"{m['minutes']}{m['decisions']}"
+        key = f"meeting:{m['id']}"
+        docs.append(Doc(key, str(m["branch_id"]), text))
+        meta[key] = {**_mref(m), "org_id": m["branch_id"], "text": text, "state": m["updated_at"]}
+    talks = Talk.objects.filter(branch__path__startswith=root.path, date__year=year).exclude(summary="")
+    for t in talks.values("id", "branch_id", "date", "summary", "updated_at"):
+        key = f"talk:{t['id']}"
+        docs.append(Doc(key, str(t["branch_id"]), t["summary"]))
+        meta[key] = {
+            "type": "talk",
+            "id": t["id"],
+            "label": f"{t['date']:%Y年%m月%d日} 谈心谈话",
+            "org_id": t["branch_id"],
+            "text": t["summary"],
+            "state": t["updated_at"],
+        }
+    for key, entry in _study_reflections(root, year):
+        docs.append(Doc(key, str(entry["org_id"]), entry["text"]))
+        meta[key] = entry
+    return docs, meta
+
+
+def _study_reflections(root, year) -> Iterable[tuple[str, dict]]:
+    try:
+        from dangjian.study.models import StudyRecord
+    except ImportError:
+        return []
+    fields = {f.name for f in StudyRecord._meta.get_fields()}
+    if "reflection" not in fields:
+        return []
+    rows = (
+        StudyRecord.objects.filter(member__branch__path__startswith=root.path, activity__date__year=year)
+        .exclude(reflection="")
+        .values("id", "member__branch_id", "member__name", "activity__date", "reflection")
+    )
+    return [
+        (
+            f"study:{r['id']}",
+            {
+                "type": "study",
+                "id": r["id"],
+                "label": f"{r['activity__date']:%Y年%m月%d日} {r['member__name']}的学习心得",
+                "org_id": r["member__branch_id"],
+                "text": r["reflection"],
+                "state": r["reflection"],
+            },
+        )
+        for r in rows
+    ]
+
+
+def near_duplicate_text(root, year) -> list[Found]:
+    docs, meta = text_documents(root, year)
+    threshold = _setting("NEAR_DUP_THRESHOLD", 0.5)
+    out = []
+    for pair in find_near_duplicates(docs, threshold=threshold):
+        a, b = meta[pair.a], meta[pair.b]
+        blocks = shared_passages(a["text"], b["text"])
+        shared = sum(size for _x, _y, size in blocks)
+        same_org = a["org_id"] == b["org_id"]
+        where = "同一支部的不同记录之间" if same_org else "不同支部的记录之间"
+        out.append(
+            Found(
+                kind=SignalKind.NEAR_DUPLICATE_TEXT,
+                org_id=b["org_id"],
+                year=year,
+                strength=min(1.0, pair.similarity),
+                title=f"{a['label']} 与 {b['label']} 文字高度雷同",
+                explanation=(
+                    f"{where}，除去各支部通用的套话（如会议开场、学习文件标题）后，两份记录的特有文字仍有"
+                    f"{pair.similarity:.0%}相同，共同段落约{shared}字。可能是照抄照搬或事后补写，请核对原始记录。"
+                ),
+                records=[{k: a[k] for k in ("type", "id", "label")}, {k: b[k] for k in ("type", "id", "label")}],
+                state=[a["state"], b["state"]],
+                details={"similarity": pair.similarity, "blocks": blocks[:50], "orgs": [a["org_id"], b["org_id"]]},
+            )
+        )
+    return out
+
+
+# --- 2. identical attendance lists ------------------------------------------------------------
+def identical_attendance(root, year) -> list[Found]:
+    """Meetings of one branch whose lists of who was present, excused and absent are identical,
+    where chance makes that implausible.
+
+    Chronic absentees and always-present members repeat honestly; what is implausible is the
+    same pattern among members who sometimes come and sometimes don't. The chance of a
+    pattern is the product, over the expected members, of each member's own yearly rate of
+    being in that state; k identical meetings are flagged when n·p^(k-1) (n = the branch's
+    meetings that year) is below a small bound (setting SAME_ATTENDANCE_MAX_CHANCE).
+    """
+    from dangjian.meetings.models import Attendance, Meeting
+
+    min_expected = _setting("SAME_ATTENDANCE_MIN_EXPECTED", 8)
+    min_repeats = _setting("SAME_ATTENDANCE_MIN_REPEATS", 3)
+    max_chance = _setting("SAME_ATTENDANCE_MAX_CHANCE", 0.01)
+    rows = (
+        Attendance.objects.filter(meeting__org__path__startswith=root.path, meeting__date__year=year)
+        .values_list("meeting_id", "meeting__branch_id", "member_id", "status")
+        .order_by("meeting_id")
+    )
+    per_meeting: dict[int, list] = defaultdict(list)
+    branch_of: dict[int, int] = {}
+    state_counts: dict[tuple[int, str], int] = Counter()
+    member_counts: Counter[int] = Counter()
+    for meeting_id, branch_id, member_id, status in rows:
+        per_meeting[meeting_id].append((member_id, status))
+        branch_of[meeting_id] = branch_id
+        state_counts[(member_id, status)] += 1
+        member_counts[member_id] += 1
+    meetings_per_branch: Counter[int] = Counter(branch_of.values())
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for meeting_id, entries in per_meeting.items():
+        if len(entries) >= min_expected:
+            groups[(branch_of[meeting_id], frozenset(entries))].append(meeting_id)
+    suspicious = []
+    for (branch_id, pattern), meeting_ids in groups.items():
+        k = len(meeting_ids)
+        if k < min_repeats:
+            continue
+        chance = 1.0
+        for member_id, status in pattern:
+            rate = state_counts[(member_id, status)] / member_counts[member_id]
+            chance *= min(0.98, max(0.02, rate))
+        expected = meetings_per_branch[branch_id] * chance ** (k - 1)
+        if expected < max_chance:
+            suspicious.append((branch_id, pattern, meeting_ids, expected))
+    if not suspicious:
+        return []
+    info = {
+        m["id"]: m
+        for m in Meeting.objects.filter(id__in=[i for s in suspicious for i in s[2]]).values(
+            "id", "date", "topic", "updated_at"
+        )
+    }
+    out = []
+    for branch_id, pattern, meeting_ids, expected in suspicious:
+        ms = [info[i] for i in sorted(meeting_ids)]
+        away = sum(1 for _m, s in pattern if s != "present")
+        out.append(
+            Found(
+                kind=SignalKind.IDENTICAL_ATTENDANCE,
+                org_id=branch_id,
+                year=year,
+                strength=min(1.0, 0.5 + 0.1 * len(ms)),
+                title=f"{len(ms)}次会议的出席、请假、缺席名单一模一样",
+                explanation=(
+                    f"同一支部{len(ms)}次会议中，{len(pattern)}名应到党员谁出席、谁请假、谁缺席完全相同"
+                    f"（其中{away}人未出席）。按这些党员全年各自的出席情况推算，偶然出现这么多次完全相同名单的可能性"
+                    f"极小（约{expected:.1e}），可能是复制了以前的出席名单，请核对签到记录。"
+                ),
+                records=[_mref(m) for m in ms],
+                state=[m["updated_at"] for m in ms],
+                details={"chance": expected, "not_present": sorted(m for m, s in pattern if s != "present")},
+            )
+        )
+    return out
+
+
+# --- 3. one member at two overlapping meetings in different places ----------------------------
+def overlapping_presence(root, year) -> list[Found]:
+    from dangjian.meetings.models import Attendance
+
+    present = Attendance.objects.filter(
+        meeting__org__path__startswith=root.path, meeting__date__year=year, status="present", attended_elsewhere=False
+    )
+    busy = (
+        present.values("member_id", "meeting__date")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("member_id", "meeting__date")
+    )
+    busy = list(busy)
+    if not busy:
+        return []
+    cond = Q()
+    for member_id, d in busy:
+        cond |= Q(member_id=member_id, meeting__date=d)
+    rows = present.filter(cond).values(
+        "member_id",
+        "member__name",
+        "meeting_id",
+        "meeting__branch_id",
+        "meeting__date",
+        "meeting__start_time",
+        "meeting__end_time",
+        "meeting__place",
+        "meeting__topic",
+        "meeting__updated_at",
+    )
+    by_key: dict[tuple, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_key[(r["member_id"], r["meeting__date"])].append(r)
+    out = []
+    for (_member_id, d), rs in by_key.items():
+        rs.sort(key=lambda r: r["meeting__start_time"])
+        for i, a in enumerate(rs):
+            for b in rs[i + 1 :]:
+                if b["meeting__start_time"] >= a["meeting__end_time"]:
+                    break
+                if normalize(a["meeting__place"]) == normalize(b["meeting__place"]):
+                    continue
+                ma = {"id": a["meeting_id"], "date": d, "topic": a["meeting__topic"]}
+                mb = {"id": b["meeting_id"], "date": d, "topic": b["meeting__topic"]}
+                out.append(
+                    Found(
+                        kind=SignalKind.OVERLAPPING_PRESENCE,
+                        org_id=b["meeting__branch_id"],
+                        year=year,
+                        strength=0.9,
+                        title=f"{a['member__name']}在{d:%Y年%m月%d日}同时出席两地的会议",
+                        explanation=(
+                            f"{a['member__name']}被记为出席“{a['meeting__topic']}”（{a['meeting__place']}，"
+                            f"{a['meeting__start_time']:%H:%M}—{a['meeting__end_time']:%H:%M}）和"
+                            f"“{b['meeting__topic']}”（{b['meeting__place']}，{b['meeting__start_time']:%H:%M}—"
+                            f"{b['meeting__end_time']:%H:%M}），两次会议时间重叠、地点不同，一人不可能同时在两处。"
+                        ),
+                        records=[
+                            _mref(ma),
+                            _mref(mb),
+                            {"type": "member", "id": a["member_id"], "label": a["member__name"]},
+                        ],
+                        state=[a["meeting__updated_at"], b["meeting__updated_at"]],
+                    )
+                )
+    return out
+
+
+# --- 4. 补录 patterns ---------------------------------------------------------------------------
+def late_entry_patterns(root, year) -> list[Found]:
+    batch_min = _setting("LATE_BATCH_MIN", 5)
+    batch_days = _setting("LATE_BATCH_DAYS", 30)
+    rows = list(_meetings(root, year).values("id", "branch_id", "date", "topic", "created_at", "updated_at"))
+    out = []
+    by_branch_day: dict[tuple[int, date], list[dict]] = defaultdict(list)
+    by_branch: dict[int, list[dict]] = defaultdict(list)
+    for m in rows:
+        created = timezone.localtime(m["created_at"]).date()
+        m["created_date"] = created
+        by_branch[m["branch_id"]].append(m)
+        if (created - m["date"]).days > batch_days:
+            by_branch_day[(m["branch_id"], created)].append(m)
+    year_end = _year_end_batches(by_branch, year)
+    for (branch_id, created), ms in by_branch_day.items():
+        if len(ms) < batch_min or (branch_id in year_end and created >= date(year, 12, 1)):
+            continue  # reported once, as a year-end batch
+        ms.sort(key=lambda m: m["date"])
+        out.append(
+            Found(
+                kind=SignalKind.LATE_BATCH,
+                org_id=branch_id,
+                year=year,
+                strength=min(1.0, 0.3 + 0.07 * len(ms)),
+                title=f"{created:%Y年%m月%d日}一天补录了{len(ms)}次会议",
+                explanation=(
+                    f"这些会议发生在{ms[0]['date']:%Y年%m月%d日}至{ms[-1]['date']:%Y年%m月%d日}，"
+                    f"却在{created:%Y年%m月%d日}同一天集中录入，均晚于会议日期{batch_days}天以上。"
+                    "集中补录可能是事后补写，请核对当时的签到表、照片等原始材料。"
+                ),
+                records=[_mref(m) for m in ms],
+                state=[m["updated_at"] for m in ms],
+            )
+        )
+    for branch_id, (ms, late) in year_end.items():
+        out.append(
+            Found(
+                kind=SignalKind.YEAR_END_BATCH,
+                org_id=branch_id,
+                year=year,
+                strength=min(1.0, len(late) / len(ms)),
+                title=f"{year}年{len(late)}次会议在年底才录入",
+                explanation=(
+                    f"该支部{year}年共{len(ms)}次会议，其中{len(late)}次（{len(late) / len(ms):.0%}）"
+                    f"在{year}年12月或以后才录入系统，而会议本身发生在11月以前。全年记录集中在年底录入，"
+                    "可能是为应付检查补写，请核对原始记录。"
+                ),
+                records=[_mref(m) for m in sorted(late, key=lambda m: m["date"])],
+                state=[m["updated_at"] for m in late],
+            )
+        )
+    return out
+
+
+def _year_end_batches(by_branch: dict[int, list[dict]], year: int) -> dict[int, tuple[list, list]]:
+    """Branches that entered most of the year's meetings (held before November) in December."""
+    share = _setting("YEAR_END_SHARE", 0.7)
+    out = {}
+    for branch_id, ms in by_branch.items():
+        if len(ms) < 6:
+            continue
+        late = [m for m in ms if m["created_date"] >= date(year, 12, 1) and m["date"] < date(year, 11, 1)]
+        if len(late) / len(ms) >= share:
+            out[branch_id] = (ms, late)
+    return out
+
+
+# --- 5. full attendance where many members are away -------------------------------------------
+def mobile_full_attendance(root, year) -> list[Found]:
+    from dangjian.meetings.models import Attendance
+
+    min_meetings = _setting("MOBILE_FULL_MIN_MEETINGS", 8)
+    min_mobile = _setting("MOBILE_FULL_MIN_MEMBERS", 3)
+    rows = (
+        Attendance.objects.filter(
+            meeting__org__path__startswith=root.path, meeting__date__year=year, member__is_mobile=True
+        )
+        .values("meeting__branch_id", "member_id")
+        .annotate(
+            n=Count("id"),
+            present_here=Count("id", filter=Q(status="present", attended_elsewhere=False)),
+        )
+    )
+    per_branch: dict[int, list[dict]] = defaultdict(list)
+    for r in rows:
+        per_branch[r["meeting__branch_id"]].append(r)
+    out = []
+    for branch_id, rs in per_branch.items():
+        always = [r for r in rs if r["n"] >= min_meetings and r["present_here"] == r["n"]]
+        if len(always) < min_mobile:
+            continue
+        out.append(
+            Found(
+                kind=SignalKind.MOBILE_FULL_ATTENDANCE,
+                org_id=branch_id,
+                year=year,
+                strength=min(1.0, 0.3 + 0.1 * len(always)),
+                title=f"{len(always)}名外出流动党员全年每次都记为本支部现场出席",
+                explanation=(
+                    f"该支部有{len(rs)}名流动党员（在外务工等），其中{len(always)}人在{year}年的每次会议"
+                    f"（每人至少{min_meetings}次）都被记为在本支部出席，且没有标记为参加流入地组织生活。"
+                    "长期在外的党员每次都能回来参会不太可能，请核对是否如实记录。"
+                ),
+                records=[{"type": "member", "id": r["member_id"], "label": f"党员{r['member_id']}"} for r in always],
+                state=[(r["member_id"], r["n"], r["present_here"]) for r in always],
+            )
+        )
+    _label_members(out)
+    return out
+
+
+def _label_members(found: list[Found]) -> None:
+    from dangjian.members.models import Member
+
+    ids = {r["id"] for f in found for r in f.records if r["type"] == "member"}
+    names = dict(Member.objects.filter(id__in=ids).values_list("id", "name"))
+    for f in found:
+        for r in f.records:
+            if r["type"] == "member":
+                r["label"] = names.get(r["id"], r["label"])
+
+
+# --- 6. the same photo on different meetings -----------------------------------------------------
+def same_photo(root, year) -> list[Found]:
+    from dangjian.meetings.models import Attachment
+
+    rows = list(
+        Attachment.objects.filter(meeting__org__path__startswith=root.path, meeting__date__year=year).values(
+            "id",
+            "name",
+            "sha256",
+            "phash",
+            "meeting_id",
+            "meeting__branch_id",
+            "meeting__date",
+            "meeting__topic",
+        )
+    )
+    max_distance = _setting("PHOTO_MAX_DISTANCE", 6)
+    pairs: dict[tuple[int, int], tuple[str, int]] = {}
+    by_sha: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_sha[r["sha256"]].append(r)
+    for same in by_sha.values():
+        for i, a in enumerate(same):
+            for b in same[i + 1 :]:
+                if a["meeting_id"] != b["meeting_id"]:
+                    pairs[tuple(sorted((a["id"], b["id"])))] = ("完全相同的文件", 0)
+    # Re-saved copies: perceptual hashes within a small Hamming distance. Bucket by each byte
+    # of the 64-bit hash (pigeonhole: distance ≤ 7 leaves at least one byte equal).
+    buckets: dict[tuple[int, str], list[dict]] = defaultdict(list)
+    for r in rows:
+        if len(r["phash"]) == 16:
+            for i in range(8):
+                buckets[(i, r["phash"][2 * i : 2 * i + 2])].append(r)
+    for bucket in buckets.values():
+        for i, a in enumerate(bucket):
+            for b in bucket[i + 1 :]:
+                if a["meeting_id"] == b["meeting_id"]:
+                    continue
+                k = tuple(sorted((a["id"], b["id"])))
+                if k in pairs:
+                    continue
+                dist = bin(int(a["phash"], 16) ^ int(b["phash"], 16)).count("1")
+                if dist <= max_distance:
+                    pairs[k] = (f"内容几乎相同的图片（感知哈希差异{dist}）", dist)
+    by_id = {r["id"]: r for r in rows}
+    out = []
+    for (ia, ib), (how, dist) in pairs.items():
+        a, b = by_id[ia], by_id[ib]
+        ma = {"id": a["meeting_id"], "date": a["meeting__date"], "topic": a["meeting__topic"]}
+        mb = {"id": b["meeting_id"], "date": b["meeting__date"], "topic": b["meeting__topic"]}
+        out.append(
+            Found(
+                kind=SignalKind.SAME_PHOTO,
+                org_id=b["meeting__branch_id"],
+                year=year,
+                strength=1.0 if dist == 0 else 0.8,
+                title=f"两次不同会议附了同一张照片（{a['name']}）",
+                explanation=(
+                    f"{a['meeting__date']:%Y年%m月%d日}“{a['meeting__topic']}”与{b['meeting__date']:%Y年%m月%d日}"
+                    f"“{b['meeting__topic']}”的附件是{how}。不同会议的现场照片不应相同，请核对是否重复使用旧照片。"
+                ),
+                records=[
+                    _mref(ma),
+                    _mref(mb),
+                    {"type": "attachment", "id": ia, "label": a["name"]},
+                    {"type": "attachment", "id": ib, "label": b["name"]},
+                ],
+                state=[a["sha256"], b["sha256"]],
+            )
+        )
+    return out
+
+
+# --- 7. 支委会 without quorum; minutes too short -------------------------------------------------
+def committee_quorum(root, year) -> list[Found]:
+    from dangjian.meetings.models import Meeting
+
+    meetings = (
+        Meeting.objects.filter(org__path__startswith=root.path, date__year=year, kind_links__kind="committee_meeting")
+        .annotate(
+            total=Count("attendance", distinct=True),
+            present=Count("attendance", filter=Q(attendance__status="present"), distinct=True),
+        )
+        .values("id", "branch_id", "date", "topic", "total", "present", "updated_at")
+    )
+    out = []
+    for m in meetings:
+        if m["total"] == 0 or committee_quorum_ok(m["present"], m["total"]):
+            continue
+        out.append(
+            Found(
+                kind=SignalKind.COMMITTEE_NO_QUORUM,
+                org_id=m["branch_id"],
+                year=year,
+                strength=0.6,
+                title=f"{m['date']:%Y年%m月%d日}支委会到会{m['present']}/{m['total']}人，不足半数",
+                explanation=(
+                    "《中国共产党支部工作条例（试行）》第十二条：支部委员会会议须有半数以上委员到会方能召开。"
+                    f"这次会议支委{m['total']}人只到{m['present']}人，所作决定的效力存疑，请核实。"
+                ),
+                records=[_mref(m)],
+                state=[m["updated_at"], m["present"], m["total"]],
+            )
+        )
+    return out
+
+
+def short_minutes(root, year) -> list[Found]:
+    min_chars = _setting("MINUTES_MIN_CHARS", 60)
+    out = []
+    for m in _meetings(root, year).values("id", "branch_id", "date", "topic", "minutes", "decisions", "updated_at"):
+        length = len(normalize(m["minutes"] + m["decisions"]))
+        if length >= min_chars:
+            continue
+        out.append(
+            Found(
+                kind=SignalKind.SHORT_MINUTES,
+                org_id=m["branch_id"],
+                year=year,
+                strength=0.3 if length else 0.5,
+                title=f"{m['date']:%Y年%m月%d日}“{m['topic']}”会议记录只有{length}字",
+                explanation=(
+                    f"会议内容和决定合计仅{length}字（设定的最低要求为{min_chars}字），"
+                    "不足以记录会议讨论了什么、决定了什么，请补充完善。"
+                ),
+                records=[_mref(m)],
+                state=[m["updated_at"]],
+            )
+        )
+    return out
+
+
+DETECTORS = [
+    near_duplicate_text,
+    identical_attendance,
+    overlapping_presence,
+    late_entry_patterns,
+    mobile_full_attendance,
+    same_photo,
+    committee_quorum,
+    short_minutes,
+]
+
+
+def now() -> datetime:
+    return timezone.now()
+
+
+__all__ = ["DETECTORS", "Found", "timedelta"]
