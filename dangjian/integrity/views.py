@@ -75,28 +75,27 @@ def queue(request):
 @scoped(roles=TOWNSHIP_ROLES, signal=Signal)
 def signal_detail(request, signal):
     form = ReviewForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if data["action"] == "normal":
-                    services.mark_normal(user=request.user, signal=signal, reason=data["reason"])
-                    messages.success(request, "已标记为正常。除非相关记录修改，该信号不会再出现在待处理队列。")
-                elif data["action"] == "verify":
-                    services.mark_verify(user=request.user, signal=signal, reason=data["reason"])
-                    messages.success(request, "已标记为需核实。")
-                else:
-                    services.to_finding(
-                        user=request.user,
-                        signal=signal,
-                        deadline=data["deadline"],
-                        responsible=data["responsible"],
-                        measure=data["reason"],
-                    )
-                    messages.success(request, "已转为督查问题并生成整改事项。")
-                return redirect("integrity:queue")
-            except services.ReviewError as exc:
-                form.add_error(None, exc.message)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["action"] == "normal":
+                services.mark_normal(user=request.user, signal=signal, reason=data["reason"])
+                messages.success(request, "已标记为正常。除非相关记录修改，该信号不会再出现在待处理队列。")
+            elif data["action"] == "verify":
+                services.mark_verify(user=request.user, signal=signal, reason=data["reason"])
+                messages.success(request, "已标记为需核实。")
+            else:
+                services.to_finding(
+                    user=request.user,
+                    signal=signal,
+                    deadline=data["deadline"],
+                    responsible=data["responsible"],
+                    measure=data["reason"],
+                )
+                messages.success(request, "已转为督查问题并生成整改事项。")
+            return redirect("integrity:queue")
+        except services.ReviewError as exc:
+            form.add_error(None, exc.message)
     return render(
         request,
         "integrity/signal.html",
