@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db.models import Count, Max, Q, Sum
 
-from dangjian.orgs.models import BRANCH_TYPES, AdminUnit, Organization, OrgType, UnitYearFigure
+from dangjian.orgs.models import BRANCH_TYPES, AdminUnit, Organization, OrgType, Post, Term, UnitYearFigure
 
 AGE_BANDS = [  # RULES.md §10 annual statistics age bands
     ("30岁及以下", 0, 30),
@@ -155,3 +155,190 @@ def term_warning_months() -> int:
     from dangjian.rules.terms import RENEWAL_WARN_MONTHS
 
     return int(getattr(settings, "DANGJIAN", {}).get("TERM_WARNING_MONTHS", RENEWAL_WARN_MONTHS))
+
+
+# --- the tree page, branch page, 换届 warnings, units -------------------------------------
+def current_terms(org_ids) -> dict[int, Term]:
+    """The latest term of each organization (one query)."""
+    out: dict[int, Term] = {}
+    for t in Term.objects.filter(org_id__in=org_ids).order_by("org_id", "-started_on", "-id"):
+        out.setdefault(t.org_id, t)
+    return out
+
+
+def term_status(term, today: date) -> str | None:
+    """换届 status of a term: None, "即将到期" or "已超期" (dangjian.rules.terms, RULES.md §7)."""
+    from dangjian.rules.terms import renewal_status
+
+    if term is None:
+        return None
+    return renewal_status(term.ends_on, today, term_warning_months())
+
+
+def tree_nodes(orgs_qs, members_qs, *, today: date) -> list[dict]:
+    """Organizations (in path order) with member counts per node and their subtree, and
+    the 换届 status of each committee. Four queries whatever the size of the tree.
+
+    `orgs_qs` and `members_qs` are already scoped by the caller (visible_to)."""
+    orgs = list(orgs_qs.select_related("unit").order_by("path"))
+    counts: dict[int, int] = {}
+    for branch_id, n in members_qs.filter(is_current=True).values_list("branch_id").annotate(n=Count("id")).order_by():
+        counts[branch_id] = n
+    group_counts = dict(
+        members_qs.filter(is_current=True, group__isnull=False)
+        .values_list("group_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("group_id", "n")
+    )
+    by_path = {o.path: o for o in orgs}
+    totals: dict[int, int] = {o.pk: 0 for o in orgs}
+    steplen = Organization.steplen
+    for o in orgs:
+        n = counts.get(o.pk, 0)
+        if not n:
+            continue
+        # add to the node and every ancestor shown
+        for cut in range(len(o.path), 0, -steplen):
+            anc = by_path.get(o.path[:cut])
+            if anc is not None:
+                totals[anc.pk] += n
+    terms = current_terms([o.pk for o in orgs if o.org_type not in (OrgType.GROUP, OrgType.HIGHER)])
+    top_depth = min((o.depth for o in orgs), default=1)
+    nodes = []
+    for o in orgs:
+        term = terms.get(o.pk)
+        nodes.append(
+            {
+                "org": o,
+                "level": o.depth - top_depth,
+                "members": group_counts.get(o.pk, 0) if o.org_type == OrgType.GROUP else totals[o.pk],
+                "term": term,
+                "status": term_status(term, today),
+            }
+        )
+    return nodes
+
+
+def nest(nodes: list[dict]) -> list[dict]:
+    """Turn path-ordered nodes into a nested list (each node gets "children")."""
+    roots: list[dict] = []
+    stack: list[dict] = []
+    for n in nodes:
+        n["children"] = []
+        while stack and not n["org"].path.startswith(stack[-1]["org"].path):
+            stack.pop()
+        (stack[-1]["children"] if stack else roots).append(n)
+        stack.append(n)
+    return roots
+
+
+def member_counts(members_qs) -> dict:
+    """人员类别 and other counts of current members (one query)."""
+    from dangjian.members.models import MemberKind, Sex
+
+    return members_qs.filter(is_current=True).aggregate(
+        total=Count("id"),
+        full=Count("id", filter=Q(kind=MemberKind.FULL)),
+        probationary=Count("id", filter=Q(kind=MemberKind.PROBATIONARY)),
+        women=Count("id", filter=Q(sex=Sex.FEMALE)),
+        mobile=Count("id", filter=Q(is_mobile=True)),
+        lost=Count("id", filter=Q(is_lost=True)),
+    )
+
+
+def org_page(org: Organization, members_qs, *, today: date) -> dict:
+    """Everything the branch page shows, in a fixed number of queries."""
+    posts = list(Post.objects.filter(org=org).select_related("member").order_by("ended_on", "started_on", "id"))
+    kind_order = {k: i for i, k in enumerate(Post.Kind.values)}
+    current = sorted(
+        (p for p in posts if p.is_current(today)), key=lambda p: (kind_order.get(p.kind, 99), p.started_on)
+    )
+    past = [p for p in posts if not p.is_current(today)]
+    terms = list(Term.objects.filter(org=org).order_by("-started_on", "-id"))
+    term = terms[0] if terms else None
+    if org.org_type == OrgType.GROUP:
+        scoped_members = members_qs.filter(group=org)
+    elif org.is_branch:
+        scoped_members = members_qs.filter(branch=org)
+    else:
+        scoped_members = members_qs.filter(branch__path__startswith=org.path)
+    children = list(Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1).order_by("path"))
+    child_nodes = []
+    if children:
+        child_counts = {n["org"].pk: n for n in tree_nodes(
+            Organization.objects.filter(pk__in=[c.pk for c in children]), members_qs, today=today)}  # fmt: skip
+        leaders = {
+            p.org_id: p.member
+            for p in Post.objects.filter(
+                org__in=children, kind__in=[Post.Kind.SECRETARY, Post.Kind.GROUP_LEADER], ended_on__isnull=True
+            ).select_related("member")
+        }
+        for c in children:
+            n = child_counts[c.pk]
+            n["leader"] = leaders.get(c.pk)
+            child_nodes.append(n)
+    return {
+        "org": org,
+        "parent": org.get_parent() if org.depth > 1 else None,
+        "current_posts": current,
+        "past_posts": past,
+        "term": term,
+        "terms": terms,
+        "status": term_status(term, today),
+        "counts": member_counts(scoped_members),
+        "children": child_nodes,
+        "committee_size": sum(1 for p in current if p.kind != Post.Kind.GROUP_LEADER),
+    }
+
+
+def renewal_due(orgs_qs, *, today: date) -> list[dict]:
+    """Committees whose term ends within TERM_WARNING_MONTHS or is overdue (2 queries)."""
+    orgs = {o.pk: o for o in orgs_qs.exclude(org_type__in=[OrgType.GROUP, OrgType.HIGHER]).filter(is_active=True)}
+    rows = []
+    for org_id, term in current_terms(list(orgs)).items():
+        status = term_status(term, today)
+        if status:
+            rows.append({"org": orgs[org_id], "term": term, "status": status})
+    rows.sort(key=lambda r: (r["status"] != "已超期", r["term"].ends_on))
+    return rows
+
+
+def units_table(units_qs, *, year: int | None) -> dict:
+    """Communities (村) with their resident groups and the figures of one year (3 queries)."""
+    units = list(units_qs.select_related("township").order_by("township__path", "kind", "name"))
+    years = sorted(
+        set(UnitYearFigure.objects.filter(unit__in=units_qs).values_list("year", flat=True).distinct()), reverse=True
+    )
+    if year is None and years:
+        year = years[0]
+    figures = {f.unit_id: f for f in UnitYearFigure.objects.filter(unit__in=units_qs, year=year)}
+    fields = ("households_registered", "people_registered", "households_resident", "people_resident")
+    communities = []
+    by_id = {}
+    for u in units:
+        if u.kind in (AdminUnit.Kind.COMMUNITY, AdminUnit.Kind.VILLAGE):
+            row = {"unit": u, "groups": [], "figure": figures.get(u.pk), "sums": dict.fromkeys(fields, 0)}
+            communities.append(row)
+            by_id[u.pk] = row
+    others = []
+    for u in units:
+        if u.kind == AdminUnit.Kind.GROUP and u.parent_id in by_id:
+            f = figures.get(u.pk)
+            row = by_id[u.parent_id]
+            row["groups"].append({"unit": u, "figure": f})
+            for k in fields:
+                v = getattr(f, k) if f else None
+                if row["sums"][k] is not None:
+                    row["sums"][k] = None if v is None else row["sums"][k] + v
+        elif u.kind not in (AdminUnit.Kind.COMMUNITY, AdminUnit.Kind.VILLAGE, AdminUnit.Kind.GROUP):
+            others.append(u)
+    totals = dict.fromkeys(fields, 0)
+    for row in communities:
+        if not row["groups"]:  # a community without groups: its own figure counts
+            f = row["figure"]
+            row["sums"] = {k: (getattr(f, k) if f else None) for k in fields}
+        for k in fields:
+            if totals[k] is not None:
+                totals[k] = None if row["sums"][k] is None else totals[k] + row["sums"][k]
+    return {"year": year, "years": years, "communities": communities, "others": others, "totals": totals}
