@@ -13,3 +13,6 @@ from dangjian.settings import VAR_DIR  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.Argon2PasswordHasher"]
 MEDIA_ROOT = Path(VAR_DIR) / "uploads"
 DEBUG = False
+# live_server wraps the app in a media handler that parses MEDIA_URL; None (uploads are
+# never served directly) makes it crash on every request. A URL nothing links to is enough.
+MEDIA_URL = "/_test_media_not_served/"
