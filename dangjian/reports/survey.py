@@ -197,7 +197,7 @@ def _basic(w: _Writer, report: SurveyReport, src: Sources, root, year, where):
         hr, pr = o.get("households_registered"), o.get("people_registered")
         hs, ps = o.get("households_resident"), o.get("people_resident")
         if pop_year is None:
-            report.missing.append("户籍和常住户数、人口")
+            report.missing.append("户数和人口（户籍、常住）")
         else:
             for label, h, p in (("户籍", hr, pr), ("常住", hs, ps)):
                 if h is not None and p is not None:

@@ -105,7 +105,13 @@ def build_township(
 
 
 def load_stats_demo(townships: list[Organization]) -> None:
+    from auditlog.context import auditlog_value
+
     from dangjian.demo.context import DemoContext
     from dangjian.stats import demo
+
+    # django-auditlog never resets its context variable after a request, so in tests an
+    # earlier test client's user (rolled back since) would be picked up by log_bulk.
+    auditlog_value.set({})
 
     demo.load(DemoContext(townships=list(townships), today=date(2026, 11, 29)))
