@@ -185,11 +185,11 @@ def to_finding(*, user, signal: Signal, deadline: date, responsible: str, measur
             user=user,
             branch=signal.org,
             category="弄虚作假",
-            description=f"{signal.get_kind_display()}：{signal.title}。{signal.explanation}",
+            description=f"{signal.get_kind_display()}：{signal.title}。{signal.explanation}"
+            + (f"整改要求：{measure}" if measure else ""),
             evidence="；".join(r.get("label", "") for r in signal.records),
             deadline=deadline,
             responsible=responsible.strip(),
-            **({"measure": measure} if measure else {}),
         )
         signal.finding_id = finding.pk
         _review(signal, user, Signal.Status.FINDING, measure or "已转为督查问题，限期整改")
@@ -201,5 +201,5 @@ def _review(signal: Signal, user, status: str, reason: str) -> Signal:
     signal.review_reason = reason
     signal.reviewed_by = user
     signal.reviewed_at = timezone.now()
-    signal.save(update_fields=["status", "review_reason", "reviewed_by", "reviewed_at", "updated_at"])
+    signal.save(update_fields=["status", "review_reason", "reviewed_by", "reviewed_at", "finding_id", "updated_at"])
     return signal
