@@ -47,7 +47,8 @@ def task_summary(root, year: int, *, today: date | None = None) -> dict:
             for t, s, n, d, lr in qs.filter(q).order_by("deadline", "id").values_list(*cols)
         ]
 
-    return {**counts, "overdue": rows(overdue_q(today)), "stalled": rows(stalled_q(today))}
+    # A task already overdue is listed there only, not again as stalled.
+    return {**counts, "overdue": rows(overdue_q(today)), "stalled": rows(stalled_q(today) & ~overdue_q(today))}
 
 
 def tasks_for(user, *, plan=None, kind: str = "", flag: str = "", category_id: int | None = None, today: date):
