@@ -253,17 +253,34 @@ def load(ctx: DemoContext) -> None:
         year, no = letter(on)
         source = m.branch
         transfers.append(
-            Transfer(member=m, direction=Transfer.Direction.OUT, reach=Transfer.Reach.TOWNSHIP, branch=source,
-                     to_branch=target, other_org=target.name, date=on, letter_year=year, letter_no=no, valid_days=30,
-                     dues_paid_to=f"{on.year}年{on.month}月", reason="居住地变更")  # fmt: skip
+            Transfer(
+                member=m,
+                direction=Transfer.Direction.OUT,
+                reach=Transfer.Reach.TOWNSHIP,
+                branch=source,
+                to_branch=target,
+                other_org=target.name,
+                date=on,
+                letter_year=year,
+                letter_no=no,
+                valid_days=30,
+                dues_paid_to=f"{on.year}年{on.month}月",
+                reason="居住地变更",
+            )  # fmt: skip
         )
         ctx.members_by_branch[source.pk].remove(m)
         ctx.members_by_branch[target.pk].append(m)
         m.branch, m.branch_id, m.group = target, target.pk, None
         m.joined_org_on, m.joined_org_type = on, "本镇内转入"
         changed.append(m)
-        events.append(MemberEvent(member=m, kind=MemberEvent.Kind.TRANSFER_OUT, date=on, note=f"由{source.name}转出至{target.name}"))
-        events.append(MemberEvent(member=m, kind=MemberEvent.Kind.TRANSFER_IN, date=on, note=f"由{source.name}转入{target.name}"))
+        events.append(
+            MemberEvent(
+                member=m, kind=MemberEvent.Kind.TRANSFER_OUT, date=on, note=f"由{source.name}转出至{target.name}"
+            )
+        )
+        events.append(
+            MemberEvent(member=m, kind=MemberEvent.Kind.TRANSFER_IN, date=on, note=f"由{source.name}转入{target.name}")
+        )
         m = picked[3]
         on = today - timedelta(days=rng.randint(10, 90))
         m.is_current, m.left_on, m.left_reason = False, on, "死亡"
@@ -305,7 +322,12 @@ def load(ctx: DemoContext) -> None:
 
     # --- contact log of each 流动党员; about one in six not contacted for over six months.
     contacts = []
-    methods = [MobileContact.Method.PHONE, MobileContact.Method.WECHAT, MobileContact.Method.VISIT, MobileContact.Method.HOST]
+    methods = [
+        MobileContact.Method.PHONE,
+        MobileContact.Method.WECHAT,
+        MobileContact.Method.VISIT,
+        MobileContact.Method.HOST,
+    ]
     for m in ctx.all_members():
         if not (m.is_mobile and m.is_current and m.mobile_since):
             continue
@@ -317,10 +339,21 @@ def load(ctx: DemoContext) -> None:
         d = m.mobile_since + timedelta(days=rng.randint(20, 90))
         while d <= stop:
             contacts.append(
-                MobileContact(member=m, date=d, method=rng.choice(methods),
-                              content=rng.choice(["在外务工，情况良好", "已在流入地参加组织生活", "已按时交纳党费",
-                                                  "春节回乡，参加支部主题党日", "提醒按时参加学习"]),
-                              contact_person=(ctx.secretary_by_branch.get(m.branch_id) or m).name)  # fmt: skip
+                MobileContact(
+                    member=m,
+                    date=d,
+                    method=rng.choice(methods),
+                    content=rng.choice(
+                        [
+                            "在外务工，情况良好",
+                            "已在流入地参加组织生活",
+                            "已按时交纳党费",
+                            "春节回乡，参加支部主题党日",
+                            "提醒按时参加学习",
+                        ]
+                    ),
+                    contact_person=(ctx.secretary_by_branch.get(m.branch_id) or m).name,
+                )  # fmt: skip
             )
             d += timedelta(days=rng.randint(60, 170))
     MobileContact.objects.bulk_create(contacts, batch_size=BATCH)
@@ -329,6 +362,4 @@ def load(ctx: DemoContext) -> None:
     for objs, note in ((b.cases, "发展党员档案"), (steps, "发展步骤"), (decisions, "转正决定"), (transfers, "组织关系转接"),
                        (contacts, "流动党员联系记录"), (events, "党员事项")):  # fmt: skip
         log_bulk(objs, note=f"演示数据：{note}")
-    ctx.say(
-        f"发展党员档案 {len(b.cases)} 份，转接 {len(transfers)} 件，流动党员联系记录 {len(contacts)} 条"
-    )
+    ctx.say(f"发展党员档案 {len(b.cases)} 份，转接 {len(transfers)} 件，流动党员联系记录 {len(contacts)} 条")

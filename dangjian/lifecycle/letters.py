@@ -82,3 +82,20 @@ def letter_docx(transfer: Transfer, *, id_text: str, issuer: str) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def receipt_docx(transfer: Transfer, *, issuer: str) -> bytes:
+    """For a transfer in: the 回执 our side returns to the organization that sent the letter."""
+    m = transfer.member
+    doc = Document()
+    _font(doc)
+    _para(doc, f"{TITLE}回执", bold=True, size=16, center=True)
+    if transfer.received_letter:
+        _para(doc, f"（来信编号：{transfer.received_letter}）", right=True)
+    _para(doc, f"{transfer.other_org}：")
+    _para(doc, f"　　{m.name}同志的党员组织关系已转达我处，现编入{transfer.branch.name}，特此回复。")
+    _para(doc, f"{issuer}（盖章）", right=True)
+    _para(doc, format_cn_date(transfer.date), right=True)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

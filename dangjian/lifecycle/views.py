@@ -16,7 +16,7 @@ from dangjian.accounts.scope import can_write, orgs_in_scope, visible_to
 from dangjian.core.concurrency import EditConflict
 from dangjian.lifecycle import forms as f
 from dangjian.lifecycle import selectors, services
-from dangjian.lifecycle.letters import letter_docx
+from dangjian.lifecycle.letters import letter_docx, receipt_docx
 from dangjian.lifecycle.models import OPEN_STAGES, DevelopmentCase, DevelopmentStep, Stage, Transfer
 from dangjian.members.models import Member, MemberKind, Standing
 
@@ -328,21 +328,24 @@ def transfer_in(request):
 
 @scoped(roles=STAFF_ROLES, transfer=Transfer)
 def letter(request, transfer):
-    if transfer.direction != Transfer.Direction.OUT or not transfer.letter_no:
-        raise Http404("转入记录没有本方开具的介绍信")
+    """Out: the 介绍信 we issue (numbered). In: the 回执 we return to the sending organization."""
     transfer = Transfer.objects.select_related("member", "branch", "to_branch").get(pk=transfer.pk)
-    full = request.GET.get("full") == "1" and request.user.role in ID_REVEAL_ROLES
-    if full:
-        id_text = transfer.member.id_number
-        _log_reveal(request, transfer)
-    else:
-        id_text = transfer.member.id_number_mask
     issuer = services.township_of(transfer.branch).name
-    data = letter_docx(transfer, id_text=id_text, issuer=issuer)
+    if transfer.direction == Transfer.Direction.IN or not transfer.letter_no:
+        data = receipt_docx(transfer, issuer=issuer)
+        filename = f"组织关系介绍信回执_{transfer.member.name}_{transfer.date:%Y%m%d}.docx"
+    else:
+        full = request.GET.get("full") == "1" and request.user.role in ID_REVEAL_ROLES
+        if full:
+            id_text = transfer.member.id_number
+            _log_reveal(request, transfer)
+        else:
+            id_text = transfer.member.id_number_mask
+        data = letter_docx(transfer, id_text=id_text, issuer=issuer)
+        filename = f"组织关系介绍信_{transfer.member.name}_{transfer.letter_year}-{transfer.letter_no:03d}.docx"
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
-    filename = f"组织关系介绍信_{transfer.member.name}_{transfer.letter_year}-{transfer.letter_no:03d}.docx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 

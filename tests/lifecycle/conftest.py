@@ -15,8 +15,16 @@ K = DevelopmentStep.Kind
 def make_case(world):
     """make_case(applied_on, activist_on=…, …) → a case in branch A advanced through the steps given."""
 
-    def make(applied_on=date(2023, 1, 10), *, birth=date(1995, 4, 2), upto="applicant", today=date(2026, 11, 29),
-             activist_on=None, candidate_on=None, introducers=None):
+    def make(
+        applied_on=date(2023, 1, 10),
+        *,
+        birth=date(1995, 4, 2),
+        upto="applicant",
+        today=date(2026, 11, 29),
+        activist_on=None,
+        candidate_on=None,
+        introducers=None,
+    ):
         user = world.user("secretary_a")
         case = services.create_case(
             branch=world.branch_a,
@@ -31,8 +39,9 @@ def make_case(world):
 
         def step(kind, on, **kw):
             case.refresh_from_db()
-            return services.record_step(case=case, kind=kind, on=on, expected_version=case.version, user=user,
-                                        today=today, **kw)
+            return services.record_step(
+                case=case, kind=kind, on=on, expected_version=case.version, user=user, today=today, **kw
+            )
 
         if upto == "applicant":
             return case

@@ -4,7 +4,14 @@ import pytest
 
 from dangjian.demo.context import DemoContext
 from dangjian.lifecycle import demo
-from dangjian.lifecycle.models import DevelopmentCase, DevelopmentStep, MobileContact, ProbationDecision, Stage, Transfer
+from dangjian.lifecycle.models import (
+    DevelopmentCase,
+    DevelopmentStep,
+    MobileContact,
+    ProbationDecision,
+    Stage,
+    Transfer,
+)
 from dangjian.lifecycle.selectors import lifecycle_summary
 from dangjian.members.models import Member
 

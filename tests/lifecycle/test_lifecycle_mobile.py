@@ -16,8 +16,16 @@ from dangjian.rules.dates import add_months
 def test_contact_overdue_alert_on_home_and_list(world, client_for):
     today = timezone.localdate()
     m = world.members_a[3]
-    services.register_mobile(member=m, since=add_months(today, -8), destination="新疆乌鲁木齐", host_org="某流动党支部",
-                             contact="微信", expected_version=m.version, user=world.user("secretary_a"), today=today)
+    services.register_mobile(
+        member=m,
+        since=add_months(today, -8),
+        destination="新疆乌鲁木齐",
+        host_org="某流动党支部",
+        contact="微信",
+        expected_version=m.version,
+        user=world.user("secretary_a"),
+        today=today,
+    )
     m.refresh_from_db()
     assert m.is_mobile and MemberEvent.objects.filter(member=m, kind="外出流动").exists()
     rows = selectors.mobile_list(world.user("secretary_a"), today=today)
@@ -28,7 +36,9 @@ def test_contact_overdue_alert_on_home_and_list(world, client_for):
     page = c.get("/lifecycle/mobile/?overdue=1").content.decode()
     assert "赵六" in page and "超期" in page and "1 名超过6个月未联系" in page
     # a contact logged through the page clears the alert
-    r = c.post(f"/lifecycle/members/{m.pk}/contact/", {"on": today.isoformat(), "method": "电话", "content": "在工地，身体好"})
+    r = c.post(
+        f"/lifecycle/members/{m.pk}/contact/", {"on": today.isoformat(), "method": "电话", "content": "在工地，身体好"}
+    )
     assert r.status_code == 302
     assert MobileContact.objects.filter(member=m).count() == 1
     assert not selectors.mobile_list(world.user("secretary_a"), today=today)[0].overdue
@@ -46,8 +56,15 @@ def test_return_lost_found_suspend_restore_death_each_evented_and_audited(world)
         m.refresh_from_db()
         return m.version
 
-    services.register_mobile(member=m, since=date(2026, 1, 1), destination="广州", host_org="", contact="",
-                             expected_version=refresh(), today=today)
+    services.register_mobile(
+        member=m,
+        since=date(2026, 1, 1),
+        destination="广州",
+        host_org="",
+        contact="",
+        expected_version=refresh(),
+        today=today,
+    )
     services.return_mobile(member=m, on=date(2026, 6, 1), expected_version=refresh(), today=today)
     assert not m.is_mobile and m.mobile_since is None
     services.record_status(member=m, kind="失联", on=date(2026, 7, 1), expected_version=refresh(), today=today)
@@ -84,6 +101,9 @@ def test_expulsion_needs_a_note_and_status_page(world, client_for):
     assert r.status_code == 200 and "请在说明中写明" in r.content.decode()
     r = c.post(f"/lifecycle/members/{m.pk}/status/", {"version": m.version, "kind": "失联", "on": "2099-01-01"})
     assert r.status_code == 200 and "不能晚于今天" in r.content.decode()
-    r = c.post(f"/lifecycle/members/{m.pk}/status/", {"version": m.version, "kind": "失联", "on": (timezone.localdate() - timedelta(days=3)).isoformat()})
+    r = c.post(
+        f"/lifecycle/members/{m.pk}/status/",
+        {"version": m.version, "kind": "失联", "on": (timezone.localdate() - timedelta(days=3)).isoformat()},
+    )
     assert r.status_code == 302
     assert client_for("secretary_b").get(f"/lifecycle/members/{m.pk}/status/").status_code == 404

@@ -15,14 +15,17 @@ TODAY = date(2026, 11, 29)
 
 def _step(case, kind, on, user, **kw):
     case.refresh_from_db()
-    return services.record_step(case=case, kind=kind, on=on, expected_version=case.version, user=user, today=TODAY, **kw)
+    return services.record_step(
+        case=case, kind=kind, on=on, expected_version=case.version, user=user, today=TODAY, **kw
+    )
 
 
 @pytest.mark.django_db
 def test_applicant_under_18_is_refused_citing_article(world):
     with pytest.raises(services.StepBlocked) as exc:
-        services.create_case(branch=world.branch_a, name="少年", sex="男", birth_date=date(2008, 6, 1),
-                             applied_on=date(2026, 5, 31))
+        services.create_case(
+            branch=world.branch_a, name="少年", sex="男", birth_date=date(2008, 6, 1), applied_on=date(2026, 5, 31)
+        )
     assert "未满18周岁" in exc.value.message and "《中国共产党发展党员工作细则》第七条" in exc.value.message
     assert not DevelopmentCase.objects.exists()
 
@@ -33,7 +36,13 @@ def test_probationary_introducer_blocks_candidate_step(world, make_case):
     probationer = world.members_a[4]  # 孙七, 预备党员
     assert probationer.kind == MemberKind.PROBATIONARY
     with pytest.raises(services.StepBlocked) as exc:
-        _step(case, K.CANDIDATE, date(2024, 3, 1), world.user("secretary_a"), introducers=(world.members_a[0], probationer))
+        _step(
+            case,
+            K.CANDIDATE,
+            date(2024, 3, 1),
+            world.user("secretary_a"),
+            introducers=(world.members_a[0], probationer),
+        )
     assert "入党介绍人必须是正式党员" in exc.value.message
     assert "第十五条" in exc.value.message
     case.refresh_from_db()
@@ -53,8 +62,13 @@ def test_one_introducer_only_blocks(world, make_case):
 def test_less_than_a_year_as_activist_blocks(world, make_case):
     case = make_case(upto="activist")  # activist since 2023-02-01
     with pytest.raises(services.StepBlocked) as exc:
-        _step(case, K.CANDIDATE, date(2024, 1, 31), world.user("secretary_a"),
-              introducers=(world.members_a[0], world.members_a[1]))
+        _step(
+            case,
+            K.CANDIDATE,
+            date(2024, 1, 31),
+            world.user("secretary_a"),
+            introducers=(world.members_a[0], world.members_a[1]),
+        )
     assert "不满一年" in exc.value.message and "第十四条" in exc.value.message
     assert DevelopmentCase.objects.get(pk=case.pk).stage == Stage.ACTIVIST
 
@@ -63,10 +77,15 @@ def test_less_than_a_year_as_activist_blocks(world, make_case):
 def test_blocked_step_through_the_page_shows_the_rule(world, make_case, client_for):
     case = make_case(upto="activist")
     c = client_for("secretary_a")
-    r = c.post(f"/lifecycle/cases/{case.pk}/step/?step=candidate", {
-        "version": case.version, "on": "2024-03-01",
-        "introducer_1": world.members_a[0].pk, "introducer_2": world.members_a[4].pk,
-    })
+    r = c.post(
+        f"/lifecycle/cases/{case.pk}/step/?step=candidate",
+        {
+            "version": case.version,
+            "on": "2024-03-01",
+            "introducer_1": world.members_a[0].pk,
+            "introducer_2": world.members_a[4].pk,
+        },
+    )
     assert r.status_code == 200
     text = r.content.decode()
     assert "入党介绍人必须是正式党员" in text and "第十五条" in text
@@ -110,8 +129,18 @@ def test_full_pipeline_creates_probationary_member_with_event_and_audit(world, m
         assert LogEntry.objects.filter(content_type=ct, object_pk=str(obj.pk), action=LogEntry.Action.CREATE).exists()
     # every step is on record
     kinds = list(case.steps.values_list("kind", flat=True))
-    assert kinds == [K.APPLY, K.TALK, K.ACTIVIST, K.REVIEW, K.REVIEW, K.CANDIDATE, K.POLITICAL_REVIEW, K.TRAINING,
-                     K.VOTE, K.APPROVAL]
+    assert kinds == [
+        K.APPLY,
+        K.TALK,
+        K.ACTIVIST,
+        K.REVIEW,
+        K.REVIEW,
+        K.CANDIDATE,
+        K.POLITICAL_REVIEW,
+        K.TRAINING,
+        K.VOTE,
+        K.APPROVAL,
+    ]
 
 
 @pytest.mark.django_db
@@ -130,8 +159,9 @@ def test_stale_version_is_refused(world, make_case):
 
     case = make_case(upto="applicant")
     with pytest.raises(EditConflict):
-        services.record_step(case=case, kind=K.TALK, on=date(2023, 1, 20), expected_version=case.version - 1,
-                             today=TODAY)
+        services.record_step(
+            case=case, kind=K.TALK, on=date(2023, 1, 20), expected_version=case.version - 1, today=TODAY
+        )
 
 
 @pytest.mark.django_db
@@ -150,16 +180,34 @@ def test_new_case_through_the_page(world, client_for):
     from dangjian.rules.idcard import make_id
 
     c = client_for("secretary_a")
-    r = c.post("/lifecycle/cases/new/", {
-        "branch": world.branch_a.pk, "name": "王新", "sex": "女", "ethnicity": "回族", "birth_date": "2000-02-02",
-        "id_number": make_id("620102", date(2000, 2, 2), 12), "education": "大学本科", "applied_on": "2026-11-01",
-    })
+    r = c.post(
+        "/lifecycle/cases/new/",
+        {
+            "branch": world.branch_a.pk,
+            "name": "王新",
+            "sex": "女",
+            "ethnicity": "回族",
+            "birth_date": "2000-02-02",
+            "id_number": make_id("620102", date(2000, 2, 2), 12),
+            "education": "大学本科",
+            "applied_on": "2026-11-01",
+        },
+    )
     assert r.status_code == 302
     case = DevelopmentCase.objects.get(name="王新")
     assert case.stage == Stage.APPLICANT and case.id_number_mask.startswith("620102")
     # bad date: no 500, a Chinese message
-    r = c.post("/lifecycle/cases/new/", {"branch": world.branch_a.pk, "name": "x", "sex": "女", "birth_date": "bad",
-                                          "ethnicity": "汉族", "applied_on": "2026-11-01"})
+    r = c.post(
+        "/lifecycle/cases/new/",
+        {
+            "branch": world.branch_a.pk,
+            "name": "x",
+            "sex": "女",
+            "birth_date": "bad",
+            "ethnicity": "汉族",
+            "applied_on": "2026-11-01",
+        },
+    )
     assert r.status_code == 200
 
 
@@ -167,8 +215,14 @@ def test_new_case_through_the_page(world, client_for):
 def test_scope_other_branch_cannot_see_case(world, make_case, client_for):
     case = make_case(upto="applicant")
     assert client_for("secretary_b").get(f"/lifecycle/cases/{case.pk}/").status_code == 404
-    assert client_for("secretary_b").post(f"/lifecycle/cases/{case.pk}/step/?step=talk", {"on": "2023-01-20"}).status_code == 404
+    assert (
+        client_for("secretary_b").post(f"/lifecycle/cases/{case.pk}/step/?step=talk", {"on": "2023-01-20"}).status_code
+        == 404
+    )
     assert "申请人甲" not in client_for("secretary_b").get("/lifecycle/").content.decode()
     assert client_for("inspector").get(f"/lifecycle/cases/{case.pk}/").status_code == 200
-    assert client_for("inspector").post(f"/lifecycle/cases/{case.pk}/step/?step=talk", {"on": "2023-01-20"}).status_code == 403
+    assert (
+        client_for("inspector").post(f"/lifecycle/cases/{case.pk}/step/?step=talk", {"on": "2023-01-20"}).status_code
+        == 403
+    )
     assert client_for("member_a").get("/lifecycle/").status_code == 403

@@ -17,20 +17,32 @@ Outcome = ProbationDecision.Outcome
 
 def _decide(member, outcome, **kw):
     member.refresh_from_db()
-    args = dict(vote_on=date(2024, 3, 5), vote_agree=3, vote_entitled=4, approved_on=date(2024, 3, 20))
+    args = {"vote_on": date(2024, 3, 5), "vote_agree": 3, "vote_entitled": 4, "approved_on": date(2024, 3, 20)}
     args.update(kw)
-    return services.record_probation_decision(member=member, outcome=outcome, expected_version=member.version,
-                                              today=TODAY, **args)
+    return services.record_probation_decision(
+        member=member, outcome=outcome, expected_version=member.version, today=TODAY, **args
+    )
 
 
 @pytest.mark.django_db
 def test_due_list_matches_dates(world):
-    soon = make_member(world.branch_a, name="近期", kind=MemberKind.PROBATIONARY,
-                       joined_on=add_months(TODAY, -12) + timedelta(days=20), birth=date(1998, 1, 1))
-    later = make_member(world.branch_a, name="稍后", kind=MemberKind.PROBATIONARY,
-                        joined_on=add_months(TODAY, -12) + timedelta(days=50), birth=date(1998, 1, 1))
-    far = make_member(world.branch_a, name="远期", kind=MemberKind.PROBATIONARY,
-                      joined_on=date(2026, 6, 30), birth=date(1998, 1, 1))
+    soon = make_member(
+        world.branch_a,
+        name="近期",
+        kind=MemberKind.PROBATIONARY,
+        joined_on=add_months(TODAY, -12) + timedelta(days=20),
+        birth=date(1998, 1, 1),
+    )
+    later = make_member(
+        world.branch_a,
+        name="稍后",
+        kind=MemberKind.PROBATIONARY,
+        joined_on=add_months(TODAY, -12) + timedelta(days=50),
+        birth=date(1998, 1, 1),
+    )
+    far = make_member(
+        world.branch_a, name="远期", kind=MemberKind.PROBATIONARY, joined_on=date(2026, 6, 30), birth=date(1998, 1, 1)
+    )
     rows = selectors.probation_due(world.user("secretary_a"), today=TODAY)
     by_name = {r.member.name: r for r in rows}
     assert set(by_name) == {"孙七", "近期", "稍后", "远期"}  # B's 吴九… not in A's scope
@@ -79,7 +91,9 @@ def test_extension_moves_the_due_date_once(world):
     m.refresh_from_db()
     assert m.probation_extension_months == 8 and m.kind == MemberKind.PROBATIONARY
     assert services.probation_due_on(m) == date(2024, 11, 1)
-    assert MemberEvent.objects.filter(member=m, kind=MemberEvent.Kind.PROBATION_EXTENDED, date=date(2024, 11, 1)).exists()
+    assert MemberEvent.objects.filter(
+        member=m, kind=MemberEvent.Kind.PROBATION_EXTENDED, date=date(2024, 11, 1)
+    ).exists()
     with pytest.raises(services.StepBlocked):
         _decide(m, Outcome.EXTEND, extension_months=6, vote_on=date(2024, 11, 5), approved_on=date(2024, 11, 20))
     _decide(m, Outcome.FULL, vote_on=date(2024, 11, 5), approved_on=date(2024, 11, 20))
@@ -106,10 +120,17 @@ def test_probation_page_and_decision_form(world, client_for):
     m = world.members_a[4]
     r = c.get(f"/lifecycle/probation/{m.pk}/")
     assert r.status_code == 200 and "预备党员没有表决权" in r.content.decode()
-    r = c.post(f"/lifecycle/probation/{m.pk}/", {
-        "version": m.version, "outcome": "按期转正", "vote_on": "2024-03-05", "vote_agree": 4, "vote_entitled": 4,
-        "approved_on": "2024-03-25",
-    })
+    r = c.post(
+        f"/lifecycle/probation/{m.pk}/",
+        {
+            "version": m.version,
+            "outcome": "按期转正",
+            "vote_on": "2024-03-05",
+            "vote_agree": 4,
+            "vote_entitled": 4,
+            "approved_on": "2024-03-25",
+        },
+    )
     assert r.status_code == 302
     m.refresh_from_db()
     assert m.kind == MemberKind.FULL and m.full_on == date(2024, 3, 1)
@@ -120,9 +141,16 @@ def test_probation_page_and_decision_form(world, client_for):
 @pytest.mark.django_db
 def test_stale_member_version_conflict_shows_message(world, client_for):
     m = world.members_a[4]
-    r = client_for("secretary_a").post(f"/lifecycle/probation/{m.pk}/", {
-        "version": m.version - 1 if m.version > 1 else 99, "outcome": "按期转正", "vote_on": "2024-03-05",
-        "vote_agree": 4, "vote_entitled": 4, "approved_on": "2024-03-25",
-    })
+    r = client_for("secretary_a").post(
+        f"/lifecycle/probation/{m.pk}/",
+        {
+            "version": m.version - 1 if m.version > 1 else 99,
+            "outcome": "按期转正",
+            "vote_on": "2024-03-05",
+            "vote_agree": 4,
+            "vote_entitled": 4,
+            "approved_on": "2024-03-25",
+        },
+    )
     assert r.status_code == 200 and "已被他人修改" in r.content.decode()
     assert Member.objects.get(pk=m.pk).kind == MemberKind.PROBATIONARY

@@ -9,7 +9,7 @@ from docx import Document
 from dangjian.accounts.models import RevealEvent
 from dangjian.lifecycle import services
 from dangjian.lifecycle.models import Transfer
-from dangjian.members.models import Member, MemberEvent, MemberKind
+from dangjian.members.models import Member, MemberEvent
 from dangjian.orgs.selectors import overview
 from dangjian.rules.idcard import make_id
 
@@ -27,10 +27,18 @@ def test_transfer_out_beyond_produces_letter_and_leaves_counts_keeping_history(w
     m = world.members_a[3]  # 赵六
     total = overview(world.township)["members"]["total"]
     c = client_for("secretary_a")
-    r = c.post(f"/lifecycle/members/{m.pk}/transfer-out/", {
-        "version": m.version, "on": "2026-11-20", "reach": "县外", "other_org": "中共兰州市城关区某街道工委",
-        "valid_days": 30, "dues_paid_to": "2026年11月", "reason": "工作调动",
-    })
+    r = c.post(
+        f"/lifecycle/members/{m.pk}/transfer-out/",
+        {
+            "version": m.version,
+            "on": "2026-11-20",
+            "reach": "县外",
+            "other_org": "中共兰州市城关区某街道工委",
+            "valid_days": 30,
+            "dues_paid_to": "2026年11月",
+            "reason": "工作调动",
+        },
+    )
     assert r.status_code == 302, r.content.decode()
     t = Transfer.objects.get(member=m)
     assert t.direction == "转出" and t.letter_number == "〔2026〕第001号"
@@ -40,7 +48,9 @@ def test_transfer_out_beyond_produces_letter_and_leaves_counts_keeping_history(w
     # history stays: the record, the event, the audit
     assert Member.objects.filter(pk=m.pk).exists()
     ev = MemberEvent.objects.get(member=m, kind=MemberEvent.Kind.TRANSFER_OUT)
-    assert LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(MemberEvent), object_pk=str(ev.pk)).exists()
+    assert LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(MemberEvent), object_pk=str(ev.pk)
+    ).exists()
     assert c.get(f"/lifecycle/members/{m.pk}/").status_code == 200
     # the letter: masked ID by default
     text = _letter_text(c.get(f"/lifecycle/transfers/{t.pk}/letter.docx"))
@@ -51,7 +61,9 @@ def test_transfer_out_beyond_produces_letter_and_leaves_counts_keeping_history(w
     # the full number for an entitled role, logged
     text = _letter_text(c.get(f"/lifecycle/transfers/{t.pk}/letter.docx?full=1"))
     assert m.id_number in text
-    assert RevealEvent.objects.filter(user=world.user("secretary_a"), member=m, kind=RevealEvent.Kind.EXPORT_IDS).exists()
+    assert RevealEvent.objects.filter(
+        user=world.user("secretary_a"), member=m, kind=RevealEvent.Kind.EXPORT_IDS
+    ).exists()
     # committee may not see the full number: masked even when asked
     text = _letter_text(client_for("committee_a").get(f"/lifecycle/transfers/{t.pk}/letter.docx?full=1"))
     assert m.id_number not in text
@@ -66,8 +78,15 @@ def test_transfer_out_beyond_produces_letter_and_leaves_counts_keeping_history(w
 def test_transfer_within_township_moves_branch(world):
     m = world.members_a[2]
     total = overview(world.township)["members"]["total"]
-    t = services.transfer_out(member=m, on=date(2026, 10, 1), reach="本镇内", to_branch=world.branch_b,
-                              expected_version=m.version, user=world.user("secretary_a"), today=TODAY)
+    t = services.transfer_out(
+        member=m,
+        on=date(2026, 10, 1),
+        reach="本镇内",
+        to_branch=world.branch_b,
+        expected_version=m.version,
+        user=world.user("secretary_a"),
+        today=TODAY,
+    )
     m.refresh_from_db()
     assert m.branch == world.branch_b and m.is_current and m.group is None
     assert overview(world.township)["members"]["total"] == total
@@ -75,12 +94,24 @@ def test_transfer_within_township_moves_branch(world):
     assert {"转出", "转入"} <= kinds
     assert t.letter_no == 1 and t.to_branch == world.branch_b
     # the next letter of the same 党委 and year gets the next number
-    t2 = services.transfer_out(member=world.members_a[3], on=date(2026, 10, 2), reach="本县内", other_org="某乡党委",
-                               expected_version=world.members_a[3].version, today=TODAY)
+    t2 = services.transfer_out(
+        member=world.members_a[3],
+        on=date(2026, 10, 2),
+        reach="本县内",
+        other_org="某乡党委",
+        expected_version=world.members_a[3].version,
+        today=TODAY,
+    )
     assert t2.letter_no == 2
     with pytest.raises(services.LifecycleError):
-        services.transfer_out(member=world.members_b[1], on=TODAY, reach="本镇内", to_branch=world.branch_b,
-                              expected_version=world.members_b[1].version, today=TODAY)
+        services.transfer_out(
+            member=world.members_b[1],
+            on=TODAY,
+            reach="本镇内",
+            to_branch=world.branch_b,
+            expected_version=world.members_b[1].version,
+            today=TODAY,
+        )
 
 
 @pytest.mark.django_db
@@ -89,41 +120,95 @@ def test_transfer_in_new_and_reactivated(world, client_for):
     birth = date(1990, 8, 8)
     number = make_id("620103", birth, 21)
     total = overview(world.township)["members"]["total"]
-    r = c.post("/lifecycle/transfers/in/", {
-        "branch": world.branch_a.pk, "on": "2026-09-01", "reach": "县外", "other_org": "中共某市某支部",
-        "received_letter": "〔2026〕12号", "name": "转入甲", "sex": "男", "ethnicity": "汉族", "birth_date": "1990-08-08",
-        "id_number": number, "education": "大学本科", "kind": "正式党员", "joined_on": "2015-07-01",
-    })
+    r = c.post(
+        "/lifecycle/transfers/in/",
+        {
+            "branch": world.branch_a.pk,
+            "on": "2026-09-01",
+            "reach": "县外",
+            "other_org": "中共某市某支部",
+            "received_letter": "〔2026〕12号",
+            "name": "转入甲",
+            "sex": "男",
+            "ethnicity": "汉族",
+            "birth_date": "1990-08-08",
+            "id_number": number,
+            "education": "大学本科",
+            "kind": "正式党员",
+            "joined_on": "2015-07-01",
+        },
+    )
     assert r.status_code == 302, r.content.decode()
     m = Member.objects.get(name="转入甲")
     assert m.is_current and m.full_on == date(2016, 7, 1) and m.joined_org_type == "转入"
     assert overview(world.township)["members"]["total"] == total + 1
     # the same person again while current: refused
     with pytest.raises(services.LifecycleError):
-        services.transfer_in(branch=world.branch_a, on=TODAY, reach="县外", other_org="x", name="转入甲", sex="男",
-                             birth_date=birth, id_number=number, kind="正式党员", joined_on=date(2015, 7, 1),
-                             education="大学本科", today=TODAY)
+        services.transfer_in(
+            branch=world.branch_a,
+            on=TODAY,
+            reach="县外",
+            other_org="x",
+            name="转入甲",
+            sex="男",
+            birth_date=birth,
+            id_number=number,
+            kind="正式党员",
+            joined_on=date(2015, 7, 1),
+            education="大学本科",
+            today=TODAY,
+        )
     # leaves, then comes back: the old record is re-activated
-    services.transfer_out(member=m, on=date(2026, 10, 1), reach="县外", other_org="y", expected_version=m.version,
-                          today=TODAY)
-    t = services.transfer_in(branch=world.branch_a, on=date(2026, 11, 1), reach="县外", other_org="y", name="转入甲",
-                             sex="男", birth_date=birth, id_number=number, kind="正式党员", joined_on=date(2015, 7, 1),
-                             education="大学本科", today=TODAY)
+    services.transfer_out(
+        member=m, on=date(2026, 10, 1), reach="县外", other_org="y", expected_version=m.version, today=TODAY
+    )
+    t = services.transfer_in(
+        branch=world.branch_a,
+        on=date(2026, 11, 1),
+        reach="县外",
+        other_org="y",
+        name="转入甲",
+        sex="男",
+        birth_date=birth,
+        id_number=number,
+        kind="正式党员",
+        joined_on=date(2015, 7, 1),
+        education="大学本科",
+        today=TODAY,
+    )
     assert t.member_id == m.pk
     assert MemberEvent.objects.filter(member=m, kind="转入").count() == 2
     # ID that disagrees with the birth date is refused in Chinese, no 500
-    r = c.post("/lifecycle/transfers/in/", {
-        "branch": world.branch_a.pk, "on": "2026-09-01", "reach": "县外", "other_org": "x", "name": "乙", "sex": "男",
-        "ethnicity": "汉族", "birth_date": "1991-08-08", "id_number": make_id("620103", birth, 23),
-        "education": "大学本科", "kind": "正式党员", "joined_on": "2015-07-01",
-    })
+    r = c.post(
+        "/lifecycle/transfers/in/",
+        {
+            "branch": world.branch_a.pk,
+            "on": "2026-09-01",
+            "reach": "县外",
+            "other_org": "x",
+            "name": "乙",
+            "sex": "男",
+            "ethnicity": "汉族",
+            "birth_date": "1991-08-08",
+            "id_number": make_id("620103", birth, 23),
+            "education": "大学本科",
+            "kind": "正式党员",
+            "joined_on": "2015-07-01",
+        },
+    )
     assert r.status_code == 200 and "出生日期" in r.content.decode()
 
 
 @pytest.mark.django_db
 def test_transfers_page_lists_scope_only(world, client_for):
-    services.transfer_out(member=world.members_a[3], on=date(2026, 10, 2), reach="县外", other_org="某县",
-                          expected_version=world.members_a[3].version, today=TODAY)
+    services.transfer_out(
+        member=world.members_a[3],
+        on=date(2026, 10, 2),
+        reach="县外",
+        other_org="某县",
+        expected_version=world.members_a[3].version,
+        today=TODAY,
+    )
     assert "赵六" in client_for("secretary_a").get("/lifecycle/transfers/").content.decode()
     assert "赵六" not in client_for("secretary_b").get("/lifecycle/transfers/").content.decode()
     assert "赵六" in client_for("admin").get("/lifecycle/transfers/").content.decode()
