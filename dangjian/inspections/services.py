@@ -215,8 +215,8 @@ def report_progress(
     note = (note or "").strip()
     if not note:
         raise InspectionError("请填写整改情况")
-    if done and not (evidence or item.completion_evidence or len(note) >= 20):
-        raise InspectionError("报告整改完成须上传佐证材料，或详细说明整改情况（至少20字）")
+    if done and not (evidence or item.completion_evidence or len(note) >= 15):
+        raise InspectionError("报告整改完成须上传佐证材料，或详细说明整改情况（至少15字）")
     item.completion_note = note
     item.status = RectificationItem.Status.IN_PROGRESS
     item.reported_by = user
