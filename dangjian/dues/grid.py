@@ -1,0 +1,117 @@
+"""Each member's months due and paid, computed from DuesBase, Reduction and PaidMonth in a
+fixed number of queries (no N+1). Every dues figure on screens, ledgers and reports comes
+from here, so the ledgers show what the screens show.
+
+A month is due when the member has a DuesBase for its year, the month is not before the
+member joined (预备党员 pay from acceptance, 中组发〔2008〕3号) and not after they left, and
+the amount after any reduction is above zero (免交 months are not due).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from dangjian.dues.months import add_months, month_of
+
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class MemberDues:
+    member_id: int
+    name: str
+    branch_id: int
+    phone_mask: str = ""
+    is_current: bool = True
+    due: dict[date, Decimal] = field(default_factory=dict)  # month -> amount due
+    paid: dict[date, Decimal] = field(default_factory=dict)  # month -> amount paid
+    on_time: set[date] = field(default_factory=set)
+    category: str = ""
+    monthly: Decimal | None = None  # the latest year's monthly amount
+
+    def arrears_months(self, until: date, since: date | None = None) -> list[date]:
+        return sorted(m for m in self.due if m <= until and (since is None or m >= since) and m not in self.paid)
+
+    def arrears_amount(self, until: date, since: date | None = None) -> Decimal:
+        return sum((self.due[m] for m in self.arrears_months(until, since)), ZERO)
+
+    def unpaid_streak(self, until: date) -> int:
+        """Consecutive unpaid due months ending at `until` (党章 Art. 9: six months)."""
+        n = 0
+        m = month_of(until)
+        while m in self.due and m not in self.paid:
+            n += 1
+            m = add_months(m, -1)
+        return n
+
+    def due_in(self, first: date, last: date) -> Decimal:
+        return sum((a for m, a in self.due.items() if first <= m <= last), ZERO)
+
+    def paid_in(self, first: date, last: date) -> Decimal:
+        return sum((a for m, a in self.paid.items() if first <= m <= last and m in self.due), ZERO)
+
+
+def members_for(root) -> QuerySet:
+    """Members counted for dues under `root`: current members, and those who left (their
+    months before leaving still count)."""
+    from dangjian.members.models import Member, Standing
+
+    return Member.objects.filter(branch__path__startswith=root.path).exclude(standing=Standing.SUSPENDED)
+
+
+def dues_grid(members: QuerySet, *, until: date, since: date | None = None) -> dict[int, MemberDues]:
+    """{member_id: MemberDues} for the members of `members` (a queryset), for the months up to
+    `until` (inclusive; later prepaid months are kept in `paid`). Four queries."""
+    from dangjian.dues.models import DuesBase, PaidMonth, Reduction
+
+    rows = list(
+        members.values_list("id", "name", "branch_id", "phone_mask", "joined_on", "is_current", "left_on").order_by(
+            "branch_id", "name_pinyin", "id"
+        )
+    )
+    grid: dict[int, MemberDues] = {}
+    span: dict[int, tuple[date, date | None]] = {}
+    for mid, name, branch_id, phone, joined, current, left in rows:
+        grid[mid] = MemberDues(mid, name, branch_id, phone or "", bool(current))
+        span[mid] = (month_of(joined), None if current or not left else month_of(left))
+    ids = members.values("id")
+    first_year = since.year if since else 1900
+    bases = DuesBase.objects.filter(member__in=ids, year__gte=first_year, year__lte=until.year).values_list(
+        "member_id", "year", "amount", "category"
+    )
+    reductions: dict[tuple[int, int], list] = defaultdict(list)
+    for mid, year, f, t, amt in Reduction.objects.filter(
+        member__in=ids, year__gte=first_year, year__lte=until.year
+    ).values_list("member_id", "year", "from_month", "to_month", "monthly_amount"):
+        reductions[(mid, year)].append((f, t, amt))
+    for mid, year, amount, category in bases.order_by("year"):
+        md = grid.get(mid)
+        if md is None:
+            continue
+        md.category, md.monthly = category, amount
+        joined, left = span[mid]
+        for month in range(1, 13):
+            m = date(year, month, 1)
+            if m > until or m < joined or (left and m > left) or (since and m < since):
+                continue
+            a = amount
+            for f, t, red in reductions.get((mid, year), ()):
+                if f <= month <= t:
+                    a = red
+            if a > 0:
+                md.due[m] = a
+    paid = PaidMonth.objects.filter(member__in=ids)
+    if since:
+        paid = paid.filter(month__gte=since)
+    for mid, m, amount, on_time in paid.values_list("member_id", "month", "amount", "on_time"):
+        md = grid.get(mid)
+        if md is not None:
+            md.paid[m] = amount
+            if on_time:
+                md.on_time.add(m)
+    return grid

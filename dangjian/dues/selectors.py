@@ -1,0 +1,370 @@
+"""Reads for 党费: summaries for the dashboard and the report, the monthly collection screen,
+the 催缴 list, the Art. 9 dues alert, ledgers and the member's own page. All figures come from
+dangjian.dues.grid (fixed number of queries)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
+
+from dangjian.dues.grid import ZERO, MemberDues, dues_grid, members_for
+from dangjian.dues.months import add_months, last_completed_month, month_of
+
+# 党章 Art. 9: six consecutive months without paying 党费 → alert; early warning at four.
+ART9_MONTHS = 6
+ART9_WARNING_MONTHS = 4
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def farmer_amount_default() -> Decimal:
+    return Decimal(str(settings.DANGJIAN.get("DUES_FARMER_AMOUNT", "0.50")))
+
+
+def rounding() -> str:
+    return settings.DANGJIAN.get("DUES_ROUNDING", "ROUND_HALF_UP")
+
+
+def backpay_months() -> int:
+    return int(settings.DANGJIAN.get("DUES_BACKPAY_MONTHS", 6))
+
+
+def prepay_months() -> int:
+    return int(settings.DANGJIAN.get("DUES_PREPAY_MONTHS", 6))
+
+
+def branches_under(root) -> list[dict]:
+    from dangjian.orgs.models import BRANCH_TYPES, Organization
+
+    if root.org_type in BRANCH_TYPES:
+        qs = Organization.objects.filter(pk=root.pk)
+    else:
+        qs = Organization.objects.filter(path__startswith=root.path, org_type__in=BRANCH_TYPES, is_active=True)
+    return [
+        {"branch_id": pk, "branch": short or name, "name": name}
+        for pk, name, short in qs.order_by("path").values_list("pk", "name", "short_name")
+    ]
+
+
+def farmer_amount_for(branch) -> Decimal:
+    from dangjian.dues.models import BranchDuesSetting
+
+    s = BranchDuesSetting.objects.filter(branch=branch).values_list("farmer_amount", flat=True).first()
+    return s if s is not None else farmer_amount_default()
+
+
+def year_window(year: int, today: date) -> tuple[date, date]:
+    """(first, last) months of `year` whose dues have fallen due by `today`: months end
+    before they count as arrears, so the current month is not yet in arrears."""
+    last = min(date(year, 12, 1), last_completed_month(today))
+    return date(year, 1, 1), last
+
+
+def _rate(paid: Decimal, due: Decimal) -> float:
+    return float(paid / due) if due else 0.0
+
+
+def art9_level(streak: int) -> str | None:
+    if streak >= ART9_MONTHS:
+        return "over"
+    if streak >= ART9_WARNING_MONTHS:
+        return "warning"
+    return None
+
+
+def dues_summary(root, year: int, *, today: date | None = None) -> dict:
+    """Dues of everyone under `root` for `year` (months fallen due by today). 5 queries."""
+    today = _today(today)
+    first, last = year_window(year, today)
+    branches = branches_under(root)
+    grid = dues_grid(members_for(root), until=last) if first <= last else {}
+    by_branch: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    due_total = paid_total = arrears_amount = ZERO
+    in_arrears = over = warning = 0
+    for md in grid.values():
+        due = md.due_in(first, last)
+        paid = md.paid_in(first, last)
+        due_total += due
+        paid_total += paid
+        by_branch[md.branch_id][0] += due
+        by_branch[md.branch_id][1] += paid
+        if not md.is_current:
+            continue
+        owed = md.arrears_amount(last, first)
+        if owed:
+            in_arrears += 1
+            arrears_amount += owed
+        level = art9_level(md.unpaid_streak(last))
+        over += level == "over"
+        warning += level == "warning"
+    return {
+        "year": year,
+        "through": last if first <= last else None,
+        "due": due_total,
+        "paid": paid_total,
+        "rate": _rate(paid_total, due_total),
+        "members_in_arrears": in_arrears,
+        "arrears_amount": arrears_amount,
+        "art9_over": over,
+        "art9_warning": warning,
+        "by_branch": [
+            {
+                "branch_id": b["branch_id"],
+                "branch": b["branch"],
+                "due": by_branch[b["branch_id"]][0],
+                "paid": by_branch[b["branch_id"]][1],
+                "rate": _rate(by_branch[b["branch_id"]][1], by_branch[b["branch_id"]][0]),
+            }
+            for b in branches
+        ],
+    }
+
+
+def arrears_list(root, *, today: date | None = None) -> list[dict]:
+    """The 催缴 list: current members with unpaid months that have ended, worst first."""
+    today = _today(today)
+    until = last_completed_month(today)
+    grid = dues_grid(members_for(root).filter(is_current=True), until=until)
+    names = {b["branch_id"]: b["branch"] for b in branches_under(root)}
+    out = []
+    for md in grid.values():
+        months = md.arrears_months(until)
+        if not months:
+            continue
+        streak = md.unpaid_streak(until)
+        out.append(
+            {
+                "member_id": md.member_id,
+                "name": md.name,
+                "branch_id": md.branch_id,
+                "branch": names.get(md.branch_id, ""),
+                "months": months,
+                "count": len(months),
+                "amount": sum((md.due[m] for m in months), ZERO),
+                "streak": streak,
+                "level": art9_level(streak),
+                "phone_mask": md.phone_mask,
+            }
+        )
+    out.sort(key=lambda r: (-r["streak"], -r["count"], r["branch_id"], r["name"]))
+    return out
+
+
+def art9_dues_alerts(root, *, today: date | None = None) -> list[dict]:
+    """党章 Art. 9 dues alert: members with four or more consecutive unpaid months (an alert
+    only; the 支部大会 decides)."""
+    return [r for r in arrears_list(root, today=today) if r["level"]]
+
+
+def month_collection(branch, month: date) -> dict:
+    """The collection screen of one branch and month: every member due, with the amount
+    prefilled and whether (and by which receipt) they have paid. 4 queries."""
+    from dangjian.dues.models import PaidMonth
+
+    month = month_of(month)
+    grid = dues_grid(members_for(branch).filter(is_current=True), until=month, since=month)
+    receipts = dict(
+        PaidMonth.objects.filter(member__in=list(grid), month=month).values_list("member_id", "payment__receipt_no")
+    )
+    rows = []
+    for md in grid.values():
+        if month not in md.due:
+            continue
+        rows.append(
+            {
+                "member_id": md.member_id,
+                "name": md.name,
+                "amount": md.due[month],
+                "category": md.category,
+                "paid": month in md.paid,
+                "receipt_no": receipts.get(md.member_id),
+            }
+        )
+    due_amount = sum((r["amount"] for r in rows), ZERO)
+    paid_amount = sum((r["amount"] for r in rows if r["paid"]), ZERO)
+    paid_count = sum(1 for r in rows if r["paid"])
+    missing_base = members_for(branch).filter(is_current=True).exclude(dues_bases__year=month.year).count()
+    return {
+        "month": month,
+        "rows": rows,
+        "due_count": len(rows),
+        "paid_count": paid_count,
+        "due_amount": due_amount,
+        "paid_amount": paid_amount,
+        "rate": _rate(paid_amount, due_amount),
+        "missing_base": missing_base,
+    }
+
+
+def branch_month_rates(root, year: int, *, today: date | None = None) -> list[dict]:
+    """Per branch, the collection rate of each month of `year` up to the current month."""
+    today = _today(today)
+    last = min(date(year, 12, 1), month_of(today))
+    months = [date(year, m, 1) for m in range(1, last.month + 1)] if last.year == year else []
+    grid = dues_grid(members_for(root), until=last, since=date(year, 1, 1)) if months else {}
+    acc: dict[int, dict[date, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [ZERO, ZERO]))
+    for md in grid.values():
+        for m, a in md.due.items():
+            cell = acc[md.branch_id][m]
+            cell[0] += a
+            if m in md.paid:
+                cell[1] += md.paid[m]
+    out = []
+    for b in branches_under(root):
+        cells = acc.get(b["branch_id"], {})
+        out.append({**b, "months": [(m, _rate(cells[m][1], cells[m][0]) if m in cells else None) for m in months]})
+    return out
+
+
+def member_dues(member, *, today: date | None = None, year: int | None = None) -> dict:
+    """One member's dues: what is due, paid and in arrears (我的党费 and the staff view)."""
+    from dangjian.dues.models import DuesBase, Payment, Reduction
+    from dangjian.members.models import Member
+
+    today = _today(today)
+    year = year or today.year
+    until = last_completed_month(today)
+    grid = dues_grid(Member.objects.filter(pk=member.pk), until=max(until, date(year, 12, 1)))
+    md = grid.get(member.pk) or MemberDues(member.pk, member.name, member.branch_id)
+    arrears = md.arrears_months(until)
+    months = []
+    for m in range(1, 13):
+        d = date(year, m, 1)
+        status = "none"
+        if d in md.paid:
+            status = "paid" if d in md.on_time else "late"
+        elif d in md.due:
+            status = "arrears" if d <= until else "open"
+        months.append({"month": d, "due": md.due.get(d), "paid": md.paid.get(d), "status": status})
+    return {
+        "member": member,
+        "year": year,
+        "base": DuesBase.objects.filter(member=member, year=year).first(),
+        "reductions": list(Reduction.objects.filter(member=member, year=year)),
+        "months": months,
+        "due_year": md.due_in(date(year, 1, 1), date(year, 12, 1)),
+        "paid_year": md.paid_in(date(year, 1, 1), date(year, 12, 1)),
+        "arrears_months": arrears,
+        "arrears_amount": sum((md.due[m] for m in arrears), ZERO),
+        "streak": md.unpaid_streak(until),
+        "level": art9_level(md.unpaid_streak(until)),
+        "payments": list(
+            Payment.objects.filter(member=member).select_related("collector").order_by("-paid_on", "-id")[:60]
+        ),
+        "unpaid_due": sorted(m for m in md.due if m not in md.paid),
+    }
+
+
+def prefill_bases(branch, year: int) -> list[dict]:
+    """The yearly base screen: every current member with this year's base, else last year's,
+    else the roster's dues category. 3 queries."""
+    from dangjian.dues.models import DuesBase
+    from dangjian.rules.dues import normalize_category
+    from dangjian.rules.errors import RuleError
+
+    members = list(
+        members_for(branch)
+        .filter(is_current=True)
+        .order_by("name_pinyin", "id")
+        .values_list("id", "name", "dues_category")
+    )
+    ids = [m[0] for m in members]
+    found: dict[tuple[int, int], DuesBase] = {
+        (b.member_id, b.year): b for b in DuesBase.objects.filter(member_id__in=ids, year__in=[year, year - 1])
+    }
+    rows = []
+    for mid, name, roster_category in members:
+        this, last = found.get((mid, year)), found.get((mid, year - 1))
+        src = this or last
+        try:
+            fallback = normalize_category(roster_category)
+        except RuleError:
+            fallback = "农民"
+        rows.append(
+            {
+                "member_id": mid,
+                "name": name,
+                "category": src.category if src else fallback,
+                "base": src.base if src else None,
+                "amount": this.amount if this else None,
+                "from": "本年" if this else ("上年" if last else "名册"),
+                "version": this.version if this else None,
+            }
+        )
+    return rows
+
+
+def ledger_rows(branch, year: int, *, today: date | None = None) -> tuple[list[str], list[list]]:
+    """党费收缴台账: one row per member, the twelve months and the totals."""
+    today = _today(today)
+    first, last = year_window(year, today)
+    grid = dues_grid(members_for(branch), until=date(year, 12, 1), since=date(year, 1, 1))
+    headers = (
+        ["姓名", "党费类别", "每月应交（元）"]
+        + [f"{m}月" for m in range(1, 13)]
+        + [
+            "应交合计（截至上月）",
+            "已交合计",
+            "欠缴月数",
+            "欠缴金额",
+        ]
+    )
+    rows = []
+    for md in grid.values():
+        if not md.due and not md.paid:
+            continue
+        cells = []
+        for m in range(1, 13):
+            d = date(year, m, 1)
+            if d in md.paid:
+                cells.append(float(md.paid[d]))
+            elif d in md.due:
+                cells.append("欠" if d <= last else "")
+            else:
+                cells.append("—")
+        owed = md.arrears_months(last, first) if first <= last else []
+        rows.append(
+            [md.name, md.category, float(md.monthly or 0), *cells]
+            + [
+                float(md.due_in(first, last)) if first <= last else 0.0,
+                float(md.paid_in(first, last)) if first <= last else 0.0,
+                len(owed),
+                float(sum((md.due[m] for m in owed), ZERO)),
+            ]
+        )
+    return headers, rows
+
+
+def notice(root, year: int, *, today: date | None = None) -> dict:
+    """年度党费收缴和使用情况公示（中组发〔2008〕3号：每年向党员公布一次）。"""
+    from dangjian.dues.models import Expenditure, Payment
+
+    today = _today(today)
+    summary = dues_summary(root, year, today=today)
+    collected = Payment.objects.filter(member__branch__path__startswith=root.path, paid_on__year=year)
+    regular = collected.exclude(kind="自愿").aggregate(s=Sum("amount"))["s"] or ZERO
+    voluntary = collected.filter(kind="自愿").aggregate(s=Sum("amount"))["s"] or ZERO
+    to_centre = collected.filter(kind="自愿", amount__gte=Decimal(1000)).aggregate(s=Sum("amount"))["s"] or ZERO
+    spending = list(Expenditure.objects.filter(org__path__startswith=root.path, year=year).select_related("org"))
+    spent = sum((e.amount for e in spending), ZERO)
+    return {
+        "root": root,
+        "year": year,
+        "summary": summary,
+        "collected": regular,
+        "voluntary": voluntary,
+        "to_centre": to_centre,
+        "spending": spending,
+        "spent": spent,
+    }
+
+
+def expected_next_month(today: date) -> date:
+    return add_months(month_of(today), 1)

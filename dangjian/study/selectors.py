@@ -1,0 +1,227 @@
+"""Reads for 学习: each member's yearly 学时 against the yearly requirement (2019《党员教育管理
+工作条例》, 32 学时 by default, setting STUDY_HOURS_PER_YEAR), branch completion, lists.
+
+学时 come from two recorded facts, never typed twice:
+- StudyRecord rows (集中学习, 主题教育, 警示教育, 专题培训, 自学, township 党课);
+- 党课 meetings of the branch (meetings app, kind 党课) that the member attended: the hours
+  are the meeting's own duration (start to end time), rounded down to half an hour.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import ROUND_DOWN, Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+ZERO = Decimal("0")
+HALF = Decimal("0.5")
+
+
+def hours_required() -> Decimal:
+    return Decimal(str(settings.DANGJIAN.get("STUDY_HOURS_PER_YEAR", 32)))
+
+
+def meeting_hours(start, end) -> Decimal:
+    """A meeting's 学时: its duration, rounded down to half an hour (at least half an hour)."""
+    if not start or not end:
+        return HALF
+    minutes = (datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds() / 60
+    if minutes <= 0:
+        return HALF
+    hours = (Decimal(int(minutes)) / 60 / HALF).quantize(Decimal("1"), rounding=ROUND_DOWN) * HALF
+    return max(hours, HALF)
+
+
+def _lecture_meetings(root, year: int):
+    from dangjian.meetings.models import Kind, Meeting
+
+    return Meeting.objects.filter(
+        branch__path__startswith=root.path, date__year=year, kind_links__kind=Kind.PARTY_LECTURE
+    ).distinct()
+
+
+def lecture_attendance(root, year: int) -> tuple[dict[int, tuple], dict[int, list[int]]]:
+    """({meeting_id: (date, topic, hours, branch_id)}, {member_id: [meeting_id, ...]}) for the
+    党课 meetings under `root` in `year`. Two queries."""
+    from dangjian.meetings.models import Attendance
+
+    meetings = {
+        pk: (d, topic, meeting_hours(s, e), branch_id)
+        for pk, d, topic, s, e, branch_id in _lecture_meetings(root, year).values_list(
+            "pk", "date", "topic", "start_time", "end_time", "branch_id"
+        )
+    }
+    attended: dict[int, list[int]] = defaultdict(list)
+    if meetings:
+        rows = Attendance.objects.filter(meeting__in=_lecture_meetings(root, year).values("pk")).filter(
+            Q(status=Attendance.Status.PRESENT) | Q(attended_elsewhere=True)
+        )
+        for member_id, meeting_id in rows.values_list("member_id", "meeting_id"):
+            attended[member_id].append(meeting_id)
+    return meetings, attended
+
+
+def member_hours(root, year: int) -> dict[int, Decimal]:
+    """{member_id: 学时 in `year`} for members under `root`. Three queries."""
+    from dangjian.study.models import StudyRecord
+
+    hours: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    rows = StudyRecord.objects.filter(member__branch__path__startswith=root.path, activity__date__year=year)
+    for mid, h in rows.values_list("member_id", "hours"):
+        hours[mid] += h
+    meetings, attended = lecture_attendance(root, year)
+    for mid, ids in attended.items():
+        for i in ids:
+            hours[mid] += meetings[i][2]
+    return dict(hours)
+
+
+def study_summary(root, year: int) -> dict:
+    """Study under `root` in `year`: sessions (study activities + 党课 meetings), total hours,
+    members, members meeting the yearly requirement, and per branch average and completion.
+    Six queries."""
+    from dangjian.dues.selectors import branches_under
+    from dangjian.members.models import Member
+    from dangjian.study.models import StudyActivity
+
+    required = hours_required()
+    hours = member_hours(root, year)
+    activities = StudyActivity.objects.filter(org__path__startswith=root.path, date__year=year).count()
+    lectures = _lecture_meetings(root, year).count()
+    members = list(
+        Member.objects.filter(branch__path__startswith=root.path, is_current=True).values_list("id", "branch_id")
+    )
+    per_branch: dict[int, list] = defaultdict(lambda: [0, ZERO, 0])
+    meeting_target = 0
+    for mid, bid in members:
+        h = hours.get(mid, ZERO)
+        cell = per_branch[bid]
+        cell[0] += 1
+        cell[1] += h
+        if h >= required:
+            cell[2] += 1
+            meeting_target += 1
+    by_branch = []
+    for b in branches_under(root):
+        n, total, done = per_branch.get(b["branch_id"], [0, ZERO, 0])
+        by_branch.append(
+            {
+                "branch_id": b["branch_id"],
+                "branch": b["branch"],
+                "members": n,
+                "avg_hours": float(total / n) if n else 0.0,
+                "completion": done / n if n else 0.0,
+            }
+        )
+    return {
+        "year": year,
+        "required": float(required),
+        "sessions": activities + lectures,
+        "hours_total": float(sum((hours.get(mid, ZERO) for mid, _ in members), ZERO)),
+        "members": len(members),
+        "members_meeting_target": meeting_target,
+        "by_branch": by_branch,
+    }
+
+
+def branch_member_hours(branch, year: int) -> list[dict]:
+    """Each current member of `branch` with their 学时 and the shortfall (for the list page)."""
+    from dangjian.members.models import Member
+    from dangjian.rules.study import study_shortfall
+
+    required = hours_required()
+    hours = member_hours(branch, year)
+    out = []
+    for mid, name in (
+        Member.objects.filter(branch__path__startswith=branch.path, is_current=True)
+        .order_by("name_pinyin", "id")
+        .values_list("id", "name")
+    ):
+        h = hours.get(mid, ZERO)
+        out.append(
+            {
+                "member_id": mid,
+                "name": name,
+                "hours": h,
+                "shortfall": study_shortfall(h, required),
+                "done": h >= required,
+            }
+        )
+    return out
+
+
+def member_study(member, year: int) -> dict:
+    """One member's study in `year`: every item with its source, and the total."""
+    from dangjian.study.models import StudyRecord
+
+    items = []
+    for r in StudyRecord.objects.filter(member=member, activity__date__year=year).select_related(
+        "activity", "activity__org"
+    ):
+        a = r.activity
+        items.append(
+            {
+                "date": a.date,
+                "kind": a.kind,
+                "topic": a.topic,
+                "hours": r.hours,
+                "source": f"学习记录（{a.org}）",
+                "reflection": r.reflection,
+            }
+        )
+    meetings, attended = lecture_attendance(member.branch, year)
+    for i in attended.get(member.pk, []):
+        d, topic, h, _ = meetings[i]
+        items.append(
+            {
+                "date": d,
+                "kind": "党课",
+                "topic": topic,
+                "hours": h,
+                "source": "党课会议出席记录（自动计入）",
+                "reflection": "",
+            }
+        )
+    items.sort(key=lambda x: x["date"])
+    total = sum((x["hours"] for x in items), ZERO)
+    required = hours_required()
+    return {
+        "year": year,
+        "items": items,
+        "total": total,
+        "required": required,
+        "shortfall": max(required - total, ZERO),
+    }
+
+
+def activities_for(qs, year: int):
+    """Study activities (already scoped by the caller) in `year` with participant counts."""
+    return (
+        qs.filter(date__year=year)
+        .select_related("org")
+        .annotate(participants=Count("records"))
+        .order_by("-date", "-id")
+    )
+
+
+def lecture_meetings_for(root, year: int) -> list[dict]:
+    """党课 meetings under `root` in `year` (shown beside the activities, counted automatically)."""
+    from dangjian.meetings.models import Attendance
+
+    qs = (
+        _lecture_meetings(root, year)
+        .select_related("branch")
+        .annotate(
+            present=Count(
+                "attendance",
+                filter=Q(attendance__status=Attendance.Status.PRESENT) | Q(attendance__attended_elsewhere=True),
+            )
+        )
+    )
+    return [
+        {"meeting": m, "hours": meeting_hours(m.start_time, m.end_time), "present": m.present}
+        for m in qs.order_by("-date")
+    ]
