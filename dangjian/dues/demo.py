@@ -138,7 +138,7 @@ def load(ctx: DemoContext) -> None:  # noqa: C901 (one pass over members and mon
             kind, gap = _profile(rng, m, rates.get(m.pk))
             stop = add_months(last_done, -gap + 1) if kind == "arrears" else None
 
-            def due(mo: date) -> Decimal:
+            def due(mo: date, reduced=reduced, amounts=amounts) -> Decimal:
                 return reduced.get(mo.year * 100 + mo.month, amounts[mo.year])
 
             groups: list[tuple[list[date], date]] = []  # (months, paid_on)

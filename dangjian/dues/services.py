@@ -301,7 +301,7 @@ def collect_month(*, branch, month: date, member_ids: list[int], paid_on: date, 
     month = month_of(month)
     if month_diff(month, month_of(paid_on)) > prepay_months():
         raise DuesError(f"预交党费不超过{prepay_months()}个月")
-    wanted = set(int(i) for i in member_ids)
+    wanted = {int(i) for i in member_ids}
     with transaction.atomic():
         screen = month_collection(branch, month)
         rows = [r for r in screen["rows"] if r["member_id"] in wanted and not r["paid"]]

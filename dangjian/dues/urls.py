@@ -1,4 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from dangjian.dues import views
 
 app_name = "dues"
-urlpatterns: list = []
+urlpatterns = [
+    path("collect/", views.collect, name="collect"),
+    path("collect/save/", views.collect_save, name="collect_save"),
+    path("arrears/", views.arrears, name="arrears"),
+    path("member/<int:member>/", views.member_detail, name="member"),
+    path("member/<int:member>/pay/", views.pay, name="pay"),
+    path("member/<int:member>/reduction/", views.reduction_add, name="reduction_add"),
+    path("mine/", views.mine, name="mine"),
+    path("bases/", views.bases, name="bases"),
+    path("bases/save/", views.bases_save, name="bases_save"),
+    path("bases/import/", views.import_view, name="import"),
+    path("settings/", views.branch_settings, name="settings"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("summary/", views.summary, name="summary"),
+    path("notice/", views.notice, name="notice"),
+    path("notice/spending/", views.expenditure_add, name="expenditure_add"),
+]
