@@ -12,5 +12,5 @@ urlpatterns = [
     path("posts/<int:post>/end/", views.post_end, name="post_end"),
     path("<int:org>/terms/add/", views.term_add, name="term_add"),
     path("units/", views.units, name="units"),
-    path("units/<int:unit>/figures/", views.unit_figures, name="unit_figures"),
+    path("units/figures/", views.unit_figures, name="unit_figures"),
 ]

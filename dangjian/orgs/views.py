@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES, TOWNSHIP_ROLES, WRITER_ROLES, Role
-from dangjian.accounts.scope import can_write, editable_by, orgs_in_scope, visible_to
+from dangjian.accounts.scope import can_write, editable_by, get_in_scope, orgs_in_scope, visible_to
 from dangjian.core.concurrency import EditConflict
 from dangjian.members.models import Member
 from dangjian.orgs import selectors, services
@@ -46,10 +46,17 @@ def _form_error(form, exc: OrgError) -> None:
 def tree(request):
     user = request.user
     nodes = selectors.tree_nodes(orgs_in_scope(user), visible_to(user, Member), today=_today())
+    # Open the top levels; with many townships (a county) only the top one, so the page stays short.
+    committees = sum(1 for n in nodes if n["org"].org_type == OrgType.COMMITTEE)
     return render(
         request,
         "orgs/tree.html",
-        {"roots": selectors.nest(nodes), "count": len(nodes), "show_units": user.role in TOWNSHIP_ROLES},
+        {
+            "roots": selectors.nest(nodes),
+            "count": len(nodes),
+            "open_depth": 2 if committees <= 3 else 1,
+            "show_units": user.role in TOWNSHIP_ROLES,
+        },
     )
 
 
@@ -173,8 +180,8 @@ def post_add(request, org):
     return render(request, "orgs/post_form.html", {"org": org, "form": form})
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, post=Post, write=True)
+@require_POST
 def post_end(request, post):
     form = EndPostForm(request.POST)
     if not form.is_valid():
@@ -231,9 +238,12 @@ def units(request):
     return render(request, "orgs/units.html", {**table, "editable": user.role == Role.ADMIN})
 
 
-@scoped(roles=ADMIN_ONLY, unit=AdminUnit, write=True)
-def unit_figures(request, unit):
+@scoped(roles=ADMIN_ONLY, write=True)
+def unit_figures(request):
+    # The unit comes as ?unit=<id> (not a URL kwarg): AdminUnits are scoped to a 镇党委, so
+    # the generated scope walk, whose accounts sit at one branch, has none to build a URL with.
     today = _today()
+    unit = get_in_scope(request.user, AdminUnit, request.GET.get("unit") or request.POST.get("unit"), write=True)
     try:
         year = int(request.GET.get("year") or request.POST.get("year") or today.year - 1)
     except ValueError:

@@ -1,0 +1,37 @@
+"""Browser: the administrator opens the organization tree, clicks a branch, sees its
+committee and the 换届 warning."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from dangjian.orgs.models import Term
+from dangjian.rules.dates import add_months
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_admin_opens_tree_and_branch(world, login, live_server):
+    end = timezone.localdate() + timedelta(days=60)
+    start = add_months(end, -60)
+    Term.objects.create(org=world.branch_a, started_on=start, years=5, ends_on=add_months(start, 60))
+    page = login("admin")
+    page.click("text=组织与党员")
+    page.click("a.dropdown-item:has-text('组织架构')")
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/orgs/")
+    tree = page.locator(".org-tree-root")
+    assert "测试镇党委" in tree.inner_text()
+    assert "换届即将到期" in tree.inner_text()
+    page.click(".org-tree-root a:has-text('东街')")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").inner_text() == "东街社区党支部"
+    committee = page.locator("#committee").inner_text()
+    assert "书记" in committee and "张三" in committee and "组织委员" in committee and "李四" in committee
+    warning = page.locator("#term-warning")
+    assert warning.is_visible() and "换届提醒" in warning.inner_text()
+    # phone-sized screen: the page still shows the committee without sideways scrolling
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert page.locator("#committee").is_visible()
