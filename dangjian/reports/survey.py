@@ -64,6 +64,7 @@ class SurveyReport:
     tables: list[tuple[str, list[str], list[list]]] = field(default_factory=list)
     today: date | None = None
     economy: object = None  # dangjian.stats.selectors.Economy used in 一、基本情况
+    members: dict = field(default_factory=dict)  # the roster at the year's end
 
     def text(self) -> str:
         return "\n".join(b.text for b in self.blocks)
@@ -163,15 +164,48 @@ def _opening(root, year, level) -> str:
 # --- 一、基本情况 ----------------------------------------------------------------------
 
 
+def members_as_of(root, as_of: date) -> dict:
+    """The roster at `as_of` (the report year's last day, or today while it runs): members
+    who had joined by then and had not yet left. One query. Mobility and 失联 are the
+    members' current state (the roster keeps no history of them)."""
+    from django.db.models import Count, Q
+
+    from dangjian.members.models import COLLEGE_OR_ABOVE, Member, MemberKind, Sex
+
+    qs = (
+        Member.objects.filter(branch__path__startswith=root.path, joined_on__lte=as_of)
+        .filter(Q(is_current=True) | Q(left_on__gt=as_of))
+        .exclude(joined_org_on__gt=as_of)
+    )
+    probationary = Q(kind=MemberKind.PROBATIONARY) | Q(full_on__gt=as_of)
+    try:
+        born_after = as_of.replace(year=as_of.year - 36)
+    except ValueError:  # 29 February
+        born_after = as_of.replace(year=as_of.year - 36, day=28)
+    return qs.aggregate(
+        total=Count("id"),
+        probationary=Count("id", filter=probationary),
+        full=Count("id", filter=~probationary),
+        women=Count("id", filter=Q(sex=Sex.FEMALE)),
+        minorities=Count("id", filter=~Q(ethnicity="汉族")),
+        age_35_or_under=Count("id", filter=Q(birth_date__gt=born_after)),
+        college_or_above=Count("id", filter=Q(education__in=COLLEGE_OR_ABOVE)),
+        mobile=Count("id", filter=Q(is_mobile=True, is_current=True)),
+        lost=Count("id", filter=Q(is_lost=True, is_current=True)),
+    )
+
+
 def _basic(w: _Writer, report: SurveyReport, src: Sources, root, year, where):
     o = src.overview
-    m = o["members"]
+    m = members_as_of(root, src.as_of)
+    report.members = m
     level = report.level
     w.h2("组织和党员队伍" if level != "branch" else "支部和党员队伍")
     if level == "branch":
         groups = o.get("party_groups") or 0
         unit = root.unit.name if root.unit_id else ""
-        parts = [f"{root.name}现有党员{m['total']}名"]
+        when = f"{year}年底" if src.as_of == date(year, 12, 31) else _date(src.as_of)
+        parts = [f"截至{when}，{root.name}有党员{m['total']}名"]
         if unit:
             parts.insert(0, f"本支部设在{unit}")
         if groups:
@@ -225,7 +259,8 @@ def _basic(w: _Writer, report: SurveyReport, src: Sources, root, year, where):
         if o.get("general_branches"):
             text += f"；另有党总支{o['general_branches']}个"
         w.p(text + "。")
-    member_parts = [f"{'全体' if level == 'branch' else '共有'}党员{m['total']}名"]
+    when = f"{year}年底" if src.as_of == date(year, 12, 31) else _date(src.as_of)
+    member_parts = [f"截至{when}共有党员{m['total']}名"]
     if m["total"]:
         member_parts.append(f"其中正式党员{m['full']}名、预备党员{m['probationary']}名")
         extra = []
@@ -332,7 +367,7 @@ def _work(w: _Writer, report: SurveyReport, src: Sources, year, where):
             parts.append("全年共召开" + "、".join(kinds))
         else:
             parts.append("全年系统中没有组织生活记录")
-        if c.get("party_lectures") is not None:
+        if c.get("party_lectures") is not None and not any("党课" in k for k in c["meetings_by_kind"]):
             parts.append(f"讲党课{c['party_lectures']}次")
         if c.get("rate") is not None:
             parts.append(f"按{BRANCH_REGS}规定的频次计算，组织生活落实率为{pct(c['rate'])}")
@@ -381,7 +416,7 @@ def _work(w: _Writer, report: SurveyReport, src: Sources, year, where):
         w.p(_no_data("民主评议党员"))
     if rt:
         parts = [f"{rt['rated']}个党支部参加评星定级"]
-        stars = [f"{k}{n}个" for k, n in rt["stars"].items() if n]
+        stars = [f"{k}星级{n}个" if isinstance(k, int) else f"{k}{n}个" for k, n in rt["stars"].items() if n]
         if stars:
             parts.append("其中" + "、".join(stars))
         if rt["model_branches"]:
@@ -675,7 +710,7 @@ def _data_note(report: SurveyReport, src: Sources, today: date):
 
 def _tables(report: SurveyReport, src: Sources) -> list[tuple[str, list[str], list[list]]]:
     o = src.overview
-    m = o["members"]
+    m = report.members or o["members"]
     basic = [
         ["社区（村）", o["communities"], "个", "组织架构"],
         ["居民小组", o["resident_groups"], "个", "组织架构"],

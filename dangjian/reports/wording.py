@@ -30,6 +30,8 @@ def pct(rate) -> str:
     if rate is None:
         return ""
     p = round(float(rate) * 100, 1)
+    if p >= 100 and float(rate) < 1:
+        p = 99.9  # never round a shortfall up to 100%
     return f"{int(p)}%" if p == int(p) else f"{p}%"
 
 
