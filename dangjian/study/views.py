@@ -1,0 +1,135 @@
+"""Views for 学习: parse input, call a service or selector, render."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from dangjian.accounts.access import scoped
+from dangjian.accounts.roles import STAFF_ROLES, WRITER_ROLES, Role
+from dangjian.accounts.scope import get_in_scope, orgs_in_scope, scope_root, visible_to
+from dangjian.members.models import Member
+from dangjian.study import selectors, services
+from dangjian.study.models import StudyActivity, StudyKind
+
+MEMBER_ONLY = frozenset({Role.MEMBER})
+
+
+def _int(v, default=None):
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return default
+
+
+def _year(request) -> int:
+    today = timezone.localdate()
+    y = _int(request.GET.get("year"), today.year)
+    return y if 2000 <= y <= today.year + 1 else today.year
+
+
+def _root(request, source=None):
+    bid = _int((source or request.GET).get("branch") or (source or request.GET).get("org"))
+    if bid:
+        from dangjian.orgs.models import Organization
+
+        return get_in_scope(request.user, Organization, bid)
+    root = scope_root(request.user)
+    if root is None:
+        raise Http404("您的账号没有关联党组织")
+    return root
+
+
+@scoped(roles=STAFF_ROLES)
+def study_list(request):
+    root = _root(request)
+    year = _year(request)
+    qs = visible_to(request.user, StudyActivity).filter(org__path__startswith=root.path)
+    return render(
+        request,
+        "study/list.html",
+        {
+            "root": root,
+            "year": year,
+            "years": range(2023, timezone.localdate().year + 1),
+            "branches": list(orgs_in_scope(request.user, branches_only=True)),
+            "summary": selectors.study_summary(root, year),
+            "activities": selectors.activities_for(qs, year)[:200],
+            "lectures": selectors.lecture_meetings_for(root, year)[:100],
+            "member_rows": selectors.branch_member_hours(root, year) if root.is_branch else None,
+            "can_write": request.user.role in WRITER_ROLES,
+        },
+    )
+
+
+@scoped(roles=WRITER_ROLES, write=True)
+def study_add(request):
+    from dangjian.meetings.models import Attendance, Meeting
+
+    data = request.POST if request.method == "POST" else request.GET
+    org = _root(request, data)
+    get_in_scope(request.user, type(org), org.pk, write=True)
+    meeting = None
+    if _int(data.get("meeting")):
+        meeting = get_in_scope(request.user, Meeting, data.get("meeting"))
+    members = list(
+        Member.objects.filter(branch__path__startswith=org.path, is_current=True).order_by("branch_id", "name_pinyin")
+    )
+    if request.method == "POST":
+        try:
+            hours = Decimal(str(data.get("hours", "")).strip())
+        except InvalidOperation:
+            hours = None
+        try:
+            on = date.fromisoformat(data.get("date", ""))
+        except ValueError:
+            on = None
+        try:
+            a = services.add_activity(
+                org=org,
+                kind=data.get("kind", ""),
+                on=on,
+                hours=hours,
+                topic=data.get("topic", ""),
+                member_ids=[i for i in (_int(x) for x in data.getlist("members")) if i],
+                meeting=meeting,
+                user=request.user,
+            )
+            messages.success(request, f"已记录：{a.topic}，{a.records.count()} 名党员各计 {a.hours} 学时。")
+            return redirect(reverse("study:list") + f"?branch={org.pk}&year={a.date.year}")
+        except services.StudyError as exc:
+            messages.error(request, exc.message)
+        ticked = {i for i in (_int(x) for x in data.getlist("members")) if i}
+    elif meeting is not None:
+        ticked = set(meeting.attendance.filter(status=Attendance.Status.PRESENT).values_list("member_id", flat=True))
+    else:
+        ticked = {m.pk for m in members}
+    return render(
+        request,
+        "study/add.html",
+        {
+            "org": org,
+            "orgs": list(orgs_in_scope(request.user)),
+            "members": members,
+            "ticked": ticked,
+            "kinds": StudyKind.choices,
+            "meeting": meeting,
+            "data": data,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@scoped(roles=MEMBER_ONLY)
+def mine(request):
+    member = request.user.member
+    if member is None:
+        raise Http404("账号未关联党员")
+    year = _year(request)
+    return render(request, "study/mine.html", {"member": member, **selectors.member_study(member, year)})
