@@ -1,0 +1,44 @@
+import re
+
+import pytest
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_secretary_records_full_membership_for_due_probationer(world, login, live_server):
+    page = login("sec_a")
+    page.click("text=组织与党员")
+    page.click("a.dropdown-item:has-text('预备党员转正')")
+    row = page.locator("#probation-table tr", has_text="孙七")
+    assert "已逾期" in row.inner_text()
+    row.locator("text=办理转正").click()
+    page.select_option("select[name=outcome]", "按期转正")
+    assert page.locator("[data-field=extension_months]").is_hidden()  # lifecycle.js hides it for 转正
+    page.fill("input[name=vote_on]", "2024-03-05")
+    page.fill("input[name=vote_agree]", "4")
+    page.fill("input[name=vote_entitled]", "4")
+    page.fill("input[name=approved_on]", "2024-03-25")
+    page.click("#save")
+    page.wait_for_load_state("networkidle")
+    assert re.search(r"/lifecycle/members/\d+/$", page.url)
+    assert page.locator("#member-kind").inner_text() == "正式党员"
+    assert page.locator("#member-full-on").inner_text() == "2024年3月1日"
+    assert "转正" in page.locator("#member-events").inner_text()
+    page.goto(f"{live_server.url}/lifecycle/probation/")
+    assert "孙七" not in page.locator("#probation-table").inner_text()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_blocked_vote_shows_the_article(world, login, live_server):
+    page = login("sec_a")
+    member = world.members_a[4]
+    page.goto(f"{live_server.url}/lifecycle/probation/{member.pk}/")
+    page.fill("input[name=vote_on]", "2024-03-05")
+    page.fill("input[name=vote_agree]", "4")
+    page.fill("input[name=vote_entitled]", "5")  # counts the 预备党员 as a voter
+    page.fill("input[name=approved_on]", "2024-03-25")
+    page.click("#save")
+    page.wait_for_load_state("networkidle")
+    assert "预备党员没有表决权" in page.locator("#form-errors").inner_text()
+    assert "第七条" in page.locator("#form-errors").inner_text()

@@ -1,0 +1,95 @@
+"""List pages and the summary keep a fixed number of queries (no N+1), at two data sizes."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dangjian.core.testing import make_member
+from dangjian.lifecycle import selectors, services
+from dangjian.lifecycle.models import MobileContact
+from dangjian.members.models import MemberKind
+
+TODAY = date(2026, 11, 29)
+
+
+def _grow(world, n):
+    """n more cases, probationers, transfers and 流动党员 with contacts in branch A."""
+    for i in range(n):
+        services.create_case(
+            branch=world.branch_a, name=f"申请{i}", sex="男", birth_date=date(1999, 1, 1), applied_on=date(2026, 1, 1)
+        )
+        p = make_member(
+            world.branch_a, kind=MemberKind.PROBATIONARY, joined_on=date(2026, 2, 1), birth=date(1999, 1, 1)
+        )
+        m = make_member(world.branch_a, birth=date(1985, 1, 1))
+        services.register_mobile(
+            member=m,
+            since=date(2025, 1, 1),
+            destination="上海",
+            host_org="",
+            contact="",
+            expected_version=m.version,
+            today=TODAY,
+        )
+        MobileContact.objects.create(member=m, date=date(2026, 3, 1))
+        services.transfer_out(
+            member=p, on=date(2026, 5, 1), reach="县外", other_org="某党委", expected_version=p.version, today=TODAY
+        )
+
+
+def _count(fn) -> int:
+    with CaptureQueriesContext(connection) as q:
+        fn()
+    return len(q)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/lifecycle/", "/lifecycle/probation/", "/lifecycle/transfers/", "/lifecycle/mobile/", "/"]
+)
+def test_list_pages_fixed_queries(world, client_for, url):
+    c = client_for("secretary_a")
+    _grow(world, 2)
+    c.get(url)  # warm caches (session, content types)
+    small = _count(lambda: c.get(url))
+    _grow(world, 8)
+    large = _count(lambda: c.get(url))
+    assert small == large, f"{url}: {small} → {large} queries"
+
+
+@pytest.mark.django_db
+def test_summary_shape_and_fixed_queries(world):
+    _grow(world, 2)
+    s = selectors.lifecycle_summary(world.township, 2026, today=TODAY)
+    assert set(s) == {
+        "applicants",
+        "activists",
+        "candidates",
+        "developed",
+        "probation_due",
+        "transfers_in",
+        "transfers_out",
+        "mobile",
+        "mobile_contact_overdue",
+        "lost",
+    }
+    assert s["applicants"] == 2 and s["transfers_out"] == 2 and s["mobile"] == 2 and s["mobile_contact_overdue"] == 2
+    small = _count(lambda: selectors.lifecycle_summary(world.township, 2026, today=TODAY))
+    _grow(world, 6)
+    assert _count(lambda: selectors.lifecycle_summary(world.township, 2026, today=TODAY)) == small == 5
+    s = selectors.lifecycle_summary(world.township, 2026, today=TODAY)
+    assert s["applicants"] == 8 and s["transfers_out"] == 8 and s["probation_due"] == 2  # 孙七 and 吴九, overdue
+    # a within-township move is neither in nor out for the township, but both for the branches
+    services.transfer_out(
+        member=world.members_a[3],
+        on=date(2026, 6, 1),
+        reach="本镇内",
+        to_branch=world.branch_b,
+        expected_version=world.members_a[3].version,
+        today=TODAY,
+    )
+    assert selectors.lifecycle_summary(world.township, 2026, today=TODAY)["transfers_out"] == 8
+    assert selectors.lifecycle_summary(world.branch_a, 2026, today=TODAY)["transfers_out"] == 9
+    assert selectors.lifecycle_summary(world.branch_b, 2026, today=TODAY)["transfers_in"] == 1
