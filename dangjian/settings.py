@@ -225,6 +225,9 @@ DANGJIAN = {
     "MINUTES_MIN_CHARS": 60,
     "POINTS_RANKING": False,
     "STALLED_TASK_DAYS": 30,
+    # lifecycle: 转正 reminder starts this many days ahead; default validity of a 介绍信 (local practice).
+    "PROBATION_REMIND_DAYS": 60,
+    "TRANSFER_LETTER_VALID_DAYS": 30,
 }
 
 LOGGING = {
