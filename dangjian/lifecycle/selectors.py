@@ -26,6 +26,11 @@ def remind_days() -> int:
     return int(_setting("PROBATION_REMIND_DAYS", 60))
 
 
+def letter_valid_days() -> int:
+    """Default validity of a 介绍信 (local practice → setting, default 30 days)."""
+    return int(_setting("TRANSFER_LETTER_VALID_DAYS", 30))
+
+
 # --- 发展党员 --------------------------------------------------------------------------------
 
 

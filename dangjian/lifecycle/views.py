@@ -256,7 +256,7 @@ def transfer_out(request, member):
         initial={
             "version": member.version,
             "on": _today(),
-            "valid_days": selectors._setting("TRANSFER_LETTER_VALID_DAYS", 30),
+            "valid_days": selectors.letter_valid_days(),
         },
     )
     if request.method == "POST" and form.is_valid():
