@@ -26,9 +26,9 @@ class MemberForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["branch"].queryset = orgs_in_scope(user, branches_only=True)
-        self.fields["group"].queryset = visible_to(user, Organization).filter(
-            org_type=OrgType.GROUP, is_active=True
-        ).order_by("path")
+        self.fields["group"].queryset = (
+            visible_to(user, Organization).filter(org_type=OrgType.GROUP, is_active=True).order_by("path")
+        )
         self.fields["birth_date"].required = False
         self.fields["birth_date"].help_text = "可不填，按公民身份号码自动取"
         self.fields["sex"].required = False
@@ -36,13 +36,13 @@ class MemberForm(forms.ModelForm):
         editing = self.instance.pk is not None
         if editing:
             self.fields["id_number"].help_text = f"当前：{self.instance.id_number_mask}；留空表示不修改"
-            self.fields["phone"].help_text = (
-                f"当前：{self.instance.phone_mask or '未填'}；留空表示不修改，填“无”表示清除"
-            )
+            self.fields[
+                "phone"
+            ].help_text = f"当前：{self.instance.phone_mask or '未填'}；留空表示不修改，填“无”表示清除"
             self.fields["version"].initial = self.instance.version
         else:
             self.fields["id_number"].required = True
-        for name, field in self.fields.items():
+        for _name, field in self.fields.items():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
@@ -60,8 +60,19 @@ class MemberForm(forms.ModelForm):
     def service_kwargs(self) -> dict:
         """Cleaned values for members.services (ID/phone None when left blank on edit)."""
         data = {f: self.cleaned_data.get(f) for f in EDITABLE_FIELDS}
-        for f in ("degree", "job", "address", "native_place", "registered_residence", "current_residence",
-                  "mobile_destination", "mobile_host_org", "mobile_contact", "introducers", "joined_org_type"):
+        for f in (
+            "degree",
+            "job",
+            "address",
+            "native_place",
+            "registered_residence",
+            "current_residence",
+            "mobile_destination",
+            "mobile_host_org",
+            "mobile_contact",
+            "introducers",
+            "joined_org_type",
+        ):
             data[f] = data[f] or ""
         data["probation_extension_months"] = data["probation_extension_months"] or 0
         from dangjian.rules import idcard

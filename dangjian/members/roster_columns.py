@@ -87,9 +87,9 @@ def find_header_row(rows: list[list], *, look: int = 10) -> tuple[int, dict[int,
             f = field_for_header(cell)
             if f and f not in mapping.values():
                 mapping[j] = f
-        if len(mapping) >= HEADER_MIN_MATCHES and "name" in mapping.values():
-            if best is None or len(mapping) > len(best[1]):
-                best = (i, mapping)
+        good = len(mapping) >= HEADER_MIN_MATCHES and "name" in mapping.values()
+        if good and (best is None or len(mapping) > len(best[1])):
+            best = (i, mapping)
     return best
 
 

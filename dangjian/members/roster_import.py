@@ -27,12 +27,10 @@ from dangjian.members.models import (
     DuesCategory,
     Member,
     MemberEvent,
-    MemberKind,
     Occupation,
 )
 from dangjian.members.roster_columns import (
     FALSE_VALUES,
-    FIELD_HEADER,
     KIND_VALUES,
     SEX_VALUES,
     STANDING_VALUES,
@@ -309,9 +307,7 @@ def plan_import(
     today = today or date.today()
     found = find_header_row(rows)
     if not found:
-        raise ImportError_(
-            "没有找到表头行：前10行中应有一行包含“姓名”“公民身份号码（或身份证号）”“入党日期”等列名"
-        )
+        raise ImportError_("没有找到表头行：前10行中应有一行包含“姓名”“公民身份号码（或身份证号）”“入党日期”等列名")
     header_idx, columns = found
     header = rows[header_idx]
     plan = ImportPlan(rows=rows, header_row=header_idx + 1, columns=columns)
@@ -340,7 +336,7 @@ def plan_import(
         id_number = ""
         phone: str | None = None
 
-        def err(f: str, message: str) -> None:
+        def err(f: str, message: str, errs=errs, rownum=rownum) -> None:
             col, name = header_of(f)
             msg = message if message.startswith(label(f)) else f"{label(f)}：{message}"
             errs.append(RowError(rownum, col, name, msg))
@@ -424,7 +420,7 @@ def plan_import(
             full.update({f: data[f] for f in present if f in data})
             merged = full
         else:
-            merged = {f: v for f, v in data.items()}
+            merged = dict(data.items())
             merged.setdefault("occupation", Occupation.OTHER)
             merged.setdefault("dues_category", DUES_FROM_OCCUPATION.get(merged["occupation"], DuesCategory.FARMER))
             merged.setdefault("probation_extension_months", 0)
@@ -509,7 +505,9 @@ class ImportResult:
     unchanged: int
 
 
-def apply_plan(plan: ImportPlan, *, user=None, remote_addr: str | None = None, today: date | None = None) -> ImportResult:
+def apply_plan(
+    plan: ImportPlan, *, user=None, remote_addr: str | None = None, today: date | None = None
+) -> ImportResult:
     """Write a plan without errors: bulk_create new members, bulk_update changed ones, one
     audit entry each with the before/after values, a 支部调整 event for branch moves."""
     if not plan.ok:

@@ -72,7 +72,9 @@ def search(qs: QuerySet, q: str) -> QuerySet:
 
 class RosterFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="姓名/拼音", method="filter_q")
-    branch = django_filters.ModelChoiceFilter(label="支部", queryset=Organization.objects.none(), method="filter_branch")
+    branch = django_filters.ModelChoiceFilter(
+        label="支部", queryset=Organization.objects.none(), method="filter_branch"
+    )
     group = django_filters.ModelChoiceFilter(label="党小组", queryset=Organization.objects.none(), field_name="group")
     kind = django_filters.ChoiceFilter(label="人员类别", choices=MemberKind.choices, empty_label="全部类别")
     sex = django_filters.ChoiceFilter(label="性别", choices=Sex.choices, empty_label="性别不限")
@@ -108,7 +110,7 @@ class RosterFilter(django_filters.FilterSet):
         self.filters["group"].queryset = groups
         self.form.fields["group"].queryset = groups
         self.form.fields["group"].empty_label = "全部党小组"
-        for name, field in self.form.fields.items():
+        for _name, field in self.form.fields.items():
             if isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs["class"] = "form-check-input"
             elif isinstance(field.widget, forms.Select):

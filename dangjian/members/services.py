@@ -67,9 +67,8 @@ def id_taken(id_number: str, *, exclude_pk: int | None = None) -> bool:
 def _check_scope(user, data: dict) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     branch = data.get("branch")
-    if branch is not None:
-        if not orgs_in_scope(user, branches_only=True).filter(pk=branch.pk).exists():
-            errors["branch"] = [f"{label('branch')}：不在您的权限范围内，或不是党支部"]
+    if branch is not None and not orgs_in_scope(user, branches_only=True).filter(pk=branch.pk).exists():
+        errors["branch"] = [f"{label('branch')}：不在您的权限范围内，或不是党支部"]
     group = data.get("group")
     if group is not None:
         ok = group.org_type == OrgType.GROUP and branch is not None and group.path.startswith(branch.path)
@@ -90,7 +89,7 @@ def _normalized(fields: dict) -> dict:
 
 def _raise(errors: dict[str, list[str]]) -> None:
     if errors:
-        raise ValidationError({f: msgs for f, msgs in errors.items()})
+        raise ValidationError(dict(errors.items()))
 
 
 @transaction.atomic

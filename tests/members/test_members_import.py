@@ -1,7 +1,7 @@
 """Roster import: clean, messy-but-valid, invalid (all-or-nothing), re-import, round trip."""
 
 import io
-from datetime import date, datetime
+from datetime import date
 
 import openpyxl
 import pytest
@@ -47,18 +47,55 @@ def new_id(birth, seq):
     return make_id("620102", birth, seq)
 
 
-CLEAN_HEADER = ["姓名", "性别", "民族", "公民身份号码", "出生日期", "学历", "人员类别", "所在党支部", "入党日期",
-                "转为正式党员日期", "联系电话"]
+CLEAN_HEADER = [
+    "姓名",
+    "性别",
+    "民族",
+    "公民身份号码",
+    "出生日期",
+    "学历",
+    "人员类别",
+    "所在党支部",
+    "入党日期",
+    "转为正式党员日期",
+    "联系电话",
+]
 
 
 def test_clean_file_imports(world):
     a = new_id(date(1990, 1, 2), 301)
     b = new_id(date(1995, 6, 30), 402)
-    content = xlsx([
-        CLEAN_HEADER,
-        ["新甲", "男", "汉族", a, date(1990, 1, 2), "大学本科", "正式党员", "东街社区党支部", date(2015, 7, 1), date(2016, 7, 1), "13800001111"],
-        ["新乙", "女", "回族", b, date(1995, 6, 30), "大学专科", "预备党员", "东街社区党支部", date(2026, 5, 1), None, ""],
-    ])
+    content = xlsx(
+        [
+            CLEAN_HEADER,
+            [
+                "新甲",
+                "男",
+                "汉族",
+                a,
+                date(1990, 1, 2),
+                "大学本科",
+                "正式党员",
+                "东街社区党支部",
+                date(2015, 7, 1),
+                date(2016, 7, 1),
+                "13800001111",
+            ],
+            [
+                "新乙",
+                "女",
+                "回族",
+                b,
+                date(1995, 6, 30),
+                "大学专科",
+                "预备党员",
+                "东街社区党支部",
+                date(2026, 5, 1),
+                None,
+                "",
+            ],
+        ]
+    )
     plan = plan_for(content, world.user("secretary_a"))
     assert plan.ok, plan.errors
     assert len(plan.to_create) == 2
@@ -84,9 +121,48 @@ def test_messy_but_valid_file(world):
     third = new_id(date(2000, 8, 8), 33)
     content = xlsx(
         [
-            ["序号", "手机号码", "身份证号码", "入党时间", "预/正", "姓 名", "文化程度", "党支部", "转正时间", "民族", "备注", "出生年月"],
-            [1, 13912345678, messy_id, "2001年7月1日", "正式", " 老 王 ", "本科", "东街", "2002.07.01", "汉", "无", "1978.11"],
-            [2, "139 1234 0000", other, "1990-7-1", "中共党员", "刘阿姨", "初中", "东街社区党支部", "1991/07/01", "汉族", "", "1962年2月"],
+            [
+                "序号",
+                "手机号码",
+                "身份证号码",
+                "入党时间",
+                "预/正",
+                "姓 名",
+                "文化程度",
+                "党支部",
+                "转正时间",
+                "民族",
+                "备注",
+                "出生年月",
+            ],
+            [
+                1,
+                13912345678,
+                messy_id,
+                "2001年7月1日",
+                "正式",
+                " 老 王 ",
+                "本科",
+                "东街",
+                "2002.07.01",
+                "汉",
+                "无",
+                "1978.11",
+            ],
+            [
+                2,
+                "139 1234 0000",
+                other,
+                "1990-7-1",
+                "中共党员",
+                "刘阿姨",
+                "初中",
+                "东街社区党支部",
+                "1991/07/01",
+                "汉族",
+                "",
+                "1962年2月",
+            ],
             [3, "", third, "２０２６０３０１", "中共预备党员", "小赵", "大专", "东街", "", "壮", "", ""],
         ],
         title_rows=[["东街社区党支部党员花名册"], ["填报日期：2026年10月"], []],
@@ -115,8 +191,32 @@ def test_one_bad_row_imports_nothing_and_names_row_and_reason(world):
             CLEAN_HEADER,
             ["好人", "男", "汉族", good, "", "高中", "正式党员", "东街", "2015-07-01", "2016-07-01", ""],
             ["坏人", "男", "汉族", bad, "", "高中", "正式党员", "东街", "2015-07-01", "2016-07-01", ""],
-            ["没支部", "男", "汉族", new_id(date(1970, 1, 1), 5), "", "高中", "正式党员", "西街", "2015-07-01", "2016-07-01", ""],
-            ["日期错", "男", "汉族", new_id(date(1970, 1, 1), 7), "", "高中", "正式党员", "东街", "2015-07-01", "2016-09-01", ""],
+            [
+                "没支部",
+                "男",
+                "汉族",
+                new_id(date(1970, 1, 1), 5),
+                "",
+                "高中",
+                "正式党员",
+                "西街",
+                "2015-07-01",
+                "2016-07-01",
+                "",
+            ],
+            [
+                "日期错",
+                "男",
+                "汉族",
+                new_id(date(1970, 1, 1), 7),
+                "",
+                "高中",
+                "正式党员",
+                "东街",
+                "2015-07-01",
+                "2016-09-01",
+                "",
+            ],
         ],
         title_rows=[["花名册"]],
     )
@@ -139,19 +239,36 @@ def test_one_bad_row_imports_nothing_and_names_row_and_reason(world):
     assert "一年后" in ws.cell(row=6, column=12).value
 
 
-@pytest.mark.parametrize("cell", [620102199001023011, 6.20102199001023e17, "6.20102E+17", "62010219900102301", "620102199001023011.0"])
+@pytest.mark.parametrize(
+    "cell", [620102199001023011, 6.20102199001023e17, "6.20102E+17", "62010219900102301", "620102199001023011.0"]
+)
 def test_id_stored_as_number_is_refused(world, cell):
-    content = xlsx([CLEAN_HEADER, ["数字人", "男", "汉族", cell, "", "高中", "正式党员", "东街", "2015-07-01", "2016-07-01", ""]])
+    content = xlsx(
+        [CLEAN_HEADER, ["数字人", "男", "汉族", cell, "", "高中", "正式党员", "东街", "2015-07-01", "2016-07-01", ""]]
+    )
     plan = plan_for(content, world.user("admin"))
     assert [e.message for e in plan.errors] == [ID_AS_NUMBER_MESSAGE]
 
 
 def test_reimport_updates_not_duplicates(world):
     m = world.members_a[1]
-    content = xlsx([
-        ["姓名", "身份证号", "入党日期", "转正日期", "人员类别", "学历", "民族", "党支部", "联系电话", "工作岗位"],
-        [m.name, m.id_number, m.joined_on, m.full_on, m.kind, "大学本科", m.ethnicity, m.branch.name, "13700001234", "会计"],
-    ])
+    content = xlsx(
+        [
+            ["姓名", "身份证号", "入党日期", "转正日期", "人员类别", "学历", "民族", "党支部", "联系电话", "工作岗位"],
+            [
+                m.name,
+                m.id_number,
+                m.joined_on,
+                m.full_on,
+                m.kind,
+                "大学本科",
+                m.ethnicity,
+                m.branch.name,
+                "13700001234",
+                "会计",
+            ],
+        ]
+    )
     count = Member.objects.count()
     plan = plan_for(content, world.user("secretary_a"))
     assert plan.ok and not plan.to_create and len(plan.to_update) == 1
@@ -169,10 +286,12 @@ def test_reimport_updates_not_duplicates(world):
 
 def test_secretary_cannot_import_over_other_branch_member(world):
     m = world.members_b[1]
-    content = xlsx([
-        ["姓名", "身份证号", "入党日期", "转正日期", "人员类别", "学历", "民族", "党支部"],
-        [m.name, m.id_number, m.joined_on, m.full_on, m.kind, "高中", m.ethnicity, "东街"],
-    ])
+    content = xlsx(
+        [
+            ["姓名", "身份证号", "入党日期", "转正日期", "人员类别", "学历", "民族", "党支部"],
+            [m.name, m.id_number, m.joined_on, m.full_on, m.kind, "高中", m.ethnicity, "东街"],
+        ]
+    )
     plan = plan_for(content, world.user("secretary_a"))
     assert not plan.ok and "权限范围以外" in plan.errors[0].message
 
@@ -187,9 +306,25 @@ def test_duplicate_rows_in_file(world):
 def test_export_then_import_into_empty_database_gives_same_roster(world):
     def snapshot():
         return sorted(
-            (m.name, m.sex, m.ethnicity, m.id_number, m.birth_date, m.education, m.kind, m.branch.name,
-             m.group.name if m.group else "", m.joined_on, m.full_on, m.phone, m.occupation, m.dues_category,
-             m.is_mobile, m.is_lost, m.standing)
+            (
+                m.name,
+                m.sex,
+                m.ethnicity,
+                m.id_number,
+                m.birth_date,
+                m.education,
+                m.kind,
+                m.branch.name,
+                m.group.name if m.group else "",
+                m.joined_on,
+                m.full_on,
+                m.phone,
+                m.occupation,
+                m.dues_category,
+                m.is_mobile,
+                m.is_lost,
+                m.standing,
+            )
             for m in Member.objects.filter(is_current=True).select_related("branch", "group")
         )
 
@@ -217,8 +352,12 @@ def test_masked_export_cannot_be_imported(world):
 
 
 def test_branch_option_when_file_has_no_branch_column(world):
-    content = xlsx([["姓名", "身份证号", "入党时间", "人员类别", "学历", "民族"],
-                    ["甲", new_id(date(1999, 1, 1), 11), "2025年1月1日", "预备", "高中", "汉"]])
+    content = xlsx(
+        [
+            ["姓名", "身份证号", "入党时间", "人员类别", "学历", "民族"],
+            ["甲", new_id(date(1999, 1, 1), 11), "2025年1月1日", "预备", "高中", "汉"],
+        ]
+    )
     with pytest.raises(Exception, match="所在党支部"):
         plan_for(content, world.user("secretary_a"))
     plan = plan_for(content, world.user("secretary_a"), default_branch=world.branch_a)
@@ -232,7 +371,26 @@ def test_management_commands(world, tmp_path):
     call_command("import_roster", str(out), "--dry-run", stdout=ok)
     assert "新增 0 人" in ok.getvalue() and "无变化 10 人" in ok.getvalue()
     bad = tmp_path / "bad.xlsx"
-    bad.write_bytes(xlsx([CLEAN_HEADER, ["甲", "男", "汉族", 620102199001023011, "", "高中", "正式党员", "东街", "2015-07-01", "2016-07-01", ""]]))
+    bad.write_bytes(
+        xlsx(
+            [
+                CLEAN_HEADER,
+                [
+                    "甲",
+                    "男",
+                    "汉族",
+                    620102199001023011,
+                    "",
+                    "高中",
+                    "正式党员",
+                    "东街",
+                    "2015-07-01",
+                    "2016-07-01",
+                    "",
+                ],
+            ]
+        )
+    )
     err = io.StringIO()
     with pytest.raises(CommandError, match="未导入任何数据"):
         call_command("import_roster", str(bad), stdout=err)

@@ -130,13 +130,17 @@ def test_id_unique_among_current_members(world):
     sec = world.user("secretary_a")
     existing = world.members_b[0]
     with pytest.raises(ValidationError) as exc:
-        create_member(user=world.user("admin"), id_number=existing.id_number, **fields(world,
-            birth_date=existing.birth_date, sex=existing.sex))
+        create_member(
+            user=world.user("admin"),
+            id_number=existing.id_number,
+            **fields(world, birth_date=existing.birth_date, sex=existing.sex),
+        )
     assert "重复" in " ".join(exc.value.message_dict["id_number"])
     # once that member has left, the number may be registered again
     Member.objects.filter(pk=existing.pk).update(is_current=False)
-    m = create_member(user=sec, id_number=existing.id_number, **fields(world, birth_date=existing.birth_date,
-                      sex=existing.sex))
+    m = create_member(
+        user=sec, id_number=existing.id_number, **fields(world, birth_date=existing.birth_date, sex=existing.sex)
+    )
     assert m.pk
 
 

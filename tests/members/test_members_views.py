@@ -75,7 +75,9 @@ def test_filters_and_sorting(world, client_for):
 
 
 def test_left_members_hidden_unless_asked(world, client_for):
-    Member.objects.filter(pk=world.members_a[2].pk).update(is_current=False, left_on=date(2025, 1, 1), left_reason="转出")
+    Member.objects.filter(pk=world.members_a[2].pk).update(
+        is_current=False, left_on=date(2025, 1, 1), left_reason="转出"
+    )
     c = client_for("secretary_a")
     assert "王五" not in names(c.get(reverse("members:list")))
     assert "王五" in names(c.get(reverse("members:list"), {"left": "on"}))
@@ -121,8 +123,14 @@ def test_detail_masked_and_scoped(world, client_for):
         other = world.members_b[1]
         assert client_for(role).get(reverse("members:detail", kwargs={"member": other.pk})).status_code == 404
     # a member sees only their own record
-    assert client_for("member_a").get(reverse("members:detail", kwargs={"member": world.members_a[0].pk})).status_code == 404
-    assert client_for("member_a").get(reverse("members:detail", kwargs={"member": world.members_a[3].pk})).status_code == 200
+    assert (
+        client_for("member_a").get(reverse("members:detail", kwargs={"member": world.members_a[0].pk})).status_code
+        == 404
+    )
+    assert (
+        client_for("member_a").get(reverse("members:detail", kwargs={"member": world.members_a[3].pk})).status_code
+        == 200
+    )
     assert client_for("member_a").get(reverse("members:detail", kwargs={"member": 999999})).status_code == 404
 
 
@@ -134,8 +142,12 @@ def test_me_page(world, client_for):
 
 
 def reveal(client, member, field):
-    return client.post(reverse("members:reveal", kwargs={"member": member.pk}), {"field": field},
-                       HTTP_HX_REQUEST="true", REMOTE_ADDR="10.1.2.3")
+    return client.post(
+        reverse("members:reveal", kwargs={"member": member.pk}),
+        {"field": field},
+        HTTP_HX_REQUEST="true",
+        REMOTE_ADDR="10.1.2.3",
+    )
 
 
 def test_reveal_logs_and_returns_value(world, client_for):
@@ -175,12 +187,23 @@ def test_member_reveals_own(world, client_for):
 
 def form_data(m, **over):
     d = {
-        "name": m.name, "sex": m.sex, "ethnicity": m.ethnicity, "birth_date": m.birth_date.isoformat(),
-        "education": m.education, "kind": m.kind, "branch": m.branch_id, "group": m.group_id or "",
-        "joined_on": m.joined_on.isoformat(), "full_on": m.full_on.isoformat() if m.full_on else "",
-        "probation_extension_months": m.probation_extension_months, "occupation": m.occupation,
-        "dues_category": m.dues_category, "standing": m.standing, "version": m.version,
-        "id_number": "", "phone": "",
+        "name": m.name,
+        "sex": m.sex,
+        "ethnicity": m.ethnicity,
+        "birth_date": m.birth_date.isoformat(),
+        "education": m.education,
+        "kind": m.kind,
+        "branch": m.branch_id,
+        "group": m.group_id or "",
+        "joined_on": m.joined_on.isoformat(),
+        "full_on": m.full_on.isoformat() if m.full_on else "",
+        "probation_extension_months": m.probation_extension_months,
+        "occupation": m.occupation,
+        "dues_category": m.dues_category,
+        "standing": m.standing,
+        "version": m.version,
+        "id_number": "",
+        "phone": "",
     }
     d.update(over)
     return d
@@ -210,7 +233,9 @@ def test_edit_conflict_message(world, client_for):
 
 def test_edit_validation_message_in_chinese(world, client_for):
     m = world.members_a[1]
-    resp = client_for("secretary_a").post(reverse("members:edit", kwargs={"member": m.pk}), form_data(m, full_on="2011-09-01"))
+    resp = client_for("secretary_a").post(
+        reverse("members:edit", kwargs={"member": m.pk}), form_data(m, full_on="2011-09-01")
+    )
     assert resp.status_code == 200 and "入党一年后" in resp.content.decode()
 
 
@@ -218,12 +243,21 @@ def test_edit_scope(world, client_for):
     other = world.members_b[1]
     for role in ("secretary_a", "committee_a"):
         assert client_for(role).get(reverse("members:edit", kwargs={"member": other.pk})).status_code == 404
-        assert client_for(role).post(reverse("members:edit", kwargs={"member": other.pk}), form_data(other, job="x")).status_code == 404
+        assert (
+            client_for(role)
+            .post(reverse("members:edit", kwargs={"member": other.pk}), form_data(other, job="x"))
+            .status_code
+            == 404
+        )
     assert client_for("inspector").get(reverse("members:edit", kwargs={"member": other.pk})).status_code == 403
-    assert client_for("member_a").get(reverse("members:edit", kwargs={"member": world.members_a[3].pk})).status_code == 403
+    assert (
+        client_for("member_a").get(reverse("members:edit", kwargs={"member": world.members_a[3].pk})).status_code == 403
+    )
     # moving one's own member into another branch is refused too
     m = world.members_a[4]
-    resp = client_for("secretary_a").post(reverse("members:edit", kwargs={"member": m.pk}), form_data(m, branch=world.branch_b.pk))
+    resp = client_for("secretary_a").post(
+        reverse("members:edit", kwargs={"member": m.pk}), form_data(m, branch=world.branch_b.pk)
+    )
     assert resp.status_code == 200
     m.refresh_from_db()
     assert m.branch == world.branch_a
@@ -232,10 +266,23 @@ def test_edit_scope(world, client_for):
 def test_add_member(world, client_for):
     c = client_for("secretary_a")
     new_id = make_id("620102", date(1992, 4, 5), 123)
-    data = {"name": "新同志", "sex": "", "ethnicity": "汉族", "birth_date": "", "education": "大学本科",
-            "kind": "预备党员", "branch": world.branch_a.pk, "joined_on": "2026-06-01", "full_on": "",
-            "probation_extension_months": 0, "occupation": "工人", "dues_category": "在职", "standing": "正常",
-            "id_number": new_id, "phone": "13811112222"}
+    data = {
+        "name": "新同志",
+        "sex": "",
+        "ethnicity": "汉族",
+        "birth_date": "",
+        "education": "大学本科",
+        "kind": "预备党员",
+        "branch": world.branch_a.pk,
+        "joined_on": "2026-06-01",
+        "full_on": "",
+        "probation_extension_months": 0,
+        "occupation": "工人",
+        "dues_category": "在职",
+        "standing": "正常",
+        "id_number": new_id,
+        "phone": "13811112222",
+    }
     resp = c.post(reverse("members:add"), data)
     assert resp.status_code == 302, resp.content.decode()[:2000]
     m = Member.objects.get(name="新同志")
@@ -308,8 +355,13 @@ def test_browser_import_preview_then_confirm(world, client_for):
 
 def test_browser_import_errors_and_marked_file(world, client_for):
     c = client_for("secretary_a")
-    content = _file([HEADER, ["甲", "620102198808080551", "2012-07-01", "2013-07-01", "正", "高中", "汉族", "东街"],
-                     ["乙", make_id("620102", date(1988, 8, 8), 57), "2012-07-01", "2013-07-01", "正", "高中", "汉族", "西街"]])
+    content = _file(
+        [
+            HEADER,
+            ["甲", "620102198808080551", "2012-07-01", "2013-07-01", "正", "高中", "汉族", "东街"],
+            ["乙", make_id("620102", date(1988, 8, 8), 57), "2012-07-01", "2013-07-01", "正", "高中", "汉族", "西街"],
+        ]
+    )
     before = Member.objects.count()
     resp = _upload(c, content)
     html = resp.content.decode()

@@ -6,42 +6,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('members', '0001_initial'),
-        ('orgs', '0001_initial'),
+        ("members", "0001_initial"),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='member',
-            name='branch',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='orgs.organization', verbose_name='所在党支部'),
+            model_name="member",
+            name="branch",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="members",
+                to="orgs.organization",
+                verbose_name="所在党支部",
+            ),
         ),
         migrations.AddField(
-            model_name='member',
-            name='group',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='group_members', to='orgs.organization', verbose_name='所在党小组'),
+            model_name="member",
+            name="group",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="group_members",
+                to="orgs.organization",
+                verbose_name="所在党小组",
+            ),
         ),
         migrations.AddField(
-            model_name='memberevent',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='登记人'),
+            model_name="memberevent",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="登记人",
+            ),
         ),
         migrations.AddField(
-            model_name='memberevent',
-            name='member',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='members.member', verbose_name='党员'),
+            model_name="memberevent",
+            name="member",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="events",
+                to="members.member",
+                verbose_name="党员",
+            ),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['branch', 'is_current', 'kind'], name='members_mem_branch__d1448d_idx'),
+            model_name="member",
+            index=models.Index(fields=["branch", "is_current", "kind"], name="members_mem_branch__d1448d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='member',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('id_number_hash',), name='member_id_unique_current'),
+            model_name="member",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)), fields=("id_number_hash",), name="member_id_unique_current"
+            ),
         ),
     ]
