@@ -27,7 +27,7 @@ from dangjian.accounts.models import User
 from dangjian.accounts.roles import Role
 from dangjian.core.audit import log_bulk
 from dangjian.demo import names as N
-from dangjian.demo.context import DemoContext
+from dangjian.demo.context import SCALES, DemoContext
 from dangjian.members.models import DuesCategory, Education, Member, MemberEvent, MemberKind, Occupation, Sex
 from dangjian.orgs.models import AdminUnit, Organization, OrgCategory, OrgType, Post, Term, UnitYearFigure
 from dangjian.orgs.selectors import default_term_years
@@ -385,7 +385,7 @@ def load(ctx: DemoContext) -> None:
     password_hash = make_password(ctx.password)
 
     # ---- plans
-    n_townships = {"tiny": 1, "township": 1, "county": 20, "city": 200}[ctx.scale]
+    n_townships = SCALES[ctx.scale]
     taken: set[str] = set(N.DEMO_COMMUNITIES) | {N.DEMO_TOWNSHIP[:-1]}
     plans = [_tiny_plan(rng) if ctx.scale == "tiny" else _demo_plan(rng)]
     town_names = N.place_names(rng, n_townships - 1, taken=taken)

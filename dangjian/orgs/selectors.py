@@ -251,10 +251,13 @@ def org_page(org: Organization, members_qs, *, today: date) -> dict:
     """Everything the branch page shows, in a fixed number of queries."""
     posts = list(Post.objects.filter(org=org).select_related("member").order_by("ended_on", "started_on", "id"))
     kind_order = {k: i for i, k in enumerate(Post.Kind.values)}
+    # A post whose 离任 has been recorded (even with today's date) is shown as past.
     current = sorted(
-        (p for p in posts if p.is_current(today)), key=lambda p: (kind_order.get(p.kind, 99), p.started_on)
+        (p for p in posts if p.ended_on is None and p.started_on <= today),
+        key=lambda p: (kind_order.get(p.kind, 99), p.started_on),
     )
-    past = [p for p in posts if not p.is_current(today)]
+    upcoming = [p for p in posts if p.ended_on is None and p.started_on > today]
+    past = [p for p in posts if p.ended_on is not None]
     terms = list(Term.objects.filter(org=org).order_by("-started_on", "-id"))
     term = terms[0] if terms else None
     if org.org_type == OrgType.GROUP:
@@ -281,7 +284,7 @@ def org_page(org: Organization, members_qs, *, today: date) -> dict:
     return {
         "org": org,
         "parent": org.get_parent() if org.depth > 1 else None,
-        "current_posts": current,
+        "current_posts": current + upcoming,
         "past_posts": past,
         "term": term,
         "terms": terms,

@@ -196,3 +196,34 @@ def test_same_seed_gives_the_same_data():
     _wipe()
     _load("tiny", seed=1)
     assert _digest() != first
+
+
+@pytest.mark.django_db
+def test_county_shape_on_a_small_scale(monkeypatch):
+    # The county generator with 3 townships instead of 20 (same code path, fast).
+    monkeypatch.setitem(township.SCALES, "county", 3)
+    ctx = _load("county")
+    assert len(ctx.townships) == 3
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
+    root = Organization.objects.get_root_nodes().get()
+    assert root == ctx.district and root.numchild == 3
+    # the first township is the demo township, exactly
+    assert Member.objects.filter(branch__path__startswith=ctx.townships[0].path).count() == 1494
+    others = Member.objects.exclude(branch__path__startswith=ctx.townships[0].path).count()
+    assert 2 * 1100 <= others <= 2 * 1900
+    assert AdminUnit.objects.filter(kind=AdminUnit.Kind.VILLAGE).exists()
+    admin = User.objects.get(username="district_admin")
+    assert admin.org == root and admin.role == Role.ADMIN
+    assert all(f"secretary:{b.pk}" in ctx.users for b in ctx.branches)
+    assert User.objects.filter(username__startswith="t002shuji").exists()
+
+
+@pytest.mark.django_db
+def test_city_shape_on_a_small_scale(monkeypatch):
+    monkeypatch.setitem(township.SCALES, "city", 2)
+    ctx = _load("city")
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
+    root = Organization.objects.get_root_nodes().get()
+    assert root.org_type == OrgType.HIGHER and root.numchild == 10  # 市委 → 10 区委
+    for t in ctx.townships:
+        assert t.depth == 3 and t.get_parent().org_type == OrgType.HIGHER

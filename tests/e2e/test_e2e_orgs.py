@@ -35,3 +35,9 @@ def test_admin_opens_tree_and_branch(world, login, live_server):
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert page.locator("#committee").is_visible()
+    # end a post from the phone: open 离任, confirm
+    page.locator("#committee details.end-post summary").nth(2).click()
+    page.locator("#committee details.end-post[open] button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert "已办理离任" in page.content()
+    assert "王五" not in page.locator("#committee ul.list-group").inner_text()
