@@ -1,0 +1,34 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from dangjian.core.backup import BackupError, restore_backup
+
+
+class Command(BaseCommand):
+    help = "从备份恢复数据库和附件（会替换现有数据；请先停止网页服务）：manage.py restore PATH"
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--yes", action="store_true", help="不再确认，直接恢复")
+        parser.add_argument("--replace-key", action="store_true", help="改用备份中的加密密钥（旧密钥另存）")
+
+    def handle(self, *args, path, yes, replace_key, **options):
+        if not yes and options.get("interactive", True):
+            answer = input("恢复会用备份替换现有的全部数据和附件。确认请输入 yes：")
+            if answer.strip().lower() != "yes":
+                raise CommandError("已取消，未做任何修改。")
+        try:
+            r = restore_backup(path, replace_key=replace_key)
+        except (BackupError, OSError) as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            self.style.SUCCESS(f"恢复完成：{r.tables} 张表，{r.rows:,} 行，{r.files} 个附件，均与备份清单一致。")
+        )
+        if r.key_restored:
+            self.stdout.write("已从备份恢复加密密钥。")
+        if r.key_ok is False:
+            self.stdout.write(
+                self.style.ERROR(
+                    "注意：当前加密密钥无法解密恢复的公民身份号码。请把原来的 var/field.key 放回（或设置 FIELD_ENCRYPTION_KEY）。"
+                )
+            )
+        self.stdout.write("如备份来自较早的版本，请再运行 manage.py migrate。")
