@@ -165,8 +165,7 @@ def _opening(root, year, level) -> str:
 
 
 def members_as_of(root, as_of: date) -> dict:
-    """The roster at `as_of` (the report year's last day, or today while it runs): members
-    who had joined by then and had not yet left. One query. Mobility and 失联 are the
+    """The roster at `as_of`: members who had joined by then and had not yet left. One query. Mobility and 失联 are the
     members' current state (the roster keeps no history of them)."""
     from django.db.models import Count, Q
 
@@ -197,14 +196,16 @@ def members_as_of(root, as_of: date) -> dict:
 
 def _basic(w: _Writer, report: SurveyReport, src: Sources, root, year, where):
     o = src.overview
-    m = members_as_of(root, src.as_of)
+    # The roster as the report is written (as the genre does), not a reconstruction of the
+    # year's end: the roster keeps no history of mobility or 失联.
+    m = members_as_of(root, src.today)
     report.members = m
     level = report.level
     w.h2("组织和党员队伍" if level != "branch" else "支部和党员队伍")
     if level == "branch":
         groups = o.get("party_groups") or 0
         unit = root.unit.name if root.unit_id else ""
-        when = f"{year}年底" if src.as_of == date(year, 12, 31) else _date(src.as_of)
+        when = _date(src.today)
         parts = [f"截至{when}，{root.name}有党员{m['total']}名"]
         if unit:
             parts.insert(0, f"本支部设在{unit}")
@@ -259,7 +260,7 @@ def _basic(w: _Writer, report: SurveyReport, src: Sources, root, year, where):
         if o.get("general_branches"):
             text += f"；另有党总支{o['general_branches']}个"
         w.p(text + "。")
-    when = f"{year}年底" if src.as_of == date(year, 12, 31) else _date(src.as_of)
+    when = _date(src.today)
     member_parts = [f"截至{when}共有党员{m['total']}名"]
     if m["total"]:
         member_parts.append(f"其中正式党员{m['full']}名、预备党员{m['probationary']}名")

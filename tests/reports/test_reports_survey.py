@@ -290,7 +290,7 @@ def test_branch_report_is_an_annual_work_summary(world, fake_sources):
     report = build_report(world.branch_a, 2023, today=TODAY)
     assert report.title == "东街社区党支部2023年度工作总结"
     text = report.text()
-    assert "截至2023年底，东街社区党支部有党员5名" in text and "经济社会发展" not in text
+    assert "截至2026年11月29日，东街社区党支部有党员5名" in text and "经济社会发展" not in text
 
 
 def test_district_report_covers_several_townships(db):
