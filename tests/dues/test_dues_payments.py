@@ -34,7 +34,7 @@ def test_back_payment_clears_arrears_and_drops_member_from_lists(bases):
     summary = selectors.dues_summary(w.township, today.year, today=today)
     assert summary["art9_over"] >= 1
 
-    unpaid = [r for r in row["months"]]
+    unpaid = list(row["months"])
     p = services.record_payment(member=m, months=unpaid, paid_on=today, note="支部催缴后补交")
     assert p.kind == Payment.Kind.BACK and p.amount == row["amount"]
     assert m.pk not in {r["member_id"] for r in selectors.arrears_list(w.branch_a, today=today)}
