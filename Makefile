@@ -30,5 +30,7 @@ lint: install
 test: lint
 	$(VENV)/bin/pytest
 
-bench: migrate
-	$(PY) manage.py bench --scale $${SCALE:-township} --json var/bench.json
+# Its own database (var/bench/, or DATABASE_URL if set): the benchmark wipes and regenerates data.
+bench: install
+	DANGJIAN_VAR=$(CURDIR)/var/bench $(PY) manage.py bench --scale $${SCALE:-township} --reset \
+		--json var/bench.json --doc docs/PERFORMANCE.md

@@ -35,6 +35,12 @@ SCALES = {
 }
 
 
+def start_for(scale: str, today: date) -> date:
+    """First day of organizational life to generate. A county or city gets one year (the
+    current one) at the demo's density, so it stays feasible; tiny/township keep 2023 on."""
+    return date(today.year, 1, 1) if scale in ("county", "city") else date(2023, 1, 1)
+
+
 @dataclass
 class DemoContext:
     scale: str = "township"

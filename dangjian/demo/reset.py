@@ -5,7 +5,7 @@ from django.db import connection
 
 
 def wipe_all() -> None:
-    project_models = [m for m in apps.get_models() if m.__module__.startswith("dangjian.")]
+    project_models = [m for m in apps.get_models(include_auto_created=True) if m.__module__.startswith("dangjian.")]
     extra = [apps.get_model("auditlog", "LogEntry")]
     tables = [m._meta.db_table for m in project_models + extra]
     with connection.cursor() as cur:

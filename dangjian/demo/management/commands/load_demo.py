@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from dangjian.demo.context import DEMO_STEPS, SCALES, DemoContext
+from dangjian.demo.context import DEMO_STEPS, SCALES, DemoContext, start_for
 
 
 class Command(BaseCommand):
@@ -29,6 +29,7 @@ class Command(BaseCommand):
         if Organization.objects.exists() and not reset:
             raise CommandError("数据库已有数据。如需重新生成演示数据，请加 --reset（将清空现有数据）。")
         ctx = DemoContext(scale=scale, seed=seed, password=password or "Dangjian@2023", progress=self._progress)
+        ctx.start = start_for(scale, ctx.today)
         started = time.monotonic()
         with transaction.atomic():
             if reset:

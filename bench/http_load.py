@@ -1,0 +1,124 @@
+"""HTTP under load: the app served by waitress in a subprocess on 127.0.0.1, N concurrent
+clients for a bounded time cycling through the busiest pages (logged in with a real session
+cookie), versus the same clients on the trivial /healthz endpoint of the same server."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from bench.timing import percentile
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def session_cookie(user) -> str:
+    """A logged-in session for `user`, made the way django.contrib.auth.login makes one."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    s = SessionStore()
+    s[SESSION_KEY] = str(user.pk)
+    s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    s.create()
+    return f"{settings.SESSION_COOKIE_NAME}={s.session_key}"
+
+
+class Server:
+    """waitress serving dangjian.wsgi in a child process (same settings, same database)."""
+
+    def __init__(self, threads: int = 8):
+        self.port = free_port()
+        self.threads = threads
+        self.proc = None
+
+    def __enter__(self):
+        env = dict(os.environ, DJANGO_SETTINGS_MODULE="dangjian.settings")
+        cmd = [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{self.port}", f"--threads={self.threads}",
+               "--connection-limit=200", "dangjian.wsgi:application"]  # fmt: skip
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                c.request("GET", "/healthz")
+                if c.getresponse().status == 200:
+                    return self
+            except OSError:
+                time.sleep(0.3)
+        self.__exit__()
+        raise RuntimeError("waitress did not start")
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def run_load(port: int, urls: list[str], *, clients: int, seconds: float, cookie: str = "") -> dict:
+    """`clients` threads, each with its own keep-alive connection, requesting urls in turn."""
+    times: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def worker(k: int):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        i = k
+        mine, bad = [], []
+        headers = {"Cookie": cookie} if cookie else {}
+        while time.monotonic() < stop_at:
+            url = urls[i % len(urls)]
+            i += 1
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", url, headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+                if resp.status != 200:
+                    bad.append(f"{resp.status} {url}")
+            except OSError as exc:
+                bad.append(f"{type(exc).__name__} {url}")
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                continue
+            mine.append(time.perf_counter() - t0)
+        conn.close()
+        with lock:
+            times.extend(mine)
+            errors.extend(bad)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.monotonic() - t0
+    return {
+        "clients": clients,
+        "seconds": round(wall, 1),
+        "requests": len(times),
+        "per_second": len(times) / wall if wall else 0.0,
+        "p50_ms": percentile(times, 50) * 1000,
+        "p95_ms": percentile(times, 95) * 1000,
+        "errors": len(errors),
+        "error_samples": sorted(set(errors))[:5],
+    }

@@ -1,0 +1,334 @@
+"""The whole benchmark: run every step, print each figure beside its limit, write JSON and
+Markdown. Called by `manage.py bench` (dangjian/core/management/commands/bench.py)."""
+
+from __future__ import annotations
+
+import os
+import platform
+import socket
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from bench.memory import peak_mb, reset_peak
+
+# Targets of issue 10 item 3 (on a 2-core machine).
+TARGET_COMPLIANCE_RATIO = 1.5
+TARGET_IMPORT_RATIO = 3.0
+TARGET_PAGE_P95_MS = 250.0
+TARGET_REPORT_SECONDS = 10.0
+TARGET_PEAK_MB = 1024.0
+
+
+@dataclass
+class Options:
+    scale: str = "township"
+    smoke: bool = False
+    reuse: bool = False
+    roster_rows: int | None = None
+    page_repeats: int | None = None
+    http_seconds: float | None = None
+    http_clients: int = 20
+    skip: set[str] = field(default_factory=set)
+
+    @property
+    def rows(self) -> int:
+        if self.roster_rows:
+            return self.roster_rows
+        return 300 if self.smoke else 30_000
+
+    @property
+    def repeats(self) -> int:
+        return self.page_repeats or (3 if self.smoke else 20)
+
+    @property
+    def load_seconds(self) -> float:
+        return self.http_seconds or (3.0 if self.smoke else 15.0)
+
+
+class Bench:
+    def __init__(self, opts: Options, say):
+        self.opts = opts
+        self.say = say
+        self.figures: list[dict] = []
+        self.memory: dict[str, float] = {}
+        self.result: dict = {}
+        self.started = time.monotonic()
+
+    # ------------------------------------------------------------------ helpers
+    def figure(self, name, value, unit, limit=None, *, limit_name="", target=None, target_text="", ok=None, note=""):
+        ratio = (value / limit) if (limit not in (None, 0) and value is not None) else None
+        self.figures.append(
+            {
+                "name": name,
+                "value": value,
+                "unit": unit,
+                "limit": limit,
+                "limit_name": limit_name,
+                "ratio": ratio,
+                "target": target,
+                "target_text": target_text,
+                "ok": ok,
+                "note": note,
+            }  # fmt: skip
+        )
+        shown = f"{name}：{_num(value)} {unit}"
+        if limit is not None:
+            shown += f"；极限（{limit_name}）{_num(limit)} {unit}；比值 {ratio:.2f}" if ratio else ""
+        if target_text:
+            shown += f"；目标 {target_text}：{'达到' if ok else '未达到'}"
+        self.say(shown)
+
+    def step(self, name: str):
+        bench = self
+
+        class _Step:
+            def __enter__(self):
+                bench.say(f"[{time.monotonic() - bench.started:6.0f} s] {name}")
+                reset_peak()
+                return self
+
+            def __exit__(self, *exc):
+                bench.memory[name] = max(bench.memory.get(name, 0.0), peak_mb())
+
+        return _Step()
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> dict:
+        from dangjian.orgs.models import Organization
+
+        opts = self.opts
+        self.result = {
+            "machine": machine(),
+            "date": timezone.localdate().isoformat(),
+            "database": database(),
+            "scale": opts.scale,
+            "smoke": opts.smoke,
+        }
+        if "generate" not in opts.skip and not opts.reuse:
+            with self.step("生成演示数据"):
+                self._generate()
+        root = Organization.get_root_nodes().order_by("path").first()
+        year = timezone.localdate().year
+        self.result["year"] = year
+        self.result["rows"] = total_rows()
+        self.result["db_mb"] = db_size_mb()
+        self.say(f"数据：{self.result['rows']['members']:,} 名党员，{self.result['rows']['attendance']:,} 条出勤记录，"
+                 f"共 {self.result['rows']['all']:,} 行，数据库 {self.result['db_mb']:.0f} MB")  # fmt: skip
+        for key, fn in (
+            ("compliance", lambda: self._compliance(root, year)),
+            ("pages", lambda: self._pages(root, year)),
+            ("http", lambda: self._http(root, year)),
+            ("report", lambda: self._report(root, year)),
+            ("integrity", lambda: self._integrity(root, year)),
+            ("import", self._import),
+        ):
+            if key not in opts.skip:
+                fn()
+        for name, mb in self.memory.items():
+            self.figure(f"峰值内存：{name}", mb, "MB", target=TARGET_PEAK_MB, target_text="< 1 GB（县级规模每步）",
+                        ok=mb < TARGET_PEAK_MB)  # fmt: skip
+        self.result["figures"] = self.figures
+        self.result["memory_mb"] = self.memory
+        self.result["seconds"] = round(time.monotonic() - self.started, 1)
+        return self.result
+
+    def _generate(self):
+        from bench import generate as g
+
+        gen = g.generate(self.opts.scale, say=self.say)
+        table_rows = g.count_rows(g.tables())
+        self.say("  极限：同样的行用 executemany 原样插入临时表 …")
+        raw = g.raw_insert_limit(table_rows, say=self.say)
+        g.step_limits(gen["steps"], raw, table_rows)
+        rows = sum(s["rows"] for s in gen["steps"])
+        seconds = sum(s["seconds"] for s in gen["steps"])
+        raw_seconds = sum(s["raw_seconds"] for s in gen["steps"])
+        for s in gen["steps"]:
+            s.pop("added")
+            self.memory[f"生成：{s['step'].split('.')[1]}"] = s["peak_mb"]
+        self.result["generation"] = {"start": gen["start"], "steps": gen["steps"], "rows": rows, "seconds": seconds,
+                                     "raw_seconds": raw_seconds}  # fmt: skip
+        for s in gen["steps"]:
+            if s["rows"]:
+                self.figure(f"生成 {s['step'].split('.')[1]}（{s['rows']:,} 行，{s['seconds']:.1f} 秒）",
+                            s["rows"] / s["seconds"], "行/秒", s["rows"] / s["raw_seconds"] if s["raw_seconds"] else None,
+                            limit_name="原始 executemany")  # fmt: skip
+        self.figure(f"生成合计（{rows:,} 行，{seconds:.1f} 秒）", rows / seconds, "行/秒",
+                    rows / raw_seconds if raw_seconds else None, limit_name="原始 executemany")  # fmt: skip
+
+    def _compliance(self, root, year):
+        from bench.compliance import app_numbers, sql_compliance
+        from bench.timing import best_of
+        from dangjian.meetings.selectors import compliance_rows, compliance_summary
+
+        runs = 2 if self.opts.smoke else 3
+        today = timezone.localdate()
+        with self.step("落实情况（全范围、全年）"):
+            t_app, summary = best_of(lambda: compliance_summary(root, year, today=today), runs)
+            t_rows, _ = best_of(lambda: compliance_rows(root, year, today=today), runs)
+            t_sql, raw = best_of(lambda: sql_compliance(root, year, today), runs)
+        mine = app_numbers(summary)
+        theirs = {k: raw[k] for k in ("required_periods", "held_periods", "meetings", "by_kind")}
+        equal = mine == theirs
+        self.result["compliance"] = {"app": mine, "sql": theirs, "equal": equal, "rate": summary["rate"]}
+        if not equal:
+            self.say(f"  !! 数字不一致：应用 {mine}，SQL {theirs}")
+        ok = equal and t_rows / t_sql <= TARGET_COMPLIANCE_RATIO
+        self.figure("落实率计算 compliance_rows（同样的数字）", t_rows * 1000, "ms", t_sql * 1000,
+                    limit_name="一条手写 SQL", target=TARGET_COMPLIANCE_RATIO, target_text="≤ 1.5×，且数字相等",
+                    ok=ok, note="数字相等" if equal else "数字不相等")  # fmt: skip
+        self.figure("落实情况汇总 compliance_summary（另含党章第九条预警、热力图）", t_app * 1000, "ms", t_sql * 1000,
+                    limit_name="一条手写 SQL", note="数字相等" if equal else "数字不相等")  # fmt: skip
+
+    def _pages(self, root, year):
+        from bench.pages import bench_user, measure_pages, page_urls
+
+        with self.step("常用页面（测试客户端）"):
+            user = bench_user()
+            pages = measure_pages(user, page_urls(root, year), repeats=self.opts.repeats, say=self.say)
+        self.result["pages"] = pages
+        for p in pages:
+            self.figure(f"页面 {p['page']} p95（{p['queries']} 次查询，p50 {p['p50_ms']:.0f} ms）", p["p95_ms"], "ms",
+                        target=TARGET_PAGE_P95_MS, target_text="p95 < 250 ms", ok=p["p95_ms"] < TARGET_PAGE_P95_MS)  # fmt: skip
+
+    def _http(self, root, year):
+        from bench.http_load import Server, run_load, session_cookie
+        from bench.pages import bench_user, page_urls
+
+        user = bench_user()
+        urls = [u for _, u in page_urls(root, year)]
+        n, secs = self.opts.http_clients if not self.opts.smoke else 4, self.opts.load_seconds
+        with self.step("HTTP 并发（waitress）"), Server() as server:
+            self.say(f"  {n} 个并发客户端访问 /healthz {secs:.0f} 秒 …")
+            trivial = run_load(server.port, ["/healthz"], clients=n, seconds=secs)
+            self.say(f"  {n} 个并发客户端访问常用页面 {secs:.0f} 秒 …")
+            pages = run_load(server.port, urls, clients=n, seconds=secs, cookie=session_cookie(user))
+        self.result["http"] = {"pages": pages, "healthz": trivial}
+        self.figure(f"HTTP 常用页面 p50（{n} 客户端，{pages['requests']} 次，{pages['per_second']:.1f} 次/秒）",
+                    pages["p50_ms"], "ms", trivial["p50_ms"], limit_name="/healthz p50")  # fmt: skip
+        self.figure(f"HTTP 常用页面 p95（错误 {pages['errors']} 次）", pages["p95_ms"], "ms", trivial["p95_ms"],
+                    limit_name="/healthz p95", ok=pages["errors"] == 0 and trivial["errors"] == 0,
+                    target_text="无错误")  # fmt: skip
+
+    def _report(self, root, year):
+        from django.core.management import call_command
+
+        with self.step("县级报告（.docx）"), tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "report.docx"
+            t0 = time.perf_counter()
+            call_command("report", year=year, org=root.name, out=str(out), stdout=_Null())
+            seconds = time.perf_counter() - t0
+            size = out.stat().st_size
+        self.result["report"] = {"seconds": seconds, "bytes": size, "org": root.name}
+        self.figure(f"报告 .docx（{root.name}，{size // 1024} KB）", seconds, "秒", target=TARGET_REPORT_SECONDS,
+                    target_text="< 10 秒", ok=seconds < TARGET_REPORT_SECONDS)  # fmt: skip
+
+    def _integrity(self, root, year):
+        from dangjian.integrity.services import run_scan
+
+        with self.step("诚信信号扫描"):
+            t0 = time.perf_counter()
+            run = run_scan(root=root, year=year, force=True)
+            seconds = time.perf_counter() - t0
+        self.result["integrity"] = {"seconds": seconds, "found": run.found}
+        self.figure(f"诚信信号扫描（{run.found} 条信号）", seconds, "秒")
+
+    def _import(self):
+        from bench.roster import app_import, raw_import, roster_file
+
+        n = self.opts.rows
+        with self.step(f"名册导入 {n:,} 行"):
+            self.say(f"  生成 {n:,} 行名册文件 …")
+            content = roster_file(n)
+            self.say("  导入（校验、写入、审计，最后回滚）…")
+            t_app, created = app_import(content)
+            self.say("  极限：calamine 读取 + 一次 executemany …")
+            t_raw, n_raw = raw_import(content)
+        self.result["import"] = {"rows": n, "created": created, "seconds": t_app, "raw_seconds": t_raw,
+                                 "bytes": len(content)}  # fmt: skip
+        self.figure(f"名册导入 {created:,} 人", t_app, "秒", t_raw, limit_name="calamine + executemany",
+                    target=TARGET_IMPORT_RATIO, target_text="≤ 3×", ok=created == n and t_app / t_raw <= 3)  # fmt: skip
+
+
+class _Null:
+    def write(self, *_):
+        pass
+
+    def flush(self):
+        pass
+
+
+def _num(v) -> str:
+    if v is None:
+        return "—"
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.2f}" if abs(v) < 10 else f"{v:.1f}"
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = 0
+    try:
+        mem = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return {"host": socket.gethostname(), "cpus": os.cpu_count(), "cpu": cpu or platform.processor(),
+            "memory_mb": mem, "python": platform.python_version(), "load": os.getloadavg()[0]}  # fmt: skip
+
+
+def database() -> str:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}"
+    with connection.cursor() as c:
+        c.execute("SHOW server_version")
+        return f"PostgreSQL {c.fetchone()[0].split()[0]}"
+
+
+def total_rows() -> dict:
+    from bench.generate import count_rows, tables
+
+    counts = count_rows(tables())
+    return {"all": sum(counts.values()), "members": counts.get("members_member", 0),
+            "branches": _branches(), "meetings": counts.get("meetings_meeting", 0),
+            "attendance": counts.get("meetings_attendance", 0), "by_table": counts}  # fmt: skip
+
+
+def _branches() -> int:
+    from dangjian.orgs.models import BRANCH_TYPES, Organization
+
+    return Organization.objects.filter(org_type__in=BRANCH_TYPES).count()
+
+
+def db_size_mb() -> float:
+    if connection.vendor == "sqlite":
+        p = Path(settings.DATABASES["default"]["NAME"])
+        return sum(f.stat().st_size for f in p.parent.glob(p.name + "*")) / 1e6
+    with connection.cursor() as c:
+        c.execute("SELECT pg_database_size(current_database())")
+        return c.fetchone()[0] / 1e6
+
+
+def median(xs):
+    return statistics.median(xs) if xs else 0.0
+
+
+def today() -> date:
+    return timezone.localdate()
