@@ -161,7 +161,8 @@ def term_warning_months() -> int:
 def current_terms(org_ids) -> dict[int, Term]:
     """The latest term of each organization (one query)."""
     out: dict[int, Term] = {}
-    for t in Term.objects.filter(org_id__in=org_ids).order_by("org_id", "-started_on", "-id"):
+    rows = Term.objects.filter(org_id__in=org_ids).only("id", "org_id", "started_on", "years", "ends_on", "note")
+    for t in rows.order_by("org_id", "-started_on", "-id"):
         out.setdefault(t.org_id, t)
     return out
 
@@ -175,12 +176,16 @@ def term_status(term, today: date) -> str | None:
     return renewal_status(term.ends_on, today, term_warning_months())
 
 
+TREE_FIELDS = ("id", "path", "depth", "numchild", "name", "short_name", "org_type", "category", "is_active")
+
+
 def tree_nodes(orgs_qs, members_qs, *, today: date) -> list[dict]:
     """Organizations (in path order) with member counts per node and their subtree, and
     the 换届 status of each committee. Four queries whatever the size of the tree.
 
     `orgs_qs` and `members_qs` are already scoped by the caller (visible_to)."""
-    orgs = list(orgs_qs.select_related("unit").order_by("path"))
+    # Only what the tree shows: parsing timestamps of thousands of rows costs more than the query.
+    orgs = list(orgs_qs.only(*TREE_FIELDS).order_by("path"))
     counts: dict[int, int] = {}
     for branch_id, n in members_qs.filter(is_current=True).values_list("branch_id").annotate(n=Count("id")).order_by():
         counts[branch_id] = n
@@ -206,18 +211,37 @@ def tree_nodes(orgs_qs, members_qs, *, today: date) -> list[dict]:
     terms = current_terms([o.pk for o in orgs if o.org_type not in (OrgType.GROUP, OrgType.HIGHER)])
     top_depth = min((o.depth for o in orgs), default=1)
     nodes = []
+    by_pk = {}
     for o in orgs:
         term = terms.get(o.pk)
-        nodes.append(
-            {
-                "org": o,
-                "level": o.depth - top_depth,
-                "members": group_counts.get(o.pk, 0) if o.org_type == OrgType.GROUP else totals[o.pk],
-                "term": term,
-                "status": term_status(term, today),
-            }
-        )
+        node = {
+            "org": o,
+            "level": o.depth - top_depth,
+            "members": group_counts.get(o.pk, 0) if o.org_type == OrgType.GROUP else totals[o.pk],
+            "term": term,
+            "status": term_status(term, today),
+            "branches": 0,  # 党支部 in the subtree
+            "renewals": 0,  # of which due for 换届 or overdue
+        }
+        nodes.append(node)
+        by_pk[o.pk] = node
+    for n in nodes:
+        if n["org"].org_type in BRANCH_TYPES:
+            o = n["org"]
+            for cut in range(len(o.path) - steplen, 0, -steplen):
+                anc = by_path.get(o.path[:cut])
+                if anc is not None:
+                    by_pk[anc.pk]["branches"] += 1
+                    by_pk[anc.pk]["renewals"] += 1 if n["status"] else 0
     return nodes
+
+
+def prune_large_tree(nodes: list[dict], limit: int) -> tuple[list[dict], bool]:
+    """A district or city has thousands of nodes: above `limit`, show only the 上级党委 and
+    基层党委 levels (each with its totals and a link to its own tree)."""
+    if len(nodes) <= limit:
+        return nodes, False
+    return [n for n in nodes if n["org"].org_type in (OrgType.HIGHER, OrgType.COMMITTEE)], True
 
 
 def nest(nodes: list[dict]) -> list[dict]:

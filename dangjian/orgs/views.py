@@ -42,10 +42,22 @@ def _form_error(form, exc: OrgError) -> None:
 
 
 # --- tree ----------------------------------------------------------------------------------
+TREE_FULL_LIMIT = 600  # nodes; larger trees show the committee levels only
+
+
 @scoped(roles=STAFF_ROLES)
 def tree(request):
+    """The tree in scope, or under ?org=<id> (a 镇党委 of a district)."""
     user = request.user
-    nodes = selectors.tree_nodes(orgs_in_scope(user), visible_to(user, Member), today=_today())
+    orgs = orgs_in_scope(user)
+    members = visible_to(user, Member)
+    under = None
+    if request.GET.get("org"):
+        under = get_in_scope(user, Organization, request.GET["org"])
+        orgs = orgs.filter(path__startswith=under.path)
+        members = members.filter(branch__path__startswith=under.path)
+    nodes = selectors.tree_nodes(orgs, members, today=_today())
+    nodes, pruned = selectors.prune_large_tree(nodes, TREE_FULL_LIMIT)
     # Open the top levels; with many townships (a county) only the top one, so the page stays short.
     committees = sum(1 for n in nodes if n["org"].org_type == OrgType.COMMITTEE)
     return render(
@@ -54,6 +66,8 @@ def tree(request):
         {
             "roots": selectors.nest(nodes),
             "count": len(nodes),
+            "pruned": pruned,
+            "under": under,
             "open_depth": 2 if committees <= 3 else 1,
             "show_units": user.role in TOWNSHIP_ROLES,
         },

@@ -302,3 +302,16 @@ def test_probationary_member_is_not_offered_for_posts(world, client_for):
     names = [m.name for m in r.context["form"].fields["member"].queryset]
     assert "孙七" not in names and "李四" in names
     assert world.members_a[4].kind == MemberKind.PROBATIONARY
+
+
+def test_large_tree_shows_committees_only_and_expands_one(world, client_for, monkeypatch):
+    from dangjian.orgs import views
+
+    monkeypatch.setattr(views, "TREE_FULL_LIMIT", 3)
+    c = client_for("admin")
+    body = c.get(reverse("orgs:tree")).content.decode()
+    assert "只列出各级党委" in body and "2个支部" in body and "东街" not in body
+    body = c.get(reverse("orgs:tree") + f"?org={world.branch_a.pk}").content.decode()
+    assert "东街" in body and "西街" not in body and "返回全部组织" in body
+    # ?org= is scoped like everything else
+    assert client_for("secretary_b").get(reverse("orgs:tree") + f"?org={world.branch_a.pk}").status_code == 404
