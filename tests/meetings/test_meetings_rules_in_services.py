@@ -49,16 +49,16 @@ def test_art9_elsewhere_counts_as_taking_part(world, record):
 
 def _input(world, day, **kw):
     rows = [services.AttendanceInput(m.id) for m in services.expected_members(world.branch_a, [Kind.THEME_DAY], day)]
-    data = dict(
-        org=world.branch_a,
-        kinds=[Kind.THEME_DAY],
-        date=day,
-        start_time=time(15),
-        end_time=time(17),
-        place="活动室",
-        topic="主题党日",
-        attendance=rows,
-    )
+    data = {
+        "org": world.branch_a,
+        "kinds": [Kind.THEME_DAY],
+        "date": day,
+        "start_time": time(15),
+        "end_time": time(17),
+        "place": "活动室",
+        "topic": "主题党日",
+        "attendance": rows,
+    }
     data.update(kw)
     return services.MeetingInput(**data)
 
