@@ -21,3 +21,14 @@ def client_for(client, world):
         return c
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _fresh_audit_context():
+    """django-auditlog keeps the last request's actor in a context variable; a test must not
+    inherit a user from an earlier test (who no longer exists in its database)."""
+    from auditlog.context import auditlog_value
+
+    token = auditlog_value.set({})
+    yield
+    auditlog_value.reset(token)

@@ -18,6 +18,9 @@ ACTIONS = {"create": LogEntry.Action.CREATE, "update": LogEntry.Action.UPDATE, "
 
 
 def _context() -> tuple[object | None, str | None]:
+    """Actor and address of the request being handled. auditlog's middleware sets them in a
+    context variable for each request (and never clears it), so outside a request pass the
+    actor explicitly."""
     try:
         data = auditlog_value.get()
     except LookupError:
