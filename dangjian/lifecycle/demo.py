@@ -3,7 +3,7 @@
 Per township: 发展党员 cases at every stage (with their steps) and the cases behind the
 预备党员 the township step created (due for 转正 in the coming months); 转正 decisions for
 members who became 正式党员 in the past year; a few transfers out (with letters), one
-within the township and two in; a contact log for every 流动党员 (some overdue); a death.
+within the township and three in; a contact log for every 流动党员 (some overdue); a death.
 Deterministic (ctx.rng_for), bulk inserts, audited with log_bulk.
 """
 
@@ -287,8 +287,9 @@ def load(ctx: DemoContext) -> None:
         changed.append(m)
         events.append(MemberEvent(member=m, kind=MemberEvent.Kind.DIED, date=on, note="因病去世"))
         ctx.members_by_branch[m.branch_id].remove(m)
-        # two in from outside: new records
-        for k in range(2):
+        # three in from outside (new records), so the township's current count stays as in
+        # the report (two out, one death, three in)
+        for k in range(3):
             branch = town_branches[(k * 7 + t_index) % len(town_branches)]
             age = rng.randint(26, 50)
             birth = date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))

@@ -40,8 +40,8 @@ def test_demo_after_township_covers_every_model_and_is_deterministic(django_db_b
     assert DevelopmentCase.objects.filter(member__in=probationers).count() == probationers.count()
     assert not Transfer.objects.filter(direction="转出", letter_no__isnull=True).exists()
     assert Transfer.objects.filter(direction="转入").exists()
-    # 2 out, 1 death leave; 2 come in: net -1 per township
-    assert Member.objects.filter(is_current=True).count() == current_before - 1
+    # 2 out, 1 death leave; 3 come in: the township keeps the report's member count
+    assert Member.objects.filter(is_current=True).count() == current_before
     assert Member.objects.filter(left_reason="死亡").exists()
     # ctx stays truthful for later steps
     listed = {m.pk for m in ctx.all_members()}
