@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from dangjian.actions.models import ActionPlan, Milestone, ProgressReport, Task, TaskCategory
 from dangjian.core.audit import log_bulk
 from dangjian.demo.context import DemoContext
+from dangjian.reviews.demo import demo_document
 
 # (category index, kind, title, responsible-org "town"|"branch", cycle, state)
 TASKS = [
@@ -38,6 +39,7 @@ def load(ctx: DemoContext) -> None:
     today = ctx.today
     branches = [b for b in ctx.branches if b.path.startswith(town.path)]
     admin = ctx.users.get("admin")
+    doc = demo_document()
     plan = ActionPlan.objects.create(
         org=town, title="2023年“三抓三促”行动工作方案", year=2023, started_on=date(2023, 2, 20),
         goals="思想观念明显转变、能力素质明显提升、工作作风明显改进、效率效能明显提高、各项事业明显进步。",
@@ -89,7 +91,13 @@ def load(ctx: DemoContext) -> None:
             pct = 100 if (done and last) else min(90, int(100 * i / (len(dates) + 1)) + rng.randint(0, 5))
             reports.append(
                 ProgressReport(
-                    task=t, date=d, text=f"第{i}次进展：按方案推进，完成阶段性工作。", percent=pct, reported_by=admin
+                    task=t,
+                    date=d,
+                    text=f"第{i}次进展：按方案推进，完成阶段性工作。",
+                    percent=pct,
+                    reported_by=admin,
+                    evidence=doc,
+                    evidence_name="进展佐证.pdf",
                 )
             )
         mid = t.starts_on + (t.deadline - t.starts_on) / 2
@@ -99,6 +107,19 @@ def load(ctx: DemoContext) -> None:
             )
         )
         milestones.append(Milestone(task=t, title="完成验收", due_on=t.deadline, done_on=t.done_on))
+    # Branches write their own 工作方案 too: the first branches get one with a task each.
+    for b in branches[:3]:
+        bp = ActionPlan.objects.create(org=b, title=f"{b}“三抓三促”行动实施方案", year=2023, started_on=date(2023, 3, 1),
+                                       created_by=ctx.users.get(f"secretary:{b.pk}"))  # fmt: skip
+        bc = TaskCategory.objects.create(plan=bp, name="抓执行促落实", order=1)
+        bt = Task.objects.create(plan=bp, category=bc, title="落实三会一课，每月主题党日", org=b, cycle=Task.Cycle.MONTH,
+                                 responsible=getattr(ctx.secretary_by_branch.get(b.pk), "name", "支部书记"),
+                                 starts_on=date(2023, 3, 1), deadline=date(2023, 12, 31), status=Task.Status.DONE,
+                                 done_on=date(2023, 12, 28), last_report_on=date(2023, 12, 28))  # fmt: skip
+        tasks.append(bt)
+        reports.append(ProgressReport(task=bt, date=date(2023, 12, 28), text="全年按月开展主题党日12次", percent=100,
+                                      reported_by=admin, evidence=doc, evidence_name="进展佐证.pdf"))  # fmt: skip
+        milestones.append(Milestone(task=bt, title="半年小结", due_on=date(2023, 6, 30), done_on=date(2023, 6, 30)))
     ProgressReport.objects.bulk_create(reports)
     Milestone.objects.bulk_create(milestones)
     log_bulk([plan, *cats, *tasks, *milestones], note="演示数据")

@@ -227,8 +227,8 @@ def task_detail(request, task: Task):
     )
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True, task=Task)
+@require_POST
 def task_report(request, task: Task):
     form = ProgressForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -257,8 +257,8 @@ def task_report(request, task: Task):
     return redirect("actions:task", task=task.pk)
 
 
-@require_POST
 @scoped(roles=ADMIN_ONLY, write=True, task=Task)
+@require_POST
 def milestone_new(request, task: Task):
     form = MilestoneForm(request.POST)
     if not form.is_valid():
@@ -274,8 +274,8 @@ def milestone_new(request, task: Task):
     return redirect("actions:task", task=task.pk)
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True, milestone=Milestone)
+@require_POST
 def milestone_done(request, milestone: Milestone):
     try:
         version = int(request.POST.get("version", ""))

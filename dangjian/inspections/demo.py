@@ -8,6 +8,7 @@ from datetime import date
 from dangjian.core.audit import log_bulk
 from dangjian.demo.context import DemoContext
 from dangjian.inspections.models import Finding, Inspection, RectificationItem
+from dangjian.reviews.demo import demo_document
 
 PROBLEMS = [
     ("组织生活", "三会一课记录不全，第二季度党员大会无会议记录", "补齐会议记录，严格落实三会一课制度"),
@@ -29,6 +30,7 @@ def load(ctx: DemoContext) -> None:
     if not branches:
         return
     admin = ctx.users.get("admin")
+    doc = demo_document()
     inspector = ctx.users.get("inspector")
     plan = [
         (
@@ -52,7 +54,10 @@ def load(ctx: DemoContext) -> None:
         for t, d, mode, u, m in plan
     ]  # fmt: skip
     Inspection.objects.bulk_create(inspections)
-    visited = [rng.sample(branches, min(len(branches), 6)), rng.sample(branches, min(len(branches), 5))]
+    # The first visits the first branches in path order, the second (暗访) the second half:
+    # deterministic, and each has branches the other does not (scope tests need both).
+    back = branches[len(branches) // 2 :] or branches
+    visited = [branches[:6], rng.sample(back, min(len(back), 5))]
     through = Inspection.branches.through
     through.objects.bulk_create(
         [through(inspection_id=i.pk, organization_id=b.pk) for i, bs in zip(inspections, visited) for b in bs]
@@ -64,7 +69,8 @@ def load(ctx: DemoContext) -> None:
             cat, desc, measure = PROBLEMS[k % len(PROBLEMS)]
             k += 1
             f = Finding(inspection=insp, branch=b, category=cat, description=desc,
-                        evidence_note="现场查阅台账并拍照留存", created_by=insp.created_by)  # fmt: skip
+                        evidence_note="现场查阅台账并拍照留存", evidence=doc, evidence_name="现场照片.pdf",
+                        created_by=insp.created_by)  # fmt: skip
             findings.append(f)
     Finding.objects.bulk_create(findings)
     for n, f in enumerate(findings):
@@ -78,7 +84,9 @@ def load(ctx: DemoContext) -> None:
                 responsible=getattr(ctx.secretary_by_branch.get(f.branch_id), "name", "支部书记"),
                 deadline=deadline,
                 status=RectificationItem.Status.IN_PROGRESS if overdue else RectificationItem.Status.DONE,
-                completion_note="" if overdue else "已按要求整改到位，相关台账已补齐",
+                completion_note="已制定整改方案，尚未完成" if overdue else "已按要求整改到位，相关台账已补齐",
+                completion_evidence=doc,
+                completion_evidence_name="整改方案.pdf" if overdue else "整改佐证.pdf",
                 reported_on=date.fromordinal(deadline.toordinal() - 5) if in_time else None,
                 closed_on=date.fromordinal(deadline.toordinal() + 3) if in_time else None,
                 closed_by=f.inspection.created_by if in_time else None,

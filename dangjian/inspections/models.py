@@ -21,7 +21,10 @@ SIGNAL_INSPECTION_KIND = "诚信信号核查"
 
 
 class Inspection(Versioned):
-    scope = ScopeRule(org="org", member="none")
+    # Seen by whoever's scope holds a visited branch: the township sees all its inspections,
+    # a branch the inspections that visited it (its own findings only, see Finding).
+    # The join can repeat a row: list selectors group or use distinct().
+    scope = ScopeRule(org="branches", member="none")
 
     class Mode(models.TextChoices):
         ANNOUNCED = "明察", "明察（事先通知）"

@@ -84,6 +84,9 @@ def create_inspection(
         raise InspectionError("请填写督查名称和督查组成员")
     if on > timezone.localdate():
         raise InspectionError("督查日期不能晚于今天")
+    branches = _check_branches(user, branches)
+    if not branches:
+        raise InspectionError("请选择督查的党支部")
     inspection = Inspection.objects.create(
         org=org,
         title=title.strip(),
@@ -94,7 +97,7 @@ def create_inspection(
         method=(method or "").strip(),
         created_by=user,
     )
-    inspection.branches.set(_check_branches(user, branches))
+    inspection.branches.set(branches)
     return inspection
 
 
@@ -183,6 +186,7 @@ def create_finding_from_signal(
                 method="核查系统发现的诚信信号",
                 created_by=user,
             )
+        inspection.branches.add(branch)
         return add_finding(
             user=user,
             inspection=inspection,

@@ -165,8 +165,8 @@ def finding_detail(request, finding: Finding):
     )
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True, item=RectificationItem)
+@require_POST
 def item_report(request, item: RectificationItem):
     form = ReportForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -194,8 +194,8 @@ def item_report(request, item: RectificationItem):
 
 # 销号 is done by the inspector role, which is read-only elsewhere: the service decides
 # (creator of the inspection or inspector role), so this view is not `write=True`.
-@require_POST
 @scoped(roles=TOWNSHIP_ROLES, item=RectificationItem)
+@require_POST
 def item_close(request, item: RectificationItem):
     form = CloseForm(request.POST)
     if not form.is_valid():

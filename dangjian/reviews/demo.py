@@ -37,6 +37,26 @@ SELF_TEXTS = [
 ]
 
 
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def demo_document() -> str:
+    """One small PDF under MEDIA_ROOT shared by the demo's evidence and documents (relative path)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    rel = "demo/演示佐证材料.pdf"
+    full = Path(settings.MEDIA_ROOT) / rel
+    full.parent.mkdir(parents=True, exist_ok=True)
+    if not full.exists():
+        full.write_bytes(DEMO_PDF)
+    return rel
+
+
 def _deciding_meetings(branch_ids: list[int]) -> dict[int, tuple[int, date]]:
     from dangjian.meetings.models import MeetingKindLink
 
@@ -58,6 +78,7 @@ def load(ctx: DemoContext) -> None:
         return
     deciding = _deciding_meetings([b.pk for b in branches])
     admin = ctx.users.get("admin")
+    doc = demo_document()
     aware = timezone.make_aware(datetime.combine(date(YEAR, 12, 20), time(10, 0)))
 
     # Roughly nine in ten branches completed; the rest stopped at an earlier step.
@@ -79,7 +100,6 @@ def load(ctx: DemoContext) -> None:
     Appraisal.objects.bulk_create(appraisals, batch_size=BATCH)
 
     entries: list[AppraisalEntry] = []
-    failed_candidate = None
     for a in appraisals:
         members = [
             m for m in ctx.members_by_branch.get(a.branch_id, []) if m.is_current and m.joined_on <= date(YEAR, 12, 31)
@@ -108,19 +128,18 @@ def load(ctx: DemoContext) -> None:
                 e.decided_meeting_id = deciding[a.branch_id][0]
                 e.graded_by = admin
                 e.graded_at = aware
-                if (
-                    failed_candidate is None
-                    and not getattr(m, "is_mobile", False)
-                    and len(full) > 8
-                    and rng.random() < 0.05
-                ):
-                    failed_candidate = e
             entries.append(e)
-    if failed_candidate is None:
-        failed_candidate = next((e for e in entries if e.grade == "合格"), None)
-    if failed_candidate is not None:
-        failed_candidate.grade = "不合格"
-        failed_candidate.grade_note = "全年多次无故不参加组织生活，经谈话提醒仍未改正"
+    # The 不合格 cases sit in the first two completed branches (the generated scope test uses
+    # the first branch and needs a case outside it too): the first is still under 限期改正,
+    # the second corrected within its period.
+    done_appraisals = [a for a in appraisals if a.step == Appraisal.Step.DONE][:2]
+    failed = []
+    for a in done_appraisals:
+        e = next((x for x in reversed(entries) if x.appraisal is a and x.grade == "合格"), None)
+        if e is not None:
+            e.grade = "不合格"
+            e.grade_note = "全年多次无故不参加组织生活，经谈话提醒仍未改正"
+            failed.append(e)
     AppraisalEntry.objects.bulk_create(entries, batch_size=BATCH)
 
     # Paper ballots entered as counts (anonymous by nature); one branch also voted online.
@@ -157,20 +176,24 @@ def load(ctx: DemoContext) -> None:
 
     # The one 不合格 case: 限期改正 (6 months), the first steps done, the rest pending.
     disposals = []
-    if failed_candidate is not None:
+    for n, entry in enumerate(failed):
         start = date(YEAR + 1, 1, 8)
+        corrected = n == 1
         d = Disposal.objects.create(
-            entry=failed_candidate,
+            entry=entry,
             measure="限期改正",
             started_on=start,
             correction_months=6,
             deadline=correction_deadline(start, 6),
             reason="2023年度民主评议组织评定为不合格：全年无故不参加组织生活7次。",
+            status=Disposal.Status.CORRECTED if corrected else Disposal.Status.OPEN,
+            decided_on=date(YEAR + 1, 7, 9) if corrected else None,
+            decision="限期内按时参加组织生活、交纳党费，经党员大会认定已改正" if corrected else "",
             created_by=admin,
         )
         steps = []
         for i, name in enumerate(DISPOSAL_STEPS, start=1):
-            done = i <= 3
+            done = corrected or i <= 3
             steps.append(
                 DisposalStep(
                     disposal=d,
@@ -178,10 +201,10 @@ def load(ctx: DemoContext) -> None:
                     name=name,
                     due_on=date.fromordinal(start.toordinal() + 14 * i),
                     done_on=date.fromordinal(start.toordinal() + 10 * i) if done else None,
-                    decision=["支委会研究提出限期改正意见", "已书面报镇党委备案", "谈话核实，本人承认并表示改正"][i - 1]
-                    if done
-                    else "",
+                    decision=f"{name}：已办理" if done else "",
                     recorded_by=admin if done else None,
+                    document=doc if done else "",
+                    document_name="处置文书.pdf" if done else "",
                 )
             )
         DisposalStep.objects.bulk_create(steps)
@@ -208,6 +231,7 @@ def load(ctx: DemoContext) -> None:
                         evidence="查阅台账、走访群众、听取汇报"
                         if not r.is_model
                         else "示范点现场观摩，群众满意度测评优秀",
+                        document=doc,
                     )
                 )
     ManualScore.objects.bulk_create(scores, batch_size=BATCH)

@@ -81,8 +81,8 @@ def appraisal_list(request):
     )
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True)
+@require_POST
 def appraisal_open(request):
     branch = visible_to(request.user, Organization).filter(pk=int_or_none(request.POST.get("branch"))).first()
     year = int_or_none(request.POST.get("year")) or timezone.localdate().year
@@ -163,8 +163,8 @@ def _back(appraisal, tab):
     return redirect(f"{reverse('reviews:appraisal', kwargs={'appraisal': appraisal.pk})}?tab={tab}")
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True, appraisal=Appraisal)
+@require_POST
 def appraisal_study(request, appraisal: Appraisal):
     form = StudyForm(request.POST)
     if not form.is_valid():
@@ -192,8 +192,8 @@ def appraisal_study(request, appraisal: Appraisal):
     return _back(appraisal, "self")
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True, entry=AppraisalEntry)
+@require_POST
 def entry_self(request, entry: AppraisalEntry):
     form = SelfForm(request.POST)
     if not form.is_valid():
@@ -207,8 +207,8 @@ def entry_self(request, entry: AppraisalEntry):
     return _back(entry.appraisal, "self")
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True, appraisal=Appraisal)
+@require_POST
 def appraisal_voting(request, appraisal: Appraisal):
     try:
         services.set_voting(user=request.user, appraisal=appraisal, open_=request.POST.get("open") == "1")
@@ -218,8 +218,8 @@ def appraisal_voting(request, appraisal: Appraisal):
     return _back(appraisal, "voting")
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True, appraisal=Appraisal)
+@require_POST
 def appraisal_paper(request, appraisal: Appraisal):
     counts: dict[int, dict[str, int]] = {}
     try:
@@ -242,8 +242,8 @@ def appraisal_paper(request, appraisal: Appraisal):
     return _back(appraisal, "voting")
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True, appraisal=Appraisal)
+@require_POST
 def appraisal_grades(request, appraisal: Appraisal):
     meeting = None
     mid = int_or_none(request.POST.get("meeting"))
@@ -270,8 +270,8 @@ def appraisal_grades(request, appraisal: Appraisal):
     return _back(appraisal, "decision")
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True, appraisal=Appraisal)
+@require_POST
 def appraisal_complete(request, appraisal: Appraisal):
     try:
         services.complete_appraisal(user=request.user, appraisal=appraisal)
@@ -456,8 +456,8 @@ def disposal_detail(request, disposal: Disposal):
     )
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True, step=DisposalStep)
+@require_POST
 def disposal_step(request, step: DisposalStep):
     form = StepForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -496,8 +496,8 @@ def step_document(request, step: DisposalStep):
     return serve_upload(request, step.document, download_name=step.document_name or None)
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True, disposal=Disposal)
+@require_POST
 def disposal_decide(request, disposal: Disposal):
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -519,8 +519,8 @@ def disposal_decide(request, disposal: Disposal):
     return redirect("reviews:disposal", disposal=disposal.pk)
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True, disposal=Disposal)
+@require_POST
 def disposal_leave(request, disposal: Disposal):
     if request.POST.get("confirm") != "1":
         messages.error(request, "请勾选确认后再登记")

@@ -11,11 +11,25 @@ def test_inspector_closes_a_rectification_item(world, login, live_server, browse
     from dangjian.inspections import services
 
     insp = world.user("inspector")
-    i = services.create_inspection(user=insp, org=world.township, title="三会一课暗访", on=date(2023, 10, 18),
-                                   mode="暗访", team="组织委员")
-    f = services.add_finding(user=insp, inspection=i, branch=world.branch_a, category="组织生活",
-                             description="党员大会无会议记录", measure="补齐记录", responsible="张三",
-                             deadline=timezone.localdate() - timedelta(days=2))
+    i = services.create_inspection(
+        user=insp,
+        org=world.township,
+        title="三会一课暗访",
+        on=date(2023, 10, 18),
+        mode="暗访",
+        team="组织委员",
+        branches=[world.branch_a],
+    )
+    f = services.add_finding(
+        user=insp,
+        inspection=i,
+        branch=world.branch_a,
+        category="组织生活",
+        description="党员大会无会议记录",
+        measure="补齐记录",
+        responsible="张三",
+        deadline=timezone.localdate() - timedelta(days=2),
+    )
     page = login("sec_a")
     page.goto(f"{live_server.url}/inspections/findings/{f.pk}/")
     assert "逾期" in page.inner_text("#item-status")

@@ -35,7 +35,13 @@ def test_indicators_follow_the_records(world, meeting_factory):
     # a finding makes rectification 0%, closing it 100%
     admin = world.user("admin")
     i = insp.create_inspection(
-        user=admin, org=world.township, title="督查", on=date(2023, 6, 1), mode="暗访", team="组织委员"
+        user=admin,
+        org=world.township,
+        title="督查",
+        on=date(2023, 6, 1),
+        mode="暗访",
+        team="组织委员",
+        branches=[world.branch_a],
     )
     f = insp.add_finding(
         user=admin,
