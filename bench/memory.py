@@ -6,6 +6,7 @@ each step's peak is measured on its own; elsewhere we fall back to getrusage (a 
 
 from __future__ import annotations
 
+import contextlib
 import resource
 from pathlib import Path
 
@@ -14,10 +15,8 @@ _CLEAR = Path("/proc/self/clear_refs")
 
 
 def reset_peak() -> None:
-    try:
+    with contextlib.suppress(OSError):
         _CLEAR.write_text("5")
-    except OSError:
-        pass
 
 
 def peak_mb() -> float:

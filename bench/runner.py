@@ -3,6 +3,7 @@ Markdown. Called by `manage.py bench` (dangjian/core/management/commands/bench.p
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import socket
@@ -284,10 +285,8 @@ def machine() -> dict:
     except OSError:
         pass
     mem = 0
-    try:
+    with contextlib.suppress(OSError, ValueError, IndexError):
         mem = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
-    except (OSError, ValueError, IndexError):
-        pass
     return {"host": socket.gethostname(), "cpus": os.cpu_count(), "cpu": cpu or platform.processor(),
             "memory_mb": mem, "python": platform.python_version(), "load": os.getloadavg()[0]}  # fmt: skip
 
