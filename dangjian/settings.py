@@ -128,6 +128,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 PASSWORD_HASHERS = [
+    # argon2id with OWASP cost (accounts/hashers.py); Django's own verifies older hashes.
+    "dangjian.accounts.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]

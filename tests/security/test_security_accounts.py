@@ -28,9 +28,13 @@ def _login(client, username, password):
 
 
 def test_production_hashes_with_argon2():
-    assert prod.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert prod.PASSWORD_HASHERS[0] == "dangjian.accounts.hashers.Argon2PasswordHasher"
     with override_settings(PASSWORD_HASHERS=prod.PASSWORD_HASHERS):
-        assert make_password("Abcdef-12345").startswith("argon2$argon2id$")
+        encoded = make_password("Abcdef-12345")
+        assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+        from django.contrib.auth.hashers import check_password
+
+        assert check_password("Abcdef-12345", encoded)
 
 
 def test_lockout_after_five_failures_end_to_end(world):
