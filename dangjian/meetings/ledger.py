@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from django.db import transaction
 from django.utils import timezone
 
-from dangjian.meetings.models import Attendance, Kind
+from dangjian.meetings.models import Attendance, Kind, MeetingKindLink
 from dangjian.meetings.services import AttendanceInput, MeetingError, MeetingInput, expected_members, record_meeting
 from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
@@ -293,20 +293,29 @@ class _Rollback(Exception):
 
 
 def export_rows(qs) -> list[list]:
-    """Rows in the import layout for a (scoped) Meeting queryset. Three queries."""
-    meetings = list(qs.select_related("org", "host", "recorder").prefetch_related("kind_links", "attendance__member"))
+    """Rows in the import layout for a (scoped) Meeting queryset. Three queries, with the
+    meeting set as a subquery (an id list would be too long for SQLite at township scale)."""
+    meetings = list(qs.select_related("org", "host", "recorder"))
+    ids = qs.values("pk")
+    kinds: dict[int, list[str]] = {}
+    for mid, kind in MeetingKindLink.objects.filter(meeting_id__in=ids).values_list("meeting_id", "kind"):
+        kinds.setdefault(mid, []).append(kind)
+    people: dict[int, dict[str, list[str]]] = {}
+    for mid, name, status, reason in (
+        Attendance.objects.filter(meeting_id__in=ids)
+        .order_by("meeting_id", "member__name_pinyin")
+        .values_list("meeting_id", "member__name", "status", "reason")
+    ):
+        label = f"{name}（{reason}）" if status == Attendance.Status.EXCUSED and reason else name
+        people.setdefault(mid, {s: [] for s in Attendance.Status.values})[status].append(label)
+    order = list(Kind.values)
     out = []
     for m in meetings:
-        by_status: dict[str, list[str]] = {s: [] for s in Attendance.Status.values}
-        for a in sorted(m.attendance.all(), key=lambda a: a.member.name_pinyin):
-            label = a.member.name
-            if a.status == Attendance.Status.EXCUSED and a.reason:
-                label = f"{label}（{a.reason}）"
-            by_status[a.status].append(label)
+        by_status = people.get(m.pk, {s: [] for s in Attendance.Status.values})
         out.append(
             [
                 m.org.name,
-                m.kinds_label,
+                "、".join(Kind(k).label for k in sorted(kinds.get(m.pk, []), key=order.index)),
                 m.date,
                 m.start_time.strftime("%H:%M"),
                 m.end_time.strftime("%H:%M"),

@@ -15,6 +15,7 @@ from django.db import models
 
 from dangjian.accounts.scope import ScopeRule
 from dangjian.core.models import TimeStamped, Versioned
+from dangjian.rules.dates import ym_index
 from dangjian.rules.orglife import ActivityKind
 
 
@@ -130,12 +131,20 @@ class Attendance(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="代签人", null=True, blank=True, on_delete=models.SET_NULL
     )
     proxy_reason = models.CharField("代签原因", max_length=200, blank=True)
+    # The meeting's month as year*12 + month - 1 (rules.dates.ym_index), copied so that
+    # per-member monthly counts (党章 Art. 9) group on one indexed column without a join.
+    ym = models.PositiveIntegerField("月份序号", default=0)
 
     class Meta:
         verbose_name = "出席记录"
         verbose_name_plural = "出席记录"
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_unique")]
-        indexes = [models.Index(fields=["member", "status"])]
+        indexes = [models.Index(fields=["member", "ym"])]
+
+    def save(self, *args, **kwargs):
+        if not self.ym and self.meeting_id:
+            self.ym = ym_index((self.meeting.date.year, self.meeting.date.month))
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.get_status_display()}"

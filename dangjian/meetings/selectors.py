@@ -15,15 +15,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Max, Min, Q
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import Count, Min, Q
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from dangjian.meetings.models import Attendance, Kind, KindRequirement, Meeting, MeetingKindLink, Talk
 from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType, Post
 from dangjian.rules import membership, orglife
-from dangjian.rules.dates import months_range, ym_add
+from dangjian.rules.dates import months_range, ym_add, ym_index
 
 S = Attendance.Status
 PERIOD_LABELS = {"month": "每月", "quarter": "每季度", "year": "每年"}
@@ -324,22 +324,24 @@ _OK = Q(status=S.PRESENT) | Q(attended_elsewhere=True)
 
 
 def _monthly_attendance(member_filter: dict, start: date, end: date):
-    """{member_id: {(y, m): {attended, excused, unexcused, total, last_ok}}}. One query."""
+    """{member_id: {(y, m): {attended, excused, unexcused, total}}}. One query,
+    grouped on Attendance.ym (no join to the meeting: fast on SQLite at county scale)."""
     out: dict[int, dict] = defaultdict(dict)
+    lo, hi = ym_index((start.year, start.month)), ym_index((end.year, end.month))
     for r in (
-        Attendance.objects.filter(**member_filter, meeting__date__gte=start, meeting__date__lte=end)
-        .annotate(y=ExtractYear("meeting__date"), m=ExtractMonth("meeting__date"))
-        .values("member_id", "y", "m")
+        # meeting__date__lte: a meeting planned for later this month has not happened yet.
+        Attendance.objects.filter(**member_filter, ym__gte=lo, ym__lte=hi, meeting__date__lte=end)
+        .values("member_id", "ym")
         .annotate(
             attended=Count("id", filter=_OK),
             excused=Count("id", filter=Q(status=S.EXCUSED, attended_elsewhere=False)),
             unexcused=Count("id", filter=Q(status=S.ABSENT, attended_elsewhere=False)),
             total=Count("id"),
-            last_ok=Max("meeting__date", filter=_OK),
         )
         .order_by()
     ):
-        out[r["member_id"]][(r["y"], r["m"])] = r
+        y, m0 = divmod(r["ym"], 12)
+        out[r["member_id"]][(y, m0 + 1)] = r
     return out
 
 
@@ -405,7 +407,7 @@ def art9_members(root: Organization, *, today: date | None = None, include_all: 
         status = membership.art9_status(current)
         if status is None and not include_all:
             continue
-        last_ok = max((v["last_ok"] for v in months.values() if v["last_ok"]), default=None)
+        last_ok = max(ok, default=None)
         out.append(
             {
                 "member_id": m["id"],
@@ -414,7 +416,7 @@ def art9_members(root: Organization, *, today: date | None = None, include_all: 
                 "branch": m["branch__short_name"] or m["branch__name"],
                 "gap_months": current,
                 "status": status,
-                "last_attended": last_ok,
+                "last_attended": f"{last_ok[0]}年{last_ok[1]}月" if last_ok else None,
                 "is_mobile": m["is_mobile"],
             }
         )
@@ -524,14 +526,20 @@ def todo(root: Organization, *, today: date | None = None) -> list[dict]:
 
 # --- lists ----------------------------------------------------------------------------------
 def meetings_for_list(qs):
-    """Annotate a (scoped) Meeting queryset for list pages: one query + one prefetch."""
-    return (
-        qs.select_related("org", "branch", "host")
-        .prefetch_related("kind_links")
-        .annotate(
-            n_expected=Count("attendance"),
-            n_present=Count("attendance", filter=Q(attendance__status=S.PRESENT)),
-            n_excused=Count("attendance", filter=Q(attendance__status=S.EXCUSED)),
-            n_absent=Count("attendance", filter=Q(attendance__status=S.ABSENT)),
-        )
-    )
+    """A (scoped) Meeting queryset for list pages: org, host and kinds joined in."""
+    return qs.select_related("org", "branch", "host").prefetch_related("kind_links")
+
+
+def attendance_counts(meeting_ids) -> dict[int, dict[str, int]]:
+    """{meeting_id: {present, excused, absent, expected}} for one page of meetings. One query."""
+    out: dict[int, dict[str, int]] = {}
+    for r in (
+        Attendance.objects.filter(meeting_id__in=list(meeting_ids))
+        .values("meeting_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        d = out.setdefault(r["meeting_id"], {"present": 0, "excused": 0, "absent": 0, "expected": 0})
+        d[r["status"]] = r["n"]
+        d["expected"] += r["n"]
+    return out

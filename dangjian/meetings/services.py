@@ -30,6 +30,7 @@ from dangjian.meetings.models import (
 from dangjian.members.models import Member, MemberKind
 from dangjian.orgs.models import BRANCH_TYPES, OrgType, Post
 from dangjian.rules import orglife
+from dangjian.rules.dates import ym_index
 
 S = Attendance.Status
 SIGN_IN_MARGIN = timedelta(minutes=30)
@@ -195,10 +196,15 @@ def _check_host(data: MeetingInput, branch) -> list[str]:
     return [] if set(ids) <= found else ["主持人和记录人应为本支部党员。"]
 
 
+def meeting_ym(meeting: Meeting) -> int:
+    return ym_index((meeting.date.year, meeting.date.month))
+
+
 def _attendance_objects(meeting: Meeting, rows: list[AttendanceInput]) -> list[Attendance]:
     return [
         Attendance(
             meeting=meeting,
+            ym=meeting_ym(meeting),
             member_id=r.member_id,
             status=r.status,
             reason=(r.reason or "").strip() if r.status == S.EXCUSED or r.elsewhere else "",
@@ -277,6 +283,7 @@ def update_meeting(
             meeting.late_reason = data.late_reason.strip()
         save_versioned(meeting, expected_version=expected_version)
         _set_kinds(meeting, data.kinds)
+        Attendance.objects.filter(meeting=meeting).exclude(ym=meeting_ym(meeting)).update(ym=meeting_ym(meeting))
         existing = {a.member_id: a for a in meeting.attendance.all()}
         keep = set()
         for row in data.attendance:

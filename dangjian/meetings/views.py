@@ -125,9 +125,13 @@ def meeting_list(request):
     qs, f = _filtered(request)
     if request.GET.get("format") == "xlsx":
         return _export(request, qs, f)
-    page = Paginator(selectors.meetings_for_list(qs).order_by("-date", "-start_time", "-id"), 50).get_page(
+    page = Paginator(selectors.meetings_for_list(qs.distinct()).order_by("-date", "-start_time", "-id"), 50).get_page(
         request.GET.get("page")
     )
+    counts = selectors.attendance_counts(m.pk for m in page)
+    empty = {"present": 0, "excused": 0, "absent": 0, "expected": 0}
+    for m in page:
+        m.counts = counts.get(m.pk, empty)
     return render(
         request,
         "meetings/list.html",
