@@ -178,6 +178,7 @@ def _compute(root: Organization, year: int, today: date, branch_id: int | None =
                 "meetings": 0,
                 "missing": [],
                 "current": None,
+                "periods": [],
             }
             if req.per_member:
                 # 谈心谈话 (Art. 19): each member at least once a year.
@@ -201,6 +202,7 @@ def _compute(root: Organization, year: int, today: date, branch_id: int | None =
                 row["meetings"] = sum(monthly.values())
                 for label, _start, end, count, state in _period_counts(req, year, monthly, today, b.founded_on):
                     met = count >= req.minimum
+                    row["periods"].append({"period": label, "required": req.minimum, "held": count, "state": state})
                     if state == "required":
                         row["required"] += 1
                         row["held"] += int(met)
