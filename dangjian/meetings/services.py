@@ -154,6 +154,14 @@ def _validate(data: MeetingInput, *, is_new: bool, today: date) -> tuple[list[st
         errors.append("请填写会议主题。")
     if not (data.place or "").strip():
         errors.append("请填写会议地点。")
+    for label, value, limit in (
+        ("地点", data.place, 100),
+        ("主题", data.topic, 200),
+        ("授课人", data.lecturer, 60),
+        ("补录原因", data.late_reason, 200),
+    ):
+        if len(value or "") > limit:
+            errors.append(f"{label}太长了：最多{limit}个字，现在有{len(value)}个字。")
     late = False
     if is_new:
         days = settings.DANGJIAN["LATE_ENTRY_DAYS"]
@@ -167,6 +175,8 @@ def _validate(data: MeetingInput, *, is_new: bool, today: date) -> tuple[list[st
             errors.append(f"出席情况不正确：{row.status}")
         if row.status == S.EXCUSED and not (row.reason or "").strip():
             errors.append(f"{_name(row.member_id)}：请假须填写事由。")
+        if len(row.reason or "") > 200:
+            errors.append(f"{_name(row.member_id)}：请假事由最多200个字。")
     return errors, late
 
 

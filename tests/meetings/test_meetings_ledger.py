@@ -93,6 +93,8 @@ def test_other_branch_is_out_of_scope(world):
         (9, "张三、张三"),
         (10, "张" * 5000 + "（" + "理由" * 3000 + "）"),
         (2, 10**12),
+        (10, "赵六（" + "理由" * 150 + "）"),
+        (5, "地" * 101),
     ],
 )
 def test_hostile_values_are_row_errors_never_crashes(world, cell, value):
