@@ -58,19 +58,33 @@ def generate(scale: str, *, say, password: str = "Dangjian@2023", today: date | 
                 raise
             say(f"  生成：{step} …")
             reset_peak()
+            counter = _QueryCounter()
             t0 = time.perf_counter()
-            module.load(ctx)
+            with connection.execute_wrapper(counter):
+                module.load(ctx)
             seconds = time.perf_counter() - t0
             after = count_rows(names)
             added = {t: after[t] - before[t] for t in names if after[t] != before[t]}
             before = after
             steps.append({"step": step, "seconds": seconds, "rows": sum(added.values()), "added": added,
-                          "peak_mb": peak_mb()})  # fmt: skip
-            say(f"  生成：{step} {seconds:.1f} 秒，{sum(added.values()):,} 行，峰值内存 {peak_mb():.0f} MB")
+                          "peak_mb": peak_mb(), "queries": counter.n})  # fmt: skip
+            say(f"  生成：{step} {seconds:.1f} 秒，{sum(added.values()):,} 行，{counter.n:,} 次查询，峰值内存 {peak_mb():.0f} MB")
     from dangjian.demo.logins import save_demo_logins
 
     save_demo_logins(ctx.logins)
     return {"start": ctx.start.isoformat(), "today": ctx.today.isoformat(), "steps": steps, "ctx": ctx}
+
+
+class _QueryCounter:
+    """Counts statements (a bulk_create batch is one); many more than rows/batch means a
+    per-row query somewhere in the step."""
+
+    def __init__(self):
+        self.n = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.n += 1
+        return execute(sql, params, many, context)
 
 
 def raw_insert_limit(tables_rows: dict[str, int], *, say) -> dict[str, float]:
