@@ -131,8 +131,8 @@ def me(request):
     return render(request, "members/detail.html", ctx)
 
 
-@require_POST
 @scoped(member=Member, roles=ALL_ROLES)
+@require_POST
 def reveal(request, member):
     field = request.POST.get("field")
     try:
@@ -168,8 +168,8 @@ def _save(request, form: MemberForm, member: Member | None):
     return None
 
 
-@require_http_methods(["GET", "POST"])
 @scoped(member=Member, write=True, roles=WRITER_ROLES)
+@require_http_methods(["GET", "POST"])
 def edit(request, member):
     form = MemberForm(request.POST or None, instance=member, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -180,8 +180,8 @@ def edit(request, member):
     return render(request, "members/form.html", {"form": form, "m": member})
 
 
-@require_http_methods(["GET", "POST"])
 @scoped(roles=WRITER_ROLES, write=True)
+@require_http_methods(["GET", "POST"])
 def add(request):
     form = MemberForm(request.POST or None, user=request.user)
     if request.method == "GET" and form.fields["branch"].queryset.count() == 1:
@@ -225,8 +225,8 @@ def _plan(request, content: bytes, branch_id):
     return plan_import(read_rows(content), branches=index, default_branch=default_branch)
 
 
-@require_http_methods(["GET", "POST"])
 @scoped(roles=WRITER_ROLES, write=True)
+@require_http_methods(["GET", "POST"])
 def import_roster(request):
     branches = orgs_in_scope(request.user, branches_only=True)
     ctx: dict = {"branches": branches}
