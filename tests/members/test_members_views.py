@@ -389,3 +389,12 @@ def test_filtered_roster_selector_is_scoped(world):
     assert list(qs) == []
     f, qs = filtered_roster(world.user("secretary_b"), {"q": "zs"})
     assert [m.name for m in qs] == ["郑十"]  # zheng shi: initials zs too
+
+
+def test_edit_and_add_pages_render_without_full_id(world, client_for):
+    m = world.members_a[0]
+    c = client_for("secretary_a")
+    html = c.get(reverse("members:edit", kwargs={"member": m.pk})).content.decode()
+    assert m.id_number_mask in html and m.id_number not in html and m.phone not in html
+    assert c.get(reverse("members:add")).status_code == 200
+    assert c.get(reverse("members:import")).status_code == 200
