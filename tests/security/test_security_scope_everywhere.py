@@ -54,6 +54,14 @@ def build_scope_world() -> ScopeWorld:
     assert branch is not None, "测试数据中没有至少3名党员的党支部"
     member = Member.objects.filter(branch=branch, is_current=True).order_by("pk").last()
     users = make_role_accounts(branch, member)
+    # For the CSP walk: an administrator at the top of the tree, so every demo row is in scope.
+    from dangjian.accounts.models import User
+    from dangjian.accounts.roles import Role
+
+    top = User(username="scope_top_admin", role=Role.ADMIN, org=Organization.objects.order_by("path").first())
+    top.set_password("Scope-Test-2026!")
+    top.save()
+    users["top_admin"] = top
     return ScopeWorld(users=users, branch=branch, demo=DEMO_AVAILABLE)
 
 
@@ -93,16 +101,16 @@ def test_scope_enforced(entry, scope_world, db):
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
 def test_pages_obey_strict_csp(entry, scope_world, db):
-    """Every GET page as the administrator: no inline script, handlers or style= (CSP)."""
+    """Every GET page as an administrator (top of the tree): no inline script, handlers or style= (CSP)."""
     rule = entry.rule
     if rule is None or entry.regex:
         pytest.fail(f"{entry.name}: no scope_rule (see test_every_view_declares_a_scope_rule)")
     from dangjian.core.testing_scope import PLAIN_VALUES, _client_for
 
-    user = scope_world.users["admin"]
+    user = scope_world.users["top_admin"]
     values = {k: PLAIN_VALUES.get(k, 1 if c == "int" else "x") for k, c in entry.kwargs.items()}
     for name, model in rule["params"].items():
-        inside, _ = scope_world.pick("admin", model)
+        inside, _ = scope_world.pick("top_admin", model)
         if not inside:
             pytest.fail(f"{entry.name}: no {model.__name__} in the administrator's scope — add demo data")
         values[name] = inside[0]
