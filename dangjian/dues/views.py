@@ -111,8 +111,8 @@ def collect(request):
     )
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True)
+@require_POST
 def collect_save(request):
     today = timezone.localdate()
     branch = _branch(request, request.POST)
@@ -201,8 +201,8 @@ def member_detail(request, member):
     )
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True, member=Member)
+@require_POST
 def pay(request, member):
     today = timezone.localdate()
     months = sorted({parse_month(v, None) for v in request.POST.getlist("months")} - {None})
@@ -235,8 +235,8 @@ def pay(request, member):
     return redirect(reverse("dues:member", args=[member.pk]))
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True, member=Member)
+@require_POST
 def reduction_add(request, member):
     P = request.POST
     try:
@@ -290,8 +290,8 @@ def bases(request):
     )
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True)
+@require_POST
 def bases_save(request):
     branch = _branch(request, request.POST)
     year = _year(request, request.POST)
@@ -460,8 +460,8 @@ def notice(request):
     )
 
 
-@require_POST
 @scoped(roles=LEADERS, write=True)
+@require_POST
 def expenditure_add(request):
     root = _root(request, request.POST)
     get_in_scope(request.user, Organization, root.pk, write=True)

@@ -106,8 +106,8 @@ def mine(request):
     return render(request, "points/mine.html", _member_context(member, _year(request)))
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True, member=Member)
+@require_POST
 def propose(request, member):
     P = request.POST
     year = _year(request, P)
@@ -131,8 +131,8 @@ def propose(request, member):
     return redirect(reverse("points:member", args=[member.pk]) + f"?year={year}")
 
 
-@require_POST
 @scoped(roles=WRITER_ROLES, write=True, manual_point=ManualPoint)
+@require_POST
 def decide(request, manual_point):
     try:
         services.decide(
@@ -147,8 +147,8 @@ def decide(request, manual_point):
     return redirect(reverse("points:list") + f"?branch={manual_point.member.branch_id}&year={manual_point.year}")
 
 
-@require_POST
 @scoped(roles=LEADERS, write=True)
+@require_POST
 def confirm(request):
     branch = _root(request, request.POST)
     if branch.org_type not in BRANCH_TYPES:
