@@ -28,6 +28,12 @@ NOT_AUDITED = {
 }
 
 
+# Modules whose bulk writes never persist or are not user data, with the reason.
+BULK_EXEMPT = {
+    "dangjian/integrity/evaluation_db.py": "labelled cases built inside a transaction that is rolled back",
+}
+
+
 def _entries(obj):
     ct = ContentType.objects.get_for_model(type(obj))
     return LogEntry.objects.filter(content_type=ct, object_pk=str(obj.pk)).order_by("pk")
@@ -55,7 +61,7 @@ def test_bulk_writes_write_audit_entries_themselves():
         rel = path.relative_to(ROOT).as_posix()
         if "/migrations/" in rel or "/demo" in rel or rel.endswith(("demo.py", "testing.py", "core/audit.py")):
             continue
-        if "testing" in path.name:
+        if "testing" in path.name or rel in BULK_EXEMPT:
             continue
         text = path.read_text(encoding="utf-8")
         if re.search(r"\.bulk_(create|update)\(", text) and not re.search(r"log_bulk|LogEntry", text):
