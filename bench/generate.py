@@ -68,7 +68,9 @@ def generate(scale: str, *, say, password: str = "Dangjian@2023", today: date | 
             before = after
             steps.append({"step": step, "seconds": seconds, "rows": sum(added.values()), "added": added,
                           "peak_mb": peak_mb(), "queries": counter.n})  # fmt: skip
-            say(f"  生成：{step} {seconds:.1f} 秒，{sum(added.values()):,} 行，{counter.n:,} 次查询，峰值内存 {peak_mb():.0f} MB")
+            say(
+                f"  生成：{step} {seconds:.1f} 秒，{sum(added.values()):,} 行，{counter.n:,} 次查询，峰值内存 {peak_mb():.0f} MB"
+            )
     from dangjian.demo.logins import save_demo_logins
 
     save_demo_logins(ctx.logins)

@@ -50,7 +50,9 @@ def page_urls(root, year: int) -> list[tuple[str, str]]:
     ]
 
 
-def measure_pages(user, urls: list[tuple[str, str]], *, repeats: int, say) -> list[dict]:
+def measure_pages(user, urls: list[tuple[str, str]], *, repeats: int, say, max_seconds: float = 60.0) -> list[dict]:
+    """`repeats` requests per page after a warm-up, or fewer (at least 3) when a page has
+    used up `max_seconds`: a page that takes seconds is a finding, not worth 20 samples."""
     client = Client()
     client.force_login(user)
     out = []
@@ -59,7 +61,10 @@ def measure_pages(user, urls: list[tuple[str, str]], *, repeats: int, say) -> li
         if r.status_code != 200:
             raise RuntimeError(f"{url} answered {r.status_code}")
         times, queries = [], []
-        for _ in range(repeats):
+        started = time.perf_counter()
+        for i in range(repeats):
+            if i >= 3 and time.perf_counter() - started > max_seconds:
+                break
             with CaptureQueriesContext(connection) as ctx:
                 t0 = time.perf_counter()
                 r = client.get(url)
@@ -75,7 +80,7 @@ def measure_pages(user, urls: list[tuple[str, str]], *, repeats: int, say) -> li
             "queries": max(queries),
             "queries_min": min(queries),
             "bytes": len(r.content),
-            "requests": repeats,
+            "requests": len(times),
         }
         say(f"  页面 {label}：p50 {item['p50_ms']:.0f} ms，p95 {item['p95_ms']:.0f} ms，{item['queries']} 次查询")
         out.append(item)

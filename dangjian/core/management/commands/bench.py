@@ -59,7 +59,7 @@ class Command(BaseCommand):
                 wipe_all()
         opts = Options(scale=scale, smoke=smoke, reuse=reuse, roster_rows=roster_rows, page_repeats=repeats,
                        http_seconds=http_seconds, skip={s.strip() for s in skip.split(",") if s.strip()})  # fmt: skip
-        result = Bench(opts, self._say).run()
+        result = Bench(opts, self._say, Path(json_path) if json_path else None).run()
         self.stdout.write("")
         self.stdout.write(render(result))
         if json_path:
