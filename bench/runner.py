@@ -172,12 +172,12 @@ class Bench:
         raw_seconds = sum(s["raw_seconds"] for s in gen["steps"])
         for s in gen["steps"]:
             s.pop("added")
-            self.memory[f"生成：{s['step'].split('.')[1]}"] = s["peak_mb"]
+            self.memory[f"生成：{_label(s['step'])}"] = s["peak_mb"]
         self.result["generation"] = {"start": gen["start"], "steps": gen["steps"], "rows": rows, "seconds": seconds,
                                      "raw_seconds": raw_seconds}  # fmt: skip
         for s in gen["steps"]:
             if s["rows"]:
-                self.figure(f"生成 {s['step'].split('.')[1]}（{s['rows']:,} 行，{s['seconds']:.1f} 秒）",
+                self.figure(f"生成 {_label(s['step'])}（{s['rows']:,} 行，{s['seconds']:.1f} 秒）",
                             s["rows"] / s["seconds"], "行/秒", s["rows"] / s["raw_seconds"] if s["raw_seconds"] else None,
                             limit_name="原始 executemany")  # fmt: skip
         self.figure(f"生成合计（{rows:,} 行，{seconds:.1f} 秒）", rows / seconds, "行/秒",
@@ -349,3 +349,8 @@ def median(xs):
 
 def today() -> date:
     return timezone.localdate()
+
+
+def _label(step: str) -> str:
+    """dangjian.meetings.demo → meetings; dangjian.demo.township → demo.township."""
+    return step.removeprefix("dangjian.").removesuffix(".demo")
