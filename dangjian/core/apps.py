@@ -5,3 +5,14 @@ class CoreConfig(AppConfig):
     name = "dangjian.core"
     label = "core"
     verbose_name = "基础"
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate, pre_migrate
+
+        from dangjian.core.cache import install, migrated, migrating
+
+        # Every database connection reports project writes to the cache (core.cache).
+        connection_created.connect(install, dispatch_uid="dangjian-cache-write-watcher")
+        pre_migrate.connect(migrating, dispatch_uid="dangjian-cache-migrating")
+        post_migrate.connect(migrated, dispatch_uid="dangjian-cache-migrated")

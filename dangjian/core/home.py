@@ -4,6 +4,9 @@ Apps contribute panels by adding a function to HOME_PANELS: (user, root) -> dict
 with keys title, items (list of (label, value, url)), level.
 """
 
+from datetime import date
+
+from dangjian.core.cache import cached, data_version
 from dangjian.orgs.selectors import overview
 
 HOME_PANELS: list = []
@@ -15,9 +18,19 @@ def register_panel(fn):
 
 
 def home_context(user, root) -> dict:
-    ctx = {"root": root, "overview": overview(root) if root else None, "panels": []}
+    """Panels and the overview, cached per user scope at the current data version
+    (core.cache: any write invalidates them)."""
+    version = data_version()
+    who = (user.role, user.org_id, user.member_id, date.today())
+    ctx = {
+        "root": root,
+        "overview": cached(("overview", root, date.today()), lambda: overview(root), version=version) if root else None,
+        "panels": [],
+    }
     for fn in HOME_PANELS:
-        panel = fn(user, root)
+        panel = cached(
+            ("panel", fn.__module__, fn.__qualname__, *who), lambda fn=fn: fn(user, root) or {}, version=version
+        )
         if panel:
             ctx["panels"].append(panel)
     return ctx

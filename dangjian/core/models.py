@@ -20,3 +20,16 @@ class Versioned(TimeStamped):
 
     class Meta:
         abstract = True
+
+
+class DataVersion(models.Model):
+    """A token that changes whenever any project data is written (see core.cache).
+
+    Cached yearly figures are keyed by it, so a write anywhere invalidates them at once,
+    across processes, without listing which figure depends on which table."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "数据版本"
+        verbose_name_plural = "数据版本"

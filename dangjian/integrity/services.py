@@ -11,6 +11,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from dangjian.accounts.roles import TOWNSHIP_ROLES
+from dangjian.core.audit import log_bulk
 from dangjian.integrity.detectors import DETECTORS, Found
 from dangjian.integrity.models import ScanRun, Signal
 
@@ -127,7 +128,10 @@ def _store(root, year: int, found: list[Found]) -> int:
                 old.status = Signal.Status.OPEN
                 old.review_reason = f"（相关记录已修改，重新待核查）{old.review_reason}"[:2000]
             to_update.append(old)
-    Signal.objects.bulk_create(to_create, batch_size=500)
+    created = Signal.objects.bulk_create(to_create, batch_size=500)
+    log_bulk(created, note="诚信信号扫描：新发现")
+    if to_update:
+        log_bulk(to_update, action="update", note="诚信信号扫描：记录变化后更新")
     Signal.objects.bulk_update(
         to_update,
         [

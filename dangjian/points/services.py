@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import WRITER_ROLES
+from dangjian.core.audit import log_bulk
 from dangjian.points.models import BranchPointsYear, ManualPoint, PointRule, PointRuleSet
 from dangjian.points.selectors import DERIVED_CODES, ruleset_for
 from dangjian.rules.errors import RuleError
@@ -62,7 +63,7 @@ def save_ruleset(*, org, year: int, rows: list[RuleRow], ranking_enabled: bool, 
         rs.ranking_enabled, rs.updated_by, rs.version = ranking_enabled, user, rs.version + 1
         rs.save()
         rs.rules.all().delete()
-        PointRule.objects.bulk_create(
+        created = PointRule.objects.bulk_create(
             [
                 PointRule(
                     ruleset=rs,
@@ -79,6 +80,7 @@ def save_ruleset(*, org, year: int, rows: list[RuleRow], ranking_enabled: bool, 
                 for i, r in enumerate(rows)
             ]
         )
+        log_bulk(created, note=f"{year}年积分规则")
     return rs
 
 

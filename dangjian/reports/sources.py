@@ -18,6 +18,8 @@ import logging
 from datetime import date
 from functools import cached_property
 
+from dangjian.core.cache import cached
+
 logger = logging.getLogger(__name__)
 
 LABELS = {
@@ -52,7 +54,9 @@ def call(module: str, func: str, *args, **kwargs):
     if fn is None:
         return None
     try:
-        result = fn(*args, **kwargs)
+        # Yearly figures are cached at the current data version (core.cache): any write
+        # anywhere invalidates them, so the dashboard and the report are never stale.
+        result = cached((module, func, args, kwargs), lambda: fn(*args, **kwargs))
     except Exception:  # noqa: BLE001 — see docstring
         logger.exception("report source %s.%s failed", module, func)
         return _Failed()
