@@ -66,7 +66,11 @@ def build_world() -> World:
     township = district.add_child(name="测试镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN)
     community = AdminUnit.objects.create(township=township, name="东街社区", kind=AdminUnit.Kind.COMMUNITY)
     branch_a = township.add_child(
-        name="东街社区党支部", short_name="东街", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY, unit=community
+        name="东街社区党支部",
+        short_name="东街",
+        org_type=OrgType.BRANCH,
+        category=OrgCategory.COMMUNITY,
+        unit=community,
     )
     branch_b = township.add_child(
         name="西街社区党支部", short_name="西街", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY

@@ -28,13 +28,19 @@ def forbidden(request, exception=None):
 
 def not_found(request, exception=None):
     return render(
-        request, "core/error.html", {"title": "未找到", "message": "页面或记录不存在，或不在您的权限范围内。"}, status=404
+        request,
+        "core/error.html",
+        {"title": "未找到", "message": "页面或记录不存在，或不在您的权限范围内。"},
+        status=404,
     )
 
 
 def server_error(request):
     return render(
-        request, "core/error.html", {"title": "系统出错", "message": "系统出错了，已记录。请稍后重试，数据未受影响。"}, status=500
+        request,
+        "core/error.html",
+        {"title": "系统出错", "message": "系统出错了，已记录。请稍后重试，数据未受影响。"},
+        status=500,
     )
 
 
