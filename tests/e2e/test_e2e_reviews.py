@@ -6,8 +6,15 @@ import pytest
 def _meeting(branch):
     from dangjian.meetings.models import Meeting, MeetingKindLink
 
-    m = Meeting.objects.create(org=branch, branch=branch, date=date(2023, 12, 10), start_time=time(9), end_time=time(11),
-                               place="党员活动室", topic="支委会研究评议等次")
+    m = Meeting.objects.create(
+        org=branch,
+        branch=branch,
+        date=date(2023, 12, 10),
+        start_time=time(9),
+        end_time=time(11),
+        place="党员活动室",
+        topic="支委会研究评议等次",
+    )
     MeetingKindLink.objects.create(meeting=m, kind="committee_meeting", branch=branch, date=m.date)
     return m
 
