@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -50,7 +51,9 @@ class Server:
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="dangjian.settings")
         cmd = [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{self.port}", f"--threads={self.threads}",
                "--connection-limit=200", "dangjian.wsgi:application"]  # fmt: skip
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # The server's output goes to a file: an unread pipe fills up and stalls the server.
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-waitress-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -62,6 +65,12 @@ class Server:
                 time.sleep(0.3)
         self.__exit__()
         raise RuntimeError("waitress did not start")
+
+    def log_tail(self, n: int = 2000) -> str:
+        try:
+            return Path(self.log.name).read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
 
     def __exit__(self, *exc):
         if self.proc and self.proc.poll() is None:

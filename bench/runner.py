@@ -60,6 +60,7 @@ class Bench:
         self.json_path = json_path
         self.say = say
         self.figures: list[dict] = []
+        self.errors: list[dict] = []
         self.memory: dict[str, float] = {}
         self.result: dict = {}
         self.started = time.monotonic()
@@ -150,11 +151,21 @@ class Bench:
             ("import", self._import),
         ):
             if key not in opts.skip:
-                fn()
+                try:
+                    fn()
+                except Exception as exc:  # one failing step must not hide the other figures
+                    import traceback
+
+                    where = traceback.extract_tb(exc.__traceback__)[-1]
+                    message = f"{type(exc).__name__}: {exc}"[:300]
+                    self.errors.append({"step": key, "error": message, "at": f"{where.filename}:{where.lineno}"})
+                    self.say(f"  !! {key} 失败：{message}（{where.filename}:{where.lineno}）")
+                    self.figure(f"{key}：失败（{message[:120]}）", None, "", ok=False, target_text="运行无错误")
         for name, mb in self.memory.items():
             self.figure(f"峰值内存：{name}", mb, "MB", target=TARGET_PEAK_MB, target_text="< 1 GB（县级规模每步）",
                         ok=mb < TARGET_PEAK_MB)  # fmt: skip
         self.result["figures"] = self.figures
+        self.result["errors"] = self.errors
         self.result["memory_mb"] = self.memory
         self.result["seconds"] = round(time.monotonic() - self.started, 1)
         return self.result
@@ -230,6 +241,8 @@ class Bench:
             trivial = run_load(server.port, ["/healthz"], clients=n, seconds=secs)
             self.say(f"  {n} 个并发客户端访问常用页面 {secs:.0f} 秒 …")
             pages = run_load(server.port, urls, clients=n, seconds=secs, cookie=session_cookie(user))
+            if pages["errors"] or trivial["errors"]:
+                pages["server_log"] = server.log_tail()
         self.result["http"] = {"pages": pages, "healthz": trivial}
         self.figure(f"HTTP 常用页面 p50（{n} 客户端，{pages['requests']} 次，{pages['per_second']:.1f} 次/秒）",
                     pages["p50_ms"], "ms", trivial["p50_ms"], limit_name="/healthz p50")  # fmt: skip

@@ -76,6 +76,8 @@ class Command(BaseCommand):
             raise CommandError("落实率：应用与 SQL 的数字不一致")
         if errors:
             raise CommandError(f"并发测试出现 {errors} 次错误")
+        if result.get("errors"):
+            raise CommandError("以下步骤失败：" + "；".join(f"{e['step']}（{e['error']}）" for e in result["errors"]))
 
     def _say(self, text: str) -> None:
         self.stdout.write(text)
