@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import io
 import time
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 
 from dangjian.core.crypto import lookup_hash
-from dangjian.core.xlsx import ledger_bytes
 from dangjian.members.models import Member, Sex
 from dangjian.members.roster_columns import COLUMNS, HEADERS
 from dangjian.members.roster_export import member_row
 from dangjian.rules.idcard import make_id
 
 ID_AT = [f for f, _, _ in COLUMNS].index("id_number")
+BIRTH_AT = [f for f, _, _ in COLUMNS].index("birth_date")
 
 
 class _Rollback(Exception):
@@ -38,7 +38,8 @@ def roster_file(n: int) -> bytes:
     for i in range(n):
         m = members[i % len(members)]
         row = member_row(m, full=True)
-        birth = m.birth_date or date(1980, 1, 1)
+        # each pass over the members shifts the birth date a day, so numbers never run short
+        birth = (m.birth_date or date(1980, 1, 1)) - timedelta(days=i // len(members))
         parity = 1 if m.sex == Sex.MALE else 0  # GB 11643: odd 顺序码 for men
         while True:  # an area code the demo never uses, so no clash with generated IDs
             seq += 1
@@ -47,8 +48,25 @@ def roster_file(n: int) -> bytes:
                 used.add(lookup_hash(number))
                 break
         row[ID_AT] = number
+        row[BIRTH_AT] = birth
         rows.append(row)
-    return ledger_bytes(title="党员名册（基准测试）", headers=HEADERS, rows=rows)
+    return _xlsx(rows)
+
+
+def _xlsx(rows: list[list]) -> bytes:
+    """Title row, header row, data: the layout of the roster export, written in openpyxl's
+    streaming mode (the export's formatted workbook takes minutes for 30,000 rows)."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("党员名册")
+    ws.append(["党员名册（基准测试）"])
+    ws.append(HEADERS)
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def app_import(content: bytes) -> tuple[float, int]:
