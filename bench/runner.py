@@ -88,6 +88,7 @@ class Bench:
         if target_text:
             shown += f"；目标 {target_text}：{'达到' if ok else '未达到'}"
         self.say(shown)
+        self.save_partial()
 
     def step(self, name: str):
         bench = self
