@@ -110,4 +110,4 @@ def test_township_sqlite_moves_into_empty_postgres_without_loss(tmp_path, pg_dat
 
     # a second township into the same (now non-empty) database is refused, and nothing changes
     again = _manage(["move_to_postgres", "--sqlite", str(src_var / "dangjian.sqlite3")], dst_env)
-    assert again.returncode != 0 and "已有党组织数据" in again.stderr
+    assert again.returncode != 0 and "已有党组织或账号数据" in again.stderr

@@ -133,11 +133,12 @@ class Command(BaseCommand):
             )
 
     def _check_target_empty(self) -> None:
+        from dangjian.accounts.models import User
         from dangjian.orgs.models import Organization
 
-        if Organization.objects.exists():
+        if Organization.objects.exists() or User.objects.exists():
             raise CommandError(
-                "目标数据库已有党组织数据。本命令只迁入空的数据库；多个乡镇合并需要重新编号主键，见 docs/DEPLOYMENT.md。"
+                "目标数据库已有党组织或账号数据。本命令只迁入空的数据库；多个乡镇合并需要重新编号主键，见 docs/DEPLOYMENT.md。"
             )
 
     # ------------------------------------------------------------------ keys
@@ -220,6 +221,10 @@ class Command(BaseCommand):
             cols = ", ".join(target.ops.quote_name(f.column) for f in fields)
             marks = ", ".join(["%s"] * len(fields))
             sql = f"INSERT INTO {target.ops.quote_name(model._meta.db_table)} ({cols}) VALUES ({marks})"
+            # The target holds only what its own migrations created (checked above, e.g. the
+            # cache's version row); the township's rows of the same tables replace them.
+            with target.cursor() as c:
+                c.execute(f"DELETE FROM {target.ops.quote_name(model._meta.db_table)}")
             qs = model._base_manager.using(SOURCE).order_by("pk").values(*names)
             n = 0
             batch = []
