@@ -68,10 +68,13 @@ def write_watcher(execute, sql, params, many, context):
     if match and match.group(1).lower() not in IGNORED_TABLES:
         conn = context["connection"]
         marker = _transaction_marker(conn)
-        if marker is None or getattr(conn, "_dangjian_bumped", None) != marker:
+        # A new token once per transaction is enough, unless the token was read since
+        # (a figure cached between two writes of one transaction must not survive the second).
+        if marker is None or getattr(conn, "_dangjian_bumped", None) != marker or getattr(conn, "_dangjian_token_read", False):
             with conn.cursor() as cur:
                 cur.execute(TOKEN_SQL, [uuid.uuid4().hex])
             conn._dangjian_bumped = marker
+            conn._dangjian_token_read = False
     return result
 
 
@@ -79,9 +82,11 @@ def install(sender=None, connection=None, **kwargs) -> None:
     """connection_created hook: watch this connection's writes."""
     if write_watcher not in connection.execute_wrappers:
         connection.execute_wrappers.append(write_watcher)
+    connection._dangjian_token_read = False
 
 
 def data_version() -> str:
+    connection._dangjian_token_read = True
     with connection.cursor() as cur:
         cur.execute("SELECT token FROM core_dataversion WHERE id = 1")
         row = cur.fetchone()

@@ -35,7 +35,8 @@ from django.db import connection, connections, transaction
 
 SOURCE = "move_source"
 CHUNK = 5000
-SKIP_TABLES = {"django_migrations"}
+# The cache token (core.cache) belongs to each installation; the target keeps its own.
+SKIP_TABLES = {"django_migrations", "core_dataversion"}
 
 
 def copy_models() -> list:
