@@ -70,7 +70,11 @@ def write_watcher(execute, sql, params, many, context):
         marker = _transaction_marker(conn)
         # A new token once per transaction is enough, unless the token was read since
         # (a figure cached between two writes of one transaction must not survive the second).
-        if marker is None or getattr(conn, "_dangjian_bumped", None) != marker or getattr(conn, "_dangjian_token_read", False):
+        if (
+            marker is None
+            or getattr(conn, "_dangjian_bumped", None) != marker
+            or getattr(conn, "_dangjian_token_read", False)
+        ):
             with conn.cursor() as cur:
                 cur.execute(TOKEN_SQL, [uuid.uuid4().hex])
             conn._dangjian_bumped = marker
