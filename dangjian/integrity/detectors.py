@@ -234,13 +234,14 @@ def overlapping_presence(root, year) -> list[Found]:
         .filter(n__gt=1)
         .values_list("member_id", "meeting__date")
     )
-    busy = list(busy)
+    busy = set(busy)
     if not busy:
         return []
-    cond = Q()
-    for member_id, d in busy:
-        cond |= Q(member_id=member_id, meeting__date=d)
-    rows = present.filter(cond).values(
+    # Two IN lists, then the exact (member, day) pairs in Python: one OR per pair makes an
+    # expression tree SQLite refuses and PostgreSQL plans for minutes at county scale.
+    rows = present.filter(
+        member_id__in={m for m, _d in busy}, meeting__date__in={d for _m, d in busy}
+    ).values(
         "member_id",
         "member__name",
         "meeting_id",
@@ -254,7 +255,9 @@ def overlapping_presence(root, year) -> list[Found]:
     )
     by_key: dict[tuple, list[dict]] = defaultdict(list)
     for r in rows:
-        by_key[(r["member_id"], r["meeting__date"])].append(r)
+        key = (r["member_id"], r["meeting__date"])
+        if key in busy:
+            by_key[key].append(r)
     out = []
     for (_member_id, d), rs in by_key.items():
         rs.sort(key=lambda r: r["meeting__start_time"])
