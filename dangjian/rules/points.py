@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from typing import Literal
 
@@ -110,6 +111,13 @@ class PointLine:
     points: int
 
 
+@lru_cache(maxsize=4096)
+def _validated(item: PointItem) -> bool:
+    """validate_rule once per rule, not once per member (a county has tens of thousands)."""
+    validate_rule(item)
+    return True
+
+
 def compute_points(ruleset: Iterable[PointItem], facts: Mapping[str, int | Decimal]) -> tuple[list[PointLine], int]:
     """按规则计算积分：返回 (每条规则的 (item, count, points) 明细, 总分)。
 
@@ -122,7 +130,7 @@ def compute_points(ruleset: Iterable[PointItem], facts: Mapping[str, int | Decim
         raise RuleError(f"未知的积分项目：{'、'.join(sorted(unknown))}")
     lines: list[PointLine] = []
     for item in items:
-        validate_rule(item)
+        _validated(item)
         count = 1 if item.is_base else facts.get(item.code, 0)
         if count < 0:
             raise RuleError(f"“{item.label}”的数量不能为负数")
