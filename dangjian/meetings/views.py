@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import editable_by, get_in_scope, orgs_in_scope, scope_root, visible_to
+from dangjian.core.cache import cached
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.xlsx import xlsx_response
 from dangjian.meetings import documents, ledger, selectors, services
@@ -478,14 +479,27 @@ def compliance(request):
     year = _year(request)
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else None
     today = timezone.localdate()
-    summary = selectors.compliance_summary(root, year, today=today)
-    hm = summary["heatmap"] if kind is None else selectors.heatmap(root, year, kind, today=today)
+    # The yearly figures (Art. 9 is computed member by member) are cached at the current data
+    # version (core.cache): repeated views are served from the cache, any write recomputes them.
+    summary = cached(
+        ("meetings.compliance_summary", root, year, today),
+        lambda: selectors.compliance_summary(root, year, today=today),
+    )
+    if kind is None:
+        hm = summary["heatmap"]
+    else:
+        hm = cached(
+            ("meetings.heatmap", root, year, kind, today), lambda: selectors.heatmap(root, year, kind, today=today)
+        )
     rows = summary["branches"]
     rates = selectors.branch_rates(rows)
     single = root.org_type in BRANCH_TYPES
     attendance = []
     if single:
-        stats = selectors.member_attendance(root, year, today=today)
+        stats = cached(
+            ("meetings.member_attendance", root, year, today),
+            lambda: selectors.member_attendance(root, year, today=today),
+        )
         names = dict(Member.objects.filter(pk__in=stats).values_list("id", "name"))
         attendance = sorted(
             ({"id": k, "name": names.get(k, ""), **v} for k, v in stats.items()),

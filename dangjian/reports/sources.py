@@ -212,6 +212,8 @@ class Sources:
             "rating_summary",
             self.root,
             self.year,
+            # the report's day, so the rating reuses the compliance figures read above
+            today=self.today,
             defaults={"rated": 0, "stars": {}, "model_branches": []},
             empty=lambda d: not d["rated"],
         )

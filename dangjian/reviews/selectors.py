@@ -39,8 +39,14 @@ def _source(module: str, name: str):
 
 
 def _call(module: str, name: str, *args, **kwargs):
+    """`module.name(*args, **kwargs)` through the data-version cache (core.cache), keyed like
+    reports.sources.call, so a report that already read a figure is not recomputed here."""
+    from dangjian.core.cache import cached
+
     fn = _source(module, name)
-    return fn(*args, **kwargs) if fn else None
+    if fn is None:
+        return None
+    return cached((module, name, args, kwargs), lambda: fn(*args, **kwargs))
 
 
 def branches_under(root) -> list[Organization]:
@@ -223,10 +229,13 @@ def _branch_key(item, names: dict[str, int]) -> int | None:
 
 
 def branch_indicators(
-    root, year: int, branches: list[Organization] | None = None
+    root, year: int, branches: list[Organization] | None = None, *, today: date | None = None
 ) -> dict[int, dict[str, float | None]]:
     """Each branch's data-driven indicators (fractions 0–1, None = 暂无数据), computed now
-    from the records through each app's selector. A fixed number of queries."""
+    from the records through each app's selector. A fixed number of queries.
+
+    `today` (the report's day) is passed on to compliance_summary so that the figure read
+    here is the one reports.sources already computed (same cache key)."""
     from dangjian.inspections.models import RectificationItem
 
     branches = branches if branches is not None else branches_under(root)
@@ -236,7 +245,11 @@ def branch_indicators(
         names[str(b)] = b.pk
         names[b.name] = b.pk
 
-    comp = _call("dangjian.meetings.selectors", "compliance_summary", root, year)
+    comp = (
+        _call("dangjian.meetings.selectors", "compliance_summary", root, year, today=today)
+        if today is not None
+        else _call("dangjian.meetings.selectors", "compliance_summary", root, year)
+    )
     if comp:
         req: dict[int, int] = defaultdict(int)
         held: dict[int, int] = defaultdict(int)
@@ -341,10 +354,15 @@ def score_rating(template: RatingTemplate, indicators: dict[str, float | None], 
 
 
 def rating_rows(
-    root, year: int, template: RatingTemplate | None, branches: list[Organization] | None = None
+    root,
+    year: int,
+    template: RatingTemplate | None,
+    branches: list[Organization] | None = None,
+    *,
+    today: date | None = None,
 ) -> list[dict]:
     branches = branches if branches is not None else branches_under(root)
-    inds = branch_indicators(root, year, branches)
+    inds = branch_indicators(root, year, branches, today=today)
     ratings = {
         r.branch_id: r
         for r in BranchRating.objects.filter(branch__in=[b.pk for b in branches], year=year).prefetch_related("scores")
@@ -360,10 +378,10 @@ def rating_rows(
     return rows
 
 
-def rating_summary(root, year: int) -> dict:
+def rating_summary(root, year: int, *, today: date | None = None) -> dict:
     """{"rated","stars": {level: n},"model_branches": [names]} — computed from the records."""
     template = active_template(root)
-    rows = rating_rows(root, year, template)
+    rows = rating_rows(root, year, template, today=today)
     stars: dict[int, int] = {}
     if template:
         stars = {lv.stars: 0 for lv in template.levels.all()}
