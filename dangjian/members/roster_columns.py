@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from dangjian.members.models import DuesCategory, Occupation
 from dangjian.rules.dates import to_halfwidth
 
 # (field, canonical header, aliases). Order = export order.
@@ -109,3 +110,7 @@ SEX_VALUES = {"男": "男", "男性": "男", "女": "女", "女性": "女"}
 TRUE_VALUES = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
 FALSE_VALUES = {"否", "n", "no", "false", "0", "", "无", "×"}
 STANDING_VALUES = {"正常": "正常", "停止党籍": "停止党籍", "停籍": "停止党籍"}
+
+# The model's choices, computed once (Choices.values builds a new list on every access).
+OCCUPATION_VALUES: tuple[str, ...] = tuple(Occupation.values)
+DUES_CATEGORY_VALUES: tuple[str, ...] = tuple(DuesCategory.values)

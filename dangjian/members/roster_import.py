@@ -13,10 +13,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
+from types import SimpleNamespace
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, connections, models, transaction
+from django.db.models import JSONField
 from django.utils import timezone
 
 from dangjian.accounts.scope import orgs_in_scope
@@ -30,8 +33,10 @@ from dangjian.members.models import (
     Occupation,
 )
 from dangjian.members.roster_columns import (
+    DUES_CATEGORY_VALUES,
     FALSE_VALUES,
     KIND_VALUES,
+    OCCUPATION_VALUES,
     SEX_VALUES,
     STANDING_VALUES,
     TRUE_VALUES,
@@ -271,9 +276,9 @@ def _parse_cell(f: str, v):
             raise RuleError(f"应为正式党员或预备党员，当前为“{s}”")
         return KIND_VALUES[s]
     if f == "occupation":
-        return _parse_choice(v, Occupation.values, "职业类别") if s else Occupation.OTHER
+        return _parse_choice(v, OCCUPATION_VALUES, "职业类别") if s else Occupation.OTHER
     if f == "dues_category":
-        return _parse_choice(v, DuesCategory.values, "党费类别") if s else None
+        return _parse_choice(v, DUES_CATEGORY_VALUES, "党费类别") if s else None
     if f == "standing":
         if not s:
             return "正常"
@@ -291,6 +296,41 @@ def _parse_cell(f: str, v):
     if f == "phone":
         return re.sub(r"[\s\-]", "", to_halfwidth(s))
     return s
+
+
+def _id_birth(id_number: str) -> date | None:
+    """The birth date in a valid number (GB 11643-1999), None for a blank or invalid one;
+    one check instead of is_valid_id + birth_date_from_id."""
+    if not id_number:
+        return None
+    try:
+        return idcard.birth_date_from_id(id_number)
+    except RuleError:
+        return None
+
+
+class _CellCache:
+    """_parse_cell results (and errors) by field and cell value: a roster repeats the same
+    few values (性别, 民族, 学历, 类别, blank cells, dates) in most cells."""
+
+    def __init__(self) -> None:
+        self.done: dict[tuple, tuple[object, RuleError | None]] = {}
+
+    def parse(self, f: str, v):
+        key = (f, type(v), v)
+        try:
+            hit = self.done.get(key)
+        except TypeError:  # an unhashable cell value: parse it every time
+            return _parse_cell(f, v)
+        if hit is None:
+            try:
+                hit = (_parse_cell(f, v), None)
+            except RuleError as exc:
+                hit = (None, exc)
+            self.done[key] = hit
+        if hit[1] is not None:
+            raise RuleError(hit[1].message)
+        return hit[0]
 
 
 # --- planning ---------------------------------------------------------------------------
@@ -324,6 +364,7 @@ def plan_import(
         j = col_of.get(f)
         return (j + 1 if j is not None else None, str(header[j]).strip() if j is not None else label(f))
 
+    cells = _CellCache()
     candidates: list[tuple] = []
     for i in range(header_idx + 1, len(rows)):
         raw = rows[i]
@@ -347,12 +388,12 @@ def plan_import(
                 if f == "id_number":
                     id_number = parse_id_cell(v) if not _blank(v) else ""
                 elif f == "phone":
-                    p = _parse_cell(f, v)
+                    p = cells.parse(f, v)
                     phone = None if "*" in p else p  # a masked phone from our export: keep the stored one
                 elif f in ("branch", "group"):
                     data[f] = _text(v)
                 else:
-                    data[f] = _parse_cell(f, v)
+                    data[f] = cells.parse(f, v)
                     present.add(f)
             except RuleError as exc:
                 err(f, exc.message)
@@ -381,8 +422,8 @@ def plan_import(
                     except RuleError as exc:
                         err("group", exc.message)
         # Birth date and sex may be left out: they are in the number (GB 11643-1999).
-        if id_number and idcard.is_valid_id(id_number):
-            id_birth = idcard.birth_date_from_id(id_number)
+        id_birth = _id_birth(id_number)
+        if id_birth is not None:
             bd = data.get("birth_date")
             rawbd = rows[i][col_of["birth_date"]] if "birth_date" in col_of else None
             month_only = isinstance(rawbd, str) and _MONTH_ONLY.match("".join(to_halfwidth(rawbd).split()))
@@ -395,16 +436,16 @@ def plan_import(
         candidates.append((rownum, data, id_number, phone, errs, present))
 
     # Existing current members, by the keyed hash (one query per 500 numbers).
-    hashes = {crypto.lookup_hash(c[2]) for c in candidates if c[2]}
+    hash_of = {c[2]: crypto.lookup_hash(c[2]) for c in candidates if c[2]}
     existing: dict[str, Member] = {}
-    hl = list(hashes)
+    hl = list(set(hash_of.values()))
     for k in range(0, len(hl), 500):
         for m in Member.objects.filter(id_number_hash__in=hl[k : k + 500], is_current=True).select_related("branch"):
             existing[m.id_number_hash] = m
 
     seen: dict[str, int] = {}
     for rownum, data, id_number, phone, errs, present in candidates:
-        h = crypto.lookup_hash(id_number) if id_number else ""
+        h = hash_of.get(id_number, "")
         current = existing.get(h) if h else None
         if current is not None:
             if current.branch_id not in branches.by_pk:
@@ -476,26 +517,138 @@ def _audit_value(v) -> str:
     return str(v)
 
 
-def _log_entries(items: list[tuple[Member, dict, int]], actor, remote_addr) -> None:
-    ct = ContentType.objects.get_for_model(Member)
-    now = timezone.now()
-    entries = [
-        LogEntry(
-            content_type=ct,
-            object_pk=str(m.pk),
-            object_id=m.pk,
-            object_repr=str(m)[:200],
-            action=action,
-            changes={f: [_audit_value(a), _audit_value(b)] for f, (a, b) in changes.items()},
-            changes_text="名册导入",
-            actor=actor,
-            remote_addr=remote_addr,
-            timestamp=now,
-            additional_data={"bulk": True, "note": "名册导入"},
-        )
-        for m, changes, action in items
+def _pinyin_keys(name: str, cache: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """Full pinyin and initials of a name, computed once per distinct name in an import."""
+    keys = cache.get(name)
+    if keys is None:
+        keys = cache[name] = (full_pinyin(name), initials(name))
+    return keys
+
+
+def _insert_columns(model) -> list:
+    """The concrete columns an INSERT writes (all but an auto primary key)."""
+    return [
+        f for f in model._meta.concrete_fields if not (f.primary_key and f.auto_created or f is model._meta.auto_field)
     ]
-    LogEntry.objects.bulk_create(entries, batch_size=BATCH)
+
+
+def _executemany(model, fields: list, rows: list[tuple]) -> None:
+    """One INSERT statement run for all rows: Django's bulk_create builds a statement per
+    batch and SQLite allows only ~16 members per statement (the bound-variable limit), which
+    made the import many times slower than the file read. Goes through Django's cursor, so
+    the cache's write watcher still sees the write."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+    )
+    with connection.cursor() as c:
+        for k in range(0, len(rows), 5000):
+            c.executemany(sql, rows[k : k + 5000])
+
+
+_PLAIN = (str, int, bool, type(None))
+
+
+_AS_IS_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
+
+
+def _db_rows(values: Iterable[dict], fields: list) -> list[tuple]:
+    """Rows of attribute values as the database takes them. Text, number, boolean and key
+    columns hold str/int/bool/None, which every backend takes as they are; the other
+    columns (dates, timestamps, JSON) go through the field's own conversion, once per
+    distinct value where the value can be a dict key."""
+    conn = connections[connection.alias]  # the wrapper itself, not the thread-local proxy
+    take = itemgetter(*(f.attname for f in fields))
+    convert = [(i, f) for i, f in enumerate(fields) if not isinstance(f, _AS_IS_FIELDS) or isinstance(f, JSONField)]
+    converted: dict[tuple[int, type, object], object] = {}
+    rows = []
+    for vals in values:
+        row = list(take(vals))
+        for i, f in convert:
+            v = row[i]
+            if v is None:
+                continue
+            if isinstance(f, JSONField):
+                row[i] = f.get_db_prep_save(v, conn)
+                continue
+            key = (i, type(v), v)
+            if key not in converted:
+                converted[key] = f.get_db_prep_save(v, conn)
+            row[i] = converted[key]
+        rows.append(tuple(row))
+    return rows
+
+
+def _insert_members(planned: list[PlannedRow], pinyin_cache: dict) -> list[SimpleNamespace]:
+    """Insert new members in one executemany; returns their values (with pk) for the audit.
+
+    Rows are built from the model's defaults and the planned values without a Member
+    instance each (Model.__init__ was a large part of the import's time); the sensitive
+    fields go through Member.set_id_number / set_phone so encryption stays in one place."""
+    fields = _insert_columns(Member)
+    template = Member()
+    defaults = {f.attname: getattr(template, f.attname) for f in fields}
+    now = timezone.now()
+    defaults["created_at"] = defaults["updated_at"] = now  # a raw insert skips auto_now
+    fk = {f.name: f.attname for f in fields if f.is_relation}
+    editable = set(EDITABLE_FIELDS)
+    members = []
+    for p in planned:
+        vals = defaults.copy()
+        vals.update({f: v for f, v in p.data.items() if f in editable})
+        for f, attname in fk.items():
+            if f in vals:
+                vals[attname] = vals[f].pk if vals[f] is not None else None
+        m = SimpleNamespace(**vals)
+        Member.set_id_number(m, p.id_number)  # encrypt once per value
+        Member.set_phone(m, p.phone or "")
+        # A raw insert skips save(): fill the pinyin search columns here.
+        m.name_pinyin, m.name_initials = _pinyin_keys(m.name, pinyin_cache)
+        members.append(m)
+    _executemany(Member, fields, _db_rows((vars(m) for m in members), fields))
+    hashes = [m.id_number_hash for m in members]
+    by_hash: dict[str, int] = {}
+    for k in range(0, len(hashes), 500):
+        by_hash.update(
+            Member.objects.filter(id_number_hash__in=hashes[k : k + 500], is_current=True).values_list(
+                "id_number_hash", "pk"
+            )
+        )
+    for m in members:
+        m.pk = m.id = by_hash[m.id_number_hash]
+    return members
+
+
+def _log_entries(items: list[tuple[Member, dict, int]], actor, remote_addr) -> None:
+    """One auditlog entry per written member, inserted in one executemany."""
+    ct = ContentType.objects.get_for_model(Member)
+    template = LogEntry(
+        content_type=ct,
+        changes_text="名册导入",
+        actor=actor,
+        remote_addr=remote_addr,
+        timestamp=timezone.now(),
+        additional_data={"bulk": True, "note": "名册导入"},
+    )
+    fields = _insert_columns(LogEntry)
+    base = list(_db_rows([{f.attname: getattr(template, f.attname) for f in fields}], fields)[0])
+    at = {f.attname: i for i, f in enumerate(fields)}
+    changes_field = LogEntry._meta.get_field("changes")
+    conn = connections[connection.alias]
+    rows = []
+    for m, changes, action in items:
+        row = base.copy()
+        row[at["object_pk"]] = str(m.pk)
+        row[at["object_id"]] = m.pk
+        row[at["object_repr"]] = str(m.name if isinstance(m, SimpleNamespace) else m)[:200]
+        row[at["action"]] = action
+        row[at["changes"]] = changes_field.get_db_prep_save(  # JSON: json.dumps or a Jsonb wrapper
+            {f: [_audit_value(a), _audit_value(b)] for f, (a, b) in changes.items()}, conn
+        )
+        rows.append(tuple(row))
+    _executemany(LogEntry, fields, rows)
 
 
 @dataclass
@@ -508,7 +661,7 @@ class ImportResult:
 def apply_plan(
     plan: ImportPlan, *, user=None, remote_addr: str | None = None, today: date | None = None
 ) -> ImportResult:
-    """Write a plan without errors: bulk_create new members, bulk_update changed ones, one
+    """Write a plan without errors: insert new members (one executemany), bulk_update changed ones, one
     audit entry each with the before/after values, a 支部调整 event for branch moves."""
     if not plan.ok:
         raise ValueError("plan has errors; nothing may be written")
@@ -516,25 +669,9 @@ def apply_plan(
     actor = user if getattr(user, "is_authenticated", False) else ctx_actor
     remote_addr = remote_addr or ctx_addr
     today = today or date.today()
+    pinyin_cache: dict[str, tuple[str, str]] = {}
     with transaction.atomic():
-        new_members = []
-        for p in plan.to_create:
-            m = Member(**{f: v for f, v in p.data.items() if f in EDITABLE_FIELDS})
-            m.set_id_number(p.id_number)
-            m.set_phone(p.phone or "")
-            # bulk_create skips save(): fill the pinyin search columns here.
-            m.name_pinyin = full_pinyin(m.name)
-            m.name_initials = initials(m.name)
-            new_members.append(m)
-        Member.objects.bulk_create(new_members, batch_size=BATCH)
-        if new_members and new_members[0].pk is None:  # backends without RETURNING
-            by_hash = dict(
-                Member.objects.filter(
-                    id_number_hash__in=[m.id_number_hash for m in new_members], is_current=True
-                ).values_list("id_number_hash", "pk")
-            )
-            for m in new_members:
-                m.pk = m.id = by_hash[m.id_number_hash]
+        new_members = _insert_members(plan.to_create, pinyin_cache)
 
         updated = []
         fields: set[str] = {"version", "updated_at"}
@@ -548,7 +685,7 @@ def apply_plan(
                     setattr(m, f, new)
                     fields.add(f)
             if "name" in p.changes:
-                m.name_pinyin, m.name_initials = full_pinyin(m.name), initials(m.name)
+                m.name_pinyin, m.name_initials = _pinyin_keys(m.name, pinyin_cache)
                 fields |= {"name_pinyin", "name_initials"}
             if "phone_mask" in p.changes:
                 m.set_phone(p.phone or "")
