@@ -10,11 +10,14 @@ from django.db.models import Q, QuerySet
 
 from dangjian.accounts.scope import orgs_in_scope, visible_to
 from dangjian.members.models import Education, Member, MemberEvent, MemberKind, Sex
-from dangjian.orgs.models import Organization, OrgType
+from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
 from dangjian.rules.dates import add_months
 from dangjian.rules.membership import AGE_BANDS
 
 PAGE_SIZE = 50
+# Above this many branches in a user's scope (a county: ~1,000) the 支部 select lists only
+# the branches of the chosen 镇（街道）党委, which gets a select of its own.
+BRANCH_SELECT_LIMIT = 200
 
 SORTS = {
     "name": ("name_pinyin", "id"),
@@ -72,6 +75,9 @@ def search(qs: QuerySet, q: str) -> QuerySet:
 
 class RosterFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="姓名/拼音", method="filter_q")
+    town = django_filters.ModelChoiceFilter(
+        label="镇（街道）党委", queryset=Organization.objects.none(), method="filter_branch"
+    )
     branch = django_filters.ModelChoiceFilter(
         label="支部", queryset=Organization.objects.none(), method="filter_branch"
     )
@@ -106,15 +112,50 @@ class RosterFilter(django_filters.FilterSet):
         self.filters["branch"].queryset = branches
         self.form.fields["branch"].queryset = branches
         self.form.fields["branch"].empty_label = "全部支部"
+        committees = orgs_in_scope(user).filter(org_type=OrgType.COMMITTEE)
+        self.filters["town"].queryset = committees
+        self.form.fields["town"].queryset = committees
+        self.form.fields["town"].empty_label = "全部镇（街道）"
         groups = visible_to(user, Organization).filter(org_type=OrgType.GROUP, is_active=True).order_by("path")
         self.filters["group"].queryset = groups
         self.form.fields["group"].queryset = groups
         self.form.fields["group"].empty_label = "全部党小组"
+        self._limit_choices(branches, committees, groups)
         for _name, field in self.form.fields.items():
             if isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs["class"] = "form-check-input"
             elif isinstance(field.widget, forms.Select):
                 field.widget.attrs["class"] = "form-select form-select-lg"
+
+    def _limit_choices(self, branches: QuerySet, committees: QuerySet, groups: QuerySet) -> None:
+        """What the selects offer (validation still accepts anything in scope): the 党小组 of
+        the chosen branch only, and — when the scope holds more than BRANCH_SELECT_LIMIT
+        branches — the branches of the chosen 镇（街道）党委 only. One query for branches
+        and 党委 together, one for the groups when a branch is chosen."""
+        data = self.data or {}
+        branch_id = str(data.get("branch") or "")
+        town_id = str(data.get("town") or "")
+        orgs = list(orgs_in_scope(self.user).filter(org_type__in=(*BRANCH_TYPES, OrgType.COMMITTEE)))
+        branch_list = [o for o in orgs if o.org_type in BRANCH_TYPES]
+        towns = [o for o in orgs if o.org_type == OrgType.COMMITTEE]
+        chosen = next((b for b in branch_list if str(b.pk) == branch_id), None)
+        self.many_branches = len(branch_list) > BRANCH_SELECT_LIMIT
+        town = next((t for t in towns if str(t.pk) == town_id), None)
+        if self.many_branches:
+            if town is None and chosen is not None:  # a branch chosen alone: show its 党委
+                town = max(
+                    (t for t in towns if chosen.path.startswith(t.path)), key=lambda t: len(t.path), default=None
+                )
+            branch_list = [b for b in branch_list if town is not None and b.path.startswith(town.path)]
+            self.form.fields["town"].widget.choices = [("", "全部镇（街道）")] + [(t.pk, str(t)) for t in towns]
+        else:
+            self.form.fields["town"].widget = forms.HiddenInput()
+        self.form.fields["branch"].widget.choices = [("", "全部支部")] + [(b.pk, str(b)) for b in branch_list]
+        group_list = list(groups.filter(path__startswith=chosen.path)) if chosen is not None else []
+        self.branch_chosen = chosen is not None
+        self.form.fields["group"].widget.choices = [("", "全部党小组" if chosen else "请先选择支部")] + [
+            (g.pk, str(g)) for g in group_list
+        ]
 
     def filter_q(self, qs, name, value):
         return search(qs, value)
