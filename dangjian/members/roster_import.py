@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from operator import itemgetter
 from types import SimpleNamespace
 
@@ -360,6 +361,7 @@ def plan_import(
     if len(rows) - header_idx - 1 > MAX_ROWS:
         raise ImportError_(f"一次最多导入{MAX_ROWS}行，请分批导入")
 
+    @cache  # asked several times per row
     def header_of(f: str) -> tuple[int | None, str]:
         j = col_of.get(f)
         return (j + 1 if j is not None else None, str(header[j]).strip() if j is not None else label(f))
