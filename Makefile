@@ -28,7 +28,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 test: lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 # Its own database (var/bench/, or DATABASE_URL if set): the benchmark wipes and regenerates data.
 bench: install

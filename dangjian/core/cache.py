@@ -42,8 +42,9 @@ TOKEN_SQL = "UPDATE core_dataversion SET token = %s WHERE id = 1"
 
 
 def _transaction_marker(conn):
+    """The outermost atomic block (the object itself: an id() could be reused by a later one)."""
     blocks = getattr(conn, "atomic_blocks", None)
-    return id(blocks[0]) if blocks else None
+    return blocks[0] if blocks else None
 
 
 _migrating = False
@@ -72,7 +73,7 @@ def write_watcher(execute, sql, params, many, context):
         # (a figure cached between two writes of one transaction must not survive the second).
         if (
             marker is None
-            or getattr(conn, "_dangjian_bumped", None) != marker
+            or getattr(conn, "_dangjian_bumped", None) is not marker
             or getattr(conn, "_dangjian_token_read", False)
         ):
             with conn.cursor() as cur:

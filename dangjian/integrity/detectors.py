@@ -239,9 +239,7 @@ def overlapping_presence(root, year) -> list[Found]:
         return []
     # Two IN lists, then the exact (member, day) pairs in Python: one OR per pair makes an
     # expression tree SQLite refuses and PostgreSQL plans for minutes at county scale.
-    rows = present.filter(
-        member_id__in={m for m, _d in busy}, meeting__date__in={d for _m, d in busy}
-    ).values(
+    rows = present.filter(member_id__in={m for m, _d in busy}, meeting__date__in={d for _m, d in busy}).values(
         "member_id",
         "member__name",
         "meeting_id",

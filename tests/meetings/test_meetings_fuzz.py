@@ -90,9 +90,11 @@ def test_export_is_formula_safe(world, topic, place, minutes):
                 date=date(2023, 3, 1),
                 start_time=time(9),
                 end_time=time(10),
-                place=place[:100],
-                topic=topic[:200],
-                minutes=minutes,
+                # NUL cannot come through a form (Django's fields refuse it) and PostgreSQL
+                # refuses it in text columns; the export is what this test is about.
+                place=place.replace("\x00", "")[:100],
+                topic=topic.replace("\x00", "")[:200],
+                minutes=minutes.replace("\x00", ""),
             )
             assert_formula_safe(ledger.export_bytes(Meeting.objects.all()))
         finally:
