@@ -16,4 +16,3 @@ DEBUG = False
 # live_server wraps the app in a media handler that parses MEDIA_URL; None (uploads are
 # never served directly) makes it crash on every request. A URL nothing links to is enough.
 MEDIA_URL = "/_test_media_not_served/"
-

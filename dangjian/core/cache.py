@@ -42,9 +42,11 @@ TOKEN_SQL = "UPDATE core_dataversion SET token = %s WHERE id = 1"
 
 
 def _transaction_marker(conn):
-    """The outermost atomic block (the object itself: an id() could be reused by a later one)."""
+    """The innermost atomic block (the object itself: an id() could be reused by a later one).
+    A savepoint rolled back undoes the token it set, so the next write in another block
+    sets a new one."""
     blocks = getattr(conn, "atomic_blocks", None)
-    return blocks[0] if blocks else None
+    return blocks[-1] if blocks else None
 
 
 _migrating = False
@@ -69,7 +71,7 @@ def write_watcher(execute, sql, params, many, context):
     if match and match.group(1).lower() not in IGNORED_TABLES:
         conn = context["connection"]
         marker = _transaction_marker(conn)
-        # A new token once per transaction is enough, unless the token was read since
+        # A new token once per atomic block is enough, unless the token was read since
         # (a figure cached between two writes of one transaction must not survive the second).
         if (
             marker is None

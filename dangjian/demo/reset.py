@@ -10,6 +10,9 @@ def wipe_all() -> None:
     tables = [m._meta.db_table for m in project_models + extra]
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            # Deferred foreign-key checks of rows written earlier in this transaction must
+            # fire before a TRUNCATE may run.
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cur.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE")
         else:
             cur.execute("PRAGMA defer_foreign_keys = ON")

@@ -185,6 +185,16 @@ def stalled(self, objs, *a, **kw):
         time.sleep(120)
     return out
 QuerySet.bulk_create = stalled
+# Importers may also insert with one executemany (members.roster_import): stall after it too.
+from django.db.backends import utils
+_orig_many = utils.CursorWrapper.executemany
+def stalled_many(self, sql, param_list):
+    out = _orig_many(self, sql, param_list)
+    if sql.lstrip().upper().startswith("INSERT"):
+        print("WRITING", flush=True)
+        time.sleep(120)
+    return out
+utils.CursorWrapper.executemany = stalled_many
 from django.core.management import call_command
 call_command(*sys.argv[1:])
 """

@@ -139,6 +139,7 @@ def test_export_escapes_formulas(world, values):
     def go():
         members = list(Member.objects.filter(branch=world.branch_a)[: len(values)])
         for m, v in zip(members, values):
+            v = v.replace("\x00", "")  # a form cannot send NUL; PostgreSQL cannot store it
             Member.objects.filter(pk=m.pk).update(address=v[:120], job=v[:60])
         content = export.roster_bytes(
             Member.objects.filter(branch=world.branch_a), full=False, user=world.user("admin"), org="东街"

@@ -17,7 +17,18 @@ from dangjian.rules.idcard import make_id
 
 def _database_bytes() -> bytes:
     connection.ensure_connection()
-    return connection.connection.serialize()  # the whole SQLite database image, as on disk
+    if connection.vendor == "sqlite":
+        return connection.connection.serialize()  # the whole SQLite database image, as on disk
+    # PostgreSQL: every row of every table as the server stores it, as text.
+    from django.apps import apps
+
+    parts = []
+    with connection.cursor() as cur:
+        for model in apps.get_models(include_auto_created=True):
+            table = connection.ops.quote_name(model._meta.db_table)
+            cur.execute(f"SELECT t::text FROM {table} t")
+            parts.extend(row[0] for row in cur.fetchall())
+    return "\n".join(parts).encode()
 
 
 def test_database_file_holds_no_identity_number_or_phone(world):
