@@ -2,7 +2,8 @@
 
 Every INSERT, UPDATE or DELETE on a project table — through the ORM, bulk operations,
 `QuerySet.update()` or raw `executemany` alike — is seen by a database execute wrapper,
-which gives the `core_dataversion` row a new random token in the same transaction. Cached
+which gives the `core_dataversion` row a new random token in the same transaction (one small
+UPDATE per write statement). Cached
 values are stored under the token they were computed at, so a write invalidates them for
 every process at once; a rolled-back write rolls the token back too, and a fresh token is
 never reused, so nothing stale can be served.
@@ -41,14 +42,6 @@ IGNORED_TABLES = {
 TOKEN_SQL = "UPDATE core_dataversion SET token = %s WHERE id = 1"
 
 
-def _transaction_marker(conn):
-    """The innermost atomic block (the object itself: an id() could be reused by a later one).
-    A savepoint rolled back undoes the token it set, so the next write in another block
-    sets a new one."""
-    blocks = getattr(conn, "atomic_blocks", None)
-    return blocks[-1] if blocks else None
-
-
 _migrating = False
 
 
@@ -69,19 +62,11 @@ def write_watcher(execute, sql, params, many, context):
         return result
     match = WRITE.match(sql) if isinstance(sql, str) else None
     if match and match.group(1).lower() not in IGNORED_TABLES:
+        # Every project write gets a new token (one small UPDATE): simple, and no cached
+        # figure can outlive a write, whatever savepoints or threads were involved.
         conn = context["connection"]
-        marker = _transaction_marker(conn)
-        # A new token once per atomic block is enough, unless the token was read since
-        # (a figure cached between two writes of one transaction must not survive the second).
-        if (
-            marker is None
-            or getattr(conn, "_dangjian_bumped", None) is not marker
-            or getattr(conn, "_dangjian_token_read", False)
-        ):
-            with conn.cursor() as cur:
-                cur.execute(TOKEN_SQL, [uuid.uuid4().hex])
-            conn._dangjian_bumped = marker
-            conn._dangjian_token_read = False
+        with conn.cursor() as cur:
+            cur.execute(TOKEN_SQL, [uuid.uuid4().hex])
     return result
 
 
@@ -89,11 +74,9 @@ def install(sender=None, connection=None, **kwargs) -> None:
     """connection_created hook: watch this connection's writes."""
     if write_watcher not in connection.execute_wrappers:
         connection.execute_wrappers.append(write_watcher)
-    connection._dangjian_token_read = False
 
 
 def data_version() -> str:
-    connection._dangjian_token_read = True
     with connection.cursor() as cur:
         cur.execute("SELECT token FROM core_dataversion WHERE id = 1")
         row = cur.fetchone()
