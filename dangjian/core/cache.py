@@ -65,8 +65,11 @@ def write_watcher(execute, sql, params, many, context):
         # Every project write gets a new token (one small UPDATE): simple, and no cached
         # figure can outlive a write, whatever savepoints or threads were involved.
         conn = context["connection"]
+        token = uuid.uuid4().hex
         with conn.cursor() as cur:
-            cur.execute(TOKEN_SQL, [uuid.uuid4().hex])
+            cur.execute(TOKEN_SQL, [token])
+            if cur.rowcount == 0:  # the row was emptied (e.g. a flush): put it back
+                cur.execute("INSERT INTO core_dataversion (id, token) VALUES (1, %s)", [token])
     return result
 
 
@@ -80,7 +83,8 @@ def data_version() -> str:
     with connection.cursor() as cur:
         cur.execute("SELECT token FROM core_dataversion WHERE id = 1")
         row = cur.fetchone()
-    return row[0] if row else "none"
+    # No row (emptied by a flush): a key that is never reused, so nothing is served stale.
+    return row[0] if row else uuid.uuid4().hex
 
 
 def _part(value) -> str:
