@@ -125,6 +125,23 @@ MATERIAL_BODIES = [
 ]
 
 
+def _material_docx(title: str, body: str) -> str:
+    """A real Word file for a demo material, stored like an upload; returns its relative path."""
+    import io
+    import uuid
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading(title, level=1)
+    doc.add_paragraph(body)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return default_storage.save(f"study_materials/demo/{uuid.uuid4().hex}.docx", ContentFile(buf.getvalue()))
+
+
 def load_plans(ctx: DemoContext) -> dict:
     """Each township publishes a yearly plan (one topic a month) with materials; two branches add
     their own item. Returns {(township id, year, month): PlanItem}."""
@@ -144,6 +161,18 @@ def load_plans(ctx: DemoContext) -> dict:
                     link="https://example.org/video" if kind == "视频链接" else "",
                 )
             )
+        for b in [b for b in ctx.branches if b.path.startswith(t.path)][:3]:
+            mats.append(
+                Material(
+                    org=b,
+                    title=f"{b.short_name or b.name}学习交流材料",
+                    kind="文件",
+                    published_on=date(ctx.start.year, 3, 1),
+                    body="本支部党员结合工作实际交流学习体会，查找差距，明确下一步努力方向。",
+                )
+            )
+        for m in mats:
+            m.file, m.file_name = _material_docx(m.title, m.body), f"{m.title[:60]}.docx"
         Material.objects.bulk_create(mats)
         log_bulk(mats, note="演示数据")
         for year in range(ctx.start.year, ctx.today.year + 1):
