@@ -22,14 +22,14 @@ class Versioned(TimeStamped):
         abstract = True
 
 
-class DataVersion(models.Model):
-    """A token that changes whenever any project data is written (see core.cache).
+class CacheVersion(models.Model):
+    """One token per scope ("*", "g", "p:<organisation path>") that changes after a write
+    there commits (see core.cache). Cached figures are keyed by the tokens of their scope, so a
+    write invalidates them for every process at once, and only for the organisations it touched."""
 
-    Cached yearly figures are keyed by it, so a write anywhere invalidates them at once,
-    across processes, without listing which figure depends on which table."""
-
+    scope = models.CharField(max_length=255, primary_key=True)
     token = models.CharField(max_length=32)
 
     class Meta:
-        verbose_name = "数据版本"
-        verbose_name_plural = "数据版本"
+        verbose_name = "缓存版本"
+        verbose_name_plural = "缓存版本"
