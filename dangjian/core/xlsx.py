@@ -105,3 +105,73 @@ def xlsx_response(content: bytes, filename: str):
     resp = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return resp
+
+
+def write_ledger(
+    target,
+    *,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    org: str = "",
+    period: str = "",
+    user=None,
+    filters: str = "",
+    extra_sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]] = (),
+    progress=None,
+) -> None:
+    """Like `ledger_bytes`, streamed: openpyxl's write-only mode (rows go to the file as they
+    come, memory stays flat), written to `target` (a path or a binary file). Column widths are
+    taken from the headers and the first rows. `progress(n)` is called every 500 rows."""
+    from itertools import chain, islice
+
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    heading = title_line(title=title, org=org, period=period, user=user, filters=filters)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="FDE9E7")
+    sheets = [(title, heading, headers, rows, True)] + [
+        (name, f"{name}　{heading}", hdrs, rws, False) for name, hdrs, rws in extra_sheets
+    ]
+    for sheet_title, head, hdrs, rws, main in sheets:
+        ws = wb.create_sheet(sheet_title[:31])
+        it = iter(rws)
+        first = [[safe_cell(v) for v in r] for r in islice(it, 200)]
+        widths = [max(6, len(str(h)) * 2 + 2) for h in hdrs]
+        for r in first:
+            for i, v in enumerate(r[: len(widths)]):
+                if isinstance(v, date | datetime):
+                    widths[i] = max(widths[i], 12)
+                elif v is not None:
+                    s = str(v)
+                    widths[i] = min(60, max(widths[i], len(s) * 2 if not s.isascii() else len(s) + 2))
+        for i, w in enumerate(widths):
+            ws.column_dimensions[get_column_letter(i + 1)].width = w
+        ws.freeze_panes = "A3"
+        ws.merged_cells.add(f"A1:{get_column_letter(max(1, len(hdrs)))}1")
+        ws.row_dimensions[1].height = 36
+        top = WriteOnlyCell(ws, value=head)
+        top.font = Font(bold=True, size=12)
+        top.alignment = Alignment(wrap_text=True)
+        ws.append([top])
+        header_cells = []
+        for h in hdrs:
+            c = WriteOnlyCell(ws, value=h)
+            c.font, c.fill = bold, fill
+            header_cells.append(c)
+        ws.append(header_cells)
+        n = 0
+        for r in chain(first, ([safe_cell(v) for v in r] for r in it)):
+            for i, v in enumerate(r):
+                if isinstance(v, date | datetime):
+                    c = WriteOnlyCell(ws, value=v)
+                    c.number_format = "yyyy-mm-dd"
+                    r[i] = c
+            ws.append(r)
+            n += 1
+            if progress is not None and n % 500 == 0:
+                progress(500)
+        if progress is not None and main:
+            progress(n % 500)
+    wb.save(target)

@@ -14,7 +14,7 @@ from dangjian.core import cache as dc
 
 def _tree():
     from dangjian.core.testing import make_member
-    from dangjian.orgs.models import OrgCategory, Organization, OrgType
+    from dangjian.orgs.models import Organization, OrgCategory, OrgType
 
     district = Organization.add_root(name="缓存测试区委", org_type=OrgType.HIGHER, category=OrgCategory.ORGAN)
     t1 = district.add_child(name="一镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN)
@@ -186,7 +186,7 @@ def test_write_committed_in_another_thread_is_seen(tree):
 
 def test_new_and_deleted_rows_and_organisations(tree):
     from dangjian.core.testing import make_member
-    from dangjian.orgs.models import OrgCategory, Organization, OrgType
+    from dangjian.orgs.models import Organization, OrgCategory, OrgType
 
     orgs, members = tree
     c = Counter()
