@@ -237,6 +237,7 @@ FIELD_ENCRYPTION_KEY_FILE = Path(os.environ.get("FIELD_ENCRYPTION_KEY_FILE", VAR
 
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 BACKUP_KEEP_DAYS = int(os.environ.get("BACKUP_KEEP_DAYS", "14"))
+BACKUP_ON_SERVE = _env_bool("BACKUP_ON_SERVE", True)
 
 # Local settings for rules where localities differ (RULES.md: "a setting").
 DANGJIAN = {
