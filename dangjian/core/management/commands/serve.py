@@ -9,6 +9,7 @@ it, unless --task-workers 0 (then run workers as services, see docs/DEPLOYMENT.m
 """
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -58,6 +59,10 @@ class Command(BaseCommand):
                 from waitress import serve
 
                 from dangjian.wsgi import application
+
+                # A service manager stops us with SIGTERM: leave through `finally`, so the task
+                # worker is stopped too (gunicorn handles SIGTERM itself).
+                signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
                 serve(application, host=host, port=port, threads=threads, ident="dangjian")
         finally:
