@@ -2,6 +2,7 @@
 who exported it and when; cells that look like formulas are escaped."""
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
@@ -11,12 +12,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # control characters except \t and \n
 
 
 def safe_cell(value):
     """Neutralise formula injection (=cmd|..., +SUM(...), @...) in text cells."""
     if isinstance(value, str):
-        value = "".join(ch for ch in value if ch in "\t\n" or ord(ch) >= 32)
+        if _CONTROL.search(value):
+            value = _CONTROL.sub("", value)
         if value.startswith(FORMULA_PREFIXES):
             return "'" + value
     if isinstance(value, datetime):
@@ -162,12 +165,8 @@ def write_ledger(
             header_cells.append(c)
         ws.append(header_cells)
         n = 0
+        # Dates get openpyxl's own date formats (yyyy-mm-dd; with the time for timestamps).
         for r in chain(first, ([safe_cell(v) for v in r] for r in it)):
-            for i, v in enumerate(r):
-                if isinstance(v, date | datetime):
-                    c = WriteOnlyCell(ws, value=v)
-                    c.number_format = "yyyy-mm-dd"
-                    r[i] = c
             ws.append(r)
             n += 1
             if progress is not None and n % 500 == 0:
