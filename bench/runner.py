@@ -291,10 +291,10 @@ class Bench:
             self.figure(f"写入（单独，{w['note']}）", w["alone_ms"], "ms")
             return
         ok = w["beside_ms"] < TARGET_WRITE_BESIDE_MS and not w["errors"]
-        self.figure(f"另一镇有未提交的写事务时，本镇党员修改提交（{w['writes']} 次中最慢）", w["beside_ms"], "ms",
+        self.figure(f"{w['where']}有未提交的写事务时，党员修改提交（{w['writes']} 次中最慢）", w["beside_ms"], "ms",
                     w["alone_ms"], limit_name="没有其他事务时", target=TARGET_WRITE_BESIDE_MS,
                     target_text="不等待（< 500 ms）", ok=ok,
-                    note="另一镇的缓存未失效" if w["other_scope_kept"] else "另一镇的缓存也失效了")  # fmt: skip
+                    note=f"{w['where']}的缓存未失效" if w["other_scope_kept"] else f"{w['where']}的缓存也失效了")  # fmt: skip
 
     def _exports(self, root):
         from bench.exports import measure

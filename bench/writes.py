@@ -40,6 +40,11 @@ def measure(root, *, repeats: int = 5, hold: float = 3.0) -> dict:
     from dangjian.members.models import Member
 
     a, b = _two_members(root)
+    where = (
+        "另一镇"
+        if a.branch.path[: root.steplen * (root.depth + 1)] != b.branch.path[: root.steplen * (root.depth + 1)]
+        else "另一支部"
+    )
     alone = []
     for _ in range(repeats):
         m = Member.objects.get(pk=b.pk)
@@ -48,7 +53,7 @@ def measure(root, *, repeats: int = 5, hold: float = 3.0) -> dict:
             _edit(m)
         alone.append(time.perf_counter() - t0)
     if connection.vendor != "postgresql":
-        return {"alone_ms": min(alone) * 1000, "beside_ms": None, "note": "SQLite：一次只有一个写入者"}
+        return {"alone_ms": min(alone) * 1000, "beside_ms": None, "note": "SQLite：一次只有一个写入者", "where": where}
     ready, release, errors = threading.Event(), threading.Event(), []
 
     def hold_open():
@@ -95,4 +100,5 @@ def measure(root, *, repeats: int = 5, hold: float = 3.0) -> dict:
         "held_s": hold,
         "other_scope_kept": scoped_ok,
         "errors": errors,
+        "where": where,
     }
