@@ -266,3 +266,37 @@ def test_postgres_write_in_one_branch_completes_while_another_branchs_transactio
 
 def test_today_is_part_of_keys():
     assert dc.cache_key("x", date(2026, 1, 1)) != dc.cache_key("x", date(2026, 1, 2))
+
+
+def test_roster_import_invalidates_only_the_branches_it_writes(tree):
+    from dangjian.core.testing import make_id
+    from dangjian.members.models import Member
+    from dangjian.members.roster_export import roster_bytes
+    from dangjian.members.roster_import import apply_plan, plan_import, read_rows
+
+    orgs, members = tree
+    c = Counter()
+    assert (c.figure(orgs["t1"]), c.figure(orgs["t2"])) == (1, 1)
+    v0 = _versions(orgs)
+    # A roster of township 1's branch with one new member (built like an export, re-imported).
+    existing = list(Member.objects.filter(branch=orgs["a"]).select_related("branch", "group"))
+    content = roster_bytes(existing, full=True)
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(content))
+    ws = wb.active
+    row = [c.value for c in ws[3]]
+    row[0], row[3], row[4] = "甲新", make_id("620102", date(1985, 3, 1), 123), date(1985, 3, 1)
+    ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    from dangjian.members.roster_import import BranchIndex
+
+    plan = plan_import(read_rows(buf.getvalue()), branches=BranchIndex([orgs["a"], orgs["b"]], []))
+    assert plan.ok, plan.errors
+    apply_plan(plan)
+    v1 = _versions(orgs)
+    assert {k for k in orgs if v0[k] != v1[k]} == {"a", "t1", "district"}
+    assert (c.figure(orgs["t1"]), c.figure(orgs["t2"])) == (2, 1)
