@@ -1,0 +1,225 @@
+"""Issue 15: a township starts from an empty install and its own files, by the commands:
+import_orgs → import_units → import_roster → import_orgs again (posts) → import_meetings →
+compliance --json (党章第九条 by name), report."""
+
+import io
+import json
+from datetime import date
+from io import StringIO
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+
+from dangjian.accounts.models import User
+from dangjian.accounts.roles import Role
+from dangjian.orgs.models import AdminUnit, Organization, OrgType, Post, Term, UnitYearFigure
+from dangjian.rules.idcard import make_id
+
+pytestmark = pytest.mark.django_db
+
+TOP = "中共桃川镇委员会"
+JG = "中共桃川镇机关支部委员会"
+DM = "中共桃川镇东门社区支部委员会"
+
+ORG_ROWS = [
+    ["桃川镇党组织一览表（2025年）"],  # a title row above the header, as staff keep it
+    ["党组织名称", "简称", "上级党组织", "组织类型", "组织类别", "成立日期", "所在社区", "换届日期", "书记", "委员"],
+    [TOP, "桃川镇党委", "", "基层党委", "机关", "1950-01-01", "", "", "", ""],
+    [JG, "机关支部", TOP, "党支部", "机关", "1958年3月1日", "", "2024-03-15", "张建国", "李红、王强"],
+    [DM, "东门社区支部", "桃川镇党委", "党支部", "社区", "2001.07.01", "东门社区", "", "", ""],
+    ["东门社区第一党小组", "", DM, "党小组", "社区", "", "", "", "", ""],
+]
+UNIT_ROWS = [
+    ["社区（村）", "居民（村民）小组", "户籍户数", "户籍人口", "常住户数", "常住人口", "年度"],
+    ["东门社区", "第一居民小组", 312, 958, 280, 860, 2025],
+    ["东门社区", "第二居民小组", 298, 901, 270, 812, 2025],
+    ["河口村", "第一村民小组", 120, 402, 96, 310, 2025],
+]
+PEOPLE = [  # name, branch, birth, seq
+    ("张建国", "机关支部", date(1975, 3, 1), 11),
+    ("李红", "机关支部", date(1982, 6, 2), 22),
+    ("王强", "机关支部", date(1988, 9, 3), 33),
+    ("赵六", "机关支部", date(1990, 1, 4), 45),
+    ("陈芳", "东门社区支部", date(1979, 2, 5), 52),
+    ("刘洋", "东门社区支部", date(1985, 4, 6), 63),
+]
+
+
+def xlsx(rows) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(list(r))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def roster_rows():
+    head = ["姓名", "性别", "民族", "公民身份号码", "出生日期", "学历", "人员类别", "所在党支部", "入党日期",
+            "转为正式党员日期", "联系电话"]  # fmt: skip
+    rows = [head]
+    for i, (name, branch, birth, seq) in enumerate(PEOPLE):
+        rows.append([name, "男" if seq % 2 else "女", "汉族", make_id("431024", birth, seq), birth, "大学本科",
+                     "正式党员", f"中共桃川镇{branch}委员会" if branch == "机关支部" else branch,
+                     date(2010, 7, 1), date(2011, 7, 1), f"1390000{i:04d}"])  # fmt: skip
+    return rows
+
+
+def ledger_rows():
+    """主题党日 every month of 2025 in both branches; 赵六 absent from July on (six months)."""
+    rows = [
+        [
+            "党组织",
+            "会议类型",
+            "日期",
+            "开始时间",
+            "结束时间",
+            "地点",
+            "主题",
+            "主持人",
+            "记录人",
+            "出席",
+            "请假",
+            "缺席",
+        ]
+    ]
+    jg = ["张建国", "李红", "王强", "赵六"]
+    for month in range(1, 13):
+        present = jg if month < 7 else jg[:3]
+        absent = "" if month < 7 else "赵六"
+        rows.append(["机关支部", "主题党日", date(2025, month, 10), "09:00", "11:00", "镇会议室", f"{month}月主题党日",
+                     "张建国", "李红", "、".join(present), "", absent])  # fmt: skip
+        rows.append(["东门社区支部", "主题党日", date(2025, month, 12), "15:00", "16:30", "社区活动室",
+                     f"{month}月主题党日", "陈芳", "刘洋", "陈芳、刘洋", "", ""])  # fmt: skip
+    return rows
+
+
+@pytest.fixture
+def files(tmp_path):
+    paths = {}
+    for key, rows in (("orgs", ORG_ROWS), ("units", UNIT_ROWS), ("roster", roster_rows()), ("ledger", ledger_rows())):
+        p = tmp_path / f"{key}.xlsx"
+        p.write_bytes(xlsx(rows))
+        paths[key] = str(p)
+    return paths
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_township_from_its_own_files(files, tmp_path, settings):
+    settings.DANGJIAN_DEMO = False
+    assert not Organization.objects.exists()
+    # createsuperuser on the empty database, then the tree: the top org is created from the file.
+    admin = User.objects.create_superuser("admin", password="Strong-pass-2025!")
+    assert admin.role == Role.ADMIN and admin.org is None
+    out = run("import_orgs", files["orgs"])
+    assert "新建 4 个" in out and "不在" in out  # posts wait for the roster
+    top = Organization.objects.get(depth=1)
+    assert (top.name, top.short_name, top.org_type) == (TOP, "桃川镇党委", OrgType.COMMITTEE)
+    jg = Organization.objects.get(name=JG)
+    assert jg.get_parent() == top and jg.founded_on == date(1958, 3, 1)
+    dm = Organization.objects.get(name=DM)
+    assert dm.unit.name == "东门社区" and dm.unit.township == top
+    assert Organization.objects.get(name="东门社区第一党小组").get_parent() == dm
+    assert Term.objects.get(org=jg).started_on == date(2024, 3, 15)
+    # Re-import: updates by name, never duplicates.
+    assert "新建 0 个，更新 4 个" in run("import_orgs", files["orgs"])
+    assert Organization.objects.count() == 4 and Term.objects.count() == 1
+
+    # createsuperuser after the tree exists: administrator of the top organization.
+    admin2 = User.objects.create_superuser("admin2", password="Strong-pass-2025!")
+    assert (admin2.role, admin2.org) == (Role.ADMIN, top)
+
+    assert "小组 3 个" in run("import_units", files["units"])
+    run("import_units", files["units"])
+    assert AdminUnit.objects.filter(kind=AdminUnit.Kind.GROUP).count() == 3
+    assert UnitYearFigure.objects.count() == 3
+    assert AdminUnit.objects.get(name="河口村").kind == AdminUnit.Kind.VILLAGE
+
+    # The roster as the top administrator (the scope that used to refuse every row).
+    assert "新增 6 人" in run("import_roster", files["roster"], "--user", "admin2")
+    # The posts from the tree file now find their people.
+    out = run("import_orgs", files["orgs"])
+    assert "职务 3 条" in out
+    assert set(Post.objects.filter(org=jg).values_list("member__name", "kind")) == {
+        ("张建国", "书记"), ("李红", "委员"), ("王强", "委员"),
+    }  # fmt: skip
+    assert "职务 0 条" in run("import_orgs", files["orgs"])  # idempotent
+
+    run("import_meetings", files["ledger"], "--user", "admin2")
+    data = json.loads(run("compliance", "--year", "2025", "--json", "--today", "2026-01-10"))
+    theme = [r for r in data["branches"] if r["kind_code"] == "theme_day"]
+    assert {(r["branch"], r["held"], r["shortfall"]) for r in theme} == {("机关支部", 12, 0), ("东门社区支部", 12, 0)}
+    assert data["art9"] == {"over": 1, "warning": 0}
+    assert [(a["name"], a["branch"], a["status"], a["gap_months"]) for a in data["art9_members"]] == [
+        ("赵六", "机关支部", "达到六个月", 6)
+    ]
+    text = run("compliance", "--year", "2025", "--today", "2026-01-10")
+    assert "机关支部 赵六" in text
+
+    out_docx = tmp_path / "报告.docx"
+    run("report", "--year", "2025", "--out", str(out_docx), "--today", "2026-01-10")
+    from docx import Document
+
+    body = "\n".join(p.text for p in Document(str(out_docx)).paragraphs)
+    assert "桃川镇" in body and "6名" in body.replace(" ", "")
+    assert out_docx.with_suffix(".xlsx").exists()
+
+
+def test_import_orgs_all_or_nothing_with_row_and_column(tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(
+        xlsx(
+            [
+                ["党组织名称", "上级党组织", "组织类型", "组织类别", "成立日期"],
+                [TOP, "", "基层党委", "机关", ""],
+                ["中共桃川镇甲支部委员会", TOP, "支队", "机关", ""],
+                ["中共桃川镇乙支部委员会", "中共不存在委员会", "党支部", "机关", ""],
+                ["乙小组", TOP, "党小组", "机关", "2030-01-01"],
+            ]
+        )
+    )
+    with pytest.raises(CommandError, match="未导入任何数据"):
+        out = StringIO()
+        call_command("import_orgs", str(bad), stdout=out)
+    text = out.getvalue()
+    assert "第3行　组织类型　“支队”不是组织类型" in text
+    assert "第4行　上级党组织　没有名为“中共不存在委员会”的党组织" in text
+    assert "第5行　成立日期　成立日期不能晚于今天" in text
+    assert "第5行　组织类型　基层党委下不能设立党小组" in text
+    assert not Organization.objects.exists()
+
+
+def test_second_township_under_the_district(tmp_path):
+    """A district install: set-up with the 区委 above, then a second township beside the first."""
+    from dangjian.accounts.setup import set_up
+
+    top, admin = set_up(
+        name=TOP, short_name="桃川镇党委", org_type=OrgType.COMMITTEE, category="机关", higher=["中共江华区委员会"],
+        username="quwei", full_name="区委组织部", password="Strong-pass-2025!",
+    )  # fmt: skip
+    district = top.get_parent()
+    assert (district.name, district.org_type, admin.org) == ("中共江华区委员会", OrgType.HIGHER, district)
+    second = tmp_path / "second.xlsx"
+    second.write_bytes(
+        xlsx(
+            [
+                ["党组织名称", "简称", "上级党组织", "组织类型", "组织类别"],
+                ["中共白芒营镇委员会", "白芒营镇党委", "中共江华区委员会", "基层党委", "机关"],
+                ["中共白芒营镇机关支部委员会", "机关支部", "白芒营镇党委", "党支部", "机关"],
+            ]
+        )
+    )
+    run("import_orgs", str(second), "--user", "quwei")
+    b = Organization.objects.get(name="中共白芒营镇委员会")
+    assert b.get_parent() == district and top.get_parent() == district
+    assert Organization.objects.get(name="中共白芒营镇机关支部委员会").get_parent() == b
+    with pytest.raises(CommandError):  # the township administrator cannot add beside itself
+        User.objects.create(username="taochuan", role=Role.ADMIN, org=top)
+        run("import_orgs", str(second), "--user", "taochuan")
