@@ -74,6 +74,32 @@ from django.conf import settings
 from dangjian.core.dates import DateInput, parse_date  # noqa: F401 (re-exported: the one date parser)
 from dangjian.rules.dates import to_halfwidth
 
+__all__ = [
+    "DATE",
+    "IDENT",
+    "NUMBER",
+    "RAW",
+    "TEXT",
+    "Column",
+    "DateInput",
+    "ReadError",
+    "Row",
+    "SheetTable",
+    "Spec",
+    "Table",
+    "blank",
+    "cell_text",
+    "clean_ident",
+    "clean_number",
+    "drop_preview",
+    "keep_preview",
+    "load_preview",
+    "parse_date",
+    "parse_sheets",
+    "read_table",
+    "sweep_previews",
+]
+
 TEXT, IDENT, NUMBER, DATE, RAW = "text", "ident", "number", "date", "raw"
 
 SKIP_PREFIXES = ("合计", "小计", "总计", "共计", "备注", "填表人", "审核人", "制表人", "填报人", "说明", "注：", "注:")
@@ -588,6 +614,8 @@ def _child(conn, kind: str, content: bytes, lim: dict) -> None:  # pragma: no co
     try:
         import resource
 
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)  # a native allocation failure prints a backtrace; the parent reports it
         vm = 0
         try:
             with open("/proc/self/status") as fh:
