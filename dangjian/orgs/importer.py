@@ -23,7 +23,7 @@ from django.db import transaction
 from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import editable_by
 from dangjian.orgs.models import BRANCH_TYPES, AdminUnit, Organization, OrgCategory, OrgType, Post, Term
-from dangjian.rules.dates import parse_cn_date, to_halfwidth
+from dangjian.rules.dates import to_halfwidth
 from dangjian.rules.errors import RuleError
 
 MAX_ROWS = 20_000
@@ -159,39 +159,34 @@ def template_headers(columns) -> list[str]:
 
 
 # --- reading ------------------------------------------------------------------------------
-def read_table(content: bytes, columns) -> list[tuple[int, dict]]:
-    """The file as (spreadsheet row number, {field: value}) through the shared reader."""
-    try:
-        from dangjian.core import spreadsheet
-    except ImportError:  # until the shared reader (issue 14) is merged
-        return _read_table_interim(content, columns)
+_KINDS = {"founded_on": "date", "term_started_on": "date", "secretary_since": "date", "deputy_since": "date",
+          "committee_since": "date", "year": "number"} | dict.fromkeys(FIGURE_FIELDS, "number")  # fmt: skip
+_TEXT_FIELDS = {"name", "short_name", "parent", "unit", "community", "group", "secretary", "deputy", "committee"}
 
-    aliases = {f: (canonical, *more) for f, (canonical, more) in columns.items()}
+
+def spec_for(columns):
+    from dangjian.core import spreadsheet as ss
+
+    kind = {"date": ss.DATE, "number": ss.NUMBER}
+    cols = tuple(
+        ss.Column(f, canonical, more, kind=kind.get(_KINDS.get(f), ss.TEXT if f in _TEXT_FIELDS else ss.IDENT))
+        for f, (canonical, more) in columns.items()
+    )
+    first = next(iter(columns))
+    title = "组织架构" if columns is ORG_COLUMNS else "社区和居民小组"
+    return ss.Spec(title=title, columns=cols, must_have=(first,), min_match=2, max_rows=MAX_ROWS)
+
+
+def read_table(content: bytes, columns, *, filename: str = "") -> list[tuple[int, dict]]:
+    """The file as (spreadsheet row number, {field: value}) through the shared reader
+    (core.spreadsheet: every format, header below title rows, aliases, merged cells)."""
+    from dangjian.core import spreadsheet as ss
+
     try:
-        table = spreadsheet.read_table(content, aliases=aliases, required=("name",) if "name" in columns else ())
-    except spreadsheet.SpreadsheetError as exc:
+        table = ss.read_table(content, spec=spec_for(columns), filename=filename)
+    except ss.ReadError as exc:
         raise ImportFileError(exc.message) from None
-    return [(r.row, dict(r.values)) for r in table.rows][: MAX_ROWS + 1]
-
-
-def _read_table_interim(content: bytes, columns) -> list[tuple[int, dict]]:
-    import io
-
-    from python_calamine import CalamineWorkbook
-
-    try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception:
-        raise ImportFileError("无法读取该文件：请上传 Excel 文件（.xlsx 或 .xls）") from None
-    first = next(iter(columns.values()))
-    keys = {_norm(h) for h in (first[0], *first[1])}
-    for i, row in enumerate(rows[:10]):
-        if any(_norm(c) in keys for c in row):
-            headers = [_text(c) for c in row]
-            body = [(i + 2 + j, dict(zip(headers, r, strict=False))) for j, r in enumerate(rows[i + 1 :])]
-            return map_headers(body, columns)
-    raise ImportFileError(f"找不到表头：文件前10行中没有“{first[0]}”列")
+    return [(r.number, dict(r.values)) for r in table.rows]
 
 
 def map_headers(rows: list[tuple[int, dict]], columns) -> list[tuple[int, dict]]:
@@ -206,11 +201,13 @@ def map_headers(rows: list[tuple[int, dict]], columns) -> list[tuple[int, dict]]
     return out
 
 
-def _date(v, errors: list, row: int, column: str) -> date | None:
+def _date(v, errors: list, row: int, column: str, today: date | None = None) -> date | None:
+    from dangjian.core.dates import parse_date
+
     if v is None or _text(v) == "":
         return None
     try:
-        return parse_cn_date(v)
+        return parse_date(v, today=today, allow_future=True).date
     except RuleError as exc:
         errors.append(RowError(row, column, str(exc)))
         return None
