@@ -33,6 +33,7 @@ from dangjian.members.models import (
     MemberEvent,
     Occupation,
 )
+from dangjian.members.national import decode as decode_national
 from dangjian.members.roster_columns import (
     DUES_CATEGORY_VALUES,
     FALSE_VALUES,
@@ -256,6 +257,8 @@ def _parse_cell(f: str, v):
     if f in BOOL_FIELDS:
         return _parse_bool(v)
     s = _text(v)
+    if f in ("ethnicity", "education", "kind"):  # national system code values (members.national)
+        s = decode_national(f, s)
     if f == "name":
         return "".join(s.split())
     if f == "sex":

@@ -6,12 +6,14 @@ import json
 from datetime import date
 from io import StringIO
 
+import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Role
 from dangjian.orgs.models import AdminUnit, Organization, OrgType, Post, Term, UnitYearFigure
+from dangjian.rules.idcard import make_id
 from tests.from_zero_files import DM, JG, ORG_ROWS, TOP, UNIT_ROWS, ledger_rows, roster_rows, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +146,39 @@ def test_second_township_under_the_district(tmp_path):
     with pytest.raises(CommandError):  # the township administrator cannot add beside itself
         User.objects.create(username="taochuan", role=Role.ADMIN, org=top)
         run("import_orgs", str(second), "--user", "taochuan")
+
+
+def test_national_layout_round_trip(tmp_path):
+    """Roster import reads the national system's layout with its code values (民族, 学历, 人员类别);
+    export_roster --layout national writes that layout and it imports back unchanged."""
+    from dangjian.members.models import Member
+    from dangjian.members.national import NATIONAL_LAYOUT, decode
+
+    assert (decode("ethnicity", "03"), decode("ethnicity", "01汉族"), decode("ethnicity", "汉族")) == (
+        "回族",
+        "汉族",
+        "汉族",
+    )
+    assert (decode("education", "21"), decode("education", "14 硕士研究生毕业"), decode("kind", "2")) == (
+        "大学本科", "研究生", "预备党员",
+    )  # fmt: skip
+    tree = tmp_path / "orgs.xlsx"
+    tree.write_bytes(xlsx(ORG_ROWS))
+    run("import_orgs", str(tree))
+    headers = [h for _, h in NATIONAL_LAYOUT]
+    row = {"姓名": "马兰", "性别": "女", "公民身份号码": make_id("431024", date(1986, 5, 6), 124), "民族": "03",
+           "出生日期": "1986-05-06", "学历": "31", "人员类别": "1", "所在党支部": JG, "入党日期": "2012-07-01",
+           "转为正式党员日期": "2013-07-01", "工作岗位": "文员", "联系电话": "13900001234", "党籍状态": "正常",
+           "是否失联党员": "否", "是否流动党员": "否"}  # fmt: skip
+    national = tmp_path / "national.xlsx"
+    national.write_bytes(xlsx([headers, [row.get(h, "") for h in headers]]))
+    assert "新增 1 人" in run("import_roster", str(national))
+    m = Member.objects.get(name="马兰")
+    assert (m.ethnicity, m.education, m.kind, m.branch.name) == ("回族", "大学专科", "正式党员", JG)
+    out = tmp_path / "export.xlsx"
+    run("export_roster", str(out), "--layout", "national")
+    wb = openpyxl.load_workbook(out)
+    sheet = [list(r) for r in wb.active.iter_rows(values_only=True)]
+    assert list(sheet[1][: len(headers)]) == headers
+    assert sheet[2][headers.index("民族")] == "回族" and sheet[2][headers.index("人员类别")] == "正式党员"
+    assert "无变化 1 人" in run("import_roster", str(out), "--dry-run")
