@@ -144,3 +144,38 @@ def test_forced_change_keeps_the_page_asked_for(world):
     # An outside address in next is not followed.
     user.refresh_from_db()
     assert not user.must_change_password
+
+
+def test_import_pages_report_rows_and_write_nothing(world, client_for):
+    from tests.from_zero_files import xlsx
+
+    c = client_for("admin")
+    tpl = c.get(reverse("orgs:import_template", kwargs={"what": "orgs"}))
+    assert tpl.status_code == 200 and tpl["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert c.get(reverse("orgs:import_template", kwargs={"what": "x"})).status_code == 404
+    import io
+
+    bad = xlsx([["党组织名称", "上级党组织", "组织类型"], ["新支部", "测试区委", "党支部"]])
+    resp = c.post(reverse("orgs:import"), {"file": io.BytesIO(bad)})
+    body = resp.content.decode()
+    assert resp.status_code == 422 and "“测试区委”不在您的管理范围内" in body and "未导入任何数据" in body
+    good = xlsx(
+        [["党组织名称", "上级党组织", "组织类型", "组织类别"], ["南街社区党支部", "测试镇党委", "党支部", "社区"]]
+    )
+    f = io.BytesIO(good)
+    f.name = "orgs.xlsx"
+    resp = c.post(reverse("orgs:import"), {"file": f})
+    assert resp.status_code == 302 and Organization.objects.get(name="南街社区党支部").get_parent() == world.township
+    units = io.BytesIO(xlsx([["社区（村）", "居民小组", "户籍户数", "户籍人口"], ["东街社区", "一组", 10, 30]]))
+    units.name = "units.xlsx"
+    resp = c.post(reverse("orgs:import_units"), {"file": units, "year": "2025"})
+    assert resp.status_code == 302
+    from dangjian.orgs.models import UnitYearFigure
+
+    fig = UnitYearFigure.objects.get(unit__name="一组")
+    assert (fig.year, fig.people_registered, fig.unit.parent) == (2025, 30, world.community)
+    # Only the administrator imports the tree.
+    assert client_for("secretary_a").get(reverse("orgs:import")).status_code == 403
+    # The checklist counts only the admin's own tree and names the next step.
+    home = c.get("/").content.decode()
+    assert "从零开始" in home and "已完成：3 个支部" in home
