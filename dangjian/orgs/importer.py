@@ -386,7 +386,15 @@ def _resolve_tree(plan: OrgPlan, *, user) -> None:
         if r.existing is not None:
             continue  # updating an existing organization's own fields
         if not empty:
-            errs.append(RowError(r.row, label["parent"], "请填写上级党组织（全称或简称）"))
+            tops = "、".join(o.name for o in all_orgs if o.depth == 1)
+            errs.append(
+                RowError(
+                    r.row,
+                    label["parent"],
+                    f"请填写上级党组织（全称或简称）；系统中的最上级党组织是“{tops}”，"
+                    "本行若就是它，请把党组织名称写成与系统一致",
+                )  # fmt: skip
+            )
         elif len(roots) > 1:
             errs.append(RowError(r.row, label["parent"], "只能有一个最上级党组织，其余各行请填写上级党组织"))
     # Parent of each row: a row of the file (by full name, then short name) or an existing one.
@@ -551,8 +559,21 @@ def apply_orgs(plan: OrgPlan, *, today: date) -> OrgResult:
 
     result = OrgResult()
     made: dict[str, Organization] = {}
+    live: dict[int, Organization] = {}  # one instance per parent: treebeard keeps its numchild current
+    townships: dict[int, Organization] = {}
+    units: dict[tuple[int, str], AdminUnit] = {}
     pending = list(plan.rows)
     units_before = AdminUnit.objects.count()
+
+    def unit_for(org: Organization, parent: Organization | None, name: str):
+        key = parent.pk if parent is not None else org.pk
+        if key not in townships:
+            townships[key] = _township_of(org)
+        t = townships[key]
+        if (t.pk, name) not in units:
+            units[(t.pk, name)] = _unit_for(t, name, org.category)
+        return units[(t.pk, name)]
+
     while pending:
         progressed = False
         for r in list(pending):
@@ -564,35 +585,39 @@ def apply_orgs(plan: OrgPlan, *, today: date) -> OrgResult:
                     continue  # parent created later in this loop
             elif isinstance(ref, Organization):
                 parent = ref
+            if parent is not None:
+                if parent.pk not in live:  # an existing organization: fresh, once
+                    live[parent.pk] = Organization.objects.get(pk=parent.pk)
+                parent = live[parent.pk]
             pending.remove(r)
             progressed = True
             if r.existing is not None:
                 org = r.existing
-                org.refresh_from_db()
+                before = (org.short_name, org.category, org.founded_on, org.unit_id)
                 if r.short_name:
                     org.short_name = r.short_name
                 if r.category:
                     org.category = r.category
                 if r.founded_on:
                     org.founded_on = r.founded_on
+                if r.unit_name and org.org_type != OrgType.HIGHER:
+                    org.unit = unit_for(org, parent, r.unit_name)
+                if (org.short_name, org.category, org.founded_on, org.unit_id) != before:
+                    org.save()
                 result.updated += 1
-            elif parent is None:
-                org = Organization.add_root(
-                    name=r.name, short_name=r.short_name, org_type=r.org_type,
-                    category=r.category or OrgCategory.ORGAN, founded_on=r.founded_on,
-                )  # fmt: skip
-                result.top = org
-                result.created += 1
             else:
-                parent = Organization.objects.get(pk=parent.pk)  # fresh numchild
-                org = parent.add_child(
-                    name=r.name, short_name=r.short_name, org_type=r.org_type,
-                    category=r.category or parent.category, founded_on=r.founded_on,
-                )  # fmt: skip
+                fields = {"name": r.name, "short_name": r.short_name, "org_type": r.org_type,
+                          "founded_on": r.founded_on}  # fmt: skip
+                if parent is None:
+                    org = Organization.add_root(category=r.category or OrgCategory.ORGAN, **fields)
+                    result.top = org
+                else:
+                    org = parent.add_child(category=r.category or parent.category, **fields)
+                if r.unit_name and org.org_type != OrgType.HIGHER:
+                    org.unit = unit_for(org, parent, r.unit_name)
+                    org.save()
                 result.created += 1
-            if r.unit_name and org.org_type != OrgType.HIGHER:
-                org.unit = _unit_for(_township_of(org), r.unit_name, org.category)
-            org.save()
+                live[org.pk] = org
             made[r.name] = org
             if r.term_started_on and not Term.objects.filter(org=org, started_on=r.term_started_on).exists():
                 years = default_term_years(org.org_type, org.category)
