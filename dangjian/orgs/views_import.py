@@ -16,26 +16,26 @@ from dangjian.orgs import importer
 from dangjian.orgs.models import Organization
 
 
-def _upload(request, ctx, template):
+def _upload(request, ctx) -> tuple[bytes | None, str]:
     upload = request.FILES.get("file")
     if upload is None:
         ctx["error"] = "请选择要导入的 Excel 文件"
     elif upload.size > settings.UPLOAD_MAX_BYTES:
         ctx["error"] = f"文件太大（上限 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB）"
     else:
-        return upload.read()
-    return None
+        return upload.read(), upload.name or ""
+    return None, ""
 
 
 @scoped(roles=ADMIN_ONLY, write=True)
 def import_orgs(request):
     ctx: dict = {"what": "orgs", "title": "导入组织架构", "columns": importer.template_headers(importer.ORG_COLUMNS)}
     if request.method == "POST":
-        content = _upload(request, ctx, "orgs/import.html")
+        content, filename = _upload(request, ctx)
         if content is not None:
             today = timezone.localdate()
             try:
-                rows = importer.read_table(content, importer.ORG_COLUMNS)
+                rows = importer.read_table(content, importer.ORG_COLUMNS, filename=filename)
             except importer.ImportFileError as exc:
                 ctx["error"] = exc.message
             else:
@@ -66,7 +66,7 @@ def import_units(request):
         "year": timezone.localdate().year - 1,
     }
     if request.method == "POST":
-        content = _upload(request, ctx, "orgs/import.html")
+        content, filename = _upload(request, ctx)
         township = None
         if request.POST.get("township"):
             township = get_in_scope(request.user, Organization, request.POST["township"], write=True)
@@ -81,7 +81,7 @@ def import_units(request):
         if content is not None:
             today = timezone.localdate()
             try:
-                rows = importer.read_table(content, importer.UNIT_COLUMNS)
+                rows = importer.read_table(content, importer.UNIT_COLUMNS, filename=filename)
             except importer.ImportFileError as exc:
                 ctx["error"] = exc.message
             else:

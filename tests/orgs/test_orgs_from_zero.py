@@ -182,3 +182,44 @@ def test_national_layout_round_trip(tmp_path):
     assert list(sheet[1][: len(headers)]) == headers
     assert sheet[2][headers.index("民族")] == "回族" and sheet[2][headers.index("人员类别")] == "正式党员"
     assert "无变化 1 人" in run("import_roster", str(out), "--dry-run")
+
+
+def test_csv_files_and_a_new_secretary_on_reimport(tmp_path):
+    tree = tmp_path / "orgs.csv"
+    tree.write_text(
+        "党组织名称,简称,上级党组织,组织类型,组织类别\n"
+        f"{TOP},桃川镇党委,,基层党委,机关\n{JG},机关支部,{TOP},党支部,机关\n",
+        encoding="gb18030",
+    )
+    assert "新建 2 个" in run("import_orgs", str(tree))
+    roster = tmp_path / "roster.xlsx"
+    roster.write_bytes(xlsx(roster_rows()[:5]))
+    run("import_roster", str(roster))
+    jg = Organization.objects.get(name=JG)
+    posts = tmp_path / "posts.xlsx"
+    posts.write_bytes(
+        xlsx(
+            [
+                ["党组织名称", "上级党组织", "组织类型", "书记", "书记任职日期"],
+                [JG, TOP, "党支部", "张建国", "2021-03-01"],
+            ]
+        )
+    )
+    run("import_orgs", str(posts))
+    posts.write_bytes(
+        xlsx(
+            [
+                ["党组织名称", "上级党组织", "组织类型", "书记", "书记任职日期"],
+                [JG, TOP, "党支部", "李红", "2024-03-15"],
+            ]
+        )
+    )
+    run("import_orgs", str(posts))
+    secretaries = Post.objects.filter(org=jg, kind="书记").order_by("started_on")
+    assert [(p.member.name, p.ended_on) for p in secretaries] == [("张建国", date(2024, 3, 15)), ("李红", None)]
+    units = tmp_path / "units.csv"
+    units.write_text(
+        '社区（村）,居民小组,户籍户数,户籍人口,年度\n东门社区,一组,"1,200",3600,2025\n', encoding="utf-8-sig"
+    )
+    assert "户数人口 1 条" in run("import_units", str(units))
+    assert UnitYearFigure.objects.get().households_registered == 1200

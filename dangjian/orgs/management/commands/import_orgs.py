@@ -33,7 +33,7 @@ class Command(BaseCommand):
         actor = _user(user)
         today = timezone.localdate()
         try:
-            rows = importer.read_table(p.read_bytes(), importer.ORG_COLUMNS)
+            rows = importer.read_table(p.read_bytes(), importer.ORG_COLUMNS, filename=p.name)
         except importer.ImportFileError as exc:
             raise CommandError(exc.message) from None
         plan = importer.plan_orgs(rows, user=actor, today=today)

@@ -46,7 +46,7 @@ class Command(BaseCommand):
             raise CommandError(f"有多个镇（街道）党委（{names}），请用 --org 指定")
         today = timezone.localdate()
         try:
-            rows = importer.read_table(p.read_bytes(), importer.UNIT_COLUMNS)
+            rows = importer.read_table(p.read_bytes(), importer.UNIT_COLUMNS, filename=p.name)
         except importer.ImportFileError as exc:
             raise CommandError(exc.message) from None
         plan = importer.plan_units(rows, township=townships[0], year=year, today=today)
