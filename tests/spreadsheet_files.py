@@ -1,9 +1,9 @@
 """Spreadsheet files as offices make them, built by code for the import tests.
 
-    xlsx(rows, merges=("C3:C5",), sheets={"二支部": rows2})   # openpyxl, merged cells
-    csv_bytes(rows, encoding="gb18030")
-    convert(xlsx_bytes, "xls" | "ods")    # LibreOffice headless, cached per session; None if missing
-    sparse_xlsx(), zip_bomb_xlsx(), html_table(rows), excel2003_xml(rows), encrypted_ooxml()
+xlsx(rows, merges=("C3:C5",), sheets={"二支部": rows2})   # openpyxl, merged cells
+csv_bytes(rows, encoding="gb18030")
+convert(xlsx_bytes, "xls" | "ods")    # LibreOffice headless, cached per session; None if missing
+sparse_xlsx(), zip_bomb_xlsx(), html_table(rows), excel2003_xml(rows), encrypted_ooxml()
 """
 
 from __future__ import annotations

@@ -259,6 +259,7 @@ class SheetTable:
     header: list[str]
     columns: dict[int, str]  # 0-based column -> field (the winning column for each field)
     rows: list[list]  # the sheet as read, merged cells filled (for a marked copy of the file)
+    wide: set[int] = field(default_factory=set)  # 0-based rows made by one merged range alone
 
 
 @dataclass
@@ -331,6 +332,7 @@ class Table:
                     "header": s.header,
                     "columns": {str(k): v for k, v in s.columns.items()},
                     "rows": [[enc(v) for v in r] for r in s.rows],
+                    "wide": sorted(s.wide),
                 }
                 for s in self.sheets
             ],
@@ -352,7 +354,8 @@ class Table:
             return v
 
         sheets = [(s["name"], [[dec(v) for v in r] for r in s["rows"]], []) for s in state["sheets"]]
-        table = _build_table(sheets, spec, already_filled=True)
+        filled = {s["name"]: set(s.get("wide", [])) for s in state["sheets"]}
+        table = _build_table(sheets, spec, filled=filled)
         table.sheets_not_read = [tuple(x) for x in state.get("sheets_not_read", [])] + table.sheets_not_read
         return table
 
@@ -443,7 +446,7 @@ def detect(content: bytes, filename: str = "") -> str:
     """'xlsx' | 'ods' | 'xls' | 'html' | 'csv', or ReadError saying what the file is."""
     lim = limits()
     if not content or not content.strip(b"\x00 \t\r\n"):
-        raise ReadError("文件是空的，请选择填好的表格重新上传", "empty")
+        raise ReadError("文件是空的，请选择填好的Excel表格重新上传", "empty")
     if len(content) > lim["max_file_bytes"]:
         raise ReadError(f"文件太大（上限 {lim['max_file_bytes'] // 1024 // 1024} MB），请分成几个文件导入", "too_large")
     head = content[:2048]
@@ -466,7 +469,7 @@ def detect(content: bytes, filename: str = "") -> str:
         raise ReadError("这是一个压缩包，不是表格：请解压后上传其中的Excel表格", "not_sheet")
     text = _decode(content)
     if text is None:
-        raise ReadError("无法识别的文件：请上传Excel表格（.xlsx、.xls、.ods）或CSV文件", "unknown")
+        raise ReadError("无法读取该文件：不是能识别的表格；请上传Excel表格（.xlsx、.xls、.ods）或CSV文件", "unknown")
     start = text.lstrip()[:4096].lower()
     if start.startswith("<?xml") or start.startswith("<workbook"):
         if "urn:schemas-microsoft-com:office:spreadsheet" in start:
@@ -477,6 +480,10 @@ def detect(content: bytes, filename: str = "") -> str:
         raise ReadError("这是XML文件，不是表格：请上传Excel表格（.xlsx、.xls、.ods或.csv）", "xml")
     if start.startswith(("<!doctype html", "<html", "<table", "<meta", "<head")) or "<table" in start:
         return "html"
+    if not any(d in text[:8192] for d in ",\t;"):
+        raise ReadError(
+            "无法读取该文件：内容是普通文字，不是表格；请上传Excel表格（.xlsx、.xls、.ods）或CSV文件", "unknown"
+        )
     return "csv"
 
 
@@ -733,7 +740,7 @@ def _skip_reason(row: list, used: list[int], header_keys: list[str], wide: bool)
     return None
 
 
-def _build_table(sheets, spec: Spec, *, already_filled: bool = False) -> Table:
+def _build_table(sheets, spec: Spec, *, filled: dict[str, set[int]] | None = None) -> Table:
     index = spec.header_index()
     table = Table(spec=spec)
     found = []
@@ -743,7 +750,7 @@ def _build_table(sheets, spec: Spec, *, already_filled: bool = False) -> Table:
             continue
         if not rows:
             continue  # an empty sheet (Sheet2, Sheet3 of a new workbook): nothing to report
-        rows, wide = (rows, set()) if already_filled else _fill_merges(rows, merges)
+        rows, wide = (rows, filled.get(name, set())) if filled is not None else _fill_merges(rows, merges)
         head = _find_header(rows, spec, index)
         if head is None:
             must = "、".join(f"“{spec.label(f)}”" for f in spec.must_have)
@@ -763,7 +770,7 @@ def _build_table(sheets, spec: Spec, *, already_filled: bool = False) -> Table:
             else:
                 winners[f] = j
         columns = {j: f for f, j in winners.items()}
-        table.sheets.append(SheetTable(name, hi + 1, header, columns, rows))
+        table.sheets.append(SheetTable(name, hi + 1, header, columns, rows, wide))
         for j, h in enumerate(header):
             if h and j not in mapping:
                 table.unused_columns.append((name, h))
