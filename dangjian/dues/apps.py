@@ -26,7 +26,7 @@ def dues_panel(user, root):
     if not rows:
         return None
     url = reverse("dues:arrears") + f"?branch={root.pk}"
-    over = sum(1 for r in rows if r["level"] == "over")
+    over = sum(1 for r in rows if (r["level"] is not None and r["level"].is_over))
     warn = sum(1 for r in rows if r["level"] == "warning")
     return {
         "title": "党费欠缴（催缴）",

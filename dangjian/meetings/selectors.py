@@ -19,6 +19,7 @@ from django.db.models import Count, Min, Q
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
+from dangjian.core import rulesettings
 from dangjian.meetings.models import Attendance, Kind, KindRequirement, Meeting, MeetingKindLink, Talk
 from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType, Post
@@ -299,8 +300,8 @@ def compliance_summary(root: Organization, year: int, *, today: date | None = No
         "held_periods": held,
         "branches": rows,
         "art9": {
-            "over": sum(1 for a in alerts if a["status"] == "达到六个月"),
-            "warning": sum(1 for a in alerts if a["status"] == "预警"),
+            "over": sum(1 for a in alerts if a["status"] == membership.Art9Level.OVER),
+            "warning": sum(1 for a in alerts if a["status"] == membership.Art9Level.WARNING),
         },
         "heatmap": _heatmap_from(branches, _monthly(root, year, today, None), rows, None, year),
     }
@@ -386,7 +387,8 @@ ART9_WINDOW_MONTHS = 24
 
 def art9_members(root: Organization, *, today: date | None = None, include_all: bool = False) -> list[dict]:
     """党章 Art. 9 (H): current members whose run of months with no 组织生活 and no
-    legitimate reason reaches the early warning (4) or the six-month line. An alert only.
+    legitimate reason reaches the early warning (setting ART9_WARNING_MONTHS) or the six-month
+    line (rules.membership.ART9_MONTHS). An alert only.
 
     Excused absences and 流入地 participation break the run; months in which nothing was
     held for the member neither break nor extend it (rules.membership.attendance_gap_runs).
@@ -406,7 +408,7 @@ def art9_members(root: Organization, *, today: date | None = None, include_all: 
         months = data.get(m["id"], {})
         ok, missed = _ok_missed(months)
         _longest, current = membership.attendance_gap_runs(ok, missed, start_ym, end_ym)
-        status = membership.art9_status(current)
+        status = rulesettings.art9_level(current)
         if status is None and not include_all:
             continue
         last_ok = max(ok, default=None)
