@@ -170,15 +170,16 @@ def period_owed(period_start: date, period_end: date, founded_on: date | None, *
     return mid_period_owes
 
 
-def committee_meeting_required(full_members: int) -> bool:
-    """支委会会议（第十二条，每月）只要求应设支部委员会的支部。
+def committee_meeting_required(full_members: int, committee_members_besides_secretaries: int = 0) -> bool:
+    """支委会会议（第十二条，每月）只要求设有支部委员会的支部。
 
-    正式党员7人以上应设支委会（structure.committee_required，《支部工作条例》第二十条）；不足7人的
-    支部只设书记（必要时设副书记），没有支委会，也就没有每月支委会的要求。
+    有正式党员7人以上的应设支委会（structure.committee_required，《支部工作条例》第二十条）；不足7人的
+    支部只设书记（必要时设副书记），没有支委会，也就不要求每月支委会。不足7人却实际设有委员
+    （组织委员、宣传委员等，书记、副书记之外）的，按其实际设立的支委会要求。
     """
     from .structure import committee_required
 
-    return committee_required(full_members)
+    return committee_required(full_members) or committee_members_besides_secretaries > 0
 
 
 def _check_period(period: str) -> None:
