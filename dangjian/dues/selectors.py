@@ -130,7 +130,8 @@ def arrears_list(root, *, today: date | None = None) -> list[dict]:
     out = []
     for md in grid.values():
         months = md.arrears_months(until)
-        if not months:
+        unassessed = md.unassessed(until)
+        if not months and not unassessed:
             continue
         streak = md.unpaid_streak(until)
         out.append(
@@ -144,6 +145,8 @@ def arrears_list(root, *, today: date | None = None) -> list[dict]:
                 "amount": sum((md.due[m] for m in months), ZERO),
                 "streak": streak,
                 "level": art9_level(streak),
+                # 基数未核定: no base for the year, so months cannot be counted (not "all paid").
+                "unassessed": unassessed,
                 "phone_mask": md.phone_mask,
             }
         )

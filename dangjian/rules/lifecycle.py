@@ -43,7 +43,7 @@ def check_voters_full_members(entitled_voters: int, full_members: int) -> Check:
             False,
             True,
             f"有表决权的党员填写为{entitled_voters}名，{more_less}表决之日本支部党籍正常的正式党员"
-            f"{full_members}名；应到人数应为全部有表决权的正式党员（预备党员、停止党籍的党员没有表决权）",
+            f"{full_members}名；应到人数应为全部有表决权的正式党员（预备党员没有表决权，停止党籍的党员不参加表决）",
             "第七条",
             CHARTER,
         )
