@@ -4,8 +4,11 @@ hand-written SQL query over the same tables returning the same numbers.
 The SQL carries the regulation's default requirements (dangjian.rules.orglife
 DEFAULT_REQUIREMENTS: kind, period, minimum) as a VALUES list; it applies the same rules as
 meetings.selectors._compute: a period counts once it has ended, or while current once it is
-met; periods ending before a branch was founded are left out; 党小组会 only where a branch
-has 党小组; 谈心谈话 once a year per member.
+met; periods before a branch was founded (and the period it was founded in, unless setting
+FOUNDED_MID_PERIOD_OWES) are left out; 党小组会 only where a branch has 党小组, and a period
+counts as held only when every 党小组 met; 支委会 only where a committee is required (7 正式党员,
+rules.structure.committee_required) or 委员 besides the 书记/副书记 are in post; 谈心谈话 once a
+year per member.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from datetime import date
 
 from django.db import connection
 
-from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
-from dangjian.rules import orglife
+from dangjian.core.rulesettings import founded_mid_period_owes
+from dangjian.members.models import MemberKind, Standing
+from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType, Post
+from dangjian.rules import orglife, structure
 
 
 def _d(value: date):
@@ -45,6 +50,11 @@ def sql_compliance(root: Organization, year: int, today: date) -> dict:
     branch_types = ", ".join(["%s"] * len(BRANCH_TYPES))
     like = root.path + "%"
     talk_required = "1" if dec31 < today else "CASE WHEN done = 1 THEN 1 ELSE 0 END"
+    owed = "pd.p_end >= eff.founded_on" if founded_mid_period_owes() else "eff.founded_on <= pd.p_start"
+    talk_owed = "br.founded_on <= %s" if not founded_mid_period_owes() else "br.founded_on <= %s"
+    talk_owed_date = jan1 if not founded_mid_period_owes() else dec31
+    others = [k for k in Post.Kind.values if k not in (Post.Kind.SECRETARY, Post.Kind.DEPUTY, Post.Kind.GROUP_LEADER)]
+    others_in = ", ".join(["%s"] * len(others))
     sql = f"""
 WITH br AS (
   SELECT id, path, founded_on FROM orgs_organization
@@ -77,13 +87,46 @@ mc AS (
   WHERE l.date >= %s AND l.date <= %s
   GROUP BY l.branch_id, l.kind, {_month("l.date")}
 ),
-per AS (
+fm AS (
+  SELECT m.branch_id, COUNT(*) AS n FROM members_member m JOIN br ON br.id = m.branch_id
+  WHERE m.is_current AND m.kind = %s AND m.standing <> %s GROUP BY m.branch_id
+),
+co AS (
+  SELECT p.org_id, COUNT(DISTINCT p.member_id) AS n FROM orgs_post p JOIN br ON br.id = p.org_id
+  WHERE p.ended_on IS NULL AND p.kind IN ({others_in}) GROUP BY p.org_id
+),
+per0 AS (
   SELECT eff.id, eff.kind, pd.p_start, pd.p_end, eff.minimum, COALESCE(SUM(mc.n), 0) AS n
   FROM eff JOIN pd ON pd.period = eff.period
   LEFT JOIN mc ON mc.branch_id = eff.id AND mc.kind = eff.kind AND mc.month BETWEEN pd.m1 AND pd.m2
-  WHERE (eff.only_groups = 0 OR eff.path IN (SELECT parent FROM grp))
-    AND (eff.founded_on IS NULL OR pd.p_end >= eff.founded_on)
+  LEFT JOIN fm ON fm.branch_id = eff.id LEFT JOIN co ON co.org_id = eff.id
+  WHERE eff.only_groups = 0
+    AND (eff.founded_on IS NULL OR {owed})
+    AND (eff.kind <> 'committee_meeting' OR COALESCE(fm.n, 0) >= %s OR COALESCE(co.n, 0) > 0)
   GROUP BY eff.id, eff.kind, pd.p_start, pd.p_end, eff.minimum
+),
+gp AS (
+  SELECT id AS gid, substr(path, 1, length(path) - 4) AS parent FROM orgs_organization
+  WHERE path LIKE %s AND org_type = %s AND is_active
+),
+gmc AS (
+  SELECT mt.org_id, {_month("mt.date")} AS month, COUNT(DISTINCT mt.id) AS n
+  FROM meetings_meeting mt JOIN gp ON gp.gid = mt.org_id
+  WHERE mt.date >= %s AND mt.date <= %s
+    AND EXISTS (SELECT 1 FROM meetings_meetingkindlink l WHERE l.meeting_id = mt.id AND l.kind = 'group_meeting')
+  GROUP BY mt.org_id, {_month("mt.date")}
+),
+gsum AS (
+  SELECT eff.id, eff.kind, pd.p_start, pd.p_end, eff.minimum, gp.gid, COALESCE(SUM(gmc.n), 0) AS n
+  FROM eff JOIN pd ON pd.period = eff.period JOIN gp ON gp.parent = eff.path
+  LEFT JOIN gmc ON gmc.org_id = gp.gid AND gmc.month BETWEEN pd.m1 AND pd.m2
+  WHERE eff.only_groups = 1 AND (eff.founded_on IS NULL OR {owed})
+  GROUP BY eff.id, eff.kind, pd.p_start, pd.p_end, eff.minimum, gp.gid
+),
+per AS (
+  SELECT id, kind, p_start, p_end, minimum, n FROM per0
+  UNION ALL
+  SELECT id, kind, p_start, p_end, minimum, MIN(n) FROM gsum GROUP BY id, kind, p_start, p_end, minimum
 ),
 mem AS (
   SELECT m.branch_id, COUNT(*) AS n FROM members_member m JOIN br ON br.id = m.branch_id
@@ -97,6 +140,7 @@ tk AS (
 talk AS (
   SELECT CASE WHEN COALESCE(mem.n, 0) = 0 OR COALESCE(tk.n, 0) >= COALESCE(mem.n, 0) THEN 1 ELSE 0 END AS done
   FROM br LEFT JOIN mem ON mem.branch_id = br.id LEFT JOIN tk ON tk.branch_id = br.id
+  WHERE br.founded_on IS NULL OR {talk_owed}
 )
 SELECT 'required', (SELECT COALESCE(SUM(CASE WHEN p_end < %s OR n >= minimum THEN 1 ELSE 0 END), 0) FROM per)
                  + (SELECT COALESCE(SUM({talk_required}), 0) FROM talk)
@@ -115,7 +159,10 @@ SELECT 'kind:' || l.kind, COUNT(*) FROM meetings_meetingkindlink l JOIN orgs_org
         + kind_params
         + period_params
         + [root.path, like]
-        + [_d(jan1), _d(last), _d(jan1), _d(last)]
+        + [_d(jan1), _d(last)]
+        + [MemberKind.FULL, Standing.SUSPENDED, *others, structure.COMMITTEE_MIN_FULL_MEMBERS]
+        + [like, OrgType.GROUP, _d(jan1), _d(last)]
+        + [_d(jan1), _d(last), _d(talk_owed_date)]
         + [_d(today)]
         + [like, _d(jan1), _d(last), like, _d(jan1), _d(last)]
     )  # fmt: skip

@@ -244,11 +244,11 @@ BACKUP_ON_SERVE = _env_bool("BACKUP_ON_SERVE", True)
 DANGJIAN = {
     "LATE_ENTRY_DAYS": int(os.environ.get("LATE_ENTRY_DAYS", "7")),
     "TERM_WARNING_MONTHS": 6,
-    "STUDY_HOURS_PER_YEAR": 32,
+    # Rule settings with defaults in dangjian/rules (STUDY_HOURS_PER_YEAR, DUES_FARMER_AMOUNT,
+    # DUES_BACKPAY_MONTHS, DUES_PREPAY_MONTHS, ART9_WARNING_MONTHS, MOBILE_CONTACT_MONTHS,
+    # FOUNDED_MID_PERIOD_OWES) are read through dangjian.core.rulesettings; set a key here only
+    # to override the default (docs/RULES.md lists them).
     "DUES_ROUNDING": "ROUND_HALF_UP",
-    "DUES_FARMER_AMOUNT": "0.50",
-    "DUES_BACKPAY_MONTHS": 6,
-    "DUES_PREPAY_MONTHS": 6,
     "MINUTES_MIN_CHARS": 60,
     "POINTS_RANKING": False,
     "STALLED_TASK_DAYS": 30,

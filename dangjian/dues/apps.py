@@ -26,14 +26,17 @@ def dues_panel(user, root):
     if not rows:
         return None
     url = reverse("dues:arrears") + f"?branch={root.pk}"
-    over = sum(1 for r in rows if r["level"] == "over")
-    warn = sum(1 for r in rows if r["level"] == "warning")
+    from dangjian.core.rulesettings import art9_warning_months
+    from dangjian.rules.membership import ART9_MONTHS
+
+    over = sum(1 for r in rows if r["level"] is not None and r["level"].is_over)
+    warn = sum(1 for r in rows if r["level"] is not None and r["level"].is_warning)
     return {
         "title": "党费欠缴（催缴）",
         "items": [
             ("欠缴党员", f"{len(rows)}人", url),
-            ("连续六个月未交（党章第九条）", f"{over}人", url + "&only=art9"),
-            ("连续四至五个月未交（预警）", f"{warn}人", url + "&only=art9"),
+            (f"连续{ART9_MONTHS}个月未交（党章第九条）", f"{over}人", url + "&only=art9"),
+            (f"连续{art9_warning_months()}至{ART9_MONTHS - 1}个月未交（预警）", f"{warn}人", url + "&only=art9"),
         ],
         "level": "danger" if over else "warning",
     }

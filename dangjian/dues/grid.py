@@ -5,6 +5,11 @@ from here, so the ledgers show what the screens show.
 A month is due when the member has a DuesBase for its year, the month is not before the
 member joined (预备党员 pay from acceptance, 中组发〔2008〕3号) and not after they left, and
 the amount after any reduction is above zero (免交 months are not due).
+
+A member transferred in owes this branch from the month after the letter's 党费交至 (or from
+the transfer month when the letter gives none): earlier months were paid at the old branch,
+so they neither count as arrears nor start the 党章第九条 streak (issue 20). A year of the
+member's time here with no DuesBase is 基数未核定 (`unassessed_years`), never silence.
 """
 
 from __future__ import annotations
@@ -33,6 +38,12 @@ class MemberDues:
     on_time: set[date] = field(default_factory=set)
     category: str = ""
     monthly: Decimal | None = None  # the latest year's monthly amount
+    start: date | None = None  # first month owed to this branch
+    based_years: set[int] = field(default_factory=set)
+
+    def unassessed(self, until: date) -> bool:
+        """基数未核定: the member is here in `until`'s year but no base is set for that year."""
+        return self.is_current and self.start is not None and self.start <= until and until.year not in self.based_years
 
     def arrears_months(self, until: date, since: date | None = None) -> list[date]:
         return sorted(m for m in self.due if m <= until and (since is None or m >= since) and m not in self.paid)
@@ -76,10 +87,13 @@ def dues_grid(members: QuerySet, *, until: date, since: date | None = None) -> d
     )
     grid: dict[int, MemberDues] = {}
     span: dict[int, tuple[date, date | None]] = {}
+    ids = members.values("id")
+    starts = _transfer_starts(ids)
     for mid, name, branch_id, phone, joined, current, left in rows:
         grid[mid] = MemberDues(mid, name, branch_id, phone or "", bool(current))
-        span[mid] = (month_of(joined), None if current or not left else month_of(left))
-    ids = members.values("id")
+        start = max(month_of(joined), starts.get(mid, month_of(joined)))
+        grid[mid].start = start
+        span[mid] = (start, None if current or not left else month_of(left))
     first_year = since.year if since else 1900
     bases = DuesBase.objects.filter(member__in=ids, year__gte=first_year, year__lte=until.year).values_list(
         "member_id", "year", "amount", "category"
@@ -94,6 +108,7 @@ def dues_grid(members: QuerySet, *, until: date, since: date | None = None) -> d
         if md is None:
             continue
         md.category, md.monthly = category, amount
+        md.based_years.add(year)
         joined, left = span[mid]
         for month in range(1, 13):
             m = date(year, month, 1)
@@ -115,3 +130,23 @@ def dues_grid(members: QuerySet, *, until: date, since: date | None = None) -> d
             if on_time:
                 md.on_time.add(m)
     return grid
+
+
+def _transfer_starts(ids) -> dict[int, date]:
+    """{member_id: first month owed here} from each member's latest 转入: the month after the
+    letter's 党费交至, else the transfer month. One query."""
+    from dangjian.lifecycle.models import Transfer
+    from dangjian.rules.dates import parse_cn_date
+    from dangjian.rules.errors import RuleError
+
+    out: dict[int, date] = {}
+    for mid, on, paid_to in (
+        Transfer.objects.filter(member__in=ids, direction=Transfer.Direction.IN)
+        .order_by("member_id", "date", "id")
+        .values_list("member_id", "date", "dues_paid_to")
+    ):
+        try:
+            out[mid] = add_months(month_of(parse_cn_date(paid_to)), 1) if paid_to else month_of(on)
+        except RuleError:
+            out[mid] = month_of(on)
+    return out

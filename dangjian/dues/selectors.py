@@ -12,12 +12,9 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
+from dangjian.core import rulesettings
 from dangjian.dues.grid import ZERO, MemberDues, dues_grid, members_for
 from dangjian.dues.months import add_months, last_completed_month, month_of
-
-# 党章 Art. 9: six consecutive months without paying 党费 → alert; early warning at four.
-ART9_MONTHS = 6
-ART9_WARNING_MONTHS = 4
 
 
 def _today(today: date | None) -> date:
@@ -25,7 +22,7 @@ def _today(today: date | None) -> date:
 
 
 def farmer_amount_default() -> Decimal:
-    return Decimal(str(settings.DANGJIAN.get("DUES_FARMER_AMOUNT", "0.50")))
+    return rulesettings.farmer_amount_default()
 
 
 def rounding() -> str:
@@ -33,11 +30,11 @@ def rounding() -> str:
 
 
 def backpay_months() -> int:
-    return int(settings.DANGJIAN.get("DUES_BACKPAY_MONTHS", 6))
+    return rulesettings.backpay_months()
 
 
 def prepay_months() -> int:
-    return int(settings.DANGJIAN.get("DUES_PREPAY_MONTHS", 6))
+    return rulesettings.prepay_months()
 
 
 def branches_under(root) -> list[dict]:
@@ -71,12 +68,9 @@ def _rate(paid: Decimal, due: Decimal) -> float:
     return float(paid / due) if due else 0.0
 
 
-def art9_level(streak: int) -> str | None:
-    if streak >= ART9_MONTHS:
-        return "over"
-    if streak >= ART9_WARNING_MONTHS:
-        return "warning"
-    return None
+def art9_level(streak: int):
+    """党章第九条等级（rules.membership.Art9Level，与组织生活共用同一阈值和预警设置）。"""
+    return rulesettings.art9_level(streak)
 
 
 def dues_summary(root, year: int, *, today: date | None = None) -> dict:
@@ -102,8 +96,8 @@ def dues_summary(root, year: int, *, today: date | None = None) -> dict:
             in_arrears += 1
             arrears_amount += owed
         level = art9_level(md.unpaid_streak(last))
-        over += level == "over"
-        warning += level == "warning"
+        over += bool(level and level.is_over)
+        warning += bool(level and level.is_warning)
     return {
         "year": year,
         "through": last if first <= last else None,
@@ -136,7 +130,8 @@ def arrears_list(root, *, today: date | None = None) -> list[dict]:
     out = []
     for md in grid.values():
         months = md.arrears_months(until)
-        if not months:
+        unassessed = md.unassessed(until)
+        if not months and not unassessed:
             continue
         streak = md.unpaid_streak(until)
         out.append(
@@ -150,6 +145,8 @@ def arrears_list(root, *, today: date | None = None) -> list[dict]:
                 "amount": sum((md.due[m] for m in months), ZERO),
                 "streak": streak,
                 "level": art9_level(streak),
+                # 基数未核定: no base for the year, so months cannot be counted (not "all paid").
+                "unassessed": unassessed,
                 "phone_mask": md.phone_mask,
             }
         )

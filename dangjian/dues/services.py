@@ -18,7 +18,7 @@ from dangjian.core.audit import log_bulk
 from dangjian.dues.models import BranchDuesSetting, DuesBase, Expenditure, PaidMonth, Payment, Reduction
 from dangjian.dues.months import add_months, label, month_diff, month_end, month_of
 from dangjian.dues.selectors import backpay_months, farmer_amount_for, prepay_months, rounding
-from dangjian.rules.dues import FARMER_MAX, FARMER_MIN, monthly_dues, normalize_category
+from dangjian.rules.dues import FARMER_MAX, FARMER_MIN, check_base, monthly_dues, normalize_category
 from dangjian.rules.errors import RuleError
 
 SOURCE = "中组发〔2008〕3号"
@@ -45,6 +45,7 @@ def compute_amount(*, branch, category: str, base) -> Decimal:
     """The monthly amount from the rule, with the branch's farmer amount and the rounding
     setting. Raises DuesError with the rule's Chinese message."""
     try:
+        check_base(category, base)
         return monthly_dues(category, base, farmer_amount=farmer_amount_for(branch), rounding=rounding())
     except RuleError as exc:
         raise DuesError(exc.message) from None
@@ -72,6 +73,7 @@ def set_bases(*, branch, year: int, rows: list[BaseRow], user=None) -> tuple[int
             raise DuesError("所列党员不在本支部")
         try:
             cat = normalize_category(r.category)
+            check_base(cat, r.base)  # 在职、离退休：基数须大于0（issue 20）
             amount = monthly_dues(cat, r.base, farmer_amount=farmer, rounding=rounding())
         except RuleError as exc:
             raise DuesError(exc.message) from None

@@ -489,15 +489,47 @@ def same_photo(root, year) -> list[Found]:
 
 # --- 7. 支委会 without quorum; minutes too short -------------------------------------------------
 def committee_quorum(root, year) -> list[Found]:
-    from dangjian.meetings.models import Meeting
+    from django.db.models import Exists, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
 
+    from dangjian.meetings.models import Attendance, Meeting
+    from dangjian.meetings.services import COMMITTEE_POSTS
+    from dangjian.orgs.models import Post
+
+    # Quorum counts 支委 only (a combined 支委会 + 党员大会 has every member present): the
+    # committee on the meeting date, and those of them present (issue 20).
+    def on_date(qs, branch, day):
+        return qs.filter(org=branch, kind__in=COMMITTEE_POSTS, started_on__lte=day).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=day)
+        )
+
+    committee = (
+        on_date(Post.objects, OuterRef("branch"), OuterRef("date"))
+        .values("org")
+        .annotate(n=Count("member", distinct=True))
+        .values("n")
+    )
+    present = (
+        Attendance.objects.filter(meeting=OuterRef("pk"), status="present")
+        .filter(
+            Exists(
+                on_date(Post.objects, OuterRef("meeting__branch"), OuterRef("meeting__date")).filter(
+                    member=OuterRef("member")
+                )
+            )
+        )
+        .values("meeting")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     meetings = (
         Meeting.objects.filter(org__path__startswith=root.path, date__year=year, kind_links__kind="committee_meeting")
         .annotate(
-            total=Count("attendance", distinct=True),
-            present=Count("attendance", filter=Q(attendance__status="present"), distinct=True),
+            total=Coalesce(Subquery(committee, output_field=IntegerField()), 0),
+            present=Coalesce(Subquery(present, output_field=IntegerField()), 0),
         )
         .values("id", "branch_id", "date", "topic", "total", "present", "updated_at")
+        .distinct()
     )
     out = []
     for m in meetings:

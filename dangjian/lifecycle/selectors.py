@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q
 
 from dangjian.accounts.scope import visible_to
+from dangjian.core.rulesettings import mobile_contact_months
 from dangjian.lifecycle.models import OPEN_STAGES, DevelopmentCase, DevelopmentStep, MobileContact, Stage, Transfer
 from dangjian.lifecycle.services import case_checks, probation_due_on
 from dangjian.members.models import Member, MemberEvent, MemberKind
@@ -135,8 +136,11 @@ def _baseline(last_contact: date | None, since: date | None) -> date | None:
 
 
 def mobile_rows(qs, *, today: date) -> list[MobileRow]:
-    """流动党员 with their last contact; overdue per 2019 《党员教育管理工作条例》 (every 6 months)."""
-    from dangjian.rules.mobile import CONTACT_INTERVAL_MONTHS
+    """流动党员 with their last contact; overdue after the local contact interval (setting
+    MOBILE_CONTACT_MONTHS: the 条例 asks only for regular contact; 6 months by default)."""
+    from dangjian.core.rulesettings import mobile_contact_months
+
+    interval = mobile_contact_months()
 
     qs = (
         qs.filter(is_current=True, is_mobile=True)
@@ -147,8 +151,8 @@ def mobile_rows(qs, *, today: date) -> list[MobileRow]:
     rows = []
     for m in qs:
         base = _baseline(m.last_contact, m.mobile_since)
-        next_due = add_months(base, CONTACT_INTERVAL_MONTHS) if base else today
-        rows.append(MobileRow(m, m.last_contact, contact_overdue(base, today), next_due))
+        next_due = add_months(base, interval) if base else today
+        rows.append(MobileRow(m, m.last_contact, contact_overdue(base, today, interval), next_due))
     return rows
 
 
@@ -223,7 +227,7 @@ def lifecycle_summary(root, year: int, *, today: date | None = None) -> dict:
         lost_n += is_lost
         if is_mobile:
             mobile_n += 1
-            overdue_n += contact_overdue(_baseline(last, since), as_of)
+            overdue_n += contact_overdue(_baseline(last, since), as_of, mobile_contact_months())
     return {
         "applicants": stages["applicants"],
         "activists": stages["activists"],

@@ -100,9 +100,16 @@ def status_on(member: Member, on: date) -> str:
     return "预备党员"
 
 
-def full_members_count(branch: Organization) -> int:
-    """有表决权的党员：本支部在册、党籍正常的正式党员（党章第七条：预备党员没有表决权）。"""
-    return Member.objects.filter(branch=branch, is_current=True, kind=MemberKind.FULL, standing=Standing.NORMAL).count()
+def full_members_count(branch: Organization, on: date | None = None) -> int:
+    """有表决权的党员：本支部党籍正常的正式党员（党章第七条：预备党员没有表决权）。With `on`
+    (the vote date): the same people as meetings.services.entitled_voters on that day."""
+    if on is None:
+        return Member.objects.filter(
+            branch=branch, is_current=True, kind=MemberKind.FULL, standing=Standing.NORMAL
+        ).count()
+    from dangjian.meetings.services import entitled_voters
+
+    return len(entitled_voters(branch, on))
 
 
 def probation_due_on(member: Member) -> date:
@@ -222,6 +229,7 @@ def record_step(
     training_hours: Decimal | None = None,
     vote_agree: int | None = None,
     vote_entitled: int | None = None,
+    vote_present: int | None = None,
     approval_special: bool = False,
     user=None,
     today: date,
@@ -269,8 +277,10 @@ def record_step(
         checks.append(dev.check_introducers([status_on(m, on) for m in introducers_now]))
         checks.append(lrules.check_political_review(case.political_review_on, on))
         checks.append(dev.check_training(case.training_days, case.training_hours))
-        checks.append(lrules.check_voters_full_members(vote_entitled, full_members_count(case.branch)))
+        checks.append(lrules.check_voters_full_members(vote_entitled, full_members_count(case.branch, on)))
         try:
+            if vote_present is not None:
+                checks.append(dev.check_vote_present(vote_present, vote_entitled))
             checks.append(dev.check_branch_vote(vote_agree, vote_entitled))
         except RuleError as exc:
             raise LifecycleError(exc.message) from None
@@ -372,6 +382,7 @@ def record_probation_decision(
     vote_on: date,
     vote_agree: int,
     vote_entitled: int,
+    vote_present: int | None = None,
     approved_on: date,
     expected_version: int | None,
     extension_months: int = 0,
@@ -388,10 +399,12 @@ def record_probation_decision(
     Outcome = ProbationDecision.Outcome
     due = probation_due_on(member)
     checks = [
-        lrules.check_voters_full_members(vote_entitled, full_members_count(member.branch)),
+        lrules.check_voters_full_members(vote_entitled, full_members_count(member.branch, vote_on)),
         lrules.check_full_approval_within(vote_on, approved_on),
     ]
     try:
+        if vote_present is not None:
+            checks.append(dev.check_vote_present(vote_present, vote_entitled))
         vote = dev.check_branch_vote(vote_agree, vote_entitled)
     except RuleError as exc:
         raise LifecycleError(exc.message) from None

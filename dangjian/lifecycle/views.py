@@ -368,6 +368,8 @@ def _log_reveal(request, transfer) -> None:
 
 @scoped(roles=STAFF_ROLES)
 def mobile(request):
+    from dangjian.core.rulesettings import mobile_contact_months
+
     overdue_only = request.GET.get("overdue") == "1"
     rows = selectors.mobile_list(request.user, today=_today(), overdue_only=overdue_only)
     return render(
@@ -375,6 +377,7 @@ def mobile(request):
         "lifecycle/mobile.html",
         {
             "rows": rows,
+            "contact_months": mobile_contact_months(),
             "overdue_only": overdue_only,
             "overdue_count": sum(1 for r in rows if r.overdue),
             "lost": selectors.lost_members(request.user),

@@ -45,17 +45,22 @@ def art9_panel(user, root):
     from django.urls import reverse
 
     from dangjian.accounts.roles import STAFF_ROLES
+    from dangjian.core.rulesettings import art9_warning_months
     from dangjian.meetings.selectors import art9_members
+    from dangjian.rules.membership import ART9_MONTHS, Art9Level
 
     if root is None or user.role not in STAFF_ROLES:
         return None
     alerts = art9_members(root)
     if not alerts:
         return None
-    over = sum(1 for a in alerts if a["status"] == "达到六个月")
+    over = sum(1 for a in alerts if a["status"] == Art9Level.OVER)
     url = reverse("meetings:art9")
     return {
         "title": "连续未参加组织生活（党章第九条）",
-        "items": [("连续六个月及以上", f"{over}人", url), ("连续四至五个月（预警）", f"{len(alerts) - over}人", url)],
+        "items": [
+            (f"连续{ART9_MONTHS}个月及以上", f"{over}人", url),
+            (f"连续{art9_warning_months()}至{ART9_MONTHS - 1}个月（预警）", f"{len(alerts) - over}人", url),
+        ],
         "level": "danger" if over else "warning",
     }

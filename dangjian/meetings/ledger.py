@@ -20,7 +20,15 @@ from django.utils import timezone
 from dangjian.core.dates import parse_date
 from dangjian.core.spreadsheet import DATE, IDENT, RAW, TEXT, Column, ReadError, Spec, Table, cell_text, read_table
 from dangjian.meetings.models import Attendance, Kind, Meeting, MeetingKindLink
-from dangjian.meetings.services import AttendanceInput, MeetingError, MeetingInput, expected_members, record_meeting
+from dangjian.meetings.services import (
+    AttendanceInput,
+    MeetingError,
+    MeetingInput,
+    complete_attendance,
+    completion_note,
+    expected_members,
+    record_meeting,
+)
 from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
 from dangjian.rules.dates import to_halfwidth
@@ -273,6 +281,11 @@ def import_meetings(
                 # No names given: everyone expected is recorded as 出席 (like the browser form).
                 for m in expected_members(org, kinds, parsed["日期"]):
                     attendance.append(AttendanceInput(member_id=m.id))
+            elif kinds and "日期" in parsed and all(k in Kind.values for k in kinds):
+                # A 台账 names those present and excused: everyone else expected is 缺席 (issue 20).
+                attendance, added = complete_attendance(org, kinds, parsed["日期"], attendance)
+                if added:
+                    result.warnings.append(f"第{rowno}行：{completion_note(added)}")
         if errs:
             result.errors.extend(errs)
             continue

@@ -19,8 +19,9 @@ from django.db.models import Count, Min, Q
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
+from dangjian.core import rulesettings
 from dangjian.meetings.models import Attendance, Kind, KindRequirement, Meeting, MeetingKindLink, Talk
-from dangjian.members.models import Member
+from dangjian.members.models import Member, MemberKind, Standing
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType, Post
 from dangjian.rules import membership, orglife
 from dangjian.rules.dates import months_range, ym_add, ym_index
@@ -86,7 +87,10 @@ class BranchInfo:
     founded_on: date | None
     has_groups: bool = False
     members: int = 0
+    full_members: int = 0
+    committee_others: int = 0  # current 委员 besides 书记/副书记
     talk_covered: int = 0
+    groups: list = None  # [(group id, name)]
 
 
 def _branches(root: Organization, branch_id: int | None = None) -> dict[int, BranchInfo]:
@@ -99,13 +103,20 @@ def _branches(root: Organization, branch_id: int | None = None) -> dict[int, Bra
     }
 
 
-def _period_counts(req, year: int, monthly: dict[int, int], today: date, founded_on: date | None):
+def _period_counts(req, year: int, monthly, today: date, founded_on: date | None):
     """Per period of the year: (label, start, end, count, state) with state in
-    'required' (ended), 'current', 'future', 'before' (before the branch existed)."""
+    'required' (ended), 'current', 'future', 'before' (before the branch existed, or the
+    period it was founded in when setting FOUNDED_MID_PERIOD_OWES is off).
+
+    `monthly` is {month: count}, or a callable (start, end) -> count (党小组会 per group)."""
     out = []
+    owes = rulesettings.founded_mid_period_owes()
     for label, start, end in orglife.periods_in_year(year, req.period):
-        count = sum(monthly.get(m, 0) for m in range(start.month, end.month + 1))
-        if founded_on and end < founded_on:
+        if callable(monthly):
+            count = monthly(start, end)
+        else:
+            count = sum(monthly.get(m, 0) for m in range(start.month, end.month + 1))
+        if not orglife.period_owed(start, end, founded_on, mid_period_owes=owes):
             state = "before"
         elif end < today:
             state = "required"
@@ -123,14 +134,17 @@ def _compute(root: Organization, year: int, today: date, branch_id: int | None =
     if not branches:
         return branches, []
     by_path = {b.path: b for b in branches.values()}
-    for path in Organization.objects.filter(
+    for b in branches.values():
+        b.groups = []
+    for gid, path, name, short in Organization.objects.filter(
         path__startswith=root.path if not branch_id else branches[branch_id].path,
         org_type=OrgType.GROUP,
         is_active=True,
-    ).values_list("path", flat=True):
+    ).values_list("id", "path", "name", "short_name"):
         parent = by_path.get(path[:-STEPLEN])
         if parent:
             parent.has_groups = True
+            parent.groups.append((gid, short or name))
     settings_rows = requirement_settings(root)
     link_filter = {"branch_id": branch_id} if branch_id else {"branch__path__startswith": root.path}
     counts: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
@@ -142,20 +156,60 @@ def _compute(root: Organization, year: int, today: date, branch_id: int | None =
         .order_by()
     ):
         counts[(r["branch_id"], r["kind"])][r["month"]] = r["n"]
+    # 党小组会 (Art. 13) is owed by each 党小组: counted per group, not once per branch-month.
+    group_counts: dict[int, dict[int, int]] = defaultdict(dict)
+    for r in (
+        Meeting.objects.filter(
+            **({"branch_id": branch_id} if branch_id else {"branch__path__startswith": root.path}),
+            org__org_type=OrgType.GROUP,
+            kind_links__kind=Kind.GROUP_MEETING,
+            date__year=year,
+            date__lte=today,
+        )
+        .annotate(month=ExtractMonth("date"))
+        .values("org_id", "month")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    ):
+        group_counts[r["org_id"]][r["month"]] = r["n"]
+    talk_months: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     member_filter = {"branch_id": branch_id} if branch_id else {"branch__path__startswith": root.path}
     for r in (
-        Member.objects.filter(**member_filter, is_current=True).values("branch_id").annotate(n=Count("id")).order_by()
-    ):
-        if r["branch_id"] in branches:
-            branches[r["branch_id"]].members = r["n"]
-    for r in (
-        Talk.objects.filter(**member_filter, date__year=year, date__lte=today, to_member__is_current=True)
+        Member.objects.filter(**member_filter, is_current=True)
         .values("branch_id")
-        .annotate(n=Count("to_member", distinct=True))
+        .annotate(
+            n=Count("id"),
+            full=Count("id", filter=Q(kind=MemberKind.FULL) & ~Q(standing=Standing.SUSPENDED)),
+        )
         .order_by()
     ):
         if r["branch_id"] in branches:
-            branches[r["branch_id"]].talk_covered = r["n"]
+            branches[r["branch_id"]].members = r["n"]
+            branches[r["branch_id"]].full_members = r["full"]
+    for r in (
+        Post.objects.filter(
+            **({"org_id": branch_id} if branch_id else {"org__path__startswith": root.path}),
+            ended_on__isnull=True,
+            kind__in=[k for k in COMMITTEE_POSTS if k not in (Post.Kind.SECRETARY, Post.Kind.DEPUTY)],
+        )
+        .values("org_id")
+        .annotate(n=Count("member", distinct=True))
+        .order_by()
+    ):
+        if r["org_id"] in branches:
+            branches[r["org_id"]].committee_others = r["n"]
+    # 谈心谈话 (Art. 19) per member and month, so a local period/minimum can be honoured.
+    for r in (
+        Talk.objects.filter(**member_filter, date__year=year, date__lte=today, to_member__is_current=True)
+        .annotate(month=ExtractMonth("date"))
+        .values("branch_id", "to_member_id", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        if r["branch_id"] in branches:
+            talk_months[r["branch_id"]][r["to_member_id"]][r["month"]] = r["n"]
+    for bid, per_member in talk_months.items():
+        branches[bid].talk_covered = len(per_member)
 
     rows = []
     for b in branches.values():
@@ -180,34 +234,52 @@ def _compute(root: Organization, year: int, today: date, branch_id: int | None =
                 "current": None,
                 "periods": [],
             }
+            if req.kind == orglife.ActivityKind.COMMITTEE_MEETING and not orglife.committee_meeting_required(
+                b.full_members, b.committee_others
+            ):
+                # Fewer than 7 正式党员: no 支委会 is set up (第二十条), so none is owed.
+                continue
             if req.per_member:
-                # 谈心谈话 (Art. 19): each member at least once a year.
+                # 谈心谈话 (Art. 19): each member at least `minimum` talks per period (default
+                # once a year; a local setting may ask more often).
+                per_member = talk_months.get(b.id, {})
                 row.update(members=b.members, covered=min(b.talk_covered, b.members), meetings=b.talk_covered)
-                done = b.members == 0 or b.talk_covered >= b.members
-                year_end = date(year, 12, 31)
-                if year_end < today or (done and date(year, 1, 1) <= today):
-                    row["required"] = 1
-                    row["held"] = 1 if done else 0
-                    if not done:
-                        row["missing"] = [f"{year}年（{b.members - b.talk_covered}名党员未谈话）"]
-                elif date(year, 1, 1) <= today:
-                    row["current"] = {
-                        "label": f"{year}年",
-                        "held": b.talk_covered,
-                        "minimum": b.members,
-                        "deadline": year_end,
-                    }
+
+                def covered(start, end, per_member=per_member, req=req):
+                    months = range(start.month, end.month + 1)
+                    return sum(1 for ms in per_member.values() if sum(ms.get(m, 0) for m in months) >= req.minimum)
+
+                for label, _start, end, count, state in _period_counts(req, year, covered, today, b.founded_on):
+                    done = b.members == 0 or count >= b.members
+                    row["periods"].append({"period": label, "required": b.members, "held": count, "state": state})
+                    if state == "required" or (state == "current" and done):
+                        row["required"] += 1
+                        row["held"] += int(done)
+                        if not done:
+                            row["missing"].append(f"{label}（{b.members - count}名党员未谈话）")
+                    elif state == "current":
+                        row["current"] = {"label": label, "held": count, "minimum": b.members, "deadline": end}
             else:
-                monthly = counts.get((b.id, code), {})
-                row["meetings"] = sum(monthly.values())
-                for label, _start, end, count, state in _period_counts(req, year, monthly, today, b.founded_on):
+                if req.kind == orglife.ActivityKind.GROUP_MEETING:
+                    # Each group must meet: a period counts as held only when every group met.
+                    groups = b.groups or []
+
+                    def monthly(start, end, groups=groups):
+                        months = range(start.month, end.month + 1)
+                        return min((sum(group_counts[g].get(m, 0) for m in months) for g, _n in groups), default=0)
+
+                    row["meetings"] = sum(sum(group_counts[g].values()) for g, _n in groups)
+                else:
+                    monthly = counts.get((b.id, code), {})
+                    row["meetings"] = sum(monthly.values())
+                for label, start, end, count, state in _period_counts(req, year, monthly, today, b.founded_on):
                     met = count >= req.minimum
                     row["periods"].append({"period": label, "required": req.minimum, "held": count, "state": state})
                     if state == "required":
                         row["required"] += 1
                         row["held"] += int(met)
                         if not met:
-                            row["missing"].append(label)
+                            row["missing"].append(label + _groups_missing(req, b, group_counts, start, end))
                     elif state == "current":
                         if met:
                             row["required"] += 1
@@ -217,6 +289,14 @@ def _compute(root: Organization, year: int, today: date, branch_id: int | None =
             row["shortfall"] = row["required"] - row["held"]
             rows.append(row)
     return branches, rows
+
+
+def _groups_missing(req, b: BranchInfo, group_counts, start: date, end: date) -> str:
+    if req.kind != orglife.ActivityKind.GROUP_MEETING or not b.groups:
+        return ""
+    months = range(start.month, end.month + 1)
+    names = [n for g, n in b.groups if sum(group_counts[g].get(m, 0) for m in months) < req.minimum]
+    return f"（{'、'.join(names)}未开）" if names else ""
 
 
 def compliance_rows(root: Organization, year: int, *, today: date | None = None, branch_id: int | None = None):
@@ -299,8 +379,8 @@ def compliance_summary(root: Organization, year: int, *, today: date | None = No
         "held_periods": held,
         "branches": rows,
         "art9": {
-            "over": sum(1 for a in alerts if a["status"] == "达到六个月"),
-            "warning": sum(1 for a in alerts if a["status"] == "预警"),
+            "over": sum(1 for a in alerts if a["status"] == membership.Art9Level.OVER),
+            "warning": sum(1 for a in alerts if a["status"] == membership.Art9Level.WARNING),
         },
         "heatmap": _heatmap_from(branches, _monthly(root, year, today, None), rows, None, year),
     }
@@ -386,7 +466,8 @@ ART9_WINDOW_MONTHS = 24
 
 def art9_members(root: Organization, *, today: date | None = None, include_all: bool = False) -> list[dict]:
     """党章 Art. 9 (H): current members whose run of months with no 组织生活 and no
-    legitimate reason reaches the early warning (4) or the six-month line. An alert only.
+    legitimate reason reaches the early warning (setting ART9_WARNING_MONTHS) or the six-month
+    line (rules.membership.ART9_MONTHS). An alert only.
 
     Excused absences and 流入地 participation break the run; months in which nothing was
     held for the member neither break nor extend it (rules.membership.attendance_gap_runs).
@@ -406,7 +487,7 @@ def art9_members(root: Organization, *, today: date | None = None, include_all: 
         months = data.get(m["id"], {})
         ok, missed = _ok_missed(months)
         _longest, current = membership.attendance_gap_runs(ok, missed, start_ym, end_ym)
-        status = membership.art9_status(current)
+        status = rulesettings.art9_level(current)
         if status is None and not include_all:
             continue
         last_ok = max(ok, default=None)

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.core.concurrency import save_versioned
@@ -27,7 +28,7 @@ from dangjian.meetings.models import (
     MeetingKindLink,
     Talk,
 )
-from dangjian.members.models import Member, MemberKind
+from dangjian.members.models import Member, MemberKind, Standing
 from dangjian.orgs.models import BRANCH_TYPES, OrgType, Post
 from dangjian.rules import orglife
 from dangjian.rules.dates import ym_index
@@ -79,14 +80,25 @@ def branch_of(org):
 
 
 def _current_members(qs, on: date):
-    return qs.filter(is_current=True, joined_on__lte=on).order_by("name_pinyin")
+    """Members of the branch on `on`: joined the party (and this organization) by then, not yet
+    left, and not 停止党籍 (a 停止党籍 member takes no part in 组织生活)."""
+    return (
+        qs.filter(joined_on__lte=on)
+        .filter(Q(is_current=True) | Q(left_on__gt=on))
+        .filter(Q(joined_org_on__isnull=True) | Q(joined_org_on__lte=on))
+        .exclude(standing=Standing.SUSPENDED)
+        .order_by("name_pinyin")
+    )
 
 
 def committee_members(branch, on: date | None = None) -> list[Member]:
-    """Current 支委 (Post holders without an end date, 党小组组长 excluded)."""
-    posts = Post.objects.filter(org=branch, ended_on__isnull=True, kind__in=COMMITTEE_POSTS)
+    """支委 on `on` (Post holders whose term covers the date; 党小组组长 excluded); today's 支委
+    when `on` is None."""
+    posts = Post.objects.filter(org=branch, kind__in=COMMITTEE_POSTS)
     if on:
-        posts = posts.filter(started_on__lte=on)
+        posts = posts.filter(started_on__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+    else:
+        posts = posts.filter(ended_on__isnull=True)
     return list(
         Member.objects.filter(pk__in=posts.values("member_id"), is_current=True).order_by("name_pinyin").distinct()
     )
@@ -105,8 +117,42 @@ def expected_members(org, kinds, on: date) -> list[Member]:
     return list(_current_members(Member.objects.filter(branch=org), on))
 
 
+def entitled_voters(branch, on: date) -> list[Member]:
+    """有表决权的党员 on `on`: the branch's 正式党员 in good standing (预备党员 have no vote,
+    党章第七条; 停止党籍 members take no part). A member who became 正式党员 after `on` was
+    still 预备党员 that day."""
+    return [
+        m
+        for m in _current_members(Member.objects.filter(branch=branch), on)
+        if m.kind == MemberKind.FULL and (m.full_on is None or m.full_on <= on)
+    ]
+
+
+def complete_attendance(
+    org, kinds, on: date, rows: list[AttendanceInput]
+) -> tuple[list[AttendanceInput], list[Member]]:
+    """Every expected member gets an explicit row (出席/请假/缺席): a form or 台账 that names only
+    those present and excused is completed with 缺席 for everyone else expected (党章第九条 counts
+    months without 组织生活; a member left off the list must not escape the count).
+
+    Returns (all rows, the members added as 缺席). Rows already given are kept as they are.
+    """
+    named = {r.member_id for r in rows}
+    added = [m for m in expected_members(org, kinds, on) if m.id not in named]
+    return [*rows, *(AttendanceInput(member_id=m.id, status=S.ABSENT) for m in added)], added
+
+
+def completion_note(added: list[Member]) -> str:
+    """The sentence shown (in the form's result and the 台账 import) for members recorded 缺席."""
+    if not added:
+        return ""
+    names = "、".join(m.name for m in added[:20]) + ("等" if len(added) > 20 else "")
+    return f"名单未列出的{len(added)}名应到党员已记为缺席：{names}。如有请假或出席，请修改出席情况。"
+
+
 def quorum_warnings(org, kinds, rows: list[AttendanceInput], members: dict[int, Member], on: date) -> list[str]:
-    """Warnings only (the meeting is still recorded)."""
+    """Warnings only (the meeting is still recorded). Quorum is computed against who was
+    entitled on the date, not against the rows submitted."""
     warnings: list[str] = []
     present_ids = {r.member_id for r in rows if r.status == S.PRESENT}
     branch = branch_of(org)
@@ -117,16 +163,16 @@ def quorum_warnings(org, kinds, rows: list[AttendanceInput], members: dict[int, 
             if not orglife.committee_quorum_ok(present, len(committee)):
                 warnings.append(
                     f"支委会到会委员{present}人，未超过支委会{len(committee)}人的半数"
-                    "（《中国共产党支部工作条例（试行）》第十二条：应有半数以上委员到会）。"
+                    "（《中国共产党支部工作条例（试行）》第十二条：须有半数以上委员到会方可进行）。"
                 )
     if Kind.MEMBER_MEETING in kinds:
-        full = [m for m in members.values() if m.kind == MemberKind.FULL]
-        if full:
-            present_full = sum(1 for m in full if m.id in present_ids)
-            if not orglife.vote_quorum_ok(present_full, len(full)):
+        voters = entitled_voters(branch, on)
+        if voters:
+            present_full = sum(1 for m in voters if m.id in present_ids)
+            if not orglife.vote_quorum_ok(present_full, len(voters)):
                 warnings.append(
-                    f"到会正式党员{present_full}人，未超过有表决权正式党员{len(full)}人的半数，"
-                    "本次会议不能进行表决（预备党员没有表决权，不计入；党章第七条、《发展党员工作细则》）。"
+                    f"到会有表决权的正式党员{present_full}人，未超过{len(voters)}人的半数，"
+                    "本次会议如有表决事项不能表决（预备党员没有表决权，党章第七条；停止党籍的党员不计入）。"
                 )
     return warnings
 
@@ -235,10 +281,19 @@ def _set_kinds(meeting: Meeting, kinds: list[str]) -> None:
 
 
 # --- record and edit ------------------------------------------------------------------------
+def _complete(data: MeetingInput) -> list[Member]:
+    """Complete data.attendance in place (see complete_attendance); [] when the input is invalid."""
+    if not data.kinds or any(k not in Kind.values for k in data.kinds):
+        return []
+    data.attendance, added = complete_attendance(data.org, data.kinds, data.date, data.attendance)
+    return added
+
+
 def record_meeting(*, user, data: MeetingInput, today: date | None = None) -> tuple[Meeting, list[str]]:
     """Create a meeting with its kinds and attendance. Returns (meeting, quorum warnings)."""
     today = today or timezone.localdate()
     errors, late = _validate(data, is_new=True, today=today)
+    added = _complete(data)
     members, errs2 = _check_attendees(data)
     branch = branch_of(data.org)
     errors += errs2 + _check_host(data, branch)
@@ -266,7 +321,11 @@ def record_meeting(*, user, data: MeetingInput, today: date | None = None) -> tu
         _set_kinds(meeting, data.kinds)
         Attendance.objects.bulk_create(_attendance_objects(meeting, data.attendance))
         _log_attendance(meeting, "create")
-    return meeting, quorum_warnings(data.org, data.kinds, data.attendance, members, data.date)
+    note = completion_note(added)
+    return meeting, [
+        *([note] if note else []),
+        *quorum_warnings(data.org, data.kinds, data.attendance, members, data.date),
+    ]
 
 
 def update_meeting(
@@ -275,6 +334,7 @@ def update_meeting(
     """Edit a meeting (optimistic locking). Sign-in times of unchanged 出席 rows are kept."""
     today = today or timezone.localdate()
     errors, _late = _validate(data, is_new=False, today=today)
+    added = _complete(data)
     members, errs2 = _check_attendees(data)
     branch = branch_of(data.org)
     if branch.pk != meeting.branch_id:
@@ -312,7 +372,11 @@ def update_meeting(
         gone = [a for a in existing.values() if a.pk not in keep]
         for a in gone:
             a.delete()
-    return meeting, quorum_warnings(data.org, data.kinds, data.attendance, members, data.date)
+    note = completion_note(added)
+    return meeting, [
+        *([note] if note else []),
+        *quorum_warnings(data.org, data.kinds, data.attendance, members, data.date),
+    ]
 
 
 def _log_attendance(meeting: Meeting, action: str) -> None:

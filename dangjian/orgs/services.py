@@ -131,13 +131,33 @@ def update_org(*, user, org: Organization, data: dict, expected_version: int | N
         n = Member.objects.filter(branch__path__startswith=org.path, is_current=True).count()
         if n:
             raise OrgError(f"该组织（含下级）仍有在册党员 {n} 名，请先转移组织关系，再撤销组织。", "is_active")
+    old_founded = org.founded_on
     changed = []
     for field in allowed:
         if field in data:
             setattr(org, field, data[field].strip() if isinstance(data[field], str) else data[field])
             changed.append(field)
     save_versioned(org, expected_version=expected_version)
+    if "founded_on" in changed and org.founded_on != old_founded:
+        _log_founded_change(org, old_founded, user)
     return org
+
+
+def _log_founded_change(org: Organization, old: date | None, user) -> None:
+    """成立日期决定组织生活从哪个周期起算（meetings.selectors）：改动它可以抹掉一段时间的“应开展”，
+    因此单独记一条审计，写明新旧日期和影响（issue 20）。"""
+    from dangjian.core.audit import log_bulk
+
+    def fmt(d):
+        return f"{d:%Y-%m-%d}" if d else "（未填写）"
+
+    log_bulk(
+        [org],
+        action="update",
+        changes={"founded_on": [fmt(old), fmt(org.founded_on)]},
+        note=f"修改成立日期：{fmt(old)} → {fmt(org.founded_on)}（影响组织生活应开展的周期和落实率）",
+        actor=user if getattr(user, "is_authenticated", False) else None,
+    )
 
 
 # --- posts --------------------------------------------------------------------------------

@@ -26,6 +26,14 @@ from dangjian.reports.wording import branch_list, money, num, org_label, pct, pe
 
 CN_ORDINALS = "一二三四五六七八九十"
 CHARTER_ART9 = "《中国共产党章程》第九条"
+
+
+def _study_hours():
+    from dangjian.core.rulesettings import study_hours_per_year
+
+    return study_hours_per_year()
+
+
 BRANCH_REGS = "《中国共产党支部工作条例（试行）》"
 
 
@@ -387,7 +395,7 @@ def _work(w: _Writer, report: SurveyReport, src: Sources, year, where):
     if s:
         parts = [f"开展学习{s['sessions']}次", f"党员累计学习{num(s['hours_total'])}学时"]
         if s.get("members") and s.get("members_meeting_target") is not None:
-            target = settings.DANGJIAN.get("STUDY_HOURS_PER_YEAR", 32)
+            target = _study_hours()
             parts.append(f"{s['members']}名党员中{s['members_meeting_target']}名达到年度{target}学时要求")
         w.p(sentence(parts, lead="全年"))
     else:
@@ -578,7 +586,7 @@ def find_problems(src: Sources, year: int, *, where: str = "全镇") -> list[Pro
     if s and s.get("members") and s.get("members_meeting_target") is not None:
         behind = s["members"] - s["members_meeting_target"]
         if behind > 0:
-            target = settings.DANGJIAN.get("STUDY_HOURS_PER_YEAR", 32)
+            target = _study_hours()
             problems.append(
                 Problem(
                     title="学习教育抓得不够实",

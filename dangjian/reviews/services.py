@@ -34,8 +34,10 @@ from dangjian.rules.appraisal import (
     CORRECTION_DEFAULT_MONTHS,
     DISPOSAL_MEASURES,
     DISPOSAL_STEPS,
+    EXCELLENT_CAP_SOURCE,
     GRADES,
     LEAVING_MEASURES,
+    NO_GRADE_SOURCE,
     correction_deadline,
     correction_months_valid,
     excellent_cap_exceeded,
@@ -44,6 +46,9 @@ from dangjian.rules.appraisal import (
 from dangjian.rules.errors import RuleError
 
 SRC_ART18 = "（《中国共产党支部工作条例（试行）》第十八条）"
+# “优秀”比例与“预备党员不评等次”：第十八条没有规定比例（issue 20），出处见 rules.appraisal。
+SRC_EXCELLENT_CAP = "（" + EXCELLENT_CAP_SOURCE + "）"
+SRC_NO_GRADE = "（" + NO_GRADE_SOURCE + "）"
 SRC_DISPOSAL = "（《中国共产党不合格党员组织处置办法》）"
 DECIDING_KINDS = ("member_meeting", "committee_meeting")  # 党员大会 / 支委会
 STEP_ORDER = [s.value for s in Appraisal.Step]
@@ -186,8 +191,8 @@ def cast_ballot(*, user, appraisal: Appraisal, grades: dict[int, str]) -> int:
     if voter_entry is None:
         raise ReviewError("您不在本次民主评议的党员名单中")
     if voter_entry.member_kind != MemberKind.FULL:
-        # 预备党员没有表决权 —— 党章第七条（RULES.md §4）；测评由正式党员进行（RULES.md §2）。
-        raise ReviewError("预备党员参加民主评议，但不参加测评表决（党章第七条：预备党员没有表决权）")
+        # 党章第七条只限制表决权、选举权、被选举权，民主测评不是表决：预备党员不参加测评是本地做法。
+        raise ReviewError("预备党员参加民主评议，但按本地做法不参加民主测评打分" + SRC_NO_GRADE)
     valid_ids = set(appraisal.entries.exclude(member_id=member_id).values_list("id", flat=True))
     clean: dict[int, str] = {}
     for entry_id, grade in grades.items():
@@ -253,7 +258,7 @@ def excellent_warning(appraisal: Appraisal, n_excellent: int | None = None) -> s
     if excellent_cap_exceeded(n_excellent, n_full):
         return (
             f"提醒：评为“优秀”的有{n_excellent}人，超过了正式党员（{n_full}人）的三分之一。"
-            "按规定“优秀”一般不超过正式党员的1/3" + SRC_ART18 + "；如本地另有规定，可继续保存。"
+            "“优秀”一般不超过正式党员的1/3" + SRC_EXCELLENT_CAP + "；如本地另有规定，可继续保存。"
         )
     return ""
 
@@ -289,7 +294,7 @@ def set_grades(
         if grade and grade not in GRADES:
             raise ReviewError(f"等次“{grade}”无效，只能是优秀、合格、基本合格、不合格")
         if grade and not grade_allowed(entry.member_kind):
-            raise ReviewError(f"{entry.member.name}是预备党员：预备党员参加民主评议，但不评定等次" + SRC_ART18)
+            raise ReviewError(f"{entry.member.name}是预备党员：预备党员参加民主评议，但不评定等次" + SRC_NO_GRADE)
         if grade == entry.grade and (not grade or entry.decided_meeting_id == meeting.pk):
             continue
         if entry.grade == "不合格" and grade != "不合格" and entry.disposals.exists():

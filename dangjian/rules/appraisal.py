@@ -24,6 +24,13 @@ CORRECTION_MAX_MONTHS = 12
 REJOIN_BAN_YEARS = 5
 
 
+# “优秀”一般不超过正式党员的1/3、预备党员不评等次：RULES.md §2 记为普遍做法（H），但没有找到规定它的
+# 条款——《支部工作条例》第十八条只规定民主评议本身，没有比例。因此标注为本地做法（设置项），
+# 只提醒、不阻止保存（有的地方不设比例）。
+EXCELLENT_CAP_SOURCE = "本地做法设置项：民主评议“优秀”一般不超过正式党员的1/3，条例未规定比例"
+NO_GRADE_SOURCE = "本地做法：预备党员参加民主评议，但不评定等次、不参加测评打分"
+
+
 def excellent_cap_exceeded(n_excellent: int, n_full_members: int) -> bool:
     """“优秀”是否超过正式党员的1/3 —— RULES.md §2 (H)。
 

@@ -45,14 +45,21 @@ _ALIASES: dict[str, str] = {
     "救济抚恤": "救济/抚恤",
 }
 
-# 补交一般不超过6个月 —— 中组发〔2008〕3号（RULES.md §5, H/M）。设置项默认值。
+# 补交一般不超过6个月 —— 中组发〔2008〕3号（RULES.md §5, H/M）。设置项 DUES_BACKPAY_MONTHS 的默认值，
+# 由 dues.services 的补交检查使用（唯一定义）。
 BACKPAY_MAX_MONTHS = 6
+# 预交：各地做法不一，常见不超过6个月（RULES.md §5, M）—— 本地设置 DUES_PREPAY_MONTHS 的默认值。
+PREPAY_MAX_MONTHS = 6
 # 一次性自愿交纳党费 1000 元以上全额上缴中央 —— 中组发〔2008〕3号（RULES.md §5, H）。
 LARGE_VOLUNTARY_THRESHOLD = Decimal(1000)
 
 # 农民党员每月 0.2 至 1 元 —— 中组发〔2008〕3号（RULES.md §5, H）。
 FARMER_MIN = Decimal("0.20")
 FARMER_MAX = Decimal("1.00")
+# 支部尚未确定农民党员金额时的默认值（本地设置 DUES_FARMER_AMOUNT，唯一定义）。
+FARMER_DEFAULT = Decimal("0.50")
+# 在职、离退休党员按基数比例交纳：基数须大于0（基数为0即永不交纳，issue 20）。
+BASE_REQUIRED_CATEGORIES: tuple[str, ...] = ("在职", "离退休")
 # 学生、下岗失业、依靠抚恤或救济、领取低保的党员每月 0.2 元 —— 同上。
 FIXED_LOW_AMOUNT = Decimal("0.20")
 
@@ -92,6 +99,19 @@ def _to_decimal(value: Decimal | str | float, what: str) -> Decimal:
     return result
 
 
+def check_base(category: str, base: Decimal | int | str | None) -> None:
+    """在职、离退休党员须有大于0的月交纳基数（中组发〔2008〕3号按基数比例交纳；基数为0即永不交纳）。"""
+    cat = normalize_category(category)
+    if cat not in BASE_REQUIRED_CATEGORIES:
+        return
+    if base is None or base == "":
+        raise RuleError(f"{cat}党员计算党费需要月交纳基数")
+    if _to_decimal(base, "党费基数") <= 0:
+        raise RuleError(
+            f"{cat}党员的月交纳基数应大于0（中组发〔2008〕3号：按基数比例交纳）；确有困难的请办理少交或免交"
+        )
+
+
 def dues_rate(category: str, base: Decimal | int | str | None) -> Decimal:
     """在职或离退休党员适用的比例（整个基数适用同一比例，不分段累进）。"""
     cat = normalize_category(category)
@@ -116,7 +136,7 @@ def monthly_dues(
     category: str,
     base: Decimal | int | str | None = None,
     *,
-    farmer_amount: Decimal = Decimal("0.50"),
+    farmer_amount: Decimal = FARMER_DEFAULT,
     rounding: str = ROUND_HALF_UP,
 ) -> Decimal:
     """每月应交党费（元，保留到分）—— 中组发〔2008〕3号。

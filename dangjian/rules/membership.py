@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from enum import StrEnum
 
 from .dates import YearMonth, add_months, months_range
 from .errors import RuleError
@@ -66,9 +67,52 @@ OCCUPATIONS: list[str] = [
 ]
 
 # 连续六个月不参加组织生活、不交党费或不做所分配的工作 → 视为自行脱党 —— 党章 Art. 9 (H)。
+# 组织生活与党费共用这一个阈值和下面这一个等级枚举（meetings、dues 都从这里导入）。
 ART9_MONTHS = 6
-# 提前预警的月数（设置项）。
+# 提前预警的月数：党章没有规定，属本地设置 DANGJIAN["ART9_WARNING_MONTHS"]
+# （dangjian.core.rulesettings 读取），此处为默认值。
 ART9_WARNING_MONTHS = 4
+
+
+class Art9Level(StrEnum):
+    """党章 Art. 9 提醒等级（只提醒，不作任何处置）。"""
+
+    WARNING = "预警"
+    OVER = "达到六个月"
+
+    @property
+    def is_over(self) -> bool:
+        return self is Art9Level.OVER
+
+    @property
+    def is_warning(self) -> bool:
+        return self is Art9Level.WARNING
+
+
+# 历次党章的预备期（候补期）—— 用于核对老党员档案的转正日期（issue 20）。RULES.md 只收录现行党章，
+# 以下分段依据历次《中国共产党章程》文本本身（置信度 M），不引条款序号：
+# - 1956年9月（八大党章）以前入党：1945年党章的“候补期”按社会成分为半年至两年不等，无法由入党日期推算；
+# - 1969年4月（九大党章）至1977年8月（十一大党章）之间入党：1969、1973年党章没有预备期，
+#   入党即为正式党员，转正日期可与入党日期相同；
+# - 其余时期：预备期一年（现行党章第七条）。
+CANDIDATE_ERA_END = date(1956, 9, 26)  # 八大通过新党章之日
+NO_PROBATION_START = date(1969, 4, 14)  # 九大通过新党章之日
+NO_PROBATION_END = date(1977, 8, 18)  # 十一大通过新党章之日（恢复一年预备期）
+
+
+class ProbationEra(StrEnum):
+    CANDIDATE = "候补期"  # 1945年党章
+    NONE = "无预备期"  # 1969、1973年党章
+    ONE_YEAR = "预备期一年"
+
+
+def probation_era(joined: date) -> ProbationEra:
+    """入党日期所适用的党章对预备期（候补期）的规定。"""
+    if joined < CANDIDATE_ERA_END:
+        return ProbationEra.CANDIDATE
+    if NO_PROBATION_START <= joined < NO_PROBATION_END:
+        return ProbationEra.NONE
+    return ProbationEra.ONE_YEAR
 
 
 def probation_end(accepted: date, extension_months: int = 0) -> date:
@@ -156,12 +200,14 @@ def art9_status(
     *,
     threshold: int = ART9_MONTHS,
     warning: int = ART9_WARNING_MONTHS,
-) -> str | None:
-    """党章 Art. 9 (H) 提醒：None、"预警" 或 "达到六个月"。只提醒，不作任何处置。"""
+) -> Art9Level | None:
+    """党章 Art. 9 (H) 提醒：None、Art9Level.WARNING 或 Art9Level.OVER。只提醒，不作任何处置。"""
+    if not 1 <= warning <= threshold:
+        raise RuleError(f"预警月数应在1至{threshold}之间")
     if gap_months >= threshold:
-        return "达到六个月"
+        return Art9Level.OVER
     if gap_months >= warning:
-        return "预警"
+        return Art9Level.WARNING
     return None
 
 
@@ -176,7 +222,9 @@ def validate_member_dates(
 
     - 出生日期 < 入党日期 < 转正日期；
     - 入党时年满十八岁（党章第一条）；
-    - 转正日期为入党一年后（党章第七条）；延长预备期的，在延长期内；
+    - 转正日期为入党一年后（党章第七条）；延长预备期的，在延长期内；按入党时的党章分时期处理：
+      1969年4月至1977年8月入党的没有预备期（转正日期可与入党日期相同），1956年9月以前入党的
+      候补期长短不一（只检查转正晚于入党）—— 见 probation_era；
     - 预备党员没有转正日期，正式党员必须有转正日期。
     """
     problems: list[str] = []
@@ -187,13 +235,14 @@ def validate_member_dates(
             problems.append("出生日期应早于入党日期")
         elif age_on(birth, joined) < MIN_JOIN_AGE:
             problems.append("入党时未满十八岁（党章第一条）")
-    if joined and full_on and full_on <= joined:
-        problems.append("转正日期应晚于入党日期")
+    era = probation_era(joined) if joined else ProbationEra.ONE_YEAR
+    if joined and full_on and (full_on < joined if era == ProbationEra.NONE else full_on <= joined):
+        problems.append("转正日期应晚于入党日期" if era != ProbationEra.NONE else "转正日期不应早于入党日期")
     if category == "预备党员" and full_on:
         problems.append("预备党员不应有转正日期")
     if category == "正式党员" and not full_on:
         problems.append("正式党员应填写转正日期")
-    if joined and full_on and full_on > joined and category != "预备党员":
+    if joined and full_on and full_on > joined and category != "预备党员" and era == ProbationEra.ONE_YEAR:
         if extension_months and not (EXTENSION_MIN_MONTHS <= extension_months <= EXTENSION_MAX_MONTHS):
             problems.append("延长预备期不能少于半年，最长不超过一年（党章第七条）")
         else:

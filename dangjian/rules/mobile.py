@@ -7,8 +7,11 @@ from datetime import date
 
 from .dates import add_months
 
-# 与流动（境外）党员至少每6个月联系一次 —— 2019 《党员教育管理工作条例》(H)。
+# 流出地党组织与流动党员的联系间隔：2019 《党员教育管理工作条例》只要求流出地“经常保持联系”，
+# “至少每6个月联系一次”是对出国（境）党员的要求（RULES.md §8），不适用于境内流动党员（issue 20）。
+# 因此这是本地设置 MOBILE_CONTACT_MONTHS，默认6个月（比照出国（境）党员的半年）。
 CONTACT_INTERVAL_MONTHS = 6
+CONTACT_INTERVAL_SOURCE = "本地设置：流出地党组织与流动党员的联系间隔，默认6个月（条例仅要求经常保持联系）"
 # 外出6个月以上未转组织关系即为流动党员 —— 同上 (H)。
 AWAY_MIN_MONTHS = 6
 # 失联超过6个月、不满2年的，可作为限期改正的情形 —— 《不合格党员组织处置办法》(2024) (H)。
@@ -21,7 +24,7 @@ def contact_overdue(
     today: date,
     interval_months: int = CONTACT_INTERVAL_MONTHS,
 ) -> bool:
-    """距上次联系已超过 interval_months 个月（从未联系也算超期）。"""
+    """距上次联系已超过 interval_months 个月（从未联系也算超期）。interval_months 为本地设置。"""
     if last_contact is None:
         return True
     return today > add_months(last_contact, interval_months)

@@ -152,6 +152,36 @@ DEFAULT_REQUIREMENTS: list[Requirement] = [
 ]
 
 
+# 年中成立的支部是否“欠”成立当期（季度、年度：党员大会、组织生活会、民主评议等）：条例没有规定，
+# 本地设置 FOUNDED_MID_PERIOD_OWES。默认 False：成立日期所在的周期不计为应开展（该周期内开了照样计入），
+# 从成立后第一个完整周期起计。True 时成立当期也要求。
+FOUNDED_MID_PERIOD_OWES = False
+
+
+def period_owed(period_start: date, period_end: date, founded_on: date | None, *, mid_period_owes: bool) -> bool:
+    """成立日期为 founded_on 的支部是否应在 [period_start, period_end] 这一周期开展。
+
+    成立于周期第一天的，该周期完整，应开展；成立于周期最后一天或之前其他日子的，看设置。
+    """
+    if founded_on is None or founded_on <= period_start:
+        return True
+    if founded_on > period_end:
+        return False
+    return mid_period_owes
+
+
+def committee_meeting_required(full_members: int, committee_members_besides_secretaries: int = 0) -> bool:
+    """支委会会议（第十二条，每月）只要求设有支部委员会的支部。
+
+    有正式党员7人以上的应设支委会（structure.committee_required，《支部工作条例》第二十条）；不足7人的
+    支部只设书记（必要时设副书记），没有支委会，也就不要求每月支委会。不足7人却实际设有委员
+    （组织委员、宣传委员等，书记、副书记之外）的，按其实际设立的支委会要求。
+    """
+    from .structure import committee_required
+
+    return committee_required(full_members) or committee_members_besides_secretaries > 0
+
+
 def _check_period(period: str) -> None:
     if period not in ("month", "quarter", "year"):
         raise RuleError(f"未知的周期：{period}，应为 month、quarter 或 year")
@@ -215,10 +245,11 @@ def committee_quorum_ok(present: int, committee_size: int) -> bool:
 
 
 def vote_quorum_ok(present_full_members: int, full_members: int) -> bool:
-    """有表决权的到会人数须超过应到人数的半数；预备党员没有表决权，不计入。
+    """到会的有表决权党员须超过应到的有表决权党员（表决之日党籍正常的正式党员）的半数；
+    恰好一半不够。预备党员没有表决权（党章第七条），停止党籍的党员不参加表决，均不计入。
 
-    出处：党章 Arts. 7 (预备党员 have no vote) 与 《中国共产党发展党员工作细则》2014
-    （支部大会 more than half of the members entitled to vote）——见 RULES.md §4、§6。
+    这是会议能否进行表决的检查：接收预备党员的表决见《中国共产党发展党员工作细则》
+    （development.check_vote_present）；其他党员大会只在进行表决时适用，故只作提醒。
     """
     if full_members <= 0 or present_full_members < 0 or present_full_members > full_members:
         raise RuleError("到会正式党员人数或应到正式党员人数不正确")

@@ -73,10 +73,12 @@ def post_code(value: str) -> str:
 
 
 def committee_required(full_members: int) -> bool:
-    """正式党员7人以上的支部应设立支部委员会 —— Art. 20 (H)。"""
+    """有正式党员7人以上的党支部，应当设立党支部委员会；不足7人的只设书记（必要时设副书记）
+    —— 《中国共产党支部工作条例（试行）》第二十条（RULES.md §7, H；原文在第六章）。
+
+    用于组织生活合规：没有支委会的支部不要求每月支委会（orglife.committee_meeting_required）。
+    """
     return full_members >= COMMITTEE_MIN_FULL_MEMBERS
 
 
-def branch_too_large(members: int) -> bool:
-    """支部党员超过50人（提醒考虑设总支或分设支部）—— Arts. 4–5 (H)。"""
-    return members > BRANCH_MAX_MEMBERS
+COMMITTEE_SOURCE = "《中国共产党支部工作条例（试行）》第二十条"

@@ -15,6 +15,14 @@ STUDY_KINDS: list[str] = [
     "专题培训",
     "自学",
 ]
+# 自学不是集中学习培训：单独统计，不计入32学时（issue 20）。
+SELF_STUDY = "自学"
+CONCENTRATED_KINDS: tuple[str, ...] = tuple(k for k in STUDY_KINDS if k != SELF_STUDY)
+
+
+def counts_toward_required(kind: str) -> bool:
+    """该类学习是否计入每年32学时的集中学习培训。"""
+    return kind in CONCENTRATED_KINDS
 
 
 def study_shortfall(hours: int | Decimal, required: int | Decimal = STUDY_HOURS_PER_YEAR) -> Decimal:

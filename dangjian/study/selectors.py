@@ -1,8 +1,9 @@
 """Reads for 学习: each member's yearly 学时 against the yearly requirement (2019《党员教育管理
-工作条例》, 32 学时 by default, setting STUDY_HOURS_PER_YEAR), branch completion, lists.
+工作条例》, 32 学时 of 集中学习培训 by default, setting STUDY_HOURS_PER_YEAR), branch completion, lists.
 
 学时 come from two recorded facts, never typed twice:
-- StudyRecord rows (集中学习, 主题教育, 警示教育, 专题培训, 自学, township 党课);
+- StudyRecord rows (集中学习, 主题教育, 警示教育, 专题培训, township 党课; 自学 is counted apart
+  and never toward the 32 学时: rules.study.counts_toward_required);
 - 党课 meetings of the branch (meetings app, kind 党课) that the member attended: the hours
   are the meeting's own duration (start to end time), rounded down to half an hour.
 """
@@ -13,15 +14,17 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import ROUND_DOWN, Decimal
 
-from django.conf import settings
 from django.db.models import Count, Q
+
+from dangjian.core import rulesettings
+from dangjian.rules.study import CONCENTRATED_KINDS, SELF_STUDY, counts_toward_required
 
 ZERO = Decimal("0")
 HALF = Decimal("0.5")
 
 
 def hours_required() -> Decimal:
-    return Decimal(str(settings.DANGJIAN.get("STUDY_HOURS_PER_YEAR", 32)))
+    return rulesettings.study_hours_per_year()
 
 
 def meeting_hours(start, end) -> Decimal:
@@ -65,17 +68,33 @@ def lecture_attendance(root, year: int) -> tuple[dict[int, tuple], dict[int, lis
 
 
 def member_hours(root, year: int) -> dict[int, Decimal]:
-    """{member_id: 学时 in `year`} for members under `root`. Three queries."""
+    """{member_id: 集中学习培训学时 in `year`} for members under `root` (自学 excluded: see
+    self_study_hours). Three queries."""
     from dangjian.study.models import StudyRecord
 
     hours: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    rows = StudyRecord.objects.filter(member__branch__path__startswith=root.path, activity__date__year=year)
+    rows = StudyRecord.objects.filter(
+        member__branch__path__startswith=root.path, activity__date__year=year, activity__kind__in=CONCENTRATED_KINDS
+    )
     for mid, h in rows.values_list("member_id", "hours"):
         hours[mid] += h
     meetings, attended = lecture_attendance(root, year)
     for mid, ids in attended.items():
         for i in ids:
             hours[mid] += meetings[i][2]
+    return dict(hours)
+
+
+def self_study_hours(root, year: int) -> dict[int, Decimal]:
+    """{member_id: 自学学时 in `year`}: shown apart, never counted toward the 32 学时. One query."""
+    from dangjian.study.models import StudyRecord
+
+    hours: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    rows = StudyRecord.objects.filter(
+        member__branch__path__startswith=root.path, activity__date__year=year, activity__kind=SELF_STUDY
+    )
+    for mid, h in rows.values_list("member_id", "hours"):
+        hours[mid] += h
     return dict(hours)
 
 
@@ -186,12 +205,16 @@ def member_study(member, year: int) -> dict:
             }
         )
     items.sort(key=lambda x: x["date"])
-    total = sum((x["hours"] for x in items), ZERO)
+    for x in items:
+        x["counts"] = counts_toward_required(x["kind"])
+    total = sum((x["hours"] for x in items if x["counts"]), ZERO)
+    self_study = sum((x["hours"] for x in items if not x["counts"]), ZERO)
     required = hours_required()
     return {
         "year": year,
         "items": items,
-        "total": total,
+        "total": total,  # 集中学习培训学时（计入年度要求）
+        "self_study": self_study,  # 自学学时（单独统计，不计入）
         "required": required,
         "shortfall": max(required - total, ZERO),
     }

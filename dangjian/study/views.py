@@ -149,15 +149,16 @@ def mine(request):
     year = _year(request)
     today = timezone.localdate()
     study = selectors.member_study(member, year)
-    self_hours = sum((i["hours"] for i in study["items"] if i["kind"] == StudyKind.SELF), Decimal("0"))
+    # member_study: "total" is 集中学习培训 only (counted toward the yearly 学时), 自学 apart.
     return render(
         request,
         "study/mine.html",
         {
             "member": member,
             **study,
-            "self_hours": self_hours,
-            "central_hours": study["total"] - self_hours,
+            "self_hours": study["self_study"],
+            "central_hours": study["total"],
+            "all_hours": study["total"] + study["self_study"],
             "month_items": plan_selectors.month_items(member.branch, today) if year == today.year else [],
         },
     )

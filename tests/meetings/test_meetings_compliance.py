@@ -106,7 +106,7 @@ def test_compliance_query_count_is_fixed(world, record):
     small = _count(run)
     _add_branches(world, 6, record)
     assert _count(run) == small
-    assert small <= 20
+    assert small <= 24  # _compute: +1 query for 党小组会 per group, +1 for committee posts (issue 20)
 
 
 def test_member_attendance_counts_excused_and_elsewhere_apart(world, record):

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils import timezone
 
+from dangjian.core import rulesettings
 from dangjian.meetings import selectors
 from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_TYPES, Organization
@@ -95,7 +96,7 @@ class Command(BaseCommand):
         for a in art9:
             out.write(f"  {a['status']}　{a['branch']} {a['name']}：连续{a['gap_months']}个月未参加组织生活")
         for m in members:
-            if m["longest_gap"] >= 4:
+            if rulesettings.art9_level(m["longest_gap"]):
                 out.write(
                     f"  {m['branch']} {m['name']}：参加{m['attended']} 请假{m['excused']} 缺席{m['unexcused']}"
                     f" 最长连续未参加{m['longest_gap']}个月"
