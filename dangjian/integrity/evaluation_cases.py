@@ -68,11 +68,10 @@ def evaluate_cases(
     roster = case_roster(cases)
     docs = [Doc(t["key"], t["group"], t["text"]) for t in cases["honest"] + cases["copies"]]
     pubs = [Doc(p["key"], "published", p["text"]) for p in cases["published"]]
-    found = {
-        (p.a, p.b)
-        for p in find_near_duplicates(docs, threshold=jaccard, containment=containment, roster=roster)
+    found = {(p.a, p.b) for p in find_near_duplicates(docs, threshold=jaccard, containment=containment, roster=roster)}
+    found |= {
+        tuple(sorted((p.a, p.b))) for p in contained_in_published(docs, pubs, containment=published, roster=roster)
     }
-    found |= {tuple(sorted((p.a, p.b))) for p in contained_in_published(docs, pubs, containment=published, roster=roster)}
     source = {c["key"]: c["source"] for c in cases["copies"]}
     how = {c["key"]: c["how"] for c in cases["copies"]}
     copied = set(cases["copied_pairs"])
@@ -123,7 +122,10 @@ def evaluate_pairwise(
             if a in pub or b in pub:
                 p, r = (a, b) if a in pub else (b, a)
                 hit = contained_in_published(
-                    [Doc(r, text[r][0], text[r][1])], [Doc(p, "published", pub[p])], containment=published, roster=roster
+                    [Doc(r, text[r][0], text[r][1])],
+                    [Doc(p, "published", pub[p])],
+                    containment=published,
+                    roster=roster,
                 )
             else:
                 docs = [Doc(k, *text[k]) for k in (a, b)]
