@@ -77,7 +77,7 @@ def text_documents(root, year) -> tuple[list[Doc], dict[str, dict]]:
     for m in rows:
         text = f"{m['minutes']}{m['decisions']}"
         key = f"meeting:{m['id']}"
-        docs.append(Doc(key, str(m["branch_id"]), text))
+        docs.append(Doc(key, str(m["branch_id"]), text, exclude=m["topic"]))
         meta[key] = {
             **_mref(m),
             "org_id": m["branch_id"],
@@ -815,11 +815,11 @@ def unexpected_signin(root, year) -> list[Found]:
             why = f"{r['member__name']}的入党日期是{r['member__joined_on']:%Y年%m月%d日}，会议时还不是党员"
         elif r["member__left_on"] and not r["member__is_current"] and r["member__left_on"] <= d:
             why = f"{r['member__name']}已于{r['member__left_on']:%Y年%m月%d日}离开本组织"
-        elif r["meeting_id"] in committee_only and posts.get(r["meeting__branch_id"]):
-            on_committee = any(
-                m == r["member_id"] and s <= d and (e is None or e >= d) for m, s, e in posts[r["meeting__branch_id"]]
-            )
-            if not on_committee:
+        elif r["meeting_id"] in committee_only:
+            # The committee on that day, if the posts are on record for it (a branch that
+            # recorded only its current committee says nothing about earlier meetings).
+            serving = {m for m, s, e in posts.get(r["meeting__branch_id"], ()) if s <= d and (e is None or e >= d)}
+            if serving and r["member_id"] not in serving:
                 why = f"{r['member__name']}不是支部委员，却在支委会签到"
         if why:
             how = "由他人代签" if r["signed_by_id"] else "扫码签到"

@@ -51,6 +51,9 @@ class Doc:
     key: str  # e.g. "meeting:123"
     group: str  # who wrote it: the organization (boilerplate = shared by many groups)
     text: str
+    # Text whose wording does not count (the meeting's topic: a theme or document title that
+    # the 镇党委 hands every branch), removed from this document's shingles.
+    exclude: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,24 @@ def boilerplate(docs_shingles: dict[str, set[int]], groups: dict[str, str], *, m
     return {s for s, n in counts.items() if n >= min_groups}
 
 
+def formulaic(docs_shingles: dict[str, set[int]], groups: dict[str, str], *, min_docs: int) -> set[int]:
+    """Shingles in at least `min_docs` documents of at least two organizations: set phrases
+    of the trade (a 支委会 agenda item worded the same way everywhere, a study theme), which
+    honest records repeat however few organizations there are. A copied passage is in two or
+    three documents, not five."""
+    docs: Counter[int] = Counter()
+    first_group: dict[int, str] = {}
+    multi: set[int] = set()
+    for key, sh in docs_shingles.items():
+        g = groups[key]
+        docs.update(sh)
+        for s in sh:
+            seen = first_group.setdefault(s, g)
+            if seen != g:
+                multi.add(s)
+    return {s for s in multi if docs[s] >= min_docs}
+
+
 def _identity(x):
     return x
 
@@ -158,6 +179,7 @@ def find_near_duplicates(
     min_shared: int = 20,
     boilerplate_groups: int | None = None,
     habit_share: float = 0.1,
+    formula_docs: int | None = 5,
     roster: Roster | None = None,
     rosters: dict[str, Roster] | None = None,
 ) -> list[Pair]:
@@ -167,12 +189,22 @@ def find_near_duplicates(
     chance). `roster` folds names known to all groups; `rosters` per group (its members)."""
     groups = {d.key: d.group for d in docs}
     rosters = rosters or {}
-    raw = {d.key: shingles(d.text, roster=_merge(roster, rosters.get(d.group))) for d in docs}
+    raw = {}
+    for d in docs:
+        r = _merge(roster, rosters.get(d.group))
+        raw[d.key] = (
+            shingles(d.text, roster=r) - shingles(d.exclude, roster=r) if d.exclude else shingles(d.text, roster=r)
+        )
     n_groups = len(set(groups.values()))
     if boilerplate_groups is None:
-        # Shared by 4 or more organizations (or a tenth of them, whichever is larger) = boilerplate.
+        # Shared by 4 or more organizations (or a tenth of them, whichever is larger) = boilerplate;
+        # in a scope of only a few organizations, shared by more than half of them (at least 3).
         boilerplate_groups = max(4, n_groups // 10)
+        if n_groups < 2 * boilerplate_groups:
+            boilerplate_groups = max(3, min(boilerplate_groups, n_groups // 2 + 1))
     common = boilerplate(raw, groups, min_groups=boilerplate_groups) if n_groups >= boilerplate_groups else set()
+    if formula_docs:
+        common |= formulaic(raw, groups, min_docs=formula_docs)
     distinctive = {k: v - common for k, v in raw.items()}
     habit = habits(distinctive, groups, share=habit_share)
     # Candidates by LSH on Jaccard, low enough that a contained (shorter) text is still found.
@@ -202,7 +234,7 @@ def find_near_duplicates(
             both = len(sa & sb)
             jac = both / len(sa | sb)
             cont = both / min(len(sa), len(sb))
-            hit = jac >= threshold or (containment is not None and cont >= containment and both >= min_shared)
+            hit = both >= min_shared and (jac >= threshold or (containment is not None and cont >= containment))
             if hit:
                 pairs[(a, b)] = Pair(a, b, round(max(jac, cont), 3), round(jac, 3), round(cont, 3), both)
     return sorted(pairs.values(), key=lambda p: (-p.similarity, p.a, p.b))
