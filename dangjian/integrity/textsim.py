@@ -184,17 +184,58 @@ def find_near_duplicates(
     rosters: dict[str, Roster] | None = None,
 ) -> list[Pair]:
     """Pairs of documents whose distinctive text overlaps: Jaccard at least `threshold`, or
-    the shorter text contained in the other at least `containment` (with at least
-    `min_shared` distinctive shingles in common, so a short note is not "contained" by
-    chance). `roster` folds names known to all groups; `rosters` per group (its members)."""
-    groups = {d.key: d.group for d in docs}
+    the shorter text contained in the other at least `containment`, with at least
+    `min_shared` distinctive shingles in common (so a short note is not "contained" by
+    chance). `roster` folds names known to all groups; `rosters` per group (its members).
+
+    Two readings, the higher score wins: the text with names, figures and places folded
+    (a copy with those changed), and the text as written (names and figures kept). The second
+    catches a copy of formula-built minutes that kept the names and figures: folded, such
+    minutes are all alike and their phrases are set phrases; as written, only the copy matches."""
     rosters = rosters or {}
-    raw = {}
+    folded: dict[str, set[int]] = {}
+    literal: dict[str, set[int]] = {}
     for d in docs:
         r = _merge(roster, rosters.get(d.group))
-        raw[d.key] = (
-            shingles(d.text, roster=r) - shingles(d.exclude, roster=r) if d.exclude else shingles(d.text, roster=r)
-        )
+        folded[d.key] = shingles(d.text, roster=r) - (shingles(d.exclude, roster=r) if d.exclude else set())
+        literal[d.key] = _literal_shingles(d.text) - (_literal_shingles(d.exclude) if d.exclude else set())
+    options = dict(
+        threshold=threshold,
+        containment=containment,
+        min_shingles=min_shingles,
+        min_shared=min_shared,
+        boilerplate_groups=boilerplate_groups,
+        habit_share=habit_share,
+        formula_docs=formula_docs,
+    )
+    groups = {d.key: d.group for d in docs}
+    pairs = _pairs(folded, groups, **options)
+    for key, pair in _pairs(literal, groups, **options).items():
+        if key not in pairs or pair.similarity > pairs[key].similarity:
+            pairs[key] = pair
+    return sorted(pairs.values(), key=lambda p: (-p.similarity, p.a, p.b))
+
+
+def _literal_shingles(text: str, k: int = SHINGLE) -> set[int]:
+    """Shingles of the text as written: width and punctuation only, names and figures kept."""
+    norm = _DROP.sub("", unicodedata.normalize("NFKC", text or ""))
+    if len(norm) < k:
+        return set()
+    return {zlib.crc32(norm[i : i + k].encode()) for i in range(len(norm) - k + 1)}
+
+
+def _pairs(
+    raw: dict[str, set[int]],
+    groups: dict[str, str],
+    *,
+    threshold: float,
+    containment: float | None,
+    min_shingles: int,
+    min_shared: int,
+    boilerplate_groups: int | None,
+    habit_share: float,
+    formula_docs: int | None,
+) -> dict[tuple[str, str], Pair]:
     n_groups = len(set(groups.values()))
     if boilerplate_groups is None:
         # Shared by 4 or more organizations (or a tenth of them, whichever is larger) = boilerplate;
@@ -234,10 +275,9 @@ def find_near_duplicates(
             both = len(sa & sb)
             jac = both / len(sa | sb)
             cont = both / min(len(sa), len(sb))
-            hit = both >= min_shared and (jac >= threshold or (containment is not None and cont >= containment))
-            if hit:
+            if both >= min_shared and (jac >= threshold or (containment is not None and cont >= containment)):
                 pairs[(a, b)] = Pair(a, b, round(max(jac, cont), 3), round(jac, 3), round(cont, 3), both)
-    return sorted(pairs.values(), key=lambda p: (-p.similarity, p.a, p.b))
+    return pairs
 
 
 def _merge(a: Roster | None, b: Roster | None) -> Roster | None:
