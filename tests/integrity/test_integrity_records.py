@@ -240,3 +240,26 @@ def test_published_material_pasted_as_minutes(world, client_for):
     pair = selectors.text_pair(signal)
     assert pair[0]["record"]["type"] == "published" and any(shared for _s, shared in pair[0]["runs"])
     assert client_for("inspector").get(f"/integrity/{signal.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_published_material_is_entered_with_a_command(world, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    f = tmp_path / "讲稿.txt"
+    f.write_text(REFLECTION_TEMPLATE, encoding="utf-8")
+    out = StringIO()
+    call_command(
+        "integrity_published", "--org", str(world.township.pk), "--title", "党课讲稿", "--file", str(f), stdout=out
+    )
+    assert "已录入：党课讲稿" in out.getvalue()
+    assert PublishedText.objects.get().org == world.township
+    with pytest.raises(CommandError, match="没有编号为"):
+        call_command("integrity_published", "--org", "999999", "--title", "x", "--file", str(f))
+    with pytest.raises(CommandError, match="读不了正文文件"):
+        call_command(
+            "integrity_published", "--org", str(world.township.pk), "--title", "x", "--file", str(tmp_path / "无")
+        )
+    assert PublishedText.objects.count() == 1
