@@ -115,41 +115,49 @@ def shingles(text: str, k: int = SHINGLE, roster: Roster | None = None) -> set[i
     return {zlib.crc32(norm[i : i + k].encode()) for i in range(len(norm) - k + 1)}
 
 
-def boilerplate(docs_shingles: dict[str, set[int]], groups: dict[str, str], *, min_groups: int) -> set[int]:
-    """Shingles used by at least `min_groups` different organizations."""
+def _group_counts(docs_shingles: dict[str, set[int]], groups: dict[str, str]) -> Counter[int]:
+    """Per shingle, how many different organizations use it."""
     per_group: dict[str, set[int]] = {}
     for key, sh in docs_shingles.items():
         per_group.setdefault(groups[key], set()).update(sh)
     counts: Counter[int] = Counter()
     for sh in per_group.values():
         counts.update(sh)
+    return counts
+
+
+def boilerplate(
+    docs_shingles: dict[str, set[int]], groups: dict[str, str], *, min_groups: int, counts: Counter | None = None
+) -> set[int]:
+    """Shingles used by at least `min_groups` different organizations."""
+    counts = counts if counts is not None else _group_counts(docs_shingles, groups)
     return {s for s, n in counts.items() if n >= min_groups}
 
 
-def formulaic(docs_shingles: dict[str, set[int]], groups: dict[str, str], *, min_docs: int) -> set[int]:
+def formulaic(
+    docs_shingles: dict[str, set[int]], groups: dict[str, str], *, min_docs: int, counts: Counter | None = None
+) -> set[int]:
     """Shingles in at least `min_docs` documents of at least two organizations: set phrases
     of the trade (a 支委会 agenda item worded the same way everywhere, a study theme), which
     honest records repeat however few organizations there are. A copied passage is in two or
     three documents, not five."""
+    in_groups = counts if counts is not None else _group_counts(docs_shingles, groups)
     docs: Counter[int] = Counter()
-    first_group: dict[int, str] = {}
-    multi: set[int] = set()
-    for key, sh in docs_shingles.items():
-        g = groups[key]
+    for sh in docs_shingles.values():
         docs.update(sh)
-        for s in sh:
-            seen = first_group.setdefault(s, g)
-            if seen != g:
-                multi.add(s)
-    return {s for s in multi if docs[s] >= min_docs}
+    return {s for s, n in docs.items() if n >= min_docs and in_groups[s] >= 2}
 
 
 def _identity(x):
     return x
 
 
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
+_PERMUTATIONS, _SCHEME = _TEMPLATE.permutations, _TEMPLATE.scheme  # made once: costly per MinHash
+
+
 def minhash(sh: Iterable[int]) -> MinHash:
-    m = MinHash(num_perm=NUM_PERM, hashfunc=_identity)
+    m = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_identity, permutations=_PERMUTATIONS, scheme=_SCHEME)
     values = list(sh)
     if values:
         # Vectorised update with pre-hashed 32-bit values (faster than hashing bytes again).
@@ -243,9 +251,14 @@ def _pairs(
         boilerplate_groups = max(4, n_groups // 10)
         if n_groups < 2 * boilerplate_groups:
             boilerplate_groups = max(3, min(boilerplate_groups, n_groups // 2 + 1))
-    common = boilerplate(raw, groups, min_groups=boilerplate_groups) if n_groups >= boilerplate_groups else set()
+    counts = _group_counts(raw, groups)
+    common = (
+        boilerplate(raw, groups, min_groups=boilerplate_groups, counts=counts)
+        if n_groups >= boilerplate_groups
+        else set()
+    )
     if formula_docs:
-        common |= formulaic(raw, groups, min_docs=formula_docs)
+        common |= formulaic(raw, groups, min_docs=formula_docs, counts=counts)
     distinctive = {k: v - common for k, v in raw.items()}
     habit = habits(distinctive, groups, share=habit_share)
     # Candidates by LSH on Jaccard, low enough that a contained (shorter) text is still found.
