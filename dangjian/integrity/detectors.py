@@ -10,11 +10,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from dangjian.integrity.models import SignalKind
-from dangjian.integrity.textsim import Doc, find_near_duplicates, normalize, shared_passages
+from dangjian.integrity.textsim import (
+    Doc,
+    Roster,
+    aligned_sentences,
+    contained_in_published,
+    find_near_duplicates,
+    normalize,
+    sentences,
+    shared_passages,
+)
 from dangjian.rules.orglife import committee_quorum_ok
 
 
@@ -61,11 +71,21 @@ def text_documents(root, year) -> tuple[list[Doc], dict[str, dict]]:
 
     docs: list[Doc] = []
     meta: dict[str, dict] = {}
-    for m in _meetings(root, year).values("id", "branch_id", "date", "topic", "minutes", "decisions", "updated_at"):
+    rows = _meetings(root, year).values(
+        "id", "branch_id", "date", "topic", "place", "minutes", "decisions", "updated_at"
+    )
+    for m in rows:
         text = f"{m['minutes']}{m['decisions']}"
         key = f"meeting:{m['id']}"
-        docs.append(Doc(key, str(m["branch_id"]), text))
-        meta[key] = {**_mref(m), "org_id": m["branch_id"], "text": text, "state": m["updated_at"]}
+        docs.append(Doc(key, str(m["branch_id"]), text, exclude=m["topic"]))
+        meta[key] = {
+            **_mref(m),
+            "org_id": m["branch_id"],
+            "text": text,
+            "state": m["updated_at"],
+            "date": m["date"],
+            "place": m["place"],
+        }
     talks = Talk.objects.filter(branch__path__startswith=root.path, date__year=year).exclude(summary="")
     for t in talks.values("id", "branch_id", "date", "summary", "updated_at"):
         key = f"talk:{t['id']}"
@@ -77,6 +97,7 @@ def text_documents(root, year) -> tuple[list[Doc], dict[str, dict]]:
             "org_id": t["branch_id"],
             "text": t["summary"],
             "state": t["updated_at"],
+            "date": t["date"],
         }
     for key, entry in _study_reflections(root, year):
         docs.append(Doc(key, str(entry["org_id"]), entry["text"]))
@@ -107,22 +128,106 @@ def _study_reflections(root, year) -> Iterable[tuple[str, dict]]:
                 "org_id": r["member__branch_id"],
                 "text": r["reflection"],
                 "state": r["reflection"],
+                "date": r["activity__date"],
             },
         )
         for r in rows
     ]
 
 
+def rosters(root, docs: list[Doc], meta: dict[str, dict]) -> dict[str, Roster]:
+    """Per organization, the names a copier changes: its members, its own name and short
+    name (the village or community), and the places its meetings were held."""
+    from dangjian.members.models import Member
+    from dangjian.orgs.models import Organization
+
+    org_ids = {int(d.group) for d in docs}
+    people: dict[int, set[str]] = defaultdict(set)
+    for branch_id, name in Member.objects.filter(branch_id__in=org_ids).values_list("branch_id", "name"):
+        people[branch_id].add(name)
+    places: dict[int, set[str]] = defaultdict(set)
+    for org_id, name, short in Organization.objects.filter(id__in=org_ids).values_list("id", "name", "short_name"):
+        places[org_id].update(_place_names(name, short))
+    for entry in meta.values():
+        if entry.get("place"):
+            places[entry["org_id"]].add(entry["place"])
+    return {str(i): Roster(people[i], places[i]) for i in org_ids}
+
+
+_ORG_SUFFIXES = ("党总支部", "党总支", "党支部", "总支部", "支部", "党委", "委员会")
+
+
+def _place_names(name: str, short: str) -> set[str]:
+    out = set()
+    for n in (name, short):
+        for suffix in _ORG_SUFFIXES:
+            if n.endswith(suffix):
+                n = n[: -len(suffix)]
+                break
+        if len(n) >= 2:
+            out.add(n)
+            for tail in ("村", "社区", "居委会"):  # 杏园村 → also 杏园
+                if n.endswith(tail) and len(n) - len(tail) >= 2:
+                    out.add(n[: -len(tail)])
+    return out
+
+
+def published_documents(root) -> list[Doc]:
+    """Published material the scan compares against: entered for this organization, one of
+    its ancestors (上级文件) or one of its subtree."""
+    from dangjian.integrity.models import PublishedText
+
+    step = type(root).steplen
+    ancestors = [root.path[:i] for i in range(step, len(root.path), step)]
+    qs = PublishedText.objects.filter(Q(org__path__startswith=root.path) | Q(org__path__in=ancestors))
+    return [Doc(f"published:{p['id']}", "published", p["text"]) for p in qs.values("id", "text")]
+
+
+def _published_meta(keys: set[str]) -> dict[str, dict]:
+    from dangjian.integrity.models import PublishedText
+
+    ids = [int(k.split(":")[1]) for k in keys]
+    return {
+        f"published:{p['id']}": {
+            "type": "published",
+            "id": p["id"],
+            "label": f"已发布材料《{p['title']}》",
+            "text": p["text"],
+            "state": p["updated_at"],
+        }
+        for p in PublishedText.objects.filter(id__in=ids).values("id", "title", "text", "updated_at")
+    }
+
+
+def _copied_sentences(a: str, b: str, roster: Roster | None) -> tuple[int, int, int]:
+    """(sentences of b found in a, sentences of b, of those found: how many are in a different order)."""
+    pairs = aligned_sentences(a, b, roster=roster)
+    total = sum(1 for _s, t in sentences(b) if len(normalize(t)) >= 4)
+    moved = sum(1 for (i1, _j1), (i2, _j2) in zip(pairs, pairs[1:]) if i2 < i1)
+    return len(pairs), total, moved
+
+
 def near_duplicate_text(root, year) -> list[Found]:
     docs, meta = text_documents(root, year)
     threshold = _setting("NEAR_DUP_THRESHOLD", 0.5)
+    containment = _setting("NEAR_DUP_CONTAINMENT", 0.6)
+    by_org = rosters(root, docs, meta) if docs else {}
     out = []
-    for pair in find_near_duplicates(docs, threshold=threshold):
+    for pair in find_near_duplicates(docs, threshold=threshold, containment=containment, rosters=by_org):
         a, b = meta[pair.a], meta[pair.b]
-        blocks = shared_passages(a["text"], b["text"])
+        if b["date"] < a["date"]:
+            a, b = b, a  # the earlier record on the left: the likely original
+        roster = _both(by_org, a, b)
+        blocks = shared_passages(a["text"], b["text"], roster=roster)
         shared = sum(size for _x, _y, size in blocks)
+        found_n, total, moved = _copied_sentences(a["text"], b["text"], roster)
         same_org = a["org_id"] == b["org_id"]
         where = "同一支部的不同记录之间" if same_org else "不同支部的记录之间"
+        how = []
+        if moved:
+            how.append("部分语句调换了顺序")
+        if pair.jaccard < 0.9:
+            how.append("人名、数字、日期或地名有改动，或增删了少量内容")
         out.append(
             Found(
                 kind=SignalKind.NEAR_DUPLICATE_TEXT,
@@ -131,12 +236,62 @@ def near_duplicate_text(root, year) -> list[Found]:
                 strength=min(1.0, pair.similarity),
                 title=f"{a['label']} 与 {b['label']} 文字高度雷同",
                 explanation=(
-                    f"{where}，除去各支部通用的套话（如会议开场、学习文件标题）后，两份记录的特有文字仍有"
-                    f"{pair.similarity:.0%}相同，共同段落约{shared}字。可能是照抄照搬或事后补写，请核对原始记录。"
+                    f"{where}，除去各支部通用的套话（如会议开场、统一议程、学习文件标题），并把人名、数字、日期、"
+                    f"地名看作可替换的内容后，后一份记录{pair.containment:.0%}的特有文字能在前一份中找到"
+                    f"（两份整体相同{pair.jaccard:.0%}）；逐句对照，后一份{total}句中有{found_n}句几乎照搬"
+                    + (f"（{'，'.join(how)}）" if how else "")
+                    + f"，共同文字约{shared}字。可能是照抄照搬或事后补写，请对照下方黄色标出的段落核对原始记录。"
                 ),
                 records=[{k: a[k] for k in ("type", "id", "label")}, {k: b[k] for k in ("type", "id", "label")}],
                 state=[a["state"], b["state"]],
-                details={"similarity": pair.similarity, "blocks": blocks[:50], "orgs": [a["org_id"], b["org_id"]]},
+                details={
+                    "similarity": pair.similarity,
+                    "jaccard": pair.jaccard,
+                    "containment": pair.containment,
+                    "blocks": blocks[:80],
+                    "orgs": [a["org_id"], b["org_id"]],
+                },
+            )
+        )
+    out.extend(_copied_published(root, year, docs, meta, by_org))
+    return out
+
+
+def _both(by_org: dict[str, Roster], a: dict, b: dict) -> Roster | None:
+    ra, rb = by_org.get(str(a.get("org_id"))), by_org.get(str(b.get("org_id")))
+    if ra is None or rb is None:
+        return ra or rb
+    return Roster(ra.people + rb.people, ra.places + rb.places)
+
+
+def _copied_published(root, year, docs, meta, by_org) -> list[Found]:
+    published = published_documents(root)
+    if not published:
+        return []
+    share = _setting("PUBLISHED_CONTAINMENT", 0.5)
+    pairs = contained_in_published(docs, published, containment=share)
+    pub_meta = _published_meta({p.a for p in pairs})
+    out = []
+    for pair in pairs:
+        p, r = pub_meta[pair.a], meta[pair.b]
+        roster = by_org.get(str(r["org_id"]))
+        blocks = shared_passages(p["text"], r["text"], roster=roster)
+        shared = sum(size for _x, _y, size in blocks)
+        out.append(
+            Found(
+                kind=SignalKind.COPIED_PUBLISHED,
+                org_id=r["org_id"],
+                year=year,
+                strength=min(1.0, pair.containment),
+                title=f"{r['label']} 大段照抄{p['label']}",
+                explanation=(
+                    f"这份记录{pair.containment:.0%}的文字与{p['label']}相同（共同文字约{shared}字）。"
+                    "学习心得、会议记录应写本人、本支部的实际体会和讨论情况，整段照抄上级文件或范文属于"
+                    "形式主义，请核实是否如实记录。"
+                ),
+                records=[{k: p[k] for k in ("type", "id", "label")}, {k: r[k] for k in ("type", "id", "label")}],
+                state=[p["state"], r["state"]],
+                details={"similarity": pair.similarity, "containment": pair.containment, "blocks": blocks[:80]},
             )
         )
     return out
@@ -326,6 +481,9 @@ def late_entry_patterns(root, year) -> list[Found]:
                 state=[m["updated_at"] for m in ms],
             )
         )
+    covered = {r["id"] for f in out for r in f.records}
+    covered |= {m["id"] for _b, (_ms, late) in year_end.items() for m in late}
+    out.extend(_quarter_sittings(by_branch, year, covered))
     for branch_id, (ms, late) in year_end.items():
         out.append(
             Found(
@@ -578,6 +736,294 @@ def short_minutes(root, year) -> list[Found]:
     return out
 
 
+# --- 8. records that cannot be true (issue 21) ---------------------------------------------------
+def dated_after_entry(root, year) -> list[Found]:
+    """A meeting (or talk) whose date is later than the day it was entered: the record was
+    written before the meeting took place — attendance and all."""
+    from dangjian.meetings.models import Talk
+
+    out = []
+    rows = (
+        _meetings(root, year)
+        .annotate(
+            entered=TruncDate("created_at"), n_present=Count("attendance", filter=Q(attendance__status="present"))
+        )
+        .filter(date__gt=F("entered"))
+        .values("id", "branch_id", "date", "topic", "entered", "n_present", "updated_at")
+    )
+    for m in rows:
+        days = (m["date"] - m["entered"]).days
+        out.append(
+            Found(
+                kind=SignalKind.DATED_AFTER_ENTRY,
+                org_id=m["branch_id"],
+                year=year,
+                strength=0.9 if m["n_present"] else 0.6,
+                title=f"{m['date']:%Y年%m月%d日}的会议在{m['entered']:%Y年%m月%d日}就已录入",
+                explanation=(
+                    f"这次会议的日期是{m['date']:%Y年%m月%d日}，但记录在{m['entered']:%Y年%m月%d日}就已录入系统，"
+                    f"比会议早{days}天"
+                    + (f"，而且已记了{m['n_present']}人出席" if m["n_present"] else "")
+                    + "。会还没开就写好了记录，不可能是如实记录；如是预先安排的计划，应在会后据实修改日期和出席情况。"
+                ),
+                records=[_mref(m)],
+                state=[m["updated_at"], m["date"]],
+            )
+        )
+    talks = (
+        Talk.objects.filter(branch__path__startswith=root.path, date__year=year)
+        .annotate(entered=TruncDate("created_at"))
+        .filter(date__gt=F("entered"))
+        .values("id", "branch_id", "date", "entered", "updated_at")
+    )
+    for t in talks:
+        out.append(
+            Found(
+                kind=SignalKind.DATED_AFTER_ENTRY,
+                org_id=t["branch_id"],
+                year=year,
+                strength=0.8,
+                title=f"{t['date']:%Y年%m月%d日}的谈心谈话在{t['entered']:%Y年%m月%d日}就已录入",
+                explanation=(
+                    f"谈话日期是{t['date']:%Y年%m月%d日}，记录却在{t['entered']:%Y年%m月%d日}就已录入，"
+                    "谈话还没进行就写好了谈话内容，请核实。"
+                ),
+                records=[{"type": "talk", "id": t["id"], "label": f"{t['date']:%Y年%m月%d日} 谈心谈话"}],
+                state=[t["updated_at"], t["date"]],
+            )
+        )
+    return out
+
+
+def unexpected_signin(root, year) -> list[Found]:
+    """Sign-ins (QR or 代签, i.e. rows with a sign-in time) by people who could not have been
+    expected: a member who is not on the branch committee signing into a 支委会 (its only
+    kind), a member signing in before joining the Party or after leaving the branch."""
+    from dangjian.meetings.models import Attendance, Kind, MeetingKindLink
+    from dangjian.orgs.models import Post
+
+    rows = list(
+        Attendance.objects.filter(
+            meeting__org__path__startswith=root.path,
+            meeting__date__year=year,
+            status="present",
+            signed_in_at__isnull=False,
+        ).values(
+            "id",
+            "meeting_id",
+            "meeting__branch_id",
+            "meeting__date",
+            "meeting__topic",
+            "meeting__updated_at",
+            "member_id",
+            "member__name",
+            "member__joined_on",
+            "member__left_on",
+            "member__is_current",
+            "signed_by_id",
+        )
+    )
+    if not rows:
+        return []
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for mid, kind in MeetingKindLink.objects.filter(meeting_id__in={r["meeting_id"] for r in rows}).values_list(
+        "meeting_id", "kind"
+    ):
+        kinds[mid].add(kind)
+    committee_only = {mid for mid, ks in kinds.items() if ks == {Kind.COMMITTEE_MEETING}}
+    posts: dict[int, list[tuple]] = defaultdict(list)
+    branches = {r["meeting__branch_id"] for r in rows if r["meeting_id"] in committee_only}
+    committee_posts = [k for k in Post.Kind.values if k != Post.Kind.GROUP_LEADER]
+    for org_id, member_id, start, end in Post.objects.filter(org_id__in=branches, kind__in=committee_posts).values_list(
+        "org_id", "member_id", "started_on", "ended_on"
+    ):
+        posts[org_id].append((member_id, start, end))
+    problems: dict[int, list[tuple[dict, str]]] = defaultdict(list)
+    info: dict[int, dict] = {}
+    for r in rows:
+        d = r["meeting__date"]
+        why = None
+        if r["member__joined_on"] and r["member__joined_on"] > d:
+            why = f"{r['member__name']}的入党日期是{r['member__joined_on']:%Y年%m月%d日}，会议时还不是党员"
+        elif r["member__left_on"] and not r["member__is_current"] and r["member__left_on"] <= d:
+            why = f"{r['member__name']}已于{r['member__left_on']:%Y年%m月%d日}离开本组织"
+        elif r["meeting_id"] in committee_only:
+            # The committee on that day, if the posts are on record for it (a branch that
+            # recorded only its current committee says nothing about earlier meetings).
+            serving = {m for m, s, e in posts.get(r["meeting__branch_id"], ()) if s <= d and (e is None or e >= d)}
+            if serving and r["member_id"] not in serving:
+                why = f"{r['member__name']}不是支部委员，却在支委会签到"
+        if why:
+            how = "由他人代签" if r["signed_by_id"] else "扫码签到"
+            problems[r["meeting_id"]].append((r, f"{why}（{how}）"))
+            info[r["meeting_id"]] = {"id": r["meeting_id"], "date": d, "topic": r["meeting__topic"]}
+    out = []
+    for meeting_id, items in problems.items():
+        first = items[0][0]
+        out.append(
+            Found(
+                kind=SignalKind.UNEXPECTED_SIGNIN,
+                org_id=first["meeting__branch_id"],
+                year=year,
+                strength=min(1.0, 0.6 + 0.1 * len(items)),
+                title=f"{first['meeting__date']:%Y年%m月%d日}“{first['meeting__topic']}”有{len(items)}人不应签到",
+                explanation=(
+                    "签到名单里有不在应到范围内的人："
+                    + "；".join(text for _r, text in items)
+                    + "。支委会应由支部委员参加（列席人员不需签到），不是党员或已转出的人不应出现在签到名单上。"
+                    "可能是他人代为签到或事后补签，请核对签到记录。"
+                ),
+                records=[
+                    _mref(info[meeting_id]),
+                    *({"type": "member", "id": r["member_id"], "label": r["member__name"]} for r, _t in items),
+                ],
+                state=[first["meeting__updated_at"], *sorted(r["id"] for r, _t in items)],
+            )
+        )
+    return out
+
+
+def signin_burst(root, year) -> list[Found]:
+    """Many QR sign-ins within seconds from one phone (the same browser cookie) or from one
+    network address: a secretary signing in for everyone. One phone used by several
+    different members is flagged from SIGNIN_DEVICE_MIN (3) members; a shared network (a
+    village Wi-Fi) only when SIGNIN_ADDRESS_MIN (6) sign-ins fall within
+    SIGNIN_BURST_SECONDS (20) seconds of each other."""
+    from dangjian.meetings.models import Attendance
+
+    device_min = _setting("SIGNIN_DEVICE_MIN", 3)
+    address_min = _setting("SIGNIN_ADDRESS_MIN", 6)
+    window = _setting("SIGNIN_BURST_SECONDS", 20)
+    rows = list(
+        Attendance.objects.filter(
+            meeting__org__path__startswith=root.path,
+            meeting__date__year=year,
+            signed_in_at__isnull=False,
+            signed_by__isnull=True,
+        )
+        .filter(~Q(signin_device="") | Q(signin_address__isnull=False))
+        .values(
+            "id",
+            "meeting_id",
+            "meeting__branch_id",
+            "meeting__date",
+            "meeting__topic",
+            "member_id",
+            "member__name",
+            "signed_in_at",
+            "signin_device",
+            "signin_address",
+        )
+        .order_by("meeting_id", "signed_in_at")
+    )
+    by_device: dict[tuple, list[dict]] = defaultdict(list)
+    by_address: dict[tuple, list[dict]] = defaultdict(list)
+    for r in rows:
+        if r["signin_device"]:
+            by_device[(r["meeting_id"], r["signin_device"])].append(r)
+        if r["signin_address"]:
+            by_address[(r["meeting_id"], r["signin_address"])].append(r)
+    out = []
+    flagged: set[int] = set()
+    for rs in by_device.values():
+        if len({r["member_id"] for r in rs}) >= device_min:
+            out.append(_burst(rs, year, "同一部手机（同一浏览器）", 0.9))
+            flagged.add(rs[0]["meeting_id"])
+    for (meeting_id, address), rs in by_address.items():
+        if meeting_id in flagged:
+            continue
+        run = _densest(rs, window)
+        if len(run) >= address_min:
+            out.append(_burst(run, year, f"同一网络地址（{address}）", 0.6))
+    return out
+
+
+def _densest(rs: list[dict], seconds: int) -> list[dict]:
+    best: list[dict] = []
+    j = 0
+    for i in range(len(rs)):
+        while (rs[i]["signed_in_at"] - rs[j]["signed_in_at"]).total_seconds() > seconds:
+            j += 1
+        if i - j + 1 > len(best):
+            best = rs[j : i + 1]
+    return best
+
+
+def _burst(rs: list[dict], year: int, source: str, strength: float) -> Found:
+    first, last = rs[0], rs[-1]
+    span = int((last["signed_in_at"] - first["signed_in_at"]).total_seconds())
+    t0 = timezone.localtime(first["signed_in_at"])
+    names = "、".join(r["member__name"] for r in rs[:12]) + ("等" if len(rs) > 12 else "")
+    note = (
+        "一部手机不能替多名党员扫码签到，"
+        if strength >= 0.9
+        else "会场共用无线网络时地址可能相同，但这么多人几秒钟内依次签到并不常见，"
+    )
+    return Found(
+        kind=SignalKind.SIGNIN_BURST,
+        org_id=first["meeting__branch_id"],
+        year=year,
+        strength=strength,
+        title=f"{first['meeting__date']:%Y年%m月%d日}“{first['meeting__topic']}”{len(rs)}人的签到来自{source}",
+        explanation=(
+            f"{t0:%H:%M:%S}起{span}秒内，{names}共{len(rs)}人的扫码签到都来自{source}。"
+            f"{note}可能是有人集中代签而未登记为代签，请核对现场签到情况。"
+        ),
+        records=[
+            _mref({"id": first["meeting_id"], "date": first["meeting__date"], "topic": first["meeting__topic"]}),
+            *({"type": "member", "id": r["member_id"], "label": r["member__name"]} for r in rs),
+        ],
+        state=sorted(r["id"] for r in rs),
+        details={"signed_in_at": [timezone.localtime(r["signed_in_at"]).isoformat() for r in rs]},
+    )
+
+
+def _quarter_sittings(by_branch: dict[int, list[dict]], year: int, covered: set[int]) -> list[Found]:
+    """The meetings of all three months of a quarter entered within a few hours of each other
+    (setting QUARTER_SITTING_HOURS, 3), at least QUARTER_SITTING_MIN (3) meetings, weeks
+    after the first of them: a quarter written up in one sitting."""
+    hours = _setting("QUARTER_SITTING_HOURS", 3)
+    min_meetings = _setting("QUARTER_SITTING_MIN", 3)
+    out = []
+    for branch_id, ms in by_branch.items():
+        for q in range(4):
+            months = {3 * q + 1, 3 * q + 2, 3 * q + 3}
+            qs = sorted((m for m in ms if m["date"].month in months), key=lambda m: m["created_at"])
+            if len(qs) < min_meetings:
+                continue
+            best: list[dict] = []
+            j = 0
+            for i in range(len(qs)):
+                while (qs[i]["created_at"] - qs[j]["created_at"]).total_seconds() > hours * 3600:
+                    j += 1
+                if i - j + 1 > len(best):
+                    best = qs[j : i + 1]
+            spread = {m["date"].month for m in best}
+            if len(best) < min_meetings or spread != months:
+                continue
+            if all(m["id"] in covered for m in best):
+                continue  # already reported as a batch
+            best.sort(key=lambda m: m["date"])
+            t0 = timezone.localtime(min(m["created_at"] for m in best))
+            out.append(
+                Found(
+                    kind=SignalKind.QUARTER_SITTING,
+                    org_id=branch_id,
+                    year=year,
+                    strength=min(1.0, 0.4 + 0.1 * len(best)),
+                    title=f"{year}年第{q + 1}季度的{len(best)}次会议在{t0:%m月%d日}一次录入",
+                    explanation=(
+                        f"这些会议分别在{best[0]['date']:%m月%d日}至{best[-1]['date']:%m月%d日}的三个月里召开，"
+                        f"记录却都在{t0:%Y年%m月%d日 %H:%M}起的{hours}小时内录入。一次坐下来写完整个季度的记录，"
+                        "往往是事后补写，请核对当时的签到表、照片等原始材料。"
+                    ),
+                    records=[_mref(m) for m in best],
+                    state=[m["updated_at"] for m in best],
+                )
+            )
+    return out
+
+
 DETECTORS = [
     near_duplicate_text,
     identical_attendance,
@@ -587,6 +1033,9 @@ DETECTORS = [
     same_photo,
     committee_quorum,
     short_minutes,
+    dated_after_entry,
+    unexpected_signin,
+    signin_burst,
 ]
 
 

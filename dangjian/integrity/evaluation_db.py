@@ -36,6 +36,10 @@ def evaluate_detectors(*, seed: int = 7, branches: int = 12, members: int = 15) 
                 ("不同会议使用同一照片", detectors.same_photo, SignalKind.SAME_PHOTO),
                 ("支委会到会不足半数", detectors.committee_quorum, SignalKind.COMMITTEE_NO_QUORUM),
                 ("会议记录过于简短", detectors.short_minutes, SignalKind.SHORT_MINUTES),
+                ("记录日期晚于录入日期", detectors.dated_after_entry, SignalKind.DATED_AFTER_ENTRY),
+                ("不应参会的人签到", detectors.unexpected_signin, SignalKind.UNEXPECTED_SIGNIN),
+                ("同一设备批量签到", detectors.signin_burst, SignalKind.SIGNIN_BURST),
+                ("一个季度一次录入", detectors.late_entry_patterns, SignalKind.QUARTER_SITTING),
             ):
                 found = [f for f in detector(root, YEAR) if f.kind == kind]
                 results[name] = _score(found, planted[kind])
@@ -128,6 +132,14 @@ def _build(rng: random.Random, n_branches: int, n_members: int):
             # Honest committee meetings are quorate (more than half of the committee present).
             for row in rows[: len(rows) // 2 + 1]:
                 row.status, row.attended_elsewhere, row.reason = "present", False, ""
+        # Honest QR sign-ins: each on their own phone, over the half hour around the start, on
+        # the meeting room's shared network.
+        start_at = timezone.make_aware(datetime.combine(d, start)) - timedelta(minutes=20)
+        for row in rows:
+            if row.status == "present" and not row.attended_elsewhere and rng.random() < 0.6:
+                row.signed_in_at = start_at + timedelta(seconds=rng.randint(0, 35 * 60))
+                row.signin_device = f"phone-{row.member.pk}"
+                row.signin_address = f"10.0.{br.pk % 250}.1"
         Attendance.objects.bulk_create(rows)
         return m
 
@@ -210,6 +222,51 @@ def _build(rng: random.Random, n_branches: int, n_members: int):
     for br in branches[7:10]:
         m = meeting(br, date(YEAR, 11, 20), [Kind.THEME_DAY], minutes="学习。")
         planted[SignalKind.SHORT_MINUTES].append({f"meeting:{m.pk}"})
+    # a meeting entered ten days before it was held
+    for br in branches[2:4]:
+        d = date(YEAR, 7, 27)
+        m = meeting(br, d, [Kind.PARTY_LECTURE], created=timezone.make_aware(datetime(YEAR, 7, 17, 10)))
+        planted[SignalKind.DATED_AFTER_ENTRY].append({f"meeting:{m.pk}"})
+    # a non-committee member signing into a 支委会; a member signing in before joining the Party
+    for br in branches[5:7]:
+        d = date(YEAR, 3, 22)
+        m = meeting(br, d, [Kind.COMMITTEE_MEETING], start=time(15), end=time(16))
+        outsider = staff[br.pk][8]
+        Attendance.objects.create(
+            meeting=m, member=outsider, status="present", signed_in_at=timezone.make_aware(datetime(YEAR, 3, 22, 15))
+        )
+        planted[SignalKind.UNEXPECTED_SIGNIN].append({f"meeting:{m.pk}"})
+    newcomer = make_member(branches[7], name="评新党员", birth=date(1995, 2, 2), joined_on=date(YEAR, 9, 1))
+    m = meeting(branches[7], date(YEAR, 6, 26), [Kind.PARTY_LECTURE])
+    Attendance.objects.create(
+        meeting=m, member=newcomer, status="present", signed_in_at=timezone.make_aware(datetime(YEAR, 6, 26, 9))
+    )
+    planted[SignalKind.UNEXPECTED_SIGNIN].append({f"meeting:{m.pk}"})
+    # one phone signs in ten members within a dozen seconds
+    for br in branches[8:10]:
+        d = date(YEAR, 10, 28)
+        m = meeting(br, d, [Kind.PARTY_LECTURE], status_of=lambda mem: "present")
+        t0 = timezone.make_aware(datetime(YEAR, 10, 28, 8, 57))
+        rows = list(Attendance.objects.filter(meeting=m).order_by("id")[:10])
+        for i, row in enumerate(rows):
+            row.signed_in_at, row.signin_device, row.signin_address = t0 + timedelta(seconds=i), "one-phone", None
+        Attendance.objects.bulk_update(rows, ["signed_in_at", "signin_device", "signin_address"])
+        planted[SignalKind.SIGNIN_BURST].append({f"meeting:{m.pk}"})
+    # a whole third quarter typed in one evening at the start of October
+    for br in branches[2:4]:
+        evening = timezone.make_aware(datetime(YEAR, 10, 2, 19, 30))
+        ids = list(
+            Meeting.objects.filter(
+                branch=br, date__month__in=(7, 8, 9), kind_links__kind__in=[Kind.THEME_DAY, Kind.COMMITTEE_MEETING]
+            )
+            .exclude(kind_links__kind=Kind.PARTY_LECTURE)
+            .distinct()
+            .order_by("date")
+            .values_list("id", flat=True)
+        )
+        for i, mid in enumerate(ids):
+            Meeting.objects.filter(pk=mid).update(created_at=evening + timedelta(minutes=12 * i))
+        planted[SignalKind.QUARTER_SITTING].append({f"meeting:{i}" for i in ids})
     # away members always "present here" in two branches
     for br in branches[1:3]:
         Attendance.objects.filter(meeting__branch=br, member__is_mobile=True).update(

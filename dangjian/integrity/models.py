@@ -18,6 +18,11 @@ class SignalKind(models.TextChoices):
     SAME_PHOTO = "same_photo", "不同会议使用同一照片"
     COMMITTEE_NO_QUORUM = "committee_quorum", "支委会到会人数不足"
     SHORT_MINUTES = "short_minutes", "会议记录过于简短"
+    COPIED_PUBLISHED = "copied_published", "照抄已发布材料"
+    DATED_AFTER_ENTRY = "dated_after_entry", "记录日期晚于录入日期"
+    UNEXPECTED_SIGNIN = "unexpected_signin", "不应参会的人签到"
+    SIGNIN_BURST = "signin_burst", "同一设备或网络短时间批量签到"
+    QUARTER_SITTING = "quarter_sitting", "一个季度的记录一次录入"
 
 
 class Signal(TimeStamped):
@@ -92,3 +97,27 @@ class ScanRun(TimeStamped):
         verbose_name = "扫描记录"
         verbose_name_plural = "扫描记录"
         ordering = ["-created_at"]
+
+
+class PublishedText(TimeStamped):
+    """Published material (上级文件, a 心得 范文, a 党课 讲稿, a materials library entry):
+    records that are mostly this text pasted as 心得 or minutes are flagged. Entered with
+    `manage.py integrity_published`; a scan reads the texts of its own organization, its
+    ancestors and its subtree."""
+
+    scope = ScopeRule(org="org", member="none")
+
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="发布或录入单位", on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField("标题", max_length=200)
+    source = models.CharField("出处", max_length=200, blank=True)
+    text = models.TextField("正文")
+
+    class Meta:
+        verbose_name = "已发布材料"
+        verbose_name_plural = "已发布材料"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title

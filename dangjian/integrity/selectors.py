@@ -26,7 +26,7 @@ def queue(user, *, year=None, kind=None, status=None, include_gone=False):
 
 def text_pair(signal: Signal) -> list[dict] | None:
     """For a near-duplicate signal: both texts split into (segment, shared?) runs."""
-    if signal.kind != SignalKind.NEAR_DUPLICATE_TEXT or len(signal.records) < 2:
+    if signal.kind not in (SignalKind.NEAR_DUPLICATE_TEXT, SignalKind.COPIED_PUBLISHED) or len(signal.records) < 2:
         return None
     texts = []
     for rec in signal.records[:2]:
@@ -54,6 +54,10 @@ def _record_text(rec: dict) -> str:
         from dangjian.study.models import StudyRecord
 
         return StudyRecord.objects.filter(pk=rec["id"]).values_list("reflection", flat=True).first() or ""
+    if rec["type"] == "published":
+        from dangjian.integrity.models import PublishedText
+
+        return PublishedText.objects.filter(pk=rec["id"]).values_list("text", flat=True).first() or ""
     return ""
 
 

@@ -131,6 +131,11 @@ class Attendance(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="代签人", null=True, blank=True, on_delete=models.SET_NULL
     )
     proxy_reason = models.CharField("代签原因", max_length=200, blank=True)
+    # Where a QR self sign-in came from (issue 21: many sign-ins from one phone in seconds =
+    # a secretary signing for everyone). A digest of a random per-browser cookie, and the
+    # client address; empty for rows entered by hand.
+    signin_device = models.CharField("签到设备标识", max_length=32, blank=True, default="", db_default="")
+    signin_address = models.GenericIPAddressField("签到网络地址", null=True, blank=True)
     # The meeting's month as year*12 + month - 1 (rules.dates.ym_index), copied so that
     # per-member monthly counts (党章 Art. 9) group on one indexed column without a join.
     ym = models.PositiveIntegerField("月份序号", default=0)

@@ -400,8 +400,12 @@ def _attendance_for_signin(meeting: Meeting, member: Member) -> Attendance:
     return a or Attendance(meeting=meeting, member=member)
 
 
-def sign_in(*, meeting: Meeting, member: Member, now: datetime | None = None) -> Attendance:
-    """A member signs in on their phone inside the meeting's time window."""
+def sign_in(
+    *, meeting: Meeting, member: Member, now: datetime | None = None, device: str = "", address: str | None = None
+) -> Attendance:
+    """A member signs in on their phone inside the meeting's time window. `device` (a digest
+    of the browser's sign-in cookie) and `address` are kept for the integrity check of many
+    sign-ins from one phone within seconds."""
     now = now or timezone.now()
     start, end = sign_in_window(meeting)
     if not start <= now <= end:
@@ -415,6 +419,7 @@ def sign_in(*, meeting: Meeting, member: Member, now: datetime | None = None) ->
         return a
     a.status, a.reason, a.attended_elsewhere = S.PRESENT, "", False
     a.signed_in_at, a.signed_by, a.proxy_reason = now, None, ""
+    a.signin_device, a.signin_address = (device or "")[:32], address or None
     a.save()
     return a
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import secrets
 from datetime import date, time, timedelta
 
 import segno
@@ -28,6 +30,8 @@ from dangjian.meetings.forms import ImportForm, MeetingForm, RequirementForm, Ta
 from dangjian.meetings.models import Attachment, Attendance, Kind, KindRequirement, Meeting, Talk
 from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
+
+SIGNIN_DEVICE_COOKIE = "dj_signin_device"
 
 S = Attendance.Status
 MEMBER_ONLY = frozenset({Role.MEMBER})
@@ -433,12 +437,29 @@ def signin(request, meeting):
             messages.error(request, "您的账号没有关联党员信息，不能签到。")
         else:
             try:
-                mine = services.sign_in(meeting=meeting, member=member)
+                device_id = request.COOKIES.get(SIGNIN_DEVICE_COOKIE) or secrets.token_hex(16)
+                mine = services.sign_in(
+                    meeting=meeting,
+                    member=member,
+                    device=hashlib.sha256(device_id.encode()).hexdigest()[:32],
+                    address=request.META.get("REMOTE_ADDR") or None,
+                )
             except services.MeetingError as e:
                 messages.error(request, e.messages[0])
             else:
                 messages.success(request, f"签到成功（{timezone.localtime(mine.signed_in_at):%H:%M}）。")
-                return redirect("meetings:signin", meeting=meeting.pk)
+                resp = redirect("meetings:signin", meeting=meeting.pk)
+                # A random id per browser (not per account): one phone signing in many
+                # members shows as one device (integrity signal 同一设备批量签到).
+                resp.set_cookie(
+                    SIGNIN_DEVICE_COOKIE,
+                    device_id,
+                    max_age=5 * 365 * 86400,
+                    httponly=True,
+                    samesite="Lax",
+                    secure=request.is_secure(),
+                )
+                return resp
     return render(
         request,
         "meetings/signin.html",

@@ -220,6 +220,6 @@ def test_labelled_record_cases_score_at_least_point_nine():
     from dangjian.integrity.evaluation_db import evaluate_detectors
 
     results = evaluate_detectors(seed=3, branches=12, members=15)
-    assert len(results) == 8
+    assert len(results) == 12
     for name, r in results.items():
         assert r["precision"] >= 0.9 and r["recall"] >= 0.9, (name, r)
