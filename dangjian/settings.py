@@ -254,9 +254,18 @@ AUDITLOG_EXCLUDE_TRACKING_FIELDS = (
     "id_number_enc",
     "id_number_hash",
     "phone_enc",
+    "mobile_contact_enc",
     "password",
     "last_login",
     "updated_at",
 )
+# Personal fields are logged as "已修改", never with their value or mask (core/audit.py).
+AUDITLOG_MASK_TRACKING_FIELDS = (
+    "id_number_mask",
+    "phone_mask",
+    "birth_date",
+    "mobile_contact_mask",
+)
+AUDITLOG_MASK_CALLABLE = "dangjian.core.audit.mask_changed"
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_USE_FK_STRING_REPRESENTATION = True

@@ -43,6 +43,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name
 
+    @property
+    def sees_full_ids(self) -> bool:
+        """Entitled to full 公民身份号码 — and so to the birth date and age, which are part of it."""
+        from dangjian.accounts.roles import ID_REVEAL_ROLES
+
+        return self.role in ID_REVEAL_ROLES
+
 
 class RevealEvent(models.Model):
     """A logged reveal of a full 公民身份号码 or phone number, or an export holding them."""

@@ -13,10 +13,14 @@ def _bool(v: bool) -> str:
     return "是" if v else "否"
 
 
-def member_row(m: Member, *, full: bool) -> list:
+def member_row(m: Member, *, full: bool, show_birth: bool = True) -> list:
     row = []
     for f, _, _ in COLUMNS:
-        if f == "id_number":
+        if f == "birth_date" and not show_birth:
+            row.append(m.age_band)  # the birth date is part of the 公民身份号码
+        elif f == "mobile_contact":
+            row.append(m.mobile_contact if full else m.mobile_contact_mask)
+        elif f == "id_number":
             row.append(m.id_number if full else m.id_number_mask)
         elif f == "phone":
             row.append(m.phone if full else m.phone_mask)
@@ -32,10 +36,12 @@ def member_row(m: Member, *, full: bool) -> list:
 
 def roster_bytes(members: Iterable[Member], *, full: bool, user=None, org: str = "", filters: str = "") -> bytes:
     title = "党员名册（含完整身份证号）" if full else "党员名册"
+    show_birth = full or bool(getattr(user, "sees_full_ids", False))
+    headers = HEADERS if show_birth else ["年龄段" if h == "出生日期" else h for h in HEADERS]
     return ledger_bytes(
         title=title,
-        headers=HEADERS,
-        rows=(member_row(m, full=full) for m in members),
+        headers=headers,
+        rows=(member_row(m, full=full, show_birth=show_birth) for m in members),
         org=org,
         user=user,
         filters=filters,
