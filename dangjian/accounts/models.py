@@ -72,3 +72,28 @@ class RevealEvent(models.Model):
         verbose_name = "敏感信息查看记录"
         verbose_name_plural = "敏感信息查看记录"
         ordering = ["-at"]
+
+
+class PasswordHistory(models.Model):
+    """The hashes of an account's last passwords (accounts.validators.PasswordHistoryValidator)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-at", "-pk"]
+
+
+class ActiveSession(models.Model):
+    """The one signed-in session of a staff account: signing in elsewhere ends the older one."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="active_session")
+    session_key = models.CharField(max_length=40)
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "在线会话"
+        verbose_name_plural = "在线会话"

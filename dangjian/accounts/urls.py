@@ -1,12 +1,14 @@
 from django.urls import path
 
-from dangjian.accounts import views, views_users
+from dangjian.accounts import views, views_2fa, views_users
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change, name="password_change"),
+    path("2fa/setup/", views_2fa.setup, name="two_factor_setup"),
+    path("2fa/verify/", views_2fa.verify, name="two_factor_verify"),
     path("users/", views_users.user_list, name="users"),
     path("users/add/", views_users.user_add, name="user_add"),
     path("users/<int:user>/", views_users.user_edit, name="user_edit"),
