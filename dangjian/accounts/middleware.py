@@ -50,7 +50,14 @@ class TwoFactorRequiredMiddleware:
             and not user.is_verified()
             and request.path not in {reverse(n) for n in TWO_FACTOR_NAMES}
         ):
-            if two_factor.has_device(user):
+            if two_factor.required_for(user):
+                has = two_factor.has_device(user)
+            else:
+                # Checked once per session for roles it is only offered to (two queries saved per page).
+                has = request.session.get(two_factor.SESSION_HAS_DEVICE)
+                if has is None:
+                    has = request.session[two_factor.SESSION_HAS_DEVICE] = two_factor.has_device(user)
+            if has:
                 return redirect(reverse("accounts:two_factor_verify"))
             if two_factor.required_for(user):
                 return redirect(reverse("accounts:two_factor_setup"))

@@ -65,6 +65,7 @@ class RevealEvent(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.SET_NULL)
     detail = models.CharField(max_length=200, blank=True)
+    purpose = models.CharField("用途", max_length=200, blank=True)
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -20,6 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 SESSION_SECRET = "dangjian_2fa_pending_key"
+SESSION_HAS_DEVICE = "dangjian_2fa_has_device"
 RECOVERY_CODES = 10
 
 
@@ -78,6 +79,7 @@ def confirm_setup(request, token: str) -> list[str] | None:
     )
     codes = new_recovery_codes(request.user)
     del request.session[SESSION_SECRET]
+    request.session[SESSION_HAS_DEVICE] = True
     otp_login(request, device)
     return codes
 

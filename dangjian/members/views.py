@@ -57,10 +57,20 @@ def export(request):
     full = request.GET.get("full") == "1"
     if full and request.user.role not in ID_REVEAL_ROLES:
         raise PermissionDenied("您的角色无权导出完整的公民身份号码")
+    if full and request.method != "POST":
+        # A full-ID export is a POST with a stated purpose (a link from elsewhere cannot start one).
+        return render(request, "members/export_confirm.html", {"query": request.GET.urlencode(), "error": ""})
     f, qs = selectors.filtered_roster(request.user, request.GET)
     members = list(qs)
     if full:
-        services.log_id_export(request.user, count=len(members), remote_addr=_addr(request))
+        try:
+            services.log_id_export(
+                request.user, count=len(members), purpose=request.POST.get("purpose", ""), remote_addr=_addr(request)
+            )
+        except ValidationError as e:
+            error = "；".join(e.message_dict.get("purpose", e.messages))
+            ctx = {"query": request.GET.urlencode(), "error": error}
+            return render(request, "members/export_confirm.html", ctx, status=400)
     root = scope_root(request.user)
     content = roster_bytes(members, full=full, user=request.user, org=str(root or ""), filters=f.describe())
     return xlsx_response(content, "党员名册（含完整身份证号）.xlsx" if full else "党员名册.xlsx")

@@ -19,8 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--masked", action="store_true", help="身份证号、电话脱敏（脱敏文件不能再导入）")
         parser.add_argument("--user", help="只导出该账号权限范围内的党员")
         parser.add_argument("--include-left", action="store_true", help="包含已离开（不在册）的党员")
+        parser.add_argument("--purpose", default="命令行导出（未写明用途）", help="导出用途（记入敏感信息查看记录）")
 
-    def handle(self, *args, path, masked, user, include_left, **opts):
+    def handle(self, *args, path, masked, user, include_left, purpose="命令行导出（未写明用途）", **opts):
         qs = Member.objects.select_related("branch", "group").order_by("branch__path", "name_pinyin", "id")
         actor = None
         if user:
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         if not masked and actor is not None:
             from dangjian.members.services import log_id_export
 
-            log_id_export(actor, count=len(members), detail=f"命令行导出党员名册 {len(members)} 人")
+            log_id_export(actor, count=len(members), purpose=purpose, detail=f"命令行导出党员名册 {len(members)} 人")
         Path(path).write_bytes(roster_bytes(members, full=not masked, user=actor))
         self.stdout.write(self.style.SUCCESS(f"已导出 {len(members)} 人到 {path}"))
         if not masked:
