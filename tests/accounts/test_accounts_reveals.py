@@ -23,7 +23,7 @@ def test_reveal_events_listed_filtered_exported(world, client_for):
     assert "10.9.0.3" in by_user and "10.9.0.2" not in by_user
     resp = admin.get(reverse("accounts:reveals"), {"q": m.name, "export": "1"})
     ws = load_workbook(io.BytesIO(resp.content)).active
-    rows = [[c for c in r] for r in ws.iter_rows(values_only=True)]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
     assert any(r[4] == m.name and r[7] == "10.9.0.1" for r in rows[2:])
     assert all("10.9.0.3" not in [str(c) for c in r] for r in rows[2:])
     for role in ("secretary_a", "committee_a", "inspector", "member_a"):
