@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Files this process creates (database, keys, uploads, backups, logs) are its own: mode 600/700.
+os.umask(0o077)
 VAR_DIR = Path(os.environ.get("DANGJIAN_VAR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -31,7 +33,15 @@ def _secret_from_file(name: str) -> str:
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or _secret_from_file("secret.key")
 DEBUG = _env_bool("DEBUG")
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h]
+# The address offices use (set up once, e.g. https://dangjian.example.gov.cn): links such as
+# the meeting QR code are built from it, never from the Host header (core/site.py).
+SITE_URL = os.environ.get("SITE_URL", "")
+_site_host = SITE_URL.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0] if SITE_URL else ""
+ALLOWED_HOSTS = [
+    h
+    for h in os.environ.get("ALLOWED_HOSTS", ",".join(filter(None, ["127.0.0.1", "localhost", _site_host]))).split(",")
+    if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 # Demo installations create accounts with a known password; others never do.
@@ -86,6 +96,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "dangjian.accounts.sessions.IdleTimeoutMiddleware",
+    "dangjian.accounts.sessions.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -235,6 +246,8 @@ MEDIA_URL = None
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Key for 公民身份号码 and phone encryption: outside the database.
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")

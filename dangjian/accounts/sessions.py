@@ -54,3 +54,24 @@ def one_session_per_staff_account(sender, request, user, **kwargs):
     old = ActiveSession.objects.filter(user=user).exclude(session_key=key).values_list("session_key", flat=True)
     Session.objects.filter(session_key__in=list(old)).delete()
     ActiveSession.objects.update_or_create(user=user, defaults={"session_key": key})
+
+
+class NoStoreMiddleware:
+    """Pages and files for a signed-in user hold personal data: no browser or proxy keeps a copy
+    (Cache-Control: no-store), so the next person at a shared office PC cannot page back to them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+        ):
+            from django.utils.cache import add_never_cache_headers
+
+            add_never_cache_headers(response)
+        return response

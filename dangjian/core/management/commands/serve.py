@@ -5,6 +5,8 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
 
 class Command(BaseCommand):
     help = "启动网页服务（waitress），打印访问地址和演示账号"
@@ -13,9 +15,24 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", "8")))
+        parser.add_argument(
+            "--allow-plain-http",
+            action="store_true",
+            default=os.environ.get("ALLOW_PLAIN_HTTP", "") == "1",
+            help="明确允许在局域网上用不加密的 http 提供服务（不建议：密码和个人信息会明文经过网络）",
+        )
 
-    def handle(self, *args, host, port, threads, **options):
+    def handle(self, *args, host, port, threads, allow_plain_http=False, **options):
+        from django.core.management.base import CommandError
         from waitress import serve
+
+        if host not in LOOPBACK and not allow_plain_http:
+            raise CommandError(
+                f"拒绝在 {host} 上用不加密的 http 提供服务：局域网上的密码和公民身份号码会被他人截获。\n"
+                "请按《用户指南》“在局域网使用（HTTPS）”一节，在本机前面加一个 HTTPS 反向代理（如 nginx/Caddy，"
+                "并设置 DJANGO_SECURE=1、TRUSTED_PROXIES=127.0.0.1），服务本身仍只监听 127.0.0.1；"
+                "确需临时使用 http 时，加 --allow-plain-http 明确说明。"
+            )
 
         from dangjian.wsgi import application
 
