@@ -46,6 +46,10 @@ def one_session_per_staff_account(sender, request, user, **kwargs):
     if request is None or not hasattr(request, "session"):
         return
     request.session[LAST_SEEN] = int(time.time())
+    from dangjian.accounts import two_factor
+
+    # Looked up once at sign-in, not on every page (accounts.middleware.TwoFactorRequiredMiddleware).
+    request.session[two_factor.SESSION_HAS_DEVICE] = two_factor.has_device(user)
     if user.role not in STAFF_ROLES or not settings.ONE_SESSION_PER_STAFF_ACCOUNT:
         return
     if not request.session.session_key:
