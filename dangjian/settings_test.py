@@ -21,3 +21,5 @@ MEDIA_URL = "/_test_media_not_served/"
 TWO_FACTOR_REQUIRED_ROLES = ()
 # Tests open several clients per account; the one-session rule is tested on its own.
 ONE_SESSION_PER_STAFF_ACCOUNT = False
+# Background tasks run at once, inside the test (the worker is a separate process in production).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -27,6 +27,7 @@ NOT_AUDITED = {
     "accounts.revealevent": "is itself an append-only log of reveals (settings.AUDITLOG_EXCLUDE_TRACKING_MODELS)",
     "accounts.passwordhistory": "holds password hashes, which the audit log must never copy",
     "accounts.activesession": "holds live session keys (a key is a login); sign-ins are in axes' access log",
+    "core.exportjob": "progress of a background export, updated every half second; the export itself is logged",
 }
 
 
