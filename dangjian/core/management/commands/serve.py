@@ -17,7 +17,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
