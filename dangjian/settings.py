@@ -15,6 +15,8 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Files this process creates (database, keys, uploads, backups, logs) are its own: mode 600/700.
+os.umask(0o077)
 VAR_DIR = Path(os.environ.get("DANGJIAN_VAR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -33,7 +35,15 @@ def _secret_from_file(name: str) -> str:
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or _secret_from_file("secret.key")
 DEBUG = _env_bool("DEBUG")
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h]
+# The address offices use (set up once, e.g. https://dangjian.example.gov.cn): links such as
+# the meeting QR code are built from it, never from the Host header (core/site.py).
+SITE_URL = os.environ.get("SITE_URL", "")
+_site_host = SITE_URL.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0] if SITE_URL else ""
+ALLOWED_HOSTS = [
+    h
+    for h in os.environ.get("ALLOWED_HOSTS", ",".join(filter(None, ["127.0.0.1", "localhost", _site_host]))).split(",")
+    if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 # Demo installations create accounts with a known password; others never do.
@@ -54,6 +64,9 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "dangjian.core",
@@ -75,6 +88,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dangjian.accounts.client_ip.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -83,13 +97,17 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "dangjian.core.middleware.RefuseNulCharacters",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dangjian.accounts.sessions.IdleTimeoutMiddleware",
+    "dangjian.accounts.sessions.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "dangjian.accounts.middleware.PasswordChangeRequiredMiddleware",
     "dangjian.accounts.middleware.FirstRunMiddleware",
+    "dangjian.accounts.middleware.TwoFactorRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -165,21 +183,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "dangjian.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # 等保: character classes, not the user name, not the current/initial one nor the last 5.
+    {"NAME": "dangjian.accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "dangjian.accounts.validators.NotUsernameValidator"},
+    {"NAME": "dangjian.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"keep": 5}},
 ]
+# Two-factor sign-in (django-otp TOTP, accounts/two_factor.py).
+TWO_FACTOR_REQUIRED_ROLES = tuple(
+    r for r in os.environ.get("TWO_FACTOR_REQUIRED_ROLES", "admin,inspector").split(",") if r
+)
+TWO_FACTOR_OFFERED_ROLES = ("secretary",)
+OTP_TOTP_ISSUER = "基层党建工作台"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Lockout after repeated failures (django-axes): 5 tries per user and address, 30 minutes.
+# Lockout (django-axes) that cannot be turned against users: separate limits per address and
+# per user name (spraying one password over many names trips the address; many addresses on
+# one name trip the name), a global rate (accounts/global_rate.py), the client address only
+# from TRUSTED_PROXIES (accounts/client_ip.py). A locked account is unlocked by its own
+# second factor on the sign-in page, by an administrator, or after AXES_COOLOFF_HOURS.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "dangjian.accounts.client_ip.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The proxies whose X-Forwarded-For is believed: the documented nginx on the same machine.
+TRUSTED_PROXIES = tuple(p for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p)
+LOGIN_GLOBAL_FAILURES_PER_MINUTE = int(os.environ.get("LOGIN_GLOBAL_FAILURES_PER_MINUTE", "100"))
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_SECONDS", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Signed out after this long without a request (accounts/sessions.py); SESSION_SECONDS stays the absolute cap.
+IDLE_TIMEOUT_SECONDS = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30")) * 60
+ONE_SESSION_PER_STAFF_ACCOUNT = _env_bool("ONE_SESSION_PER_STAFF_ACCOUNT", True)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 
@@ -231,6 +271,8 @@ MEDIA_URL = None
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Key for 公民身份号码 and phone encryption: outside the database.
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
@@ -238,6 +280,10 @@ FIELD_ENCRYPTION_KEY_FILE = Path(os.environ.get("FIELD_ENCRYPTION_KEY_FILE", VAR
 
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 BACKUP_KEEP_DAYS = int(os.environ.get("BACKUP_KEEP_DAYS", "14"))
+# Backups are encrypted (SM4-GCM) under a key kept apart from them (core/backup.py):
+# BACKUP_KEY, or var/backup.key made on the first backup — print it, keep it in the safe.
+BACKUP_KEY = os.environ.get("BACKUP_KEY", "")
+BACKUP_KEY_FILE = Path(os.environ.get("BACKUP_KEY_FILE", VAR_DIR / "backup.key"))
 BACKUP_ON_SERVE = _env_bool("BACKUP_ON_SERVE", True)
 
 # Local settings for rules where localities differ (RULES.md: "a setting").
@@ -255,6 +301,8 @@ DANGJIAN = {
     # lifecycle: 转正 reminder starts this many days ahead; default validity of a 介绍信 (local practice).
     "PROBATION_REMIND_DAYS": 60,
     "TRANSFER_LETTER_VALID_DAYS": 30,
+    # ID mask: region code and the check char (False: region code only). Never the birth date.
+    "ID_MASK_KEEP_CHECK": _env_bool("ID_MASK_KEEP_CHECK", True),
 }
 
 LOGGING = {
@@ -275,6 +323,10 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "axes",
     "auditlog",
     "accounts.revealevent",
+    "accounts.passwordhistory",
+    "accounts.activesession",
+    "otp_totp",
+    "otp_static",
     "core.exportjob",
     "django_tasks_database",
 )
@@ -282,9 +334,18 @@ AUDITLOG_EXCLUDE_TRACKING_FIELDS = (
     "id_number_enc",
     "id_number_hash",
     "phone_enc",
+    "mobile_contact_enc",
     "password",
     "last_login",
     "updated_at",
 )
+# Personal fields are logged as "已修改", never with their value or mask (core/audit.py).
+AUDITLOG_MASK_TRACKING_FIELDS = (
+    "id_number_mask",
+    "phone_mask",
+    "birth_date",
+    "mobile_contact_mask",
+)
+AUDITLOG_MASK_CALLABLE = "dangjian.core.audit.mask_changed"
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_USE_FK_STRING_REPRESENTATION = True

@@ -16,5 +16,10 @@ DEBUG = False
 # live_server wraps the app in a media handler that parses MEDIA_URL; None (uploads are
 # never served directly) makes it crash on every request. A URL nothing links to is enough.
 MEDIA_URL = "/_test_media_not_served/"
+# Most tests sign in with force_login and no second factor; the two-factor tests turn the
+# requirement on themselves (tests/accounts/test_accounts_two_factor.py, the e2e test).
+TWO_FACTOR_REQUIRED_ROLES = ()
+# Tests open several clients per account; the one-session rule is tested on its own.
+ONE_SESSION_PER_STAFF_ACCOUNT = False
 # Background tasks run at once, inside the test (the worker is a separate process in production).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

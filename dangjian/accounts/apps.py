@@ -11,3 +11,4 @@ class AccountsConfig(AppConfig):
         from dangjian.core import audit_guard
 
         audit_guard.connect()
+        from dangjian.accounts import sessions  # noqa: F401 - one session per staff account (signal)

@@ -52,3 +52,39 @@ class FirstRunMiddleware:
                 if needs_setup():
                     return redirect(setup_url)
         return self.get_response(request)
+
+
+TWO_FACTOR_NAMES = ("accounts:login", "accounts:logout", "accounts:two_factor_setup", "accounts:two_factor_verify")
+
+
+class TwoFactorRequiredMiddleware:
+    """Administrators and inspectors (TWO_FACTOR_REQUIRED_ROLES) — and anyone who turned it
+    on — reach no page before their second factor: set it up first, then verify each sign-in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from dangjian.accounts import two_factor
+
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(ALLOWED_PREFIXES)
+            and not getattr(user, "must_change_password", False)
+            and not user.is_verified()
+            and request.path not in {reverse(n) for n in TWO_FACTOR_NAMES}
+        ):
+            if two_factor.required_for(user):
+                has = two_factor.has_device(user)
+            else:
+                # Checked once per session for roles it is only offered to (two queries saved per page).
+                has = request.session.get(two_factor.SESSION_HAS_DEVICE)
+                if has is None:
+                    has = request.session[two_factor.SESSION_HAS_DEVICE] = two_factor.has_device(user)
+            if has:
+                return redirect(reverse("accounts:two_factor_verify"))
+            if two_factor.required_for(user):
+                return redirect(reverse("accounts:two_factor_setup"))
+        return self.get_response(request)

@@ -57,6 +57,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name
 
+    @property
+    def sees_full_ids(self) -> bool:
+        """Entitled to full 公民身份号码 — and so to the birth date and age, which are part of it."""
+        from dangjian.accounts.roles import ID_REVEAL_ROLES
+
+        return self.role in ID_REVEAL_ROLES
+
 
 class RevealEvent(models.Model):
     """A logged reveal of a full 公民身份号码 or phone number, or an export holding them."""
@@ -72,6 +79,7 @@ class RevealEvent(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.SET_NULL)
     detail = models.CharField(max_length=200, blank=True)
+    purpose = models.CharField("用途", max_length=200, blank=True)
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -79,3 +87,28 @@ class RevealEvent(models.Model):
         verbose_name = "敏感信息查看记录"
         verbose_name_plural = "敏感信息查看记录"
         ordering = ["-at"]
+
+
+class PasswordHistory(models.Model):
+    """The hashes of an account's last passwords (accounts.validators.PasswordHistoryValidator)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-at", "-pk"]
+
+
+class ActiveSession(models.Model):
+    """The one signed-in session of a staff account: signing in elsewhere ends the older one."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="active_session")
+    session_key = models.CharField(max_length=40)
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "在线会话"
+        verbose_name_plural = "在线会话"

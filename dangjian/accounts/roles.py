@@ -8,7 +8,8 @@ class Role(models.TextChoices):
     SECRETARY = "secretary", "支部书记"
     COMMITTEE = "committee", "支委委员"
     MEMBER = "member", "党员"
-    INSPECTOR = "inspector", "督查（只读）"
+    # Writes inspections, findings, 销号/退回 and integrity-signal reviews; reads the rest.
+    INSPECTOR = "inspector", "督查"
 
 
 ALL_ROLES = frozenset(Role.values)

@@ -113,9 +113,14 @@ def reset_password(*, by: User, user: User) -> str:
 
 
 def unlock(user: User) -> None:
+    unlock_username(user.username)
+
+
+def unlock_username(username: str) -> None:
+    """Lift the lockout of one user name (by an administrator, or by its own second factor)."""
     from axes.utils import reset
 
-    reset(username=user.username)
+    reset(username=username)
 
 
 @transaction.atomic

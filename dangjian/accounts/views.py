@@ -13,9 +13,29 @@ from dangjian.accounts.forms import LoginForm  # noqa: F401 (re-exported: tests 
 def login_view(request):
     if request.user.is_authenticated:
         return redirect("home")
+    device = None
+    if request.method == "POST":
+        from dangjian.accounts.global_rate import too_many_failures
+
+        if too_many_failures():
+            paused = "系统在一分钟内收到大量错误登录，已暂停登录 1 分钟以防猜测密码，请稍后再试。"
+            return render(request, "accounts/login.html", {"form": LoginForm(request), "paused": paused}, status=429)
+    if request.method == "POST" and request.POST.get("token"):
+        # The account's own second factor lifts a lockout (which an attacker may have caused);
+        # the password is still checked below.
+        from dangjian.accounts import two_factor
+        from dangjian.accounts.services import unlock_username
+
+        device = two_factor.device_for_username(request.POST.get("username", ""), request.POST["token"])
+        if device is not None:
+            unlock_username(device.user.username)
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         login(request, form.get_user())
+        if device is not None and device.user_id == request.user.pk:
+            from django_otp import login as otp_login
+
+            otp_login(request, device)
         nxt = request.GET.get("next", "")
         if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
             return redirect(nxt)

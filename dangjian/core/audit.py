@@ -78,3 +78,27 @@ def history_for(obj, limit: int = 200):
         .select_related("actor")
         .order_by("-timestamp")[:limit]
     )
+
+
+# Personal fields: the audit log records THAT they changed, never a value or a mask
+# (an old and a new mask side by side, or a mask beside a birth date, can complete a number).
+PERSONAL_FIELDS = (
+    "id_number_mask",
+    "phone_mask",
+    "birth_date",
+    "mobile_contact",
+    "mobile_contact_mask",
+)
+CHANGED = "已修改"
+
+
+def mask_changed(value: str) -> str:
+    """AUDITLOG_MASK_CALLABLE: every personal value becomes "已修改" (empty stays empty)."""
+    return CHANGED if value not in ("", "None") else value
+
+
+def audit_pair(field: str, old: str, new: str) -> list[str]:
+    """The [old, new] pair an audit entry stores for `field`."""
+    if field in PERSONAL_FIELDS:
+        return [mask_changed(old), mask_changed(new)]
+    return [old, new]

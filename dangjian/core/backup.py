@@ -1,6 +1,13 @@
 """Backup and restore of the whole installation: the database and the uploaded files.
 
-Layout (a .zip, or a directory with the same entries):
+A backup is ONE encrypted file (dangjian-YYYYMMDD.djbak): SM4-GCM in 1 MiB chunks under a
+backup key the office keeps apart from the backups (var/backup.key, made on the first
+backup, or BACKUP_KEY; print it and keep it in the safe). `restore` asks for the key and
+refuses any file it cannot authenticate: a wrong key, a changed byte, a cut-off end or an
+unencrypted archive. Sessions, django-axes records and temporary uploads (roster files
+waiting for confirmation) are never in a backup; the file is mode 600.
+
+Inside the encryption, a zip with:
     manifest.json   what was saved: engine, row count and content digest per table,
                     SHA-256 per file, time, whether the key is included
     db.sqlite3      SQLite: a consistent copy made with sqlite3's online backup API
@@ -21,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -40,6 +48,19 @@ SQLITE_NAME = "db.sqlite3"
 PG_NAME = "db.dump"
 KEY_NAME = "field.key"
 UPLOADS = "uploads"
+SUFFIX = ".djbak"
+# Never in a backup: live sign-in sessions (a key read from a backup is a login), lockout
+# records, and uploads that are only waiting for a confirmation.
+EXCLUDED_TABLES = (
+    "django_session",
+    "accounts_activesession",
+    "axes_accessattempt",
+    "axes_accessfailurelog",
+    "axes_accesslog",
+)
+EXCLUDED_UPLOAD_DIRS = ("roster_imports", "tmp")
+MAGIC = b"DJBAK2\n"
+CHUNK = 1 << 20
 
 
 class BackupError(Exception):
@@ -127,8 +148,121 @@ def file_summary(root: Path) -> dict[str, str]:
         return out
     for p in sorted(root.rglob("*")):
         if p.is_file():
-            out[p.relative_to(root).as_posix()] = _sha256(p)
+            rel = p.relative_to(root).as_posix()
+            if rel.split("/", 1)[0] in EXCLUDED_UPLOAD_DIRS:
+                continue
+            out[rel] = _sha256(p)
     return out
+
+
+EMPTY_DIGEST = hashlib.sha256().hexdigest()
+
+
+def _blank_excluded(tables: dict) -> dict:
+    """What an excluded table looks like in a backup (and after a restore): empty."""
+    return {t: ({"rows": 0, "digest": EMPTY_DIGEST} if t in EXCLUDED_TABLES else v) for t, v in tables.items()}
+
+
+# --- the backup key and the encrypted envelope ----------------------------------------------
+
+
+def new_backup_key() -> str:
+    """A printable key: 32 hex digits in groups of four (easy to copy onto paper)."""
+    raw = secrets.token_hex(16)
+    return "-".join(raw[i : i + 4] for i in range(0, 32, 4))
+
+
+def parse_backup_key(text: str) -> bytes:
+    digits = "".join(ch for ch in (text or "") if ch not in "- \n\r\t").lower()
+    if len(digits) != 32 or any(ch not in "0123456789abcdef" for ch in digits):
+        raise BackupError("备份密钥格式不对：应为 32 位十六进制数字（可带短横线），如 1a2b-3c4d-…")
+    return bytes.fromhex(digits)
+
+
+def backup_key(*, create: bool = True) -> bytes:
+    """The key for writing backups: BACKUP_KEY, or var/backup.key (made on first use, mode 600)."""
+    if settings.BACKUP_KEY:
+        return parse_backup_key(settings.BACKUP_KEY)
+    path = Path(settings.BACKUP_KEY_FILE)
+    if not path.exists():
+        if not create:
+            raise BackupError(f"找不到备份密钥：{path}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(new_backup_key() + "\n")
+    return parse_backup_key(path.read_text())
+
+
+def _key_check(key: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes, hmac
+
+    h = hmac.HMAC(key, hashes.SM3())
+    h.update(b"dangjian-backup-key-check")
+    return h.finalize()[:8]
+
+
+def _gcm(key: bytes, nonce: bytes, *, tag: bytes | None = None):
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    cipher = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag))
+    return cipher.decryptor() if tag is not None else cipher.encryptor()
+
+
+def encrypt_file(src: Path, dest: Path, key: bytes) -> None:
+    """SM4-GCM, chunk by chunk; each chunk authenticates its number and whether it is the last,
+    so reordering, dropping or cutting off chunks is detected."""
+    prefix = secrets.token_bytes(8)
+    header = MAGIC + prefix + _key_check(key)
+    with open(src, "rb") as fin, open(dest, "wb") as fout:
+        fout.write(header)
+        index = 0
+        chunk = fin.read(CHUNK)
+        while True:
+            nxt = fin.read(CHUNK)
+            last = not nxt
+            enc = _gcm(key, prefix + index.to_bytes(4, "big"))
+            enc.authenticate_additional_data(header + index.to_bytes(4, "big") + (b"\1" if last else b"\0"))
+            body = enc.update(chunk) + enc.finalize()
+            fout.write(len(body).to_bytes(4, "big") + (b"\1" if last else b"\0") + body + enc.tag)
+            if last:
+                break
+            chunk, index = nxt, index + 1
+
+
+def decrypt_file(src: Path, dest: Path, key: bytes) -> None:
+    from cryptography.exceptions import InvalidTag
+
+    with open(src, "rb") as fin:
+        header = fin.read(len(MAGIC) + 16)
+        if not header.startswith(MAGIC):
+            raise BackupError("这不是本系统的加密备份（或已损坏），无法验证，未做任何恢复。")
+        prefix, check = header[len(MAGIC) : len(MAGIC) + 8], header[len(MAGIC) + 8 :]
+        if not secrets.compare_digest(check, _key_check(key)):
+            raise BackupError("备份密钥不对：这份备份不是用该密钥加密的，未做任何恢复。")
+        with open(dest, "wb") as fout:
+            index = 0
+            while True:
+                head = fin.read(5)
+                if len(head) < 5:
+                    raise BackupError("备份文件不完整（可能已损坏或被截断），未做任何恢复。")
+                n, last = int.from_bytes(head[:4], "big"), head[4:5]
+                if n > CHUNK or last not in (b"\0", b"\1"):
+                    raise BackupError("备份文件已损坏，未做任何恢复。")
+                body, tag = fin.read(n), fin.read(16)
+                if len(body) < n or len(tag) < 16:
+                    raise BackupError("备份文件不完整（可能已损坏或被截断），未做任何恢复。")
+                dec = _gcm(key, prefix + index.to_bytes(4, "big"), tag=tag)
+                dec.authenticate_additional_data(header + index.to_bytes(4, "big") + last)
+                try:
+                    fout.write(dec.update(body) + dec.finalize())
+                except InvalidTag as exc:
+                    raise BackupError("备份文件已损坏或被改动（校验未通过），未做任何恢复。") from exc
+                if last == b"\1":
+                    if fin.read(1):
+                        raise BackupError("备份文件末尾有多余内容，未做任何恢复。")
+                    return
+                index += 1
 
 
 def _sha256(path: Path) -> str:
@@ -171,6 +305,12 @@ def _dump_database(workdir: Path) -> str:
         try:
             # The online backup API copies a consistent snapshot while others keep writing.
             connection.connection.backup(dst)
+            existing = set(_tables(dst))
+            for table in EXCLUDED_TABLES:
+                if table in existing:
+                    dst.execute(f"DELETE FROM {_quote(table)}")
+            dst.commit()
+            dst.execute("VACUUM")  # no freed page may keep a session key
         finally:
             dst.close()
         return SQLITE_NAME
@@ -178,7 +318,18 @@ def _dump_database(workdir: Path) -> str:
         args, env = _pg_env()
         target = workdir / PG_NAME
         run = subprocess.run(
-            ["pg_dump", "-Fc", "--no-owner", "-f", str(target), *args], env=env, capture_output=True, text=True
+            [
+                "pg_dump",
+                "-Fc",
+                "--no-owner",
+                *[f"--exclude-table-data={t}" for t in EXCLUDED_TABLES],
+                "-f",
+                str(target),
+                *args,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
         )
         if run.returncode != 0:
             raise BackupError(f"pg_dump 失败：{run.stderr.strip()}")
@@ -186,9 +337,12 @@ def _dump_database(workdir: Path) -> str:
     raise BackupError(f"不支持的数据库类型：{connection.vendor}")
 
 
-def create_backup(dest: Path | str, *, with_key: bool = False) -> BackupResult:
-    """Write a backup to `dest` (*.zip → one zip file; otherwise a directory)."""
+def create_backup(dest: Path | str, *, with_key: bool = False, key: bytes | None = None) -> BackupResult:
+    """Write one encrypted backup file to `dest` (mode 600), under `key` or the backup key."""
     dest = Path(dest)
+    if dest.exists() and dest.is_dir():
+        raise BackupError(f"备份应写成一个文件，而 {dest} 是目录：请给出文件名，如 {dest / ('dangjian' + SUFFIX)}")
+    key = key or backup_key()
     media = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory(prefix="dangjian-backup-") as tmp:
         work = Path(tmp)
@@ -200,7 +354,7 @@ def create_backup(dest: Path | str, *, with_key: bool = False) -> BackupResult:
             finally:
                 conn.close()
         else:
-            tables = table_summary()
+            tables = _blank_excluded(table_summary())
         files = file_summary(media)
         manifest = {
             "format": FORMAT,
@@ -211,30 +365,25 @@ def create_backup(dest: Path | str, *, with_key: bool = False) -> BackupResult:
             "tables": tables,
             "files": files,
             "with_key": with_key,
+            "excluded": {"tables": list(EXCLUDED_TABLES), "uploads": list(EXCLUDED_UPLOAD_DIRS)},
         }
         if with_key:
             (work / KEY_NAME).write_text(_current_key())
         (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
-        if dest.suffix.lower() == ".zip":
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            partial = dest.with_suffix(".zip.partial")
-            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
-                for name in (db_name, MANIFEST, *([KEY_NAME] if with_key else [])):
-                    zf.write(work / name, name)
-                for rel in files:
-                    zf.write(media / rel, f"{UPLOADS}/{rel}")
-            os.replace(partial, dest)  # never leave a half-written zip under the final name
-        else:
-            if dest.exists() and any(dest.iterdir()):
-                raise BackupError(f"目标目录不为空：{dest}")
-            dest.mkdir(parents=True, exist_ok=True)
+        inner = work / "inner.zip"
+        with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
             for name in (db_name, MANIFEST, *([KEY_NAME] if with_key else [])):
-                shutil.copy2(work / name, dest / name)
+                zf.write(work / name, name)
             for rel in files:
-                (dest / UPLOADS / rel).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(media / rel, dest / UPLOADS / rel)
-    if with_key:
-        os.chmod(dest, 0o600) if dest.is_file() else os.chmod(dest / KEY_NAME, 0o600)
+                zf.write(media / rel, f"{UPLOADS}/{rel}")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        partial = dest.with_name(dest.name + ".partial")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.close(fd)
+        os.chmod(partial, 0o600)
+        encrypt_file(inner, partial, key)
+        os.replace(partial, dest)  # never leave a half-written backup under the final name
+    os.chmod(dest, 0o600)
     return BackupResult(dest, len(tables), sum(t["rows"] for t in tables.values()), len(files), with_key)
 
 
@@ -256,14 +405,16 @@ class RestoreResult:
     key_ok: bool | None  # None: no encrypted data to check
 
 
-def _open_source(src: Path, work: Path) -> Path:
-    """Unpack a zip into `work` (or use a directory as is); return the directory."""
+def _open_source(src: Path, work: Path, key: bytes) -> Path:
+    """Authenticate and decrypt a backup file, unpack it into `work`; return the directory."""
     if src.is_dir():
-        return src
+        raise BackupError(f"{src} 是目录：只能从加密备份文件恢复（未加密的备份无法验证，未做任何恢复）。")
     if not src.is_file():
         raise BackupError(f"找不到备份：{src}")
+    inner = work / "inner.zip"
+    decrypt_file(src, inner, key)
     try:
-        with zipfile.ZipFile(src) as zf:
+        with zipfile.ZipFile(inner) as zf:
             for info in zf.infolist():
                 target = (work / info.filename).resolve()
                 if work.resolve() not in target.parents:
@@ -271,6 +422,7 @@ def _open_source(src: Path, work: Path) -> Path:
             zf.extractall(work)
     except zipfile.BadZipFile as exc:
         raise BackupError(f"备份文件已损坏，无法打开：{src}") from exc
+    inner.unlink()
     return work
 
 
@@ -376,16 +528,16 @@ def key_matches_data() -> bool | None:
     return True
 
 
-def restore_backup(src: Path | str, *, replace_key: bool = False) -> RestoreResult:
-    """Replace the database and uploads with the backup at `src` (verified first)."""
+def restore_backup(src: Path | str, *, key: bytes, replace_key: bool = False) -> RestoreResult:
+    """Replace the database and uploads with the backup at `src` (authenticated with `key` first)."""
     src = Path(src)
     with tempfile.TemporaryDirectory(prefix="dangjian-restore-") as tmp:
-        root = _open_source(src, Path(tmp))
+        root = _open_source(src, Path(tmp), key)
         manifest = _verify_archive(root)
         key_restored = _restore_key(root, replace_key=replace_key)
         _restore_database(root, manifest)
         _restore_files(root, manifest)
-    got = table_summary()
+    got = _blank_excluded(table_summary())
     expected = manifest["tables"]
     bad = [t for t in expected if got.get(t) != expected[t]]
     if bad:
@@ -403,10 +555,11 @@ def restore_backup(src: Path | str, *, replace_key: bool = False) -> RestoreResu
 
 
 def prune_backups(directory: Path, keep_days: int, *, today=None) -> list[Path]:
-    """Delete dangjian-YYYYMMDD.zip files older than `keep_days`; return what was deleted."""
+    """Delete dangjian-YYYYMMDD.djbak (and older .zip) files older than `keep_days`."""
     today = today or timezone.localdate()
     removed = []
-    for p in sorted(Path(directory).glob("dangjian-*.zip")):
+    found = [*Path(directory).glob(f"dangjian-*{SUFFIX}"), *Path(directory).glob("dangjian-*.zip")]
+    for p in sorted(found):
         stem = p.stem.removeprefix("dangjian-")
         try:
             day = datetime.strptime(stem[:8], "%Y%m%d").date()

@@ -1,6 +1,6 @@
 """The daily backup `make run` keeps (manage.py serve calls start_daily_backups).
 
-On start and then every 24 hours: write BACKUP_DIR/dangjian-YYYYMMDD.zip (the day's file is
+On start and then every 24 hours: write BACKUP_DIR/dangjian-YYYYMMDD.djbak (encrypted) (the day's file is
 replaced by a later run the same day) and delete those older than BACKUP_KEEP_DAYS. The key
 is not included (docs/SECURITY.md). Runs in a daemon thread: it stops with the server.
 """
@@ -23,7 +23,7 @@ def backup_once(stdout=None) -> Path | None:
 
     directory = Path(settings.BACKUP_DIR)
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"dangjian-{timezone.localdate():%Y%m%d}.zip"
+    target = directory / f"dangjian-{timezone.localdate():%Y%m%d}.djbak"
     try:
         result = create_backup(target)
         removed = prune_backups(directory, settings.BACKUP_KEEP_DAYS)

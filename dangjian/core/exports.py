@@ -78,11 +78,16 @@ def roster(*, job, request, progress, target) -> None:
 
     full = request.GET.get("full") == "1"
     f, qs = selectors.filtered_roster(request.user, request.GET)
+    # The birth date is part of the 公民身份号码: only roles entitled to the full number get it.
+    show_birth = full or bool(getattr(request.user, "sees_full_ids", False))
+    headers = _roster_headers()
+    if not show_birth:
+        headers = ["年龄段" if h == "出生日期" else h for h in headers]
     write_ledger(
         target,
         title="党员名册（含完整身份证号）" if full else "党员名册",
-        headers=_roster_headers(),
-        rows=roster_rows(qs, full=full),
+        headers=headers,
+        rows=roster_rows(qs, full=full, show_birth=show_birth),
         org=str(scope_root(request.user) or ""),
         user=request.user,
         filters=f.describe(),

@@ -61,6 +61,7 @@ MENU = [
             ("基本情况统计", "stats:list", STAFF_ROLES),
             ("调研报告", "reports:report", STAFF_ROLES),
             ("审计日志", "core:audit", ADMIN_ONLY),
+            ("敏感信息查看记录", "accounts:reveals", ADMIN_ONLY),
             ("账号管理", "accounts:users", ADMIN_ONLY),
             ("批量建账号·密码条", "accounts:bulk", frozenset({Role.ADMIN, Role.SECRETARY})),
         ],

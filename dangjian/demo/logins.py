@@ -8,7 +8,9 @@ LOGINS_FILE = "demo-logins.json"
 
 
 def save_demo_logins(logins: list[tuple[str, str, str]]) -> None:
-    (settings.VAR_DIR / LOGINS_FILE).write_text(json.dumps(logins, ensure_ascii=False))
+    path = settings.VAR_DIR / LOGINS_FILE
+    path.write_text(json.dumps(logins, ensure_ascii=False))
+    path.chmod(0o600)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

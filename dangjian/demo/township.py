@@ -682,7 +682,7 @@ def load(ctx: DemoContext) -> None:
             break
     _bulk(User, users)
     pw = ctx.password
-    ctx.logins = [("镇党委管理员", "admin", pw), ("督查（只读）", "ducha", pw)]
+    ctx.logins = [("镇党委管理员", "admin", pw), ("督查", "ducha", pw)]
     if "district_admin" in ctx.users:
         ctx.logins.insert(0, ("区委管理员", "district_admin", pw))
     sec_users = [ctx.users[f"secretary:{b.pk}"] for b in demo_branches[1:3]]

@@ -239,8 +239,9 @@ def close_item(*, user, item: RectificationItem, note: str, on: date | None = No
         raise InspectionError("只有督查人员（本次督查的创建人或督查角色）才能销号；支部可报告整改完成")
     if item.status == RectificationItem.Status.DONE:
         raise InspectionError("该事项已销号")
-    if not item.reported_on and not item.completion_note:
-        raise InspectionError("支部尚未报告整改情况，不能销号")
+    if not item.reported_on:
+        # A progress note (整改中) is not a completion report: 销号 only after 报告整改完成.
+        raise InspectionError("支部尚未报告整改完成，不能销号（整改中的事项须先由支部报告完成）")
     item.status = RectificationItem.Status.DONE
     item.closed_on = on or timezone.localdate()
     item.closed_by = user

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
-from dangjian.accounts.roles import TOWNSHIP_ROLES
+from dangjian.accounts.roles import ADMIN_ONLY, TOWNSHIP_ROLES
 from dangjian.accounts.scope import scope_root
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
 from dangjian.integrity import selectors, services
@@ -109,7 +109,8 @@ def signal_detail(request, signal):
 
 
 @require_POST
-@scoped(roles=TOWNSHIP_ROLES)
+# The scan writes signals: the administrator's job. The inspector writes signal reviews only.
+@scoped(roles=ADMIN_ONLY)
 def scan(request):
     form = ScanForm(request.POST)
     if not form.is_valid():

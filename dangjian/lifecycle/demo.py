@@ -24,9 +24,9 @@ from dangjian.lifecycle.models import (
     Stage,
     Transfer,
 )
-from dangjian.members.models import Education, Member, MemberEvent, MemberKind
+from dangjian.members.models import Education, Member, MemberEvent, MemberKind, id_mask
 from dangjian.rules.dates import add_months
-from dangjian.rules.idcard import make_id, mask_id
+from dangjian.rules.idcard import make_id
 
 K = DevelopmentStep.Kind
 BATCH = 1000
@@ -107,7 +107,7 @@ class _Builder:
             case.member = person
         else:
             number = make_id("620121", birth, (self.seq * 2 + (1 if sex == "男" else 0)) % 1000)
-            case.id_number_enc, case.id_number_mask = crypto.encrypt(number), mask_id(number)
+            case.id_number_enc, case.id_number_mask = crypto.encrypt(number), id_mask(number)
         self.cases.append(case)
         secretary = self.ctx.secretary_by_branch.get(branch.pk)
         sec_name = secretary.name if secretary else ""

@@ -136,7 +136,8 @@ def create_case(
 ) -> Result:
     """入党申请人建档. Applicant must be 18 on the application date (hard)."""
     from dangjian.core import crypto
-    from dangjian.rules.idcard import mask_id, normalize_id, validate_id
+    from dangjian.members.models import id_mask
+    from dangjian.rules.idcard import normalize_id, validate_id
 
     if not branch.is_branch:
         raise LifecycleError("入党申请应由党支部受理，请选择一个党支部")
@@ -159,7 +160,7 @@ def create_case(
             raise LifecycleError(exc.message) from None
         number = normalize_id(id_number)
         case.id_number_enc = crypto.encrypt(number)
-        case.id_number_mask = mask_id(number)
+        case.id_number_mask = id_mask(number)
     with transaction.atomic():
         case.save()
         DevelopmentStep.objects.create(

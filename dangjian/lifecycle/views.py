@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -337,8 +338,32 @@ def letter(request, transfer):
     else:
         full = request.GET.get("full") == "1" and request.user.role in ID_REVEAL_ROLES
         if full:
+            from django.core.exceptions import ValidationError
+
+            from dangjian.accounts.scope import visible_to
+            from dangjian.members.models import Member
+            from dangjian.members.services import log_id_export
+
+            # The full number only while the member is in the viewer's scope NOW (not merely
+            # the transfer record), and only by POST with a stated purpose.
+            if not visible_to(request.user, Member).filter(pk=transfer.member_id).exists():
+                raise PermissionDenied("该党员已不在您的管理范围内，不能导出其完整公民身份号码")
+            ctx = {"transfer": transfer, "error": ""}
+            if request.method != "POST":
+                return render(request, "lifecycle/letter_confirm.html", ctx)
+            try:
+                log_id_export(
+                    request.user,
+                    count=1,
+                    purpose=request.POST.get("purpose", ""),
+                    remote_addr=request.META.get("REMOTE_ADDR") or None,
+                    detail=f"组织关系介绍信 {transfer.letter_number}",
+                    member=transfer.member,
+                )
+            except ValidationError as e:
+                ctx["error"] = "；".join(e.message_dict.get("purpose", e.messages))
+                return render(request, "lifecycle/letter_confirm.html", ctx, status=400)
             id_text = transfer.member.id_number
-            _log_reveal(request, transfer)
         else:
             id_text = transfer.member.id_number_mask
         data = letter_docx(transfer, id_text=id_text, issuer=issuer)
@@ -348,19 +373,6 @@ def letter(request, transfer):
     )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
-
-
-def _log_reveal(request, transfer) -> None:
-    """A letter with the full 公民身份号码 is an export of a sensitive value: logged."""
-    from dangjian.accounts.models import RevealEvent
-
-    RevealEvent.objects.create(
-        user=request.user,
-        kind=RevealEvent.Kind.EXPORT_IDS,
-        member=transfer.member,
-        detail=f"组织关系介绍信 {transfer.letter_number}",
-        remote_addr=request.META.get("REMOTE_ADDR") or None,
-    )
 
 
 # --- 流动党员、失联 ----------------------------------------------------------------------------

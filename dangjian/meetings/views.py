@@ -24,6 +24,7 @@ from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import editable_by, get_in_scope, orgs_in_scope, scope_root, visible_to
 from dangjian.core.cache import cached
 from dangjian.core.concurrency import EditConflict
+from dangjian.core.site import absolute_url
 from dangjian.core.spreadsheet import Table, drop_preview, keep_preview, load_preview
 from dangjian.meetings import documents, ledger, selectors, services
 from dangjian.meetings.forms import ImportForm, MeetingForm, RequirementForm, TalkForm, parse_attendance
@@ -390,7 +391,7 @@ def meeting_detail(request, meeting):
             "attachments": visible_to(request.user, Attachment).filter(meeting=meeting),
             "can_write": can_write,
             "window": (timezone.localtime(start), timezone.localtime(end)),
-            "signin_url": request.build_absolute_uri(reverse("meetings:signin", args=[meeting.pk])),
+            "signin_url": absolute_url(request, reverse("meetings:signin", args=[meeting.pk])),
         },
     )
 
@@ -418,7 +419,7 @@ def attachment_download(request, attachment):
 
 @scoped(meeting=Meeting)
 def meeting_qr(request, meeting):
-    url = request.build_absolute_uri(reverse("meetings:signin", args=[meeting.pk]))
+    url = absolute_url(request, reverse("meetings:signin", args=[meeting.pk]))
     buf = io.BytesIO()
     segno.make(url, error="m").save(buf, kind="svg", scale=6, border=2, xmldecl=False)
     resp = HttpResponse(buf.getvalue(), content_type="image/svg+xml")

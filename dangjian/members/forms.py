@@ -12,14 +12,22 @@ from dangjian.orgs.models import Organization, OrgType
 DATE_FIELDS = ("birth_date", "joined_on", "full_on", "lost_on", "mobile_since", "joined_org_on")
 
 
+def _sees_birth(user, member) -> bool:
+    from dangjian.accounts.roles import ID_REVEAL_ROLES
+
+    return user.role in ID_REVEAL_ROLES or (member.pk is not None and user.member_id == member.pk)
+
+
 class MemberForm(forms.ModelForm):
     id_number = forms.CharField(label="公民身份号码", max_length=30, required=False)
     phone = forms.CharField(label="联系电话", max_length=30, required=False)
+    # Encrypted on the model (a property), so a plain form field rather than a model field.
+    mobile_contact = forms.CharField(label="外出联系方式", max_length=60, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Member
-        fields = list(EDITABLE_FIELDS)
+        fields = [f for f in EDITABLE_FIELDS if f != "mobile_contact"]
         widgets = {f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d") for f in DATE_FIELDS}
 
     def __init__(self, *args, user, **kwargs):
@@ -34,7 +42,13 @@ class MemberForm(forms.ModelForm):
         self.fields["sex"].required = False
         self.fields["sex"].help_text = "可不填，按公民身份号码第17位自动取"
         editing = self.instance.pk is not None
+        if not _sees_birth(user, self.instance):
+            # The birth date is the middle of the 公民身份号码: only roles entitled to the full number see it.
+            del self.fields["birth_date"]
         if editing:
+            self.fields[
+                "mobile_contact"
+            ].help_text = f"当前：{self.instance.mobile_contact_mask or '未填'}；留空表示不修改，填“无”表示清除"
             self.fields["id_number"].help_text = f"当前：{self.instance.id_number_mask}；留空表示不修改"
             self.fields[
                 "phone"
@@ -60,6 +74,10 @@ class MemberForm(forms.ModelForm):
     def service_kwargs(self) -> dict:
         """Cleaned values for members.services (ID/phone None when left blank on edit)."""
         data = {f: self.cleaned_data.get(f) for f in EDITABLE_FIELDS}
+        contact = (self.cleaned_data.get("mobile_contact") or "").strip()
+        if self.instance.pk and not contact:
+            contact = self.instance.mobile_contact
+        data["mobile_contact"] = "" if contact == "无" else contact
         for f in (
             "degree",
             "job",
@@ -69,7 +87,6 @@ class MemberForm(forms.ModelForm):
             "current_residence",
             "mobile_destination",
             "mobile_host_org",
-            "mobile_contact",
             "introducers",
             "joined_org_type",
         ):

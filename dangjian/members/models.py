@@ -1,5 +1,7 @@
 """The member roster (RULES.md §10) and each member's history of events."""
 
+import re
+
 from django.db import models
 from django.db.models import Q
 
@@ -7,6 +9,25 @@ from dangjian.accounts.scope import ScopeRule
 from dangjian.core import crypto
 from dangjian.core.models import TimeStamped, Versioned
 from dangjian.core.pinyin import full_pinyin, initials
+
+
+def id_mask(raw: str) -> str:
+    """The displayed mask of a 公民身份号码 (region code, and the check char unless the setting drops it)."""
+    from django.conf import settings
+
+    from dangjian.rules.idcard import mask_id
+
+    return mask_id(raw, keep_check=settings.DANGJIAN.get("ID_MASK_KEEP_CHECK", True))
+
+
+_DIGIT_RUN = re.compile(r"[0-9０-９][0-9０-９\- ]{5,}[0-9０-９]")
+
+
+def mask_contact(raw: str) -> str:
+    """Free text with any phone-like digit run masked as phones are (138****5678)."""
+    from dangjian.rules.idcard import mask_phone
+
+    return _DIGIT_RUN.sub(lambda m: mask_phone(m.group(0)), raw or "")
 
 
 class Sex(models.TextChoices):
@@ -107,7 +128,9 @@ class Member(Versioned):
     mobile_destination = models.CharField("外出流向", max_length=60, blank=True)
     mobile_since = models.DateField("外出日期", null=True, blank=True)
     mobile_host_org = models.CharField("流入地党组织", max_length=100, blank=True)
-    mobile_contact = models.CharField("外出联系方式", max_length=60, blank=True)
+    # 外出联系方式 often holds a phone number: encrypted like the phone, shown masked.
+    mobile_contact_enc = models.TextField("外出联系方式（密文）", blank=True)
+    mobile_contact_mask = models.CharField("外出联系方式", max_length=60, blank=True)
     introducers = models.CharField("入党介绍人", max_length=60, blank=True)
     # Members who left (转出, 死亡, 除名, 退党) stay on record but out of current counts.
     is_current = models.BooleanField("在册", default=True, db_index=True)
@@ -132,11 +155,9 @@ class Member(Versioned):
 
     # --- sensitive fields -------------------------------------------------------------
     def set_id_number(self, raw: str) -> None:
-        from dangjian.rules.idcard import mask_id
-
         self.id_number_enc = crypto.encrypt(raw)
         self.id_number_hash = crypto.lookup_hash(raw)
-        self.id_number_mask = mask_id(raw)
+        self.id_number_mask = id_mask(raw)
 
     @property
     def id_number(self) -> str:
@@ -153,6 +174,29 @@ class Member(Versioned):
     @property
     def phone(self) -> str:
         return crypto.decrypt(self.phone_enc)
+
+    def set_mobile_contact(self, raw: str) -> None:
+        raw = (raw or "").strip()[:60]
+        self.mobile_contact_enc = crypto.encrypt(raw)
+        self.mobile_contact_mask = mask_contact(raw)
+
+    @property
+    def mobile_contact(self) -> str:
+        """Full 外出联系方式 (may hold a phone number): show `mobile_contact_mask` instead."""
+        return crypto.decrypt(self.mobile_contact_enc)
+
+    @mobile_contact.setter
+    def mobile_contact(self, raw: str) -> None:
+        Member.set_mobile_contact(self, raw)
+
+    @property
+    def age_band(self) -> str:
+        """统计年龄段: what roles not entitled to the full 公民身份号码 see instead of the birth date."""
+        from datetime import date
+
+        from dangjian.rules.membership import age_band, age_on
+
+        return age_band(age_on(self.birth_date, date.today()))
 
     def save(self, *args, **kwargs):
         self.name_pinyin = full_pinyin(self.name)

@@ -18,6 +18,7 @@ from django.db.models import JSONField
 from django.utils import timezone
 
 from dangjian.core.audit import _context as audit_context
+from dangjian.core.audit import audit_pair
 from dangjian.core.pinyin import full_pinyin, initials
 from dangjian.members.models import Member, MemberEvent
 from dangjian.members.roster_plan import ImportPlan, PlannedRow, RowError
@@ -143,6 +144,7 @@ def _insert_members(planned: list[PlannedRow], pinyin_cache: dict) -> list[Simpl
         m = SimpleNamespace(**vals)
         Member.set_id_number(m, p.id_number)  # encrypt once per value
         Member.set_phone(m, p.phone or "")
+        Member.set_mobile_contact(m, vals.pop("mobile_contact", "") or "")
         # A raw insert skips save(): fill the pinyin search columns here.
         m.name_pinyin, m.name_initials = _pinyin_keys(m.name, pinyin_cache)
         members.append(m)
@@ -184,7 +186,7 @@ def _log_entries(items: list[tuple[Member, dict, int]], actor, remote_addr) -> N
         row[at["object_repr"]] = str(m.name if isinstance(m, SimpleNamespace) else m)[:200]
         row[at["action"]] = action
         row[at["changes"]] = changes_field.get_db_prep_save(  # JSON: json.dumps or a Jsonb wrapper
-            {f: [_audit_value(a), _audit_value(b)] for f, (a, b) in changes.items()}, conn
+            {f: audit_pair(f, _audit_value(a), _audit_value(b)) for f, (a, b) in changes.items()}, conn
         )
         rows.append(tuple(row))
     _executemany(LogEntry, fields, rows)
@@ -227,7 +229,7 @@ def apply_plan(
             for f, (_, new) in p.changes.items():
                 if f in EDITABLE_FIELDS:
                     setattr(m, f, new)
-                    fields.add(f)
+                    fields |= {"mobile_contact_enc", "mobile_contact_mask"} if f == "mobile_contact" else {f}
             if "name" in p.changes:
                 m.name_pinyin, m.name_initials = _pinyin_keys(m.name, pinyin_cache)
                 fields |= {"name_pinyin", "name_initials"}

@@ -13,10 +13,14 @@ def _bool(v: bool) -> str:
     return "是" if v else "否"
 
 
-def member_row(m: Member, *, full: bool) -> list:
+def member_row(m: Member, *, full: bool, show_birth: bool = True) -> list:
     row = []
     for f, _, _ in COLUMNS:
-        if f == "id_number":
+        if f == "birth_date" and not show_birth:
+            row.append(m.age_band)  # the birth date is part of the 公民身份号码
+        elif f == "mobile_contact":
+            row.append(m.mobile_contact if full else m.mobile_contact_mask)
+        elif f == "id_number":
             row.append(m.id_number if full else m.id_number_mask)
         elif f == "phone":
             row.append(m.phone if full else m.phone_mask)
@@ -30,14 +34,23 @@ def member_row(m: Member, *, full: bool) -> list:
     return row
 
 
-def roster_rows(qs, *, full: bool):
+def roster_rows(qs, *, full: bool, show_birth: bool = True):
     """Rows for a roster queryset: one query (branch and group joined), values only, the
-    encrypted columns decrypted with one key object (core.crypto)."""
-    from dangjian.core import crypto
+    encrypted columns decrypted with one key object (core.crypto). Without `show_birth`
+    (roles not entitled to the full number) the birth date becomes the age band."""
+    from datetime import date
 
+    from dangjian.core import crypto
+    from dangjian.rules.membership import age_band, age_on
+
+    today = date.today()
     names = [f for f, _, _ in COLUMNS]
-    plain = [f for f in names if f not in ("id_number", "phone", "branch", "group")]
-    secret = ["id_number_enc", "phone_enc"] if full else ["id_number_mask", "phone_mask"]
+    plain = [f for f in names if f not in ("id_number", "phone", "branch", "group", "mobile_contact")]
+    secret = (
+        ["id_number_enc", "phone_enc", "mobile_contact_enc"]
+        if full
+        else ["id_number_mask", "phone_mask", "mobile_contact_mask"]
+    )
     fields = [*plain, *secret, "branch__name", "group__name"]
     decrypt = crypto.decrypt if full else (lambda v: v)
     for values in qs.values_list(*fields).iterator(chunk_size=2000):
@@ -48,6 +61,10 @@ def roster_rows(qs, *, full: bool):
                 row.append(decrypt(d[secret[0]]))
             elif f == "phone":
                 row.append(decrypt(d[secret[1]]))
+            elif f == "mobile_contact":
+                row.append(decrypt(d[secret[2]]))
+            elif f == "birth_date" and not show_birth:
+                row.append(age_band(age_on(d[f], today)) if d[f] else "")
             elif f == "branch":
                 row.append(d["branch__name"])
             elif f == "group":
@@ -60,10 +77,12 @@ def roster_rows(qs, *, full: bool):
 
 def roster_bytes(members: Iterable[Member], *, full: bool, user=None, org: str = "", filters: str = "") -> bytes:
     title = "党员名册（含完整身份证号）" if full else "党员名册"
+    show_birth = full or bool(getattr(user, "sees_full_ids", False))
+    headers = HEADERS if show_birth else ["年龄段" if h == "出生日期" else h for h in HEADERS]
     return ledger_bytes(
         title=title,
-        headers=HEADERS,
-        rows=(member_row(m, full=full) for m in members),
+        headers=headers,
+        rows=(member_row(m, full=full, show_birth=show_birth) for m in members),
         org=org,
         user=user,
         filters=filters,

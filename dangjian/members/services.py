@@ -193,12 +193,27 @@ def reveal_phone(user, member: Member, remote_addr: str | None = None) -> str:
     return member.phone
 
 
-def log_id_export(user, *, count: int, remote_addr: str | None = None, detail: str = "") -> None:
+PURPOSE_MIN_CHARS = 4
+
+
+def check_purpose(purpose: str) -> str:
+    """A full-ID export states what it is for (logged with the reveal event)."""
+    purpose = " ".join((purpose or "").split())
+    if len(purpose) < PURPOSE_MIN_CHARS:
+        raise ValidationError({"purpose": [f"请写明用途（至少{PURPOSE_MIN_CHARS}个字），例如“报送县委组织部年度统计”"]})
+    return purpose[:200]
+
+
+def log_id_export(
+    user, *, count: int, purpose: str, remote_addr: str | None = None, detail: str = "", member=None
+) -> None:
     if user.role not in ID_REVEAL_ROLES:
         raise PermissionDenied("您的角色无权导出完整的公民身份号码")
     RevealEvent.objects.create(
         user=user,
         kind=RevealEvent.Kind.EXPORT_IDS,
+        member=member,
         detail=(detail or f"导出党员名册 {count} 人（含完整公民身份号码和电话）")[:200],
+        purpose=check_purpose(purpose),
         remote_addr=remote_addr,
     )

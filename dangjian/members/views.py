@@ -64,12 +64,22 @@ def export(request):
     full = request.GET.get("full") == "1"
     if full and request.user.role not in ID_REVEAL_ROLES:
         raise PermissionDenied("您的角色无权导出完整的公民身份号码")
+    if full and request.method != "POST":
+        # A full-ID export is a POST with a stated purpose (a link from elsewhere cannot start one).
+        return render(request, "members/export_confirm.html", {"query": request.GET.urlencode(), "error": ""})
     from dangjian.core import exports
 
     f, qs = selectors.filtered_roster(request.user, request.GET)
     total = qs.count()
     if full:
-        services.log_id_export(request.user, count=total, remote_addr=_addr(request))
+        try:
+            services.log_id_export(
+                request.user, count=total, purpose=request.POST.get("purpose", ""), remote_addr=_addr(request)
+            )
+        except ValidationError as e:
+            error = "；".join(e.message_dict.get("purpose", e.messages))
+            ctx = {"query": request.GET.urlencode(), "error": error}
+            return render(request, "members/export_confirm.html", ctx, status=400)
     name = "党员名册（含完整身份证号）.xlsx" if full else "党员名册.xlsx"
     return exports.respond(request, "roster", total=total, filename=name, build=exports.roster)
 

@@ -74,14 +74,18 @@ def sex_from_id(s: str) -> str:
     return "男" if int(normalize_id(s)[16]) % 2 == 1 else "女"
 
 
-def mask_id(s: str) -> str:
-    """脱敏：保留前6位和后4位，如 620102********123X。"""
+def mask_id(s: str, *, keep_check: bool = True) -> str:
+    """脱敏：只保留前6位行政区划码（和第18位校验码），如 620102***********X。
+
+    出生日期（第7-14位）和顺序码（第15-17位）一律遮住：出生日期常与号码并列显示，
+    旧的"前6后4"遮法遮住的恰好就是出生日期，两者一拼就是完整号码。
+    """
     number = normalize_id(s)
     n = len(number)
-    if n >= 11:
-        return number[:6] + "*" * (n - 10) + number[-4:]
-    if n > 4:
-        return "*" * (n - 4) + number[-4:]
+    if n == 18:
+        return number[:6] + "*" * 11 + (number[-1] if keep_check else "*")
+    if n >= 11:  # 15位旧号码没有校验码
+        return number[:6] + "*" * (n - 6)
     return "*" * n
 
 

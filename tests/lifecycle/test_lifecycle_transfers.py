@@ -59,10 +59,12 @@ def test_transfer_out_beyond_produces_letter_and_leaves_counts_keeping_history(w
     assert m.id_number_mask in text and m.id_number not in text
     assert not RevealEvent.objects.exists()
     # the full number for an entitled role, logged
-    text = _letter_text(c.get(f"/lifecycle/transfers/{t.pk}/letter.docx?full=1"))
+    full_url = f"/lifecycle/transfers/{t.pk}/letter.docx?full=1"
+    assert "用途（必填）" in c.get(full_url).content.decode() and not RevealEvent.objects.exists()
+    text = _letter_text(c.post(full_url, {"purpose": "交本人持信报到"}))
     assert m.id_number in text
     assert RevealEvent.objects.filter(
-        user=world.user("secretary_a"), member=m, kind=RevealEvent.Kind.EXPORT_IDS
+        user=world.user("secretary_a"), member=m, kind=RevealEvent.Kind.EXPORT_IDS, purpose="交本人持信报到"
     ).exists()
     # committee may not see the full number: masked even when asked
     text = _letter_text(client_for("committee_a").get(f"/lifecycle/transfers/{t.pk}/letter.docx?full=1"))
@@ -212,3 +214,31 @@ def test_transfers_page_lists_scope_only(world, client_for):
     assert "赵六" in client_for("secretary_a").get("/lifecycle/transfers/").content.decode()
     assert "赵六" not in client_for("secretary_b").get("/lifecycle/transfers/").content.decode()
     assert "赵六" in client_for("admin").get("/lifecycle/transfers/").content.decode()
+
+
+def test_full_id_letter_rechecks_the_members_current_scope(world, client_for):
+    """Issue 19: the transfer record stays in the old branch's scope, the member moved on."""
+    from dangjian.accounts.models import RevealEvent
+
+    m = world.members_a[2]
+    c = client_for("secretary_a")
+    r = c.post(
+        f"/lifecycle/members/{m.pk}/transfer-out/",
+        {
+            "version": m.version,
+            "on": "2026-11-20",
+            "reach": "县外",
+            "other_org": "外县某支部",
+            "valid_days": 30,
+            "dues_paid_to": "2026年11月",
+            "reason": "工作调动",
+        },
+    )
+    assert r.status_code == 302
+    t = Transfer.objects.get(member=m)
+    Member.objects.filter(pk=m.pk).update(branch=world.branch_b)  # now in another branch
+    url = f"/lifecycle/transfers/{t.pk}/letter.docx?full=1"
+    assert c.post(url, {"purpose": "交本人持信报到"}).status_code == 403
+    assert not RevealEvent.objects.exists()
+    masked = _letter_text(c.get(f"/lifecycle/transfers/{t.pk}/letter.docx"))
+    assert m.id_number not in masked

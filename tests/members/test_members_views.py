@@ -312,11 +312,21 @@ def test_export_masked_and_scoped(world, client_for):
 
 
 def test_export_full_ids_only_for_entitled_and_logged(world, client_for):
-    resp = client_for("secretary_a").get(reverse("members:export"), {"full": "1", "q": "zs"})
+    sec = client_for("secretary_a")
+    url = reverse("members:export") + "?full=1&q=zs"
+    # A GET (a link from another site) only shows the form asking for the purpose.
+    page = sec.get(url)
+    assert page.status_code == 200 and "用途（必填）" in page.content.decode()
+    assert not RevealEvent.objects.exists()
+    refused = sec.post(url, {"purpose": " "})
+    assert refused.status_code == 400 and "请写明用途" in refused.content.decode()
+    assert not RevealEvent.objects.exists()
+    resp = sec.post(url, {"purpose": "报送县委组织部年度统计"}, REMOTE_ADDR="10.8.0.5")
     rows = read_xlsx(resp)
     assert [r[3] for r in rows[2:]] == [world.members_a[0].id_number]
     ev = RevealEvent.objects.get()
     assert ev.kind == RevealEvent.Kind.EXPORT_IDS and ev.user == world.user("secretary_a")
+    assert ev.purpose == "报送县委组织部年度统计" and ev.remote_addr == "10.8.0.5"
     assert client_for("committee_a").get(reverse("members:export"), {"full": "1"}).status_code == 403
     assert client_for("inspector").get(reverse("members:export"), {"full": "1"}).status_code == 403
     assert client_for("member_a").get(reverse("members:export")).status_code == 403

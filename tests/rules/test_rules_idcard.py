@@ -86,10 +86,12 @@ def test_checksum_char_rejects_bad_input():
 
 
 def test_mask_id():
-    assert mask_id("62010219900101123X") == "620102********123X"
-    assert mask_id(VALID) == "110105********002X"
-    assert mask_id("620102900101123") == "620102*****1123"  # 15-digit legacy
-    assert mask_id("12345") == "*2345"
+    # Birth date and sequence code hidden: a date shown beside the mask never completes it.
+    assert mask_id("62010219900101123X") == "620102***********X"
+    assert mask_id(VALID) == "110105***********X"
+    assert mask_id(VALID, keep_check=False) == "110105" + "*" * 12
+    assert mask_id("620102900101123") == "620102*********"  # 15-digit legacy: no check char
+    assert mask_id("12345") == "*****"
     assert mask_id("123") == "***"
     assert mask_id("") == ""
 
@@ -132,7 +134,8 @@ def test_make_id_roundtrip(area, birth, seq):
     validate_id(number)
     assert birth_date_from_id(number) == birth
     assert sex_from_id(number) == ("男" if seq % 2 else "女")
-    assert mask_id(number) == number[:6] + "*" * 8 + number[-4:]
+    assert mask_id(number) == number[:6] + "*" * 11 + number[-1]
+    assert birth.strftime("%Y%m%d") not in mask_id(number)
 
 
 @given(number=st.text(alphabet="0123456789", min_size=17, max_size=17), wrong=st.sampled_from("0123456789X"))

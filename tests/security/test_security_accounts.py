@@ -50,8 +50,10 @@ def test_lockout_after_five_failures_end_to_end(world):
     body = resp.content.decode()
     assert "登录失败次数过多，账号已暂时锁定" in body and "30分钟" in body
     assert "_auth_user_id" not in c.session
-    # Other accounts are not affected.
-    assert _login(Client(), "sec_b", PASSWORD).status_code == 302
+    # Other accounts elsewhere are not affected (this address is locked too: limits per
+    # address and per user name, issue 19).
+    assert _login(Client(REMOTE_ADDR="10.0.0.2"), "sec_b", PASSWORD).status_code == 302
+    assert _login(Client(REMOTE_ADDR="10.0.0.3"), "sec_a", PASSWORD).status_code == 429  # the name is locked
     # The administrator unlocks it from 账号管理.
     admin = Client()
     admin.force_login(world.user("admin"))
@@ -59,7 +61,7 @@ def test_lockout_after_five_failures_end_to_end(world):
         reverse("accounts:user_edit", kwargs={"user": world.user("secretary_a").pk}), {"action": "unlock"}
     )
     assert resp.status_code == 302
-    assert _login(Client(), "sec_a", PASSWORD).status_code == 302
+    assert _login(Client(REMOTE_ADDR="10.0.0.3"), "sec_a", PASSWORD).status_code == 302
 
 
 def test_password_policy_in_chinese(world):

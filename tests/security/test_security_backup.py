@@ -25,7 +25,11 @@ PNG = b"\x89PNG\r\n\x1a\n" + os.urandom(1024)
 
 
 def _env(var: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "FIELD_ENCRYPTION_KEY", "MEDIA_ROOT"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "FIELD_ENCRYPTION_KEY", "MEDIA_ROOT", "BACKUP_KEY"}
+    }
     env.update(
         DANGJIAN_VAR=str(var),
         DJANGO_SETTINGS_MODULE="dangjian.settings_test",
@@ -88,23 +92,58 @@ def installation(tmp_path_factory):
     return var
 
 
+def _open(var: Path, archive: Path, tmp: Path) -> zipfile.ZipFile:
+    """Decrypt a backup with the installation's backup key (as restore does)."""
+    sys.path.insert(0, str(ROOT))
+    from dangjian.core.backup import decrypt_file, parse_backup_key
+
+    inner = tmp / (archive.name + ".inner.zip")
+    decrypt_file(archive, inner, parse_backup_key((var / "backup.key").read_text()))
+    return zipfile.ZipFile(inner)
+
+
 @pytest.mark.slow
 def test_backup_wipe_restore_round_trip(installation, tmp_path):
     var = installation
+    # A live session, a lockout record and a roster upload waiting for confirmation: none
+    # of them may travel in a backup.
+    py(
+        var,
+        """
+        from django.contrib.sessions.backends.db import SessionStore
+        from axes.models import AccessAttempt
+        s = SessionStore(); s["_auth_user_id"] = "1"; s.create()
+        AccessAttempt.objects.create(username="admin", ip_address="10.0.0.9", failures_since_start=3)
+        print(s.session_key)
+        """,
+    )
+    session_key = py(var, "from django.contrib.sessions.models import Session; print(Session.objects.first().pk)")
+    session_key = session_key.strip().splitlines()[-1]
+    pending = var / "uploads" / "roster_imports"
+    pending.mkdir(parents=True, exist_ok=True)
+    (pending / "abc.upload").write_bytes(b"620102199001011234 roster waiting")
     before = summary(var)
-    assert before["tables"]["members_member"]["rows"] > 0
-    assert {"meetings/2026/11/a.pdf", "meetings/2026/11/照片.png"} <= set(before["files"])
-    archive = tmp_path / "bk" / "dangjian.zip"
+    archive = tmp_path / "bk" / "dangjian.djbak"
     out = manage(var, "backup", str(archive)).stdout
-    assert "备份完成" in out and "不含加密密钥" in out
-    with zipfile.ZipFile(archive) as zf:
+    assert "备份完成" in out and "不含字段加密密钥" in out and "已生成备份密钥" in out
+    assert (var / "backup.key").stat().st_mode & 0o777 == 0o600
+    assert archive.stat().st_mode & 0o777 == 0o600
+    raw = archive.read_bytes()
+    assert not zipfile.is_zipfile(archive) and b"manifest" not in raw and b"SQLite format" not in raw
+    with _open(var, archive, tmp_path) as zf:
         names = set(zf.namelist())
         manifest = json.loads(zf.read("manifest.json"))
+        db = zf.read("db.sqlite3")
     assert {"db.sqlite3", "manifest.json", "uploads/meetings/2026/11/a.pdf"} <= names
+    assert not any("roster_imports" in n for n in names)
     assert "field.key" not in names and manifest["with_key"] is False
-    assert manifest["tables"] == before["tables"]
+    assert session_key.encode() not in db and b"10.0.0.9" not in db
+    assert manifest["tables"]["django_session"]["rows"] == 0
+    assert manifest["tables"]["axes_accessattempt"]["rows"] == 0
+    expected = {t: v for t, v in before["tables"].items() if t not in ("django_session", "axes_accessattempt")}
+    assert {t: manifest["tables"][t] for t in expected} == expected
 
-    # Wipe the installation (database and uploads), keep the key on this machine.
+    # Wipe the installation (database and uploads), keep the keys on this machine.
     for p in var.glob("dangjian.sqlite3*"):
         p.unlink()
     import shutil
@@ -112,10 +151,15 @@ def test_backup_wipe_restore_round_trip(installation, tmp_path):
     shutil.rmtree(var / "uploads")
     manage(var, "migrate", "--noinput", "-v0")  # an empty installation
     assert summary(var)["tables"]["members_member"]["rows"] == 0
-    out = manage(var, "restore", str(archive), "--yes").stdout
+    # Without the key, restore refuses (no terminal to ask on).
+    run = manage(var, "restore", str(archive), "--yes", check=False)
+    assert run.returncode != 0 and "备份密钥" in run.stderr
+    out = manage(var, "restore", str(archive), "--yes", "--key-file", str(var / "backup.key")).stdout
     assert "恢复完成" in out and "均与备份清单一致" in out
     after = summary(var)
-    assert after == before
+    assert after["files"] == {k: v for k, v in before["files"].items() if not k.startswith("roster_imports/")}
+    assert {t: after["tables"][t] for t in expected} == expected
+    assert after["tables"]["django_session"]["rows"] == 0
     # The encrypted identity numbers are readable again with this machine's key.
     ok = py(var, "from dangjian.core.backup import key_matches_data; print(key_matches_data())")
     assert ok.strip().endswith("True")
@@ -125,47 +169,59 @@ def test_backup_wipe_restore_round_trip(installation, tmp_path):
 def test_restore_on_a_new_machine_needs_the_key(installation, tmp_path):
     var = installation
     before = summary(var)
-    plain = tmp_path / "plain.zip"
-    keyed = tmp_path / "keyed"
+    plain = tmp_path / "plain.djbak"
+    keyed = tmp_path / "keyed.djbak"
     manage(var, "backup", str(plain))
     out = manage(var, "backup", str(keyed), "--with-key").stdout
-    assert "包含加密密钥" in out
-    assert (keyed / "field.key").read_text() == (var / "field.key").read_text()
-    assert (keyed / "db.sqlite3").exists() and (keyed / "uploads").is_dir()
+    assert "包含字段加密密钥" in out
+    with _open(var, keyed, tmp_path) as zf:
+        assert zf.read("field.key").decode() == (var / "field.key").read_text()
+    bkey = str(var / "backup.key")
 
     new = tmp_path / "newpc"
     new.mkdir()
     manage(new, "migrate", "--noinput", "-v0")
-    out = manage(new, "restore", str(plain), "--yes").stdout
+    out = manage(new, "restore", str(plain), "--yes", "--key-file", bkey).stdout
     assert summary(new) == before  # every record and file...
     assert "无法解密" in out  # ...but the numbers need the key, and restore says so
 
     new2 = tmp_path / "newpc2"
     new2.mkdir()
     manage(new2, "migrate", "--noinput", "-v0")
-    out = manage(new2, "restore", str(keyed), "--yes").stdout
+    out = manage(new2, "restore", str(keyed), "--yes", "--key-file", bkey).stdout
     assert "已从备份恢复加密密钥" in out and "无法解密" not in out
     assert summary(new2) == before
 
 
 @pytest.mark.slow
-def test_damaged_backup_is_refused_before_anything_changes(installation, tmp_path):
+def test_backup_that_cannot_be_authenticated_is_refused(installation, tmp_path):
     var = installation
-    archive = tmp_path / "bk.zip"
+    archive = tmp_path / "bk.djbak"
     manage(var, "backup", str(archive))
     before = summary(var)
-    damaged = tmp_path / "damaged.zip"
-    with zipfile.ZipFile(archive) as src, zipfile.ZipFile(damaged, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename.endswith("a.pdf"):
-                data = data[:-10] + b"0123456789"
-            dst.writestr(info, data)
-    run = manage(var, "restore", str(damaged), "--yes", check=False)
-    assert run.returncode != 0 and "已损坏" in run.stderr
-    (tmp_path / "junk.zip").write_bytes(b"not a zip")
-    run = manage(var, "restore", str(tmp_path / "junk.zip"), "--yes", check=False)
-    assert run.returncode != 0 and "无法打开" in run.stderr
+    bkey = str(var / "backup.key")
+    raw = bytearray(archive.read_bytes())
+    cases = {}
+    flipped = bytearray(raw)
+    flipped[len(raw) // 2] ^= 0x01
+    cases["flipped"] = (bytes(flipped), "已损坏或被改动")
+    cases["cut"] = (bytes(raw[: len(raw) - 100]), "不完整")
+    cases["junk"] = (b"not a backup", "不是本系统的加密备份")
+    with _open(var, archive, tmp_path) as zf:  # an unencrypted zip of the same content
+        plain = tmp_path / "plain.zip"
+        with zipfile.ZipFile(plain, "w") as dst:
+            for info in zf.infolist():
+                dst.writestr(info, zf.read(info.filename))
+    cases["plain zip"] = (plain.read_bytes(), "不是本系统的加密备份")
+    for label, (data, message) in cases.items():
+        bad = tmp_path / f"{label}.djbak"
+        bad.write_bytes(data)
+        run = manage(var, "restore", str(bad), "--yes", "--key-file", bkey, check=False)
+        assert run.returncode != 0 and message in run.stderr, (label, run.stderr)
+    other_key = tmp_path / "other.key"
+    other_key.write_text("0123-4567-89ab-cdef-0123-4567-89ab-cdef")
+    run = manage(var, "restore", str(archive), "--yes", "--key-file", str(other_key), check=False)
+    assert run.returncode != 0 and "备份密钥不对" in run.stderr
     assert summary(var) == before
 
 
@@ -295,6 +351,7 @@ def test_daily_backup_thread_writes_and_rotates(tmp_path, settings):
     settings.BACKUP_DIR = tmp_path
     settings.BACKUP_KEEP_DAYS = 3
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.BACKUP_KEY_FILE = tmp_path / "backup.key"
     old = tmp_path / "dangjian-20200101.zip"
     old.write_bytes(b"old")
     out = io.StringIO()
@@ -308,6 +365,6 @@ def test_daily_backup_thread_writes_and_rotates(tmp_path, settings):
     assert out.getvalue().count("自动备份已保存") >= 2, out.getvalue()  # on start, then again
     from django.utils import timezone
 
-    today = tmp_path / f"dangjian-{timezone.localdate():%Y%m%d}.zip"
-    assert today.exists() and zipfile.is_zipfile(today)
+    today = tmp_path / f"dangjian-{timezone.localdate():%Y%m%d}.djbak"
+    assert today.exists() and today.read_bytes().startswith(b"DJBAK2") and today.stat().st_mode & 0o777 == 0o600
     assert not old.exists()

@@ -17,6 +17,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
 
 class Command(BaseCommand):
     help = "启动网页服务（单进程 waitress；--workers N 时为多进程 gunicorn）和后台任务进程，打印访问地址和演示账号"
@@ -37,8 +39,21 @@ class Command(BaseCommand):
             default=int(os.environ.get("TASK_WORKERS", "1")),
             help="同时启动的后台任务进程数（0：不启动，由系统服务运行）",
         )
+        parser.add_argument(
+            "--allow-plain-http",
+            action="store_true",
+            default=os.environ.get("ALLOW_PLAIN_HTTP", "") == "1",
+            help="明确允许在局域网上用不加密的 http 提供服务（不建议：密码和个人信息会明文经过网络）",
+        )
 
-    def handle(self, *args, host, port, threads, workers, task_workers, **options):
+    def handle(self, *args, host, port, threads, workers, task_workers, allow_plain_http=False, **options):
+        if host not in LOOPBACK and not allow_plain_http:
+            raise CommandError(
+                f"拒绝在 {host} 上用不加密的 http 提供服务：局域网上的密码和公民身份号码会被他人截获。\n"
+                "请按《用户指南》“在局域网使用（HTTPS）”一节，在本机前面加一个 HTTPS 反向代理（如 nginx/Caddy，"
+                "并设置 DJANGO_SECURE=1、TRUSTED_PROXIES=127.0.0.1），服务本身仍只监听 127.0.0.1；"
+                "确需临时使用 http 时，加 --allow-plain-http 明确说明。"
+            )
         if workers < 0 or task_workers < 0 or threads < 1:
             raise CommandError("进程数和线程数不能为负数")
         if workers and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):

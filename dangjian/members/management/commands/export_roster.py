@@ -23,8 +23,9 @@ class Command(BaseCommand):
             "--layout", choices=["roster", "national"], default="roster",
             help="national：全国党员管理信息系统的党员信息列（可用 import_roster 导回）",
         )  # fmt: skip
+        parser.add_argument("--purpose", default="命令行导出（未写明用途）", help="导出用途（记入敏感信息查看记录）")
 
-    def handle(self, *args, path, masked, user, include_left, layout, **opts):
+    def handle(self, *args, path, masked, user, include_left, layout, purpose="命令行导出（未写明用途）", **opts):
         qs = Member.objects.select_related("branch", "group").order_by("branch__path", "name_pinyin", "id")
         actor = None
         if user:
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         if not masked and actor is not None:
             from dangjian.members.services import log_id_export
 
-            log_id_export(actor, count=len(members), detail=f"命令行导出党员名册 {len(members)} 人")
+            log_id_export(actor, count=len(members), purpose=purpose, detail=f"命令行导出党员名册 {len(members)} 人")
         write = national_bytes if layout == "national" else roster_bytes
         Path(path).write_bytes(write(members, full=not masked, user=actor))
         self.stdout.write(self.style.SUCCESS(f"已导出 {len(members)} 人到 {path}"))
