@@ -27,6 +27,9 @@ class ScopeRule:
     # Optional second lookup to an Organization: a row is in scope when either lies in the
     # subtree (accounts: staff by their org, 党员 accounts by their member's branch).
     also_org: str = ""
+    # Optional further restriction for the 党员 role: a callable user -> Q (e.g. committee
+    # business visible only to the committee). Applied after the `member` rule.
+    member_q: object = None
 
     def org_path_lookup(self) -> str:
         return f"{self.org}__path" if self.org else "path"
@@ -88,17 +91,22 @@ def visible_to(user, model_or_qs) -> QuerySet:
             return qs.none()
         return qs.filter(rule.in_subtree(root.path))
     if role == Role.MEMBER and user.member_id:
-        if rule.member == "self":
-            return qs.filter(pk=user.member_id)
-        if rule.member == "none":
-            return qs.none()
-        if rule.member == "branch":
-            branch = member_branch(user)
-            if branch is None:
-                return qs.none()
-            return qs.filter(rule.in_subtree(branch.path))
-        return qs.filter(**{rule.member: user.member_id})
+        rows = _member_rows(user, qs, rule)
+        return rows.filter(rule.member_q(user)) if rule.member_q is not None else rows
     return qs.none()
+
+
+def _member_rows(user, qs, rule) -> QuerySet:
+    if rule.member == "self":
+        return qs.filter(pk=user.member_id)
+    if rule.member == "none":
+        return qs.none()
+    if rule.member == "branch":
+        branch = member_branch(user)
+        if branch is None:
+            return qs.none()
+        return qs.filter(rule.in_subtree(branch.path))
+    return qs.filter(**{rule.member: user.member_id})
 
 
 def editable_by(user, model_or_qs) -> QuerySet:
