@@ -82,7 +82,23 @@ def todo(request):
             "items"
         ].append(i)
     groups = sorted(by_branch.values(), key=lambda g: (min(i["deadline"] for i in g["items"]), g["branch"]))
-    return render(request, "meetings/todo.html", {"root": root, "groups": groups, "today": today, "count": len(items)})
+    return render(
+        request,
+        "meetings/todo.html",
+        {"root": root, "groups": groups, "today": today, "count": len(items), "dues": _dues_due(root, today)},
+    )
+
+
+def _dues_due(root, today):
+    """党费 collection still open this month, per branch (read through the dues selectors)."""
+    from dangjian.dues.selectors import branch_month_rates
+
+    out = []
+    for b in branch_month_rates(root, today.year, today=today):
+        rate = b["months"][-1][1] if b["months"] else None
+        if rate is not None and rate < 1:
+            out.append({**b, "rate": rate, "month": f"{today:%Y-%m}"})
+    return out
 
 
 # --- list and export -----------------------------------------------------------------------

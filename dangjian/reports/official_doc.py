@@ -205,10 +205,12 @@ def _signature_and_tables(doc, report: SurveyReport) -> None:
     if not report.tables:
         return
     doc.add_page_break()
-    doc.add_paragraph("附表", style="Heading 1")
+    # Plain paragraphs, not headings: the report's outline (一、二、三、四、) stays as it is.
     for i, (name, headers, rows) in enumerate(report.tables, 1):
-        p = doc.add_paragraph(f"附表{i}　{name}", style="Heading 3")
+        p = doc.add_paragraph(style="Normal")
         p.paragraph_format.first_line_indent = Pt(0)
+        p.paragraph_format.keep_with_next = True
+        p.add_run(f"附表{i}　{name}").bold = True
         gw.add_table(doc, headers, rows)
         doc.add_paragraph("", style="表格")
 
