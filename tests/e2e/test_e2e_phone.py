@@ -17,7 +17,7 @@ PHONE = {"width": 390, "height": 844}
 def _phone_login(browser, live_server, username, next_url=""):
     ctx = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
     page = ctx.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(30000)
     page.goto(f"{live_server.url}/accounts/login/" + (f"?next={next_url}" if next_url else ""))
     page.fill("#id_username", username)
     page.fill("#id_password", "Test-pass-2023")
