@@ -1,7 +1,7 @@
 """Browser tests on a phone (390×844): a 会议通知 → members sign in → the secretary records the
 meeting from the notice; a 支委会 with two 请假 and one 缺席 in ≤ 6 interactions (issue 17)."""
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 from django.utils import timezone
@@ -137,3 +137,81 @@ def test_choosing_a_group_keeps_the_typed_topic(world, live_server, browser):
         assert page.locator("input[name=kinds][value=group_meeting]").is_checked()
     finally:
         ctx.close()
+
+
+def test_member_home_tiles_one_tap_each_and_large_print(world, live_server, browser):
+    from dangjian.meetings import notices
+    from dangjian.meetings.models import Kind
+
+    n = notices.publish_notice(
+        user=world.user("secretary_a"),
+        data=notices.NoticeInput(
+            org=world.branch_a,
+            kinds=[Kind.THEME_DAY],
+            date=timezone.localdate(),
+            start_time=time(0, 0),
+            end_time=time(23, 59),
+            place="党群服务中心",
+            topic="主题党日活动",
+        ),
+    )
+    ctx, page = _phone_login(browser, live_server, "mem_a")
+    try:
+        assert page.url.endswith("/members/home/")
+        for tile, target in (
+            ("#tile-dues", "/dues/mine/"),
+            ("#tile-points", "/points/mine/"),
+            ("#tile-study", "/study/mine/"),
+            ("#tile-meeting a.tile-link", "/meetings/mine/"),
+        ):
+            page.click(tile)  # one tap
+            page.wait_for_load_state("networkidle")
+            assert page.url.endswith(target), (tile, page.url)
+            page.go_back()
+            page.wait_for_load_state("networkidle")
+        page.click("#tile-signin")
+        page.wait_for_load_state("networkidle")
+        page.click("#signin-button")
+        page.wait_for_load_state("networkidle")
+        assert "签到成功" in page.content()
+        assert n.signins.count() == 1
+
+        page.goto(f"{live_server.url}/members/home/")
+        page.click("#large-print-toggle")
+        page.wait_for_load_state("networkidle")
+        size = page.evaluate("getComputedStyle(document.body).fontSize")
+        assert size == "20px"
+        box = page.locator("#large-print-toggle").bounding_box()
+        assert box["height"] >= 48
+    finally:
+        ctx.close()
+
+
+def test_dues_collection_asks_to_confirm_count_and_total_on_a_phone(world, live_server, browser):
+    from dangjian.dues.models import Payment
+    from dangjian.dues.services import BaseRow, set_bases
+
+    set_bases(
+        branch=world.branch_a,
+        year=timezone.localdate().year,
+        rows=[BaseRow(m.pk, "在职", "4000") for m in world.members_a],
+    )
+    ctx, page = _phone_login(browser, live_server, "com_a")
+    try:
+        page.goto(f"{live_server.url}/dues/collect/")
+        box = page.locator("#collect-submit").bounding_box()
+        assert box and box["y"] + box["height"] <= PHONE["height"]  # the save bar is on screen
+        tick = page.locator(f"#pay-{world.members_a[0].pk}").bounding_box()
+        assert tick["width"] >= 26  # a large tick box
+        page.click("#tick-all")
+        assert page.inner_text("#ticked") == "5"
+        page.click("#collect-submit")
+        page.wait_for_load_state("networkidle")
+        assert "将登记 5 人交纳党费，合计 200.00 元" in page.inner_text("#confirm-summary")
+        assert not Payment.objects.exists()  # nothing saved before the confirmation
+        page.click("#confirm-submit")
+        page.wait_for_load_state("networkidle")
+        assert "已登记 5 人" in page.content()
+    finally:
+        ctx.close()
+    assert Payment.objects.count() == 5
