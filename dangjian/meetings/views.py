@@ -728,7 +728,7 @@ def requirements(request):
             "form": form,
             "defaults": DEFAULT_REQUIREMENTS,
             "local": local,
-            "effective": effective,
+            "effective": [(r, selectors.PERIOD_LABELS.get(r.period, r.period)) for r in effective],
             "periods": selectors.PERIOD_LABELS,
         },
     )
