@@ -27,6 +27,9 @@ class ScopeRule:
     # Optional second lookup to an Organization: a row is in scope when either lies in the
     # subtree (accounts: staff by their org, 党员 accounts by their member's branch).
     also_org: str = ""
+    # Published downward (study plans, materials): rows of the user's ancestors are visible too,
+    # never editable (editable_by keeps to the subtree).
+    from_above: bool = False
     # Optional further restriction for the 党员 role: a callable user -> Q (e.g. committee
     # business visible only to the committee). Applied after the `member` rule.
     member_q: object = None
@@ -78,8 +81,17 @@ def _as_queryset(model_or_qs) -> QuerySet:
     return model_or_qs._default_manager.all()
 
 
-def visible_to(user, model_or_qs) -> QuerySet:
-    """Rows of `model_or_qs` that `user` may see."""
+def ancestor_paths(path: str) -> list[str]:
+    """Materialized paths of the organizations above `path` (treebeard steps of 4)."""
+    return [path[:i] for i in range(4, len(path), 4)]
+
+
+def _from_above(rule: ScopeRule, path: str) -> Q:
+    return Q(**{f"{rule.org_path_lookup()}__in": ancestor_paths(path)})
+
+
+def visible_to(user, model_or_qs, *, own_only: bool = False) -> QuerySet:
+    """Rows of `model_or_qs` that `user` may see (`own_only`: without what ancestors published)."""
     from dangjian.accounts.roles import STAFF_ROLES, Role
 
     qs = _as_queryset(model_or_qs)
@@ -89,14 +101,17 @@ def visible_to(user, model_or_qs) -> QuerySet:
         root = scope_root(user)
         if root is None:
             return qs.none()
-        return qs.filter(rule.in_subtree(root.path))
+        q = rule.in_subtree(root.path)
+        if rule.from_above and not own_only:
+            q |= _from_above(rule, root.path)
+        return qs.filter(q)
     if role == Role.MEMBER and user.member_id:
-        rows = _member_rows(user, qs, rule)
+        rows = _member_rows(user, qs, rule, own_only=own_only)
         return rows.filter(rule.member_q(user)) if rule.member_q is not None else rows
     return qs.none()
 
 
-def _member_rows(user, qs, rule) -> QuerySet:
+def _member_rows(user, qs, rule, *, own_only: bool = False) -> QuerySet:
     if rule.member == "self":
         return qs.filter(pk=user.member_id)
     if rule.member == "none":
@@ -105,7 +120,10 @@ def _member_rows(user, qs, rule) -> QuerySet:
         branch = member_branch(user)
         if branch is None:
             return qs.none()
-        return qs.filter(rule.in_subtree(branch.path))
+        q = rule.in_subtree(branch.path)
+        if rule.from_above and not own_only:
+            q |= _from_above(rule, branch.path)
+        return qs.filter(q)
     return qs.filter(**{rule.member: user.member_id})
 
 
@@ -116,7 +134,7 @@ def editable_by(user, model_or_qs) -> QuerySet:
     qs = _as_queryset(model_or_qs)
     if _role(user) not in WRITER_ROLES:
         return qs.none()
-    return visible_to(user, qs)
+    return visible_to(user, qs, own_only=True)
 
 
 def can_write(user) -> bool:
