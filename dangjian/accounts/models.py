@@ -43,6 +43,9 @@ class User(AbstractUser):
     )
     full_name = models.CharField("姓名", max_length=40, blank=True)
     must_change_password = models.BooleanField("首次登录须修改密码", default=False)
+    # 大字模式: 20 px body text and 48 px targets, for members who read small print badly;
+    # the member or their branch secretary turns it on (members:large_print).
+    large_print = models.BooleanField("大字模式", default=False)
 
     objects = AccountManager()
 

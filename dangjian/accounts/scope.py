@@ -30,6 +30,9 @@ class ScopeRule:
     # Published downward (study plans, materials): rows of the user's ancestors are visible too,
     # never editable (editable_by keeps to the subtree).
     from_above: bool = False
+    # Optional further restriction for the 党员 role: a callable user -> Q (e.g. committee
+    # business visible only to the committee). Applied after the `member` rule.
+    member_q: object = None
 
     def org_path_lookup(self) -> str:
         return f"{self.org}__path" if self.org else "path"
@@ -103,20 +106,25 @@ def visible_to(user, model_or_qs, *, own_only: bool = False) -> QuerySet:
             q |= _from_above(rule, root.path)
         return qs.filter(q)
     if role == Role.MEMBER and user.member_id:
-        if rule.member == "self":
-            return qs.filter(pk=user.member_id)
-        if rule.member == "none":
-            return qs.none()
-        if rule.member == "branch":
-            branch = member_branch(user)
-            if branch is None:
-                return qs.none()
-            q = rule.in_subtree(branch.path)
-            if rule.from_above and not own_only:
-                q |= _from_above(rule, branch.path)
-            return qs.filter(q)
-        return qs.filter(**{rule.member: user.member_id})
+        rows = _member_rows(user, qs, rule, own_only=own_only)
+        return rows.filter(rule.member_q(user)) if rule.member_q is not None else rows
     return qs.none()
+
+
+def _member_rows(user, qs, rule, *, own_only: bool = False) -> QuerySet:
+    if rule.member == "self":
+        return qs.filter(pk=user.member_id)
+    if rule.member == "none":
+        return qs.none()
+    if rule.member == "branch":
+        branch = member_branch(user)
+        if branch is None:
+            return qs.none()
+        q = rule.in_subtree(branch.path)
+        if rule.from_above and not own_only:
+            q |= _from_above(rule, branch.path)
+        return qs.filter(q)
+    return qs.filter(**{rule.member: user.member_id})
 
 
 def editable_by(user, model_or_qs) -> QuerySet:

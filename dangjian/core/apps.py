@@ -11,6 +11,9 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate, pre_delete, pre_migrate, pre_save
 
         from dangjian.core.cache import before_delete, before_save, install, migrated, migrating
+        from dangjian.core.forms_cn import install as install_form_messages
+
+        install_form_messages()  # plain-Chinese form errors and select placeholders
 
         # Every database connection reports project writes to the cache (core.cache).
         connection_created.connect(install, dispatch_uid="dangjian-cache-write-watcher")

@@ -52,7 +52,7 @@ def audit(*, job, request, progress, target) -> None:
                 va.ACTION_LABELS.get(e.action, str(e.action)),
                 label(e),
                 e.object_pk,
-                e.object_repr,
+                va._object_name(e),
                 changes,
                 e.remote_addr or "",
             ]

@@ -9,7 +9,7 @@ from dangjian.accounts.scope import scope_root
 @scoped()
 def home(request):
     if request.user.role == Role.MEMBER:
-        return redirect("members:me")
+        return redirect("members:home")
     from dangjian.core.home import home_context
 
     root = scope_root(request.user)

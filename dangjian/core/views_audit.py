@@ -12,6 +12,7 @@ administrator never reads another township's history.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, time, timedelta
 
 from auditlog.models import LogEntry
@@ -91,7 +92,7 @@ class AuditFilter(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         cts = ContentType.objects.get_for_models(*scoped_models())
-        choices = sorted(((str(ct.pk), str(m._meta.verbose_name)) for m, ct in cts.items()), key=lambda c: c[1])
+        choices = sorted(((str(ct.pk), _model_name(m)) for m, ct in cts.items()), key=lambda c: c[1])
         self.fields["model"].choices = [("", "全部")] + choices
         actors = users_in_scope(user).order_by("username").values_list("pk", "username", "full_name")[:2000]
         self.fields["actor"].choices = [("", "全部")] + [
@@ -138,20 +139,83 @@ def _changes(entry) -> list[tuple[str, str, str]]:
     except Exception:  # noqa: BLE001 - an entry of a model that no longer exists
         changes = entry.changes_dict or {}
     rows = []
+    model = entry.content_type.model_class() if entry.content_type_id else None
     for field, pair in (changes or {}).items():
         if isinstance(pair, dict):  # m2m changes: {"type": ..., "objects": [...]}
-            rows.append((str(field), "", json.dumps(pair, ensure_ascii=False)[:300]))
+            rows.append((_field_label(model, field), "", json.dumps(pair, ensure_ascii=False)[:300]))
             continue
         before, after = (list(pair) + ["", ""])[:2]
-        rows.append(
-            (str(field), "" if before in (None, "None") else str(before), "" if after in (None, "None") else str(after))
-        )
+        if all(v in (None, "", "None") or RELATION_NOISE.match(str(v)) for v in (before, after)):
+            continue  # a reverse relation's manager (“actions.Task.None”): nothing a person changed
+        rows.append((_field_label(model, field), _in_words(before), _in_words(after)))
     return rows
+
+
+RELATION_NOISE = re.compile(r"^\w+\.\w+\.None$")
+# Models of other apps that have no Chinese verbose_name yet (shown in words all the same).
+MODEL_LABELS = {
+    "revealevent": "敏感信息查看记录",
+    "taskcategory": "任务类别",
+    "task": "任务",
+    "milestone": "任务节点",
+    "progressreport": "进展报告",
+    "disposalstep": "处置步骤",
+}
+
+
+def _field_label(model, name) -> str:
+    """A field's label in words: its verbose_name, the related model's name, or 编号 for id."""
+    name = str(name)
+    if not name.isascii():
+        return name
+    if name.lower() == "id":
+        return "编号"
+    if model is not None:
+        try:
+            f = model._meta.get_field(name)
+        except Exception:  # noqa: BLE001 — a field removed since the entry was written
+            return name
+        label = str(getattr(f, "verbose_name", "") or "")
+        if label and not label.isascii():
+            return label
+        if getattr(f, "related_model", None) is not None:
+            return _model_name(f.related_model)
+    return name
+
+
+def _model_name(model) -> str:
+    label = str(model._meta.verbose_name)
+    return MODEL_LABELS.get(model._meta.model_name, label) if label.isascii() else label
+
+
+WORDS = {"True": "是", "False": "否", "None": "", "true": "是", "false": "否", "null": ""}
+DEFAULT_REPR = re.compile(r"^\w+ object \((\w+)\)$")
+
+
+def _in_words(value) -> str:
+    """A stored value as people say it: 是/否 for booleans, empty for none."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    text = str(value)
+    return WORDS.get(text, text)
+
+
+def _object_name(entry) -> str:
+    """The object's name; “ScanRun object (1)” (a model without a name) becomes “扫描记录 第1号”."""
+    text = entry.object_repr or ""
+    m = DEFAULT_REPR.match(text)
+    if m or not text:
+        return f"{_model_label(entry)} 第{m.group(1) if m else entry.object_pk}号"
+    return text
 
 
 def _model_label(entry) -> str:
     model = entry.content_type.model_class() if entry.content_type_id else None
-    return str(model._meta.verbose_name) if model else (entry.content_type.model if entry.content_type_id else "")
+    if model is not None:
+        return _model_name(model)
+    return MODEL_LABELS.get(entry.content_type.model, "已删除的数据类型") if entry.content_type_id else ""
 
 
 @scoped(roles=ADMIN_ONLY)
@@ -163,6 +227,7 @@ def audit_list(request):
             "entry": e,
             "action": ACTION_LABELS.get(e.action, str(e.action)),
             "model": _model_label(e),
+            "name": _object_name(e),
             "changes": _changes(e),
         }
         for e in page.object_list

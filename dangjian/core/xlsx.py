@@ -5,14 +5,65 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # control characters except \t and \n
+PERCENT = re.compile(r"^(-?\d+(?:\.(\d+))?)%$")
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def as_number(value):
+    """(value, number_format or None): rates written as text (“99.6%”) become numbers shown as
+    percentages, money (Decimal) becomes a number with two decimals; other values unchanged."""
+    if isinstance(value, str):
+        m = PERCENT.match(value.strip())
+        if m:
+            digits = len(m.group(2) or "")
+            return float(m.group(1)) / 100, "0." + "0" * digits + "%" if digits else "0%"
+        return value, None
+    if isinstance(value, Decimal):
+        return float(value), "#,##0.00"
+    if isinstance(value, float):
+        return value, "0.00"
+    return value, None
+
+
+def _page_setup(ws, header_row: int = 2) -> None:
+    """The page part of print_setup (also for write-only sheets, which stream their rows)."""
+    ws.page_setup.paperSize = "9"  # A4 (Worksheet.PAPERSIZE_A4; write-only sheets lack the constant)
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def print_setup(ws, *, header_row: int = 2) -> None:
+    """A4 landscape, fit to one page wide, the header row repeated on every page, borders,
+    page numbers in the footer."""
+    ws.page_setup.paperSize = "9"  # A4 (Worksheet.PAPERSIZE_A4; write-only sheets lack the constant)
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    for row in ws.iter_rows(min_row=header_row, max_row=ws.max_row, max_col=ws.max_column):
+        for cell in row:
+            cell.border = BORDER
 
 
 def safe_cell(value):
@@ -64,10 +115,14 @@ def add_sheet(
         cell.fill = PatternFill("solid", fgColor="FDE9E7")
     widths = [max(6, len(str(h)) * 2 + 2) for h in headers]
     for row in rows:
-        values = [safe_cell(v) for v in row]
+        converted = [as_number(safe_cell(v)) for v in row]
+        values = [v for v, _f in converted]
         ws.append(values)
-        for i, v in enumerate(values[: len(widths)]):
-            if isinstance(v, date | datetime):
+        for i, (v, fmt) in enumerate(converted[: len(widths)]):
+            if fmt:
+                ws.cell(row=ws.max_row, column=i + 1).number_format = fmt
+                widths[i] = max(widths[i], 10)
+            elif isinstance(v, date | datetime):
                 ws.cell(row=ws.max_row, column=i + 1).number_format = "yyyy-mm-dd"
                 widths[i] = max(widths[i], 12)
             elif v is not None:
@@ -75,6 +130,7 @@ def add_sheet(
     for i, w in enumerate(widths):
         ws.column_dimensions[get_column_letter(i + 1)].width = w
     ws.freeze_panes = "A3"
+    print_setup(ws)
     return ws
 
 
@@ -94,7 +150,9 @@ def ledger_bytes(
     heading = title_line(title=title, org=org, period=period, user=user, filters=filters)
     add_sheet(wb, sheet_title=title, heading=heading, headers=headers, rows=rows, first=True)
     for name, hdrs, rws in extra_sheets:
-        add_sheet(wb, sheet_title=name, heading=f"{name}　{heading}", headers=hdrs, rows=rws)
+        # Each sheet's title row names that sheet's own table (not the first sheet's).
+        own = title_line(title=name, org=org, period=period, user=user, filters=filters)
+        add_sheet(wb, sheet_title=name, heading=own, headers=hdrs, rows=rws)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -135,7 +193,8 @@ def write_ledger(
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="FDE9E7")
     sheets = [(title, heading, headers, rows, True)] + [
-        (name, f"{name}　{heading}", hdrs, rws, False) for name, hdrs, rws in extra_sheets
+        (name, title_line(title=name, org=org, period=period, user=user, filters=filters), hdrs, rws, False)
+        for name, hdrs, rws in extra_sheets
     ]
     for sheet_title, head, hdrs, rws, main in sheets:
         ws = wb.create_sheet(sheet_title[:31])
@@ -152,6 +211,7 @@ def write_ledger(
         for i, w in enumerate(widths):
             ws.column_dimensions[get_column_letter(i + 1)].width = w
         ws.freeze_panes = "A3"
+        _page_setup(ws)
         ws.merged_cells.add(f"A1:{get_column_letter(max(1, len(hdrs)))}1")
         ws.row_dimensions[1].height = 36
         top = WriteOnlyCell(ws, value=head)
@@ -161,7 +221,7 @@ def write_ledger(
         header_cells = []
         for h in hdrs:
             c = WriteOnlyCell(ws, value=h)
-            c.font, c.fill = bold, fill
+            c.font, c.fill, c.border = bold, fill, BORDER
             header_cells.append(c)
         ws.append(header_cells)
         n = 0

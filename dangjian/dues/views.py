@@ -123,6 +123,28 @@ def collect_save(request):
     if not ids:
         messages.warning(request, "没有勾选交纳的党员。")
         return redirect(url)
+    if request.POST.get("confirmed") != "1":
+        # A confirmation stating the count and the total comes before anything is saved.
+        screen = selectors.month_collection(branch, month)
+        chosen = set(ids)
+        rows = [r for r in screen["rows"] if r["member_id"] in chosen and not r["paid"]]
+        skipped = sum(1 for r in screen["rows"] if r["member_id"] in chosen and r["paid"])
+        if not rows:
+            messages.info(request, "勾选的党员本月已交纳，未重复登记。")
+            return redirect(url)
+        return render(
+            request,
+            "dues/collect_confirm.html",
+            {
+                "branch": branch,
+                "month": month,
+                "month_value": f"{month:%Y-%m}",
+                "paid_on": paid_on,
+                "rows": rows,
+                "skipped": skipped,
+                "total": sum((r["amount"] for r in rows), Decimal("0")),
+            },
+        )
     try:
         done = services.collect_month(
             branch=branch, month=month, member_ids=ids, paid_on=paid_on, collector=request.user

@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from dangjian.lifecycle.models import Transfer
@@ -21,15 +20,16 @@ from dangjian.rules.membership import age_on
 TITLE = "中国共产党党员组织关系介绍信"
 
 
-def _font(doc: Document) -> None:
-    style = doc.styles["Normal"]
-    style.font.name = "SimSun"
-    style.font.size = Pt(12)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+def _new() -> Document:
+    """A4 with page numbers and 公文 fonts (core.docx); 仿宋 四号, lines at 24 pt."""
+    from dangjian.core.docx import new_document
+
+    return new_document(body=Pt(14), line=Pt(24), title=TITLE)
 
 
 def _para(doc, text: str, *, bold: bool = False, size: int | None = None, center: bool = False, right: bool = False):
     p = doc.add_paragraph()
+    p.paragraph_format.first_line_indent = Pt(0)
     run = p.add_run(text)
     run.bold = bold
     if size:
@@ -54,8 +54,7 @@ def letter_docx(transfer: Transfer, *, id_text: str, issuer: str) -> bytes:
         f"{m.name}同志（{m.sex}，{age}岁，{m.ethnicity}，{kind}党员，公民身份号码{id_text}），"
         f"由{from_org}去{to_org}，请转接组织关系。该同志党费已交到{dues}。"
     )
-    doc = Document()
-    _font(doc)
+    doc = _new()
 
     _para(doc, f"{TITLE}（存根）", bold=True, size=14, center=True)
     _para(doc, f"{issuer}组字{transfer.letter_number}", right=True)
@@ -87,8 +86,7 @@ def letter_docx(transfer: Transfer, *, id_text: str, issuer: str) -> bytes:
 def receipt_docx(transfer: Transfer, *, issuer: str) -> bytes:
     """For a transfer in: the 回执 our side returns to the organization that sent the letter."""
     m = transfer.member
-    doc = Document()
-    _font(doc)
+    doc = _new()
     _para(doc, f"{TITLE}回执", bold=True, size=16, center=True)
     if transfer.received_letter:
         _para(doc, f"（来信编号：{transfer.received_letter}）", right=True)

@@ -346,6 +346,7 @@ def load(ctx: DemoContext) -> None:  # noqa: C901 (one pass over branches and mo
     _load_talks(ctx, rng)
     _load_requirements(ctx)
     _load_attachments(ctx, rng)
+    _load_notices(ctx, rng)
     ctx.say(f"组织生活：{Meeting.objects.count()} 次会议，{total_att} 条出席记录")
 
 
@@ -526,3 +527,48 @@ def _load_attachments(ctx: DemoContext, rng) -> None:
         for n in (1, 2):
             atts.append(_make_attachment(rng, mt, n))
     Attachment.objects.bulk_create(atts)
+
+
+def _load_notices(ctx: DemoContext, rng) -> None:
+    """会议通知 planned ahead: next week's 主题党日 for the whole branch and a 支委会 for the
+    committee, with a few sign-ins on today's notice (not at county scale)."""
+    from dangjian.meetings.models import MeetingNotice, NoticeSignIn
+
+    if ctx.scale not in ("tiny", "township"):
+        return
+    today = ctx.today
+    notices, signins = [], []
+    for branch in ctx.branches:
+        notices.append(
+            MeetingNotice(
+                org=branch,
+                branch=branch,
+                kinds=Kind.THEME_DAY.value,
+                audience=MeetingNotice.Audience.BRANCH,
+                date=today + timedelta(days=7),
+                start_time=time(15, 0),
+                end_time=time(17, 0),
+                place="党群服务中心",
+                topic=f"{(today + timedelta(days=7)).month}月主题党日",
+            )
+        )
+        notices.append(
+            MeetingNotice(
+                org=branch,
+                branch=branch,
+                kinds=Kind.COMMITTEE_MEETING.value,
+                audience=MeetingNotice.Audience.COMMITTEE,
+                date=today,
+                start_time=time(9, 0),
+                end_time=time(10, 30),
+                place="支部活动室",
+                topic=f"{today.month}月支委会",
+            )
+        )
+    MeetingNotice.objects.bulk_create(notices, batch_size=BATCH)
+    by_branch = {n.branch_id: n for n in MeetingNotice.objects.filter(date=today, audience="committee")}
+    for branch_id, committee in ctx.committee_by_branch.items():
+        n = by_branch.get(branch_id)
+        for m in committee[:2] if n else []:
+            signins.append(NoticeSignIn(notice=n, member=m, signed_in_at=_aware(today, time(8, 55))))
+    NoticeSignIn.objects.bulk_create(signins, batch_size=BATCH)

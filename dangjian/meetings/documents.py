@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import io
-from urllib.parse import quote
-
-from django.http import HttpResponse
-from docx import Document
+from django.utils import timezone
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from dangjian.core import docx as gw
+from dangjian.core.docx import DOCX_TYPE, docx_response  # noqa: F401 — re-exported for views
 from dangjian.meetings.models import Attendance, Meeting
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_cn = gw.cn_date
 
 
-def _cn(d) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
-def _new_document() -> Document:
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "宋体"
-    style.font.size = Pt(12)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    return doc
+def _new_document(title: str = "", author: str = ""):
+    """A4, 公文 fonts (仿宋 四号 body), page numbers “— n —” (core.docx)."""
+    return gw.new_document(body=gw.SIHAO, line=Pt(24), title=title, author=author)
 
 
 def _names(rows, with_reason: bool = False) -> str:
@@ -40,11 +29,7 @@ def _names(rows, with_reason: bool = False) -> str:
 
 
 def _write_meeting(doc, m: Meeting) -> None:
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(f"{m.org.name}{m.kinds_label}记录")
-    run.bold = True
-    run.font.size = Pt(16)
+    gw.add_title(doc, f"{m.org.name}{m.kinds_label}记录")
     rows = sorted(m.attendance.all(), key=lambda a: a.member.name_pinyin)
     present = [a for a in rows if a.status == Attendance.Status.PRESENT]
     excused = [a for a in rows if a.status == Attendance.Status.EXCUSED]
@@ -74,14 +59,18 @@ def _write_meeting(doc, m: Meeting) -> None:
     if elsewhere:
         r = row("参加流入地组织生活", _names(elsewhere), "", "")
         r[1].merge(r[3])
+    gw.style_table(doc, table)
     for label, text in (("议程", m.agenda), ("会议内容", m.minutes), ("会议决定", m.decisions)):
-        doc.add_paragraph().add_run(label + "：").bold = True
+        doc.add_paragraph(style="Heading 1").add_run(label + "：")
         for line in (text or "（无）").splitlines() or ["（无）"]:
             doc.add_paragraph(line)
-    foot = f"录入时间：{m.created_at:%Y年%m月%d日 %H:%M}"
+    gw.add_signature_lines(doc, ["主持人", "记录人"])
+    # Server timestamps are UTC in the database; the paper shows local time.
+    foot = f"录入时间：{timezone.localtime(m.created_at):%Y年%m月%d日 %H:%M}"
     if m.is_late:
         foot += f"（补录，原因：{m.late_reason}）"
-    doc.add_paragraph(foot).runs[0].font.size = Pt(9)
+    p = doc.add_paragraph(foot, style="表格")
+    p.runs[0].font.size = Pt(10.5)
 
 
 def _prefetched(qs):
@@ -90,32 +79,18 @@ def _prefetched(qs):
 
 def meeting_docx(meeting: Meeting) -> bytes:
     m = _prefetched(Meeting.objects.filter(pk=meeting.pk)).get()
-    doc = _new_document()
+    doc = _new_document(title=f"{m.org.name}{m.kinds_label}记录", author=m.org.name)
     _write_meeting(doc, m)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    return gw.to_bytes(doc)
 
 
 def year_book_docx(branch, year: int, qs) -> bytes:
     """会议记录本: every meeting of the branch (and its 党小组) in the year, one per page."""
-    doc = _new_document()
-    cover = doc.add_paragraph()
-    cover.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = cover.add_run(f"{branch.name}\n{year}年度会议记录本")
-    run.bold = True
-    run.font.size = Pt(22)
+    doc = _new_document(title=f"{branch.name}{year}年度会议记录本", author=branch.name)
+    gw.add_title(doc, f"{branch.name}\n{year}年度会议记录本")
     meetings = list(_prefetched(qs).order_by("date", "start_time", "id"))
     doc.add_paragraph(f"共{len(meetings)}次会议。").alignment = WD_ALIGN_PARAGRAPH.CENTER
     for m in meetings:
         doc.add_page_break()
         _write_meeting(doc, m)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
-
-
-def docx_response(content: bytes, filename: str) -> HttpResponse:
-    resp = HttpResponse(content, content_type=DOCX_TYPE)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return resp
+    return gw.to_bytes(doc)

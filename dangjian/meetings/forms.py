@@ -111,3 +111,23 @@ class RequirementForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="会议台账（Excel）")
+
+
+class NoticeForm(forms.Form):
+    kinds = forms.MultipleChoiceField(
+        label="会议类型（可多选）",
+        choices=Kind.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input kind-box"}),
+        error_messages={"required": "请至少选择一种会议类型。"},
+    )
+    date = forms.DateField(label="日期", widget=DATE_WIDGET, error_messages={"invalid": "日期格式不正确。"})
+    start_time = forms.TimeField(label="开始时间", widget=TIME_WIDGET, error_messages={"invalid": "时间格式不正确。"})
+    end_time = forms.TimeField(label="结束时间", widget=TIME_WIDGET, error_messages={"invalid": "时间格式不正确。"})
+    place = forms.CharField(label="地点", max_length=100, widget=forms.TextInput(attrs={"class": "form-control"}))
+    topic = forms.CharField(label="主题", max_length=200, widget=forms.TextInput(attrs={"class": "form-control"}))
+    note = forms.CharField(
+        label="通知事项（可不填）",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )

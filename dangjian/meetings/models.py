@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 
 from dangjian.accounts.scope import ScopeRule
 from dangjian.core.models import TimeStamped, Versioned
@@ -41,8 +42,40 @@ WHOLE_BRANCH_KINDS = {
 }
 
 
+def on_committee(user) -> bool:
+    """Is this 党员 account's member a current 支委 of their own branch (cached on the user)?"""
+    if not hasattr(user, "_on_committee"):
+        from dangjian.orgs.models import Post
+
+        member = user.member if user.member_id else None
+        user._on_committee = bool(
+            member
+            and Post.objects.filter(member_id=member.pk, org_id=member.branch_id, ended_on__isnull=True)
+            .exclude(kind=Post.Kind.GROUP_LEADER)
+            .exists()
+        )
+    return user._on_committee
+
+
+def _committee_only(meeting_ref: str) -> Q:
+    """Meetings that are committee business only: a 支委会 not held with a whole-branch kind."""
+    links = MeetingKindLink.objects.filter(meeting=OuterRef(meeting_ref))
+    return Q(Exists(links.filter(kind=Kind.COMMITTEE_MEETING))) & ~Q(
+        Exists(links.filter(kind__in=[k.value for k in WHOLE_BRANCH_KINDS]))
+    )
+
+
+def meeting_member_q(user) -> Q:
+    """党员 see 支委会 records (and others' leave reasons in them) only when on the committee."""
+    return Q() if on_committee(user) else ~_committee_only("pk")
+
+
+def attachment_member_q(user) -> Q:
+    return Q() if on_committee(user) else ~_committee_only("meeting_id")
+
+
 class Meeting(Versioned):
-    scope = ScopeRule(org="org", member="branch")
+    scope = ScopeRule(org="org", member="branch", member_q=meeting_member_q)
 
     org = models.ForeignKey(
         "orgs.Organization", verbose_name="党组织", on_delete=models.PROTECT, related_name="meetings"
@@ -162,7 +195,7 @@ class Attendance(models.Model):
 class Attachment(TimeStamped):
     """A photo or PDF of a meeting, stored under MEDIA_ROOT (outside the web root)."""
 
-    scope = ScopeRule(org="meeting__org", member="branch")
+    scope = ScopeRule(org="meeting__org", member="branch", member_q=attachment_member_q)
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
     path = models.CharField("存储路径", max_length=300)
@@ -246,3 +279,88 @@ class KindRequirement(Versioned):
 
     def __str__(self) -> str:
         return f"{self.org} {self.get_kind_display()} {self.get_period_display()}{self.minimum}次"
+
+
+def notice_member_q(user) -> Q:
+    """党员 see the notices they are expected at: the whole branch's, their own 党小组's, and
+    the committee's only when they sit on it."""
+    member = user.member if user.member_id else None
+    q = Q(audience=MeetingNotice.Audience.BRANCH)
+    if member and member.group_id:
+        q |= Q(audience=MeetingNotice.Audience.GROUP, org_id=member.group_id)
+    if on_committee(user):
+        q |= Q(audience=MeetingNotice.Audience.COMMITTEE)
+    return q
+
+
+class MeetingNotice(Versioned):
+    """会议通知: a meeting planned ahead. Members expected at it see it in 我的 and sign in from
+    it; the record (Meeting) is made from it after the meeting, with the sign-ins filled in."""
+
+    scope = ScopeRule(org="org", member="branch", member_q=notice_member_q)
+
+    class Audience(models.TextChoices):
+        BRANCH = "branch", "全体党员"
+        COMMITTEE = "committee", "支部委员会委员"
+        GROUP = "group", "党小组党员"
+
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name="党组织", on_delete=models.PROTECT, related_name="meeting_notices"
+    )
+    branch = models.ForeignKey(
+        "orgs.Organization", verbose_name="所属党支部", on_delete=models.PROTECT, related_name="branch_notices"
+    )
+    kinds = models.CharField("会议类型", max_length=200)  # comma-separated Kind codes
+    audience = models.CharField("参会人员", max_length=12, choices=Audience.choices)
+    date = models.DateField("日期", db_index=True)
+    start_time = models.TimeField("开始时间")
+    end_time = models.TimeField("结束时间")
+    place = models.CharField("地点", max_length=100)
+    topic = models.CharField("主题", max_length=200)
+    note = models.TextField("通知事项", blank=True)
+    meeting = models.OneToOneField(
+        Meeting, verbose_name="会议记录", null=True, blank=True, on_delete=models.SET_NULL, related_name="notice"
+    )
+    cancelled = models.BooleanField("已取消", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发布人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = "会议通知"
+        verbose_name_plural = "会议通知"
+        ordering = ["date", "start_time", "id"]
+        indexes = [models.Index(fields=["branch", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date.year}年{self.date.month}月{self.date.day}日 {self.topic}（会议通知）"
+
+    @property
+    def kind_codes(self) -> list[str]:
+        return [k for k in self.kinds.split(",") if k]
+
+    @property
+    def kinds_label(self) -> str:
+        return "、".join(Kind(k).label for k in self.kind_codes if k in Kind.values)
+
+
+class NoticeSignIn(models.Model):
+    """One expected member's sign-in at a noticed meeting (own phone, or 代签 with a reason)."""
+
+    scope = ScopeRule(org="notice__org", member="member")
+
+    notice = models.ForeignKey(MeetingNotice, on_delete=models.CASCADE, related_name="signins")
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="notice_signins")
+    signed_in_at = models.DateTimeField("签到时间")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="代签人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    proxy_reason = models.CharField("代签原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "会议签到"
+        verbose_name_plural = "会议签到"
+        constraints = [models.UniqueConstraint(fields=["notice", "member"], name="notice_signin_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.member.name}签到"

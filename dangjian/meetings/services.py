@@ -249,7 +249,18 @@ def _check_host(data: MeetingInput, branch) -> list[str]:
     if not ids:
         return []
     found = set(Member.objects.filter(pk__in=ids, branch=branch).values_list("pk", flat=True))
-    return [] if set(ids) <= found else ["主持人和记录人应为本支部党员。"]
+    errors = [] if set(ids) <= found else ["主持人和记录人应为本支部党员。"]
+    return errors + _check_host_present(data)
+
+
+def _check_host_present(data: MeetingInput) -> list[str]:
+    """The chair and the recorder were at the meeting: they cannot be 请假 or 缺席."""
+    status = {r.member_id: r.status for r in data.attendance}
+    errors = []
+    for label, mid in (("主持人", data.host_id), ("记录人", data.recorder_id)):
+        if mid and status.get(mid, S.PRESENT) != S.PRESENT:
+            errors.append(f"{label}{_name(mid)}被标为“{S(status[mid]).label}”：主持人和记录人应出席会议，请改正。")
+    return errors
 
 
 def meeting_ym(meeting: Meeting) -> int:

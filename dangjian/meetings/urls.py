@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dangjian.meetings import views
+from dangjian.meetings import views, views_notices
 
 app_name = "meetings"
 urlpatterns = [
@@ -20,6 +20,13 @@ urlpatterns = [
     path("art9/", views.art9, name="art9"),
     path("talks/", views.talks, name="talks"),
     path("mine/", views.mine, name="mine"),
+    path("notices/", views_notices.notice_list, name="notices"),
+    path("notices/add/", views_notices.notice_add, name="notice_add"),
+    path("notices/<int:notice>/", views_notices.notice_detail, name="notice"),
+    path("notices/<int:notice>/signin/", views_notices.notice_signin, name="notice_signin"),
+    path("notices/<int:notice>/qr.svg", views_notices.notice_qr, name="notice_qr"),
+    path("notices/<int:notice>/proxy/", views_notices.notice_proxy, name="notice_proxy"),
+    path("notices/<int:notice>/cancel/", views_notices.notice_cancel, name="notice_cancel"),
     path("import/", views.import_view, name="import"),
     path("export/", views.export_view, name="export"),
     path("requirements/", views.requirements, name="requirements"),

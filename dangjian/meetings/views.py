@@ -87,7 +87,23 @@ def todo(request):
             "items"
         ].append(i)
     groups = sorted(by_branch.values(), key=lambda g: (min(i["deadline"] for i in g["items"]), g["branch"]))
-    return render(request, "meetings/todo.html", {"root": root, "groups": groups, "today": today, "count": len(items)})
+    return render(
+        request,
+        "meetings/todo.html",
+        {"root": root, "groups": groups, "today": today, "count": len(items), "dues": _dues_due(root, today)},
+    )
+
+
+def _dues_due(root, today):
+    """党费 collection still open this month, per branch (read through the dues selectors)."""
+    from dangjian.dues.selectors import branch_month_rates
+
+    out = []
+    for b in branch_month_rates(root, today.year, today=today):
+        rate = b["months"][-1][1] if b["months"] else None
+        if rate is not None and rate < 1:
+            out.append({**b, "rate": rate, "month": f"{today:%Y-%m}"})
+    return out
 
 
 # --- list and export -----------------------------------------------------------------------
@@ -158,7 +174,7 @@ def meeting_list(request):
 
 
 # --- record / edit --------------------------------------------------------------------------
-def _form_context(request, org, form, *, meeting=None, kinds=()):
+def _form_context(request, org, form, *, meeting=None, kinds=(), preset=None, notice=None):
     branch = services.branch_of(org)
     today = timezone.localdate()
     on = form["date"].value() if form.is_bound else (meeting.date if meeting else today)
@@ -173,7 +189,10 @@ def _form_context(request, org, form, *, meeting=None, kinds=()):
     rows = []
     for m in members:
         a = existing.get(m.id)
-        status = request.POST.get(f"status_{m.id}") if request.method == "POST" else (a.status if a else S.PRESENT)
+        if request.method == "POST":
+            status = request.POST.get(f"status_{m.id}")
+        else:
+            status = a.status if a else (preset or {}).get(m.id, S.PRESENT)
         rows.append(
             {
                 "m": m,
@@ -188,6 +207,8 @@ def _form_context(request, org, form, *, meeting=None, kinds=()):
                 "in_group": org.org_type == OrgType.GROUP and m.group_id == org.id,
             }
         )
+    from dangjian.meetings.views_notices import default_topic
+
     expected_ids = (
         {m.id for m in services.expected_members(org, kinds or [Kind.THEME_DAY], on)}
         if kinds or not meeting
@@ -201,6 +222,7 @@ def _form_context(request, org, form, *, meeting=None, kinds=()):
         "rows": rows,
         "expected_ids": expected_ids,
         "meeting": meeting,
+        "notice": notice,
         "statuses": S.choices,
         "late_days": settings.DANGJIAN["LATE_ENTRY_DAYS"],
         "is_group": org.org_type == OrgType.GROUP,
@@ -210,6 +232,10 @@ def _form_context(request, org, form, *, meeting=None, kinds=()):
                 for k in (Kind.MEMBER_MEETING, Kind.THEME_DAY, Kind.PARTY_LECTURE, Kind.LIFE_MEETING, Kind.APPRAISAL)
             ],
             "group": org.org_type == OrgType.GROUP,
+            "org": org.pk,
+            "month": today.month,
+            "topics": {k: default_topic([k], today.month) for k in Kind.values},
+            "topic_order": [Kind.COMMITTEE_MEETING, Kind.THEME_DAY, Kind.MEMBER_MEETING, Kind.GROUP_MEETING],
         },
     }
 
@@ -266,11 +292,9 @@ def _defaults(org, kinds):
     )
     rec = next((m.id for m in secretary if m.id != sec), None)
     start, end = (time(9, 0), time(10, 30)) if kinds == [Kind.COMMITTEE_MEETING] else (time(15, 0), time(17, 0))
-    topic = (
-        f"{today.month}月支委会"
-        if kinds == [Kind.COMMITTEE_MEETING]
-        else (f"{today.month}月主题党日" if Kind.THEME_DAY in kinds else "")
-    )
+    from dangjian.meetings.views_notices import default_topic
+
+    topic = default_topic(kinds, today.month)
     return {
         "kinds": kinds,
         "date": today,
@@ -285,7 +309,21 @@ def _defaults(org, kinds):
 
 @scoped(roles=WRITER_ROLES, write=True)
 def meeting_add(request):
-    org = _pick_org(request)
+    from dangjian.meetings import notices
+    from dangjian.meetings.views_notices import notice_for_record
+
+    notice = notice_for_record(request)
+    preset = None
+    if notice is not None:
+        try:
+            notices.check_recordable(notice)
+        except services.MeetingError as e:
+            messages.error(request, e.messages[0])
+            return redirect("meetings:notice", notice=notice.pk)
+        org = notice.org
+        preset = notices.attendance_defaults(notice)
+    else:
+        org = _pick_org(request)
     members = Member.objects.filter(branch=services.branch_of(org), is_current=True).order_by("name_pinyin")
     if request.method == "POST" and "save" in request.POST:
         form = MeetingForm(request.POST, members=members)
@@ -299,17 +337,33 @@ def meeting_add(request):
                 for msg in e.messages:
                     form.add_error(None, msg)
             else:
+                if notice is not None:
+                    notices.link_recorded(notice=notice, meeting=meeting)
+                # Quorum warnings are shown once, on the record's page (not repeated as messages).
                 messages.success(request, "会议记录已保存。" + ("（已标注为补录）" if meeting.is_late else ""))
-                for w in warnings:
-                    messages.warning(request, w)
                 return redirect("meetings:detail", meeting=meeting.pk)
         kinds = request.POST.getlist("kinds")
     else:
         kinds = [k for k in request.GET.getlist("kinds") if k in Kind.values] or (
             [Kind.GROUP_MEETING] if org.org_type == OrgType.GROUP else [Kind.THEME_DAY]
         )
-        form = MeetingForm(initial=_defaults(org, kinds), members=members)
-    return render(request, "meetings/form.html", _form_context(request, org, form, kinds=kinds))
+        initial = _defaults(org, kinds)
+        if notice is not None:
+            kinds = notice.kind_codes
+            initial.update(
+                kinds=kinds,
+                date=notice.date,
+                start_time=notice.start_time,
+                end_time=notice.end_time,
+                place=notice.place,
+                topic=notice.topic,
+            )
+        form = MeetingForm(initial=initial, members=members)
+    return render(
+        request,
+        "meetings/form.html",
+        _form_context(request, org, form, kinds=kinds, preset=preset, notice=notice),
+    )
 
 
 @scoped(roles=WRITER_ROLES, write=True, meeting=Meeting)
@@ -339,8 +393,6 @@ def meeting_edit(request, meeting):
                     form.add_error(None, msg)
             else:
                 messages.success(request, "修改已保存。")
-                for w in warnings:
-                    messages.warning(request, w)
                 return redirect("meetings:detail", meeting=meeting.pk)
         kinds = request.POST.getlist("kinds")
     else:
@@ -630,10 +682,13 @@ def mine(request):
     today = timezone.localdate()
     member = request.user.member
     rows = visible_to(request.user, Attendance).select_related("meeting").order_by("-meeting__date")[:60]
+    from dangjian.meetings.models import MeetingNotice
+
+    # 会议通知 the member is expected at (visible_to keeps 支委会 to the committee), next 60 days.
     upcoming = (
-        visible_to(request.user, Meeting)
-        .filter(date__gte=today, date__lte=today + timedelta(days=30))
-        .prefetch_related("kind_links")
+        visible_to(request.user, MeetingNotice)
+        .filter(cancelled=False, meeting__isnull=True, date__gte=today, date__lte=today + timedelta(days=60))
+        .select_related("org")
         .order_by("date", "start_time")
         if member
         else []
@@ -727,7 +782,7 @@ def requirements(request):
             "form": form,
             "defaults": DEFAULT_REQUIREMENTS,
             "local": local,
-            "effective": effective,
+            "effective": [(r, selectors.PERIOD_LABELS.get(r.period, r.period)) for r in effective],
             "periods": selectors.PERIOD_LABELS,
         },
     )

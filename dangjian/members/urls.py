@@ -1,12 +1,14 @@
 from django.urls import path
 
-from dangjian.members import views
+from dangjian.members import views, views_home
 
 app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
     path("add/", views.add, name="add"),
     path("me/", views.me, name="me"),
+    path("home/", views_home.member_home, name="home"),
+    path("large-print/", views_home.large_print, name="large_print"),
     path("export/", views.export, name="export"),
     path("import/", views.import_roster, name="import"),
     path("import/template/", views.import_template, name="import_template"),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -124,6 +125,7 @@ def _detail_context(request, member: Member) -> dict:
         "can_reveal_id": own or user.role in ID_REVEAL_ROLES,
         "can_reveal_phone": own or user.role in PHONE_REVEAL_ROLES,
         "age": _age(member),
+        "large_print_on": get_user_model().objects.filter(member=member, large_print=True).exists(),
     }
 
 

@@ -181,6 +181,7 @@ def build_document(report: SurveyReport):
             doc.add_paragraph("", style="Normal")  # a blank line before the note
             first_note = False
         doc.add_paragraph(block.text, style=STYLE_FOR[block.kind])
+    _signature_and_tables(doc, report)
     _page_number(section)
     props = doc.core_properties
     props.title = report.title
@@ -189,6 +190,29 @@ def build_document(report: SurveyReport):
     props.language = "zh-CN"
     props.keywords = "基层党建 调研报告"
     return doc
+
+
+def _signature_and_tables(doc, report: SurveyReport) -> None:
+    """落款 (issuing organ and date, GB/T 9704 7.3.5) and, after a page break, the tables behind
+    the report's figures (附表), through the shared writer in core.docx."""
+    from django.utils import timezone
+
+    from dangjian.core import docx as gw
+
+    gw.paragraph_style(doc, "表格", east_asia="仿宋_GB2312", size=gw.XIAOSI, indent=False, line=None)
+    gw.paragraph_style(doc, "落款", east_asia="仿宋_GB2312", size=SANHAO, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    gw.add_signature(doc, organ=report.org.name, on=report.today or timezone.localdate())
+    if not report.tables:
+        return
+    doc.add_page_break()
+    # Plain paragraphs, not headings: the report's outline (一、二、三、四、) stays as it is.
+    for i, (name, headers, rows) in enumerate(report.tables, 1):
+        p = doc.add_paragraph(style="Normal")
+        p.paragraph_format.first_line_indent = Pt(0)
+        p.paragraph_format.keep_with_next = True
+        p.add_run(f"附表{i}　{name}").bold = True
+        gw.add_table(doc, headers, rows)
+        doc.add_paragraph("", style="表格")
 
 
 def docx_bytes(report: SurveyReport) -> bytes:

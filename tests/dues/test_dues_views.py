@@ -32,7 +32,11 @@ def test_collector_ticks_who_paid_and_the_rate_changes(bases, client_for):
     assert r.context["screen"]["rate"] == 0.0 and r.context["screen"]["due_count"] == 5
     assert "40.00" in r.content.decode()  # prefilled amount
     ids = [w.members_a[0].pk, w.members_a[2].pk]
-    r = c.post("/dues/collect/save/", {"branch": w.branch_a.pk, "month": f"{_month():%Y-%m}", "paid": ids})
+    form = {"branch": w.branch_a.pk, "month": f"{_month():%Y-%m}", "paid": ids}
+    r = c.post("/dues/collect/save/", form)  # first a confirmation with the count and the total
+    assert r.status_code == 200 and not Payment.objects.exists()
+    assert "将登记 <strong>2</strong> 人交纳党费，合计 <strong>40.50</strong> 元" in r.content.decode()
+    r = c.post("/dues/collect/save/", {**form, "confirmed": "1"})
     assert r.status_code == 302
     screen = c.get(url).context["screen"]
     assert screen["paid_count"] == 2
@@ -190,3 +194,10 @@ def test_importer_fuzz_never_crashes_and_writes_nothing_when_refused(world, rows
     except ImportRefused as exc:
         assert exc.errors and all(isinstance(e[2], str) and e[2] for e in exc.errors)
         assert data_digest() == before
+
+
+def test_dues_collection_due_this_month_is_in_the_todo_list(bases, client_for):
+    c = client_for("secretary_a")
+    html = c.get("/meetings/todo/").content.decode()
+    assert "本月党费收缴" in html and "收缴率 0.0%" in html
+    assert f"/dues/collect/?branch={bases.branch_a.pk}" in html

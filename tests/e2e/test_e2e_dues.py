@@ -24,6 +24,9 @@ def test_collector_ticks_payments_and_the_rate_changes(world, login, live_server
     assert page.inner_text("#ticked") == "2" and page.inner_text("#ticked-sum") == "80.00"
     page.click("#collect-submit")
     page.wait_for_load_state("networkidle")
+    assert "将登记 2 人交纳党费，合计 80.00 元" in page.inner_text("#confirm-summary")
+    page.click("#confirm-submit")
+    page.wait_for_load_state("networkidle")
     assert "已登记 2 人" in page.content()
     assert page.inner_text("#collect-rate").strip() == "40.0%"
     assert page.inner_text("#paid-count").strip() == "2"

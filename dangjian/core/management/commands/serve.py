@@ -60,6 +60,7 @@ class Command(BaseCommand):
             self.stderr.write("提示：SQLite 只允许一个写入者，多进程服务建议使用 PostgreSQL（DATABASE_URL）。")
         if workers > 1 and settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
             self.stderr.write("提示：多进程时请设置 CACHE_URL=redis://…，让各进程共用一份缓存。")
+        self._ensure_static()
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         self.stdout.write(self.style.SUCCESS(f"基层党建工作台已启动：http://{shown_host}:{port}/"))
         if host in ("0.0.0.0", "::"):
@@ -127,6 +128,27 @@ class Command(BaseCommand):
                 return application
 
         App().run()
+
+    def _ensure_static(self):
+        """A fresh checkout has no collected static files (CSS, JS); without them every page
+        would fail. Collect them once, or stop with a Chinese message saying how."""
+        from pathlib import Path
+
+        from django.core.management import call_command
+        from django.core.management.base import CommandError
+
+        root = Path(settings.STATIC_ROOT)
+        if (root / "staticfiles.json").exists() or (root / "css" / "app.css").exists():
+            return
+        self.stdout.write("首次启动：正在准备网页样式和脚本文件（collectstatic）……")
+        try:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        except Exception as exc:  # noqa: BLE001 — shown to the operator in Chinese
+            raise CommandError(
+                f"无法准备网页样式和脚本文件（{exc}）。请先运行："
+                f"python manage.py collectstatic --noinput（文件将放在 {root}），再启动服务。"
+            ) from exc
+        self.stdout.write("网页样式和脚本文件已准备好。")
 
     def _print_logins(self):
         from dangjian.demo.logins import demo_logins

@@ -1,0 +1,256 @@
+"""Word documents that print: the one shared writer for every .docx the project makes.
+
+Layout after GB/T 9704—2012《党政机关公文格式》: A4 portrait; margins top 37 mm, bottom 35 mm,
+left 28 mm, right 26 mm; title 方正小标宋简体 二号 centred; body 仿宋_GB2312 (三号 for reports,
+四号 for records and letters), first line indented two characters, fixed line spacing; page
+number “— 1 —” in 宋体 四号 centred at the foot; tables in 仿宋 小四 with single spacing.
+
+Fonts are named as East Asian fonts (w:eastAsia) and declared in the font table with an
+alternative name (宋体 SimSun, 黑体 SimHei, 楷体 KaiTi, 仿宋 FangSong) that Word and WPS use
+when the GB font is missing; LibreOffice falls back through fontconfig to Noto CJK.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date
+from urllib.parse import quote
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+ERHAO, SANHAO, SIHAO, XIAOSI = Pt(22), Pt(16), Pt(14), Pt(12)
+LINE = Pt(28)
+LATIN = "Times New Roman"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FONTS = {
+    "方正小标宋简体": ("宋体", "roman"),
+    "黑体": ("SimHei", "modern"),
+    "楷体_GB2312": ("KaiTi", "roman"),
+    "仿宋_GB2312": ("FangSong", "roman"),
+    "宋体": ("SimSun", "roman"),
+}
+
+
+def cn_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def set_fonts(rpr_owner, east_asia: str) -> None:
+    """Name the East Asian font explicitly and drop theme fonts (which would win)."""
+    rpr = rpr_owner.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    fonts.set(qn("w:ascii"), LATIN)
+    fonts.set(qn("w:hAnsi"), LATIN)
+    fonts.set(qn("w:cs"), LATIN)
+    fonts.set(qn("w:eastAsia"), east_asia)
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+def paragraph_style(doc, name, *, east_asia, size, bold=False, align=None, indent=True, line=LINE, base="Normal"):
+    styles = doc.styles
+    try:
+        st = styles[name]
+    except KeyError:
+        st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        st.base_style = styles[base]
+        st.quick_style = True
+    st.font.size = size
+    st.font.bold = bold
+    st.font.italic = False
+    st.font.color.rgb = RGBColor(0, 0, 0)
+    set_fonts(st.element, east_asia)
+    pf = st.paragraph_format
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+    if line is None:
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    else:
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = line
+    pf.first_line_indent = Pt(size.pt * 2) if indent else Pt(0)
+    if align is not None:
+        pf.alignment = align
+    return st
+
+
+def _font_table(doc) -> None:
+    part = next((p for p in doc.part.package.iter_parts() if p.partname == "/word/fontTable.xml"), None)
+    if part is None:
+        return
+    from lxml import etree
+
+    root = etree.fromstring(part.blob)
+    existing = {f.get(qn("w:name")) for f in root.findall(qn("w:font"))}
+    for name, (alt, family) in FONTS.items():
+        if name in existing:
+            continue
+        font = etree.SubElement(root, qn("w:font"))
+        font.set(qn("w:name"), name)
+        for tag, val in (("w:altName", alt), ("w:charset", "86"), ("w:family", family), ("w:pitch", "variable")):
+            el = etree.SubElement(font, qn(tag))
+            el.set(qn("w:val"), val)
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def page_number(section) -> None:
+    """“— n —” centred in the footer (a PAGE field, so every page shows its own number)."""
+    footer = section.footer
+    p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.first_line_indent = Pt(0)
+
+    def run(text=None):
+        r = p.add_run(text)
+        r.font.size = SIHAO
+        r.font.name = LATIN
+        set_fonts(r._r, "宋体")
+        return r
+
+    run("— ")
+    for kind, instr in (("begin", None), (None, " PAGE "), ("separate", None), (None, None), ("end", None)):
+        r = run()
+        if kind:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            r._r.append(fld)
+        elif instr:
+            it = OxmlElement("w:instrText")
+            it.set(qn("xml:space"), "preserve")
+            it.text = instr
+            r._r.append(it)
+        else:
+            r.text = "1"
+    run(" —")
+
+
+def new_document(*, body=SANHAO, line=LINE, title: str = "", author: str = "") -> Document:
+    """An empty A4 公文 document with the styles 公文标题, Normal, Heading 1–3, 表格 and 落款."""
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.header_distance, section.footer_distance = Mm(15), Mm(28)
+    normal = paragraph_style(
+        doc, "Normal", east_asia="仿宋_GB2312", size=body, align=WD_ALIGN_PARAGRAPH.JUSTIFY, line=line
+    )
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "zh-CN")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    normal.element.get_or_add_rPr().append(lang)
+    t = paragraph_style(
+        doc,
+        "公文标题",
+        east_asia="方正小标宋简体",
+        size=ERHAO,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        indent=False,
+        line=Pt(36),
+    )
+    t.paragraph_format.space_after = Pt(20)
+    for name, font, bold in (
+        ("Heading 1", "黑体", False),
+        ("Heading 2", "楷体_GB2312", False),
+        ("Heading 3", "仿宋_GB2312", True),
+    ):
+        st = paragraph_style(
+            doc, name, east_asia=font, size=body, bold=bold, align=WD_ALIGN_PARAGRAPH.JUSTIFY, line=line
+        )
+        st.paragraph_format.keep_with_next = True
+    paragraph_style(doc, "表格", east_asia="仿宋_GB2312", size=XIAOSI, indent=False, line=None)
+    paragraph_style(
+        doc, "落款", east_asia="仿宋_GB2312", size=body, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, line=line
+    )
+    _font_table(doc)
+    page_number(section)
+    props = doc.core_properties
+    props.language = "zh-CN"
+    if title:
+        props.title = title
+    if author:
+        props.author = author
+    return doc
+
+
+def add_title(doc, text: str):
+    return doc.add_paragraph(text, style="公文标题")
+
+
+def add_table(doc, headers: Sequence[str] | None, rows: Iterable[Sequence], *, widths_mm: Sequence[float] = ()):
+    """A bordered table (Table Grid) in the 表格 style; the header row repeats on every page."""
+    rows = [list(r) for r in rows]
+    cols = len(headers) if headers else max((len(r) for r in rows), default=1)
+    table = doc.add_table(rows=0, cols=cols)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    if headers:
+        cells = table.add_row().cells
+        for i, h in enumerate(headers):
+            cells[i].text = ""
+            run = cells[i].paragraphs[0].add_run(str(h))
+            run.bold = True
+            cells[i].paragraphs[0].style = doc.styles["表格"]
+        tr_pr = table.rows[0]._tr.get_or_add_trPr()
+        el = OxmlElement("w:tblHeader")
+        el.set(qn("w:val"), "true")
+        tr_pr.append(el)
+    for r in rows:
+        cells = table.add_row().cells
+        for i, v in enumerate(r[:cols]):
+            cells[i].text = "" if v is None else str(v)
+            for p in cells[i].paragraphs:
+                p.style = doc.styles["表格"]
+    for i, w in enumerate(widths_mm):
+        for row in table.rows:
+            row.cells[i].width = Mm(w)
+    return table
+
+
+def style_table(doc, table) -> None:
+    """Put every cell of an existing table in the 表格 style (single spacing, 小四)."""
+    for row in table.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.style = doc.styles["表格"]
+
+
+def add_signature(doc, *, organ: str, on: date) -> None:
+    """落款: the issuing organ and the date at the right (GB/T 9704 7.3.5)."""
+    doc.add_paragraph("", style="Normal")
+    doc.add_paragraph(organ + "　　", style="落款")
+    doc.add_paragraph(cn_date(on) + "　　", style="落款")
+
+
+def add_signature_lines(doc, labels: Sequence[str]) -> None:
+    """Lines to sign by hand: “主持人（签字）：＿＿＿＿＿＿　记录人（签字）：＿＿＿＿＿＿”."""
+    doc.add_paragraph("", style="Normal")
+    p = doc.add_paragraph("　　".join(f"{label}（签字）：" + "＿" * 6 for label in labels), style="Normal")
+    p.paragraph_format.first_line_indent = Pt(0)
+
+
+def to_bytes(doc) -> bytes:
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def docx_response(content: bytes, filename: str):
+    from django.http import HttpResponse
+
+    resp = HttpResponse(content, content_type=DOCX_TYPE)
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return resp

@@ -1,0 +1,63 @@
+"""Every GET page, for every role, reads in Chinese: no English UI words (issue 17 §6).
+
+The walk reuses the generated URL list of the scope check (core.testing_scope) and its data
+(the demo township at tiny scale); each page is rendered as each role with an object in
+that role's scope, and the visible text is checked by core.testing_words.english_words.
+"""
+
+import pytest
+from django.db import transaction
+from test_security_scope_everywhere import build_scope_world
+
+from dangjian.core.testing_scope import PLAIN_VALUES, _client_for, iter_urls, visit
+from dangjian.core.testing_words import english_words
+
+ENTRIES = [e for e in iter_urls() if e.rule is not None and not e.regex]
+ROLES = ("admin", "inspector", "secretary", "committee", "member", "anonymous")
+
+
+@pytest.fixture(scope="module")
+def words_world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_scope_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def test_the_checker_bites():
+    html = '<p>保存</p><button title="Save">x</button><p>True → False</p><script>var a="Hello";</script>'
+    assert english_words(html) == ["Save", "True", "False"]
+    assert english_words('<a href="/x/">http://testserver/meetings/1/signin/</a> scope_admin 下载Excel') == []
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
+def test_page_has_no_english_words(entry, words_world, db):
+    problems = []
+    for role in ROLES:
+        user = words_world.users[role]
+        rule = entry.rule
+        if user is None and not rule.get("public"):
+            continue
+        if user is not None and user.role not in rule["roles"]:
+            continue
+        values = {k: PLAIN_VALUES.get(k, 1 if c == "int" else "x") for k, c in entry.kwargs.items()}
+        missing = False
+        for name, model in rule["params"].items():
+            inside, _ = words_world.pick(role, model)
+            if not inside:
+                missing = True
+                break
+            values[name] = inside[0]
+        if missing:
+            continue
+        v = visit(_client_for(user), "GET", entry.build(values))
+        if v.status != 200 or "<html" not in v.body[:500].lower():
+            continue
+        words = english_words(v.body)
+        if words:
+            problems.append(f"{role}: {sorted(set(words))[:15]}")
+    assert not problems, f"{entry.name}: " + "; ".join(problems)
