@@ -335,25 +335,15 @@ def test_hostile_files_on_every_import_leave_the_server_up(world, client_for, wh
 
 # --- meetings: idempotent, dates, text as typed --------------------------------------------
 
-LEDGER_HEADER = [
-    "党组织",
-    "会议类型",
-    "日期",
-    "开始时间",
-    "结束时间",
-    "地点",
-    "主题",
-    "主持人",
-    "记录人",
-    "出席",
-    "请假",
-    "缺席",
-    "会议内容",
-]
+
+def _ledger_header():
+    from dangjian.meetings.ledger import COLUMNS
+
+    return COLUMNS
 
 
 def _ledger(rows):
-    return F.xlsx([["东街社区党支部会议台账"], LEDGER_HEADER, *rows])
+    return F.xlsx([["东街社区党支部会议台账"], _ledger_header(), *rows])
 
 
 @pytest.mark.django_db
