@@ -621,8 +621,10 @@ def _parse(kind: str, content: bytes, lim: dict):
 
 def _child(conn, kind: str, content: bytes, lim: dict) -> None:  # pragma: no cover (runs in the child)
     try:
+        import faulthandler
         import resource
 
+        faulthandler.disable()  # an abort in the child is expected and reported by the parent
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)  # a native allocation failure prints a backtrace; the parent reports it
         vm = 0
