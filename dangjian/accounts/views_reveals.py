@@ -12,7 +12,8 @@ from dangjian.accounts.models import RevealEvent, User
 from dangjian.accounts.roles import ADMIN_ONLY
 from dangjian.accounts.scope import scope_root, visible_to
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
-from dangjian.rules.dates import parse_cn_date
+from dangjian.core.dates import parse_date
+from dangjian.rules.errors import RuleError
 
 HEADERS = ["时间", "查看人", "账号", "事项", "党员", "说明", "用途", "来源地址"]
 
@@ -33,8 +34,8 @@ def _filtered(request):
     tz = timezone.get_current_timezone()
     for key, op, at in (("from", "gte", time.min), ("to", "lte", time.max)):
         try:
-            day = parse_cn_date(g.get(key, "")) if g.get(key) else None
-        except Exception:  # noqa: BLE001 - a bad date is ignored, and said so
+            day = parse_date(g.get(key, "")).date if g.get(key) else None
+        except RuleError:  # a bad date is ignored, and said so
             day = None
             notes.append(f"日期“{g.get(key)[:20]}”无法识别，已忽略")
         if day:

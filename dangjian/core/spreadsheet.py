@@ -25,6 +25,7 @@ Public API (kept stable; other importers build on it):
         row.where                # "第12行" or "“一支部”工作表第12行" when several sheets were read
         row.sheet, row.number    # sheet name, 1-based row number as the spreadsheet shows it
         row.column_of("name")    # (1-based column number or None, header text as typed)
+    read_tables(content, specs=(SPEC_A, SPEC_B))   # one parse, one Table per spec (no ReadError for no header)
     table.notices()              # Chinese lines for the preview: sheets not read, rows skipped,
                                  # columns not used, values dropped, the rule for doubled columns
     table.sheets                 # [SheetTable(name, header_row, header, columns, rows)] as read
@@ -97,6 +98,7 @@ __all__ = [
     "parse_date",
     "parse_sheets",
     "read_table",
+    "read_tables",
     "sweep_previews",
 ]
 
@@ -619,8 +621,10 @@ def _parse(kind: str, content: bytes, lim: dict):
 
 def _child(conn, kind: str, content: bytes, lim: dict) -> None:  # pragma: no cover (runs in the child)
     try:
+        import faulthandler
         import resource
 
+        faulthandler.disable()  # an abort in the child is expected and reported by the parent
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)  # a native allocation failure prints a backtrace; the parent reports it
         vm = 0
@@ -815,6 +819,15 @@ def _build_table(sheets, spec: Spec, *, filled: dict[str, set[int]] | None = Non
                 values[f] = clean(kind, v)
             table.rows.append(Row(name, i + 1, values, cols, headers, multi))
     return table
+
+
+def read_tables(content: bytes, *, specs: tuple[Spec, ...], filename: str = "") -> list[Table]:
+    """One parse, several tables (a workbook holding two kinds of sheet); a spec that matched
+    no sheet gives an empty Table (its sheets_not_read say why). ReadError for unreadable files."""
+    sheets = parse_sheets(content, filename)
+    return [
+        _build_table([(n, [list(r) for r in rows] if rows else rows, m) for n, rows, m in sheets], s) for s in specs
+    ]
 
 
 def read_table(content: bytes, *, spec: Spec, filename: str = "") -> Table:

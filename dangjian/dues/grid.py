@@ -136,7 +136,7 @@ def _transfer_starts(ids) -> dict[int, date]:
     """{member_id: first month owed here} from each member's latest 转入: the month after the
     letter's 党费交至, else the transfer month. One query."""
     from dangjian.lifecycle.models import Transfer
-    from dangjian.rules.dates import parse_cn_date
+    from dangjian.core.dates import parse_date
     from dangjian.rules.errors import RuleError
 
     out: dict[int, date] = {}
@@ -146,7 +146,7 @@ def _transfer_starts(ids) -> dict[int, date]:
         .values_list("member_id", "date", "dues_paid_to")
     ):
         try:
-            out[mid] = add_months(month_of(parse_cn_date(paid_to)), 1) if paid_to else month_of(on)
+            out[mid] = add_months(month_of(parse_date(paid_to, allow_future=True).date), 1) if paid_to else month_of(on)
         except RuleError:
             out[mid] = month_of(on)
     return out

@@ -5,10 +5,10 @@ from the file (中组发〔2008〕3号)."""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal, InvalidOperation
 
 from dangjian.core import crypto
+from dangjian.core.spreadsheet import IDENT, NUMBER, Column, ReadError, Spec, Table, clean_ident, read_table
 from dangjian.core.xlsx import ledger_bytes
 from dangjian.dues import services
 from dangjian.dues.selectors import farmer_amount_for, prefill_bases, rounding
@@ -27,30 +27,42 @@ class ImportRefused(Exception):
         self.errors = errors
 
 
+# The dues-bases columns for the one reader, with the headers treasurers use.
+SPEC = Spec(
+    title="党费基数表",
+    columns=(
+        Column("姓名", "姓名", ("党员姓名", "名字"), kind=IDENT),
+        Column(
+            "公民身份号码", "公民身份号码", ("身份证号", "身份证号码", "公民身份证号", "身份证", "证件号码"), kind=IDENT
+        ),
+        Column(
+            "党费类别",
+            "党费类别",
+            ("类别", "交纳类别", "缴纳类别", "党费交纳类别", "党费缴纳类别", "人员类别"),
+            kind=IDENT,
+        ),
+        Column(
+            "月交纳基数",
+            "月交纳基数",
+            ("交纳基数", "缴纳基数", "月缴纳基数", "基数", "计算基数", "月工资收入", "月收入", "工资收入", "月基数"),
+            kind=NUMBER,
+        ),
+    ),
+    must_have=("姓名",),
+    min_match=2,
+    max_rows=MAX_ROWS,
+)
+
+
 def _text(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return "".join(str(v).split())
+    return clean_ident(v)
 
 
-def read_rows(data: bytes) -> list[list]:
-    from python_calamine import CalamineWorkbook
-
+def read_rows(data: bytes, filename: str = "") -> Table:
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)[: MAX_ROWS + 20]
-    except Exception:  # calamine raises several types for files that are not spreadsheets
-        raise ImportRefused([(None, "", "无法读取该文件：请上传 Excel 文件（.xlsx 或 .xls）")]) from None
-
-
-def _header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
-    for i, row in enumerate(rows[:20]):
-        cells = [_text(c) for c in row]
-        if "姓名" in cells and "党费类别" in cells:
-            return i, {h: cells.index(h) for h in HEADERS if h in cells}
-    return None
+        return read_table(data, spec=SPEC, filename=filename)
+    except ReadError as exc:
+        raise ImportRefused([(None, "", exc.message)]) from None
 
 
 def _base(v) -> Decimal | None:
@@ -59,7 +71,11 @@ def _base(v) -> Decimal | None:
     if isinstance(v, bool):
         raise RuleError("不是有效的金额")
     try:
-        d = Decimal(str(v).strip().replace(",", "").replace("，", "")) if not isinstance(v, float) else Decimal(repr(v))
+        d = (
+            Decimal(str(v).strip().replace(",", "").removesuffix("元"))
+            if not isinstance(v, float)
+            else Decimal(repr(v))
+        )
     except (InvalidOperation, ValueError):
         raise RuleError(f"“{str(v)[:20]}”不是有效的金额") from None
     if not d.is_finite() or d < 0 or d > MAX_BASE:
@@ -67,13 +83,11 @@ def _base(v) -> Decimal | None:
     return d.quantize(Decimal("0.01"))
 
 
-def plan(branch, year: int, rows: list[list]) -> tuple[list[services.BaseRow], list[tuple[int | None, str, str]]]:
+def plan(branch, year: int, table: Table) -> tuple[list[services.BaseRow], list[tuple[int | None, str, str]]]:
     from dangjian.members.models import Member
 
-    found = _header(rows)
-    if found is None:
-        return [], [(None, "", "未找到表头：第一张工作表须有“姓名”“党费类别”两列（可下载模板）")]
-    head, cols = found
+    if not any("党费类别" in s.columns.values() or "月交纳基数" in s.columns.values() for s in table.sheets):
+        return [], [(None, "", "未找到表头：应有“姓名”和“党费类别”或“月交纳基数”等列（可下载模板）")]
     members = list(Member.objects.filter(branch=branch, is_current=True).values_list("id", "name", "id_number_hash"))
     by_name: dict[str, list[int]] = {}
     by_hash = {h: mid for mid, _, h in members}
@@ -81,14 +95,10 @@ def plan(branch, year: int, rows: list[list]) -> tuple[list[services.BaseRow], l
         by_name.setdefault(name, []).append(mid)
     farmer = farmer_amount_for(branch)
     out, errors, seen = [], [], set()
-    for i, row in enumerate(rows[head + 1 :], start=head + 2):
-        cell = lambda h, row=row: row[cols[h]] if h in cols and cols[h] < len(row) else None  # noqa: E731
-        name, id_raw, cat_raw = _text(cell("姓名")), _text(cell("公民身份号码")), _text(cell("党费类别"))
-        if not name and not cat_raw and not id_raw and cell("月交纳基数") in (None, ""):
-            continue
-        if len(out) + len(errors) > MAX_ROWS:
-            errors.append((i, "", f"超过 {MAX_ROWS} 行，请分批导入"))
-            break
+    for row in table.rows:
+        i = row.number if not table.multi_sheet else row.where
+        cell = row.values.get
+        name, id_raw, cat_raw = cell("姓名", ""), cell("公民身份号码", ""), cell("党费类别", "")
         mid = None
         if id_raw:
             try:
@@ -131,10 +141,13 @@ def plan(branch, year: int, rows: list[list]) -> tuple[list[services.BaseRow], l
     return out, errors
 
 
-def import_bases(*, branch, year: int, data: bytes, user=None) -> int:
-    """All or nothing: returns the number of members set, or raises ImportRefused."""
-    rows = read_rows(data)
-    planned, errors = plan(branch, year, rows)
+def import_bases(*, branch, year: int, data: bytes, user=None, filename: str = "", notices: list | None = None) -> int:
+    """All or nothing: returns the number of members set, or raises ImportRefused. What the
+    reader skipped or did not use is appended to `notices` (Chinese lines)."""
+    table = read_rows(data, filename)
+    if notices is not None:
+        notices.extend(table.notices())
+    planned, errors = plan(branch, year, table)
     if errors:
         raise ImportRefused(errors)
     try:

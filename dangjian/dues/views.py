@@ -352,8 +352,18 @@ def import_view(request):
             errors = [(None, "", "请选择 Excel 文件")]
         else:
             try:
-                n = import_bases(branch=branch, year=year, data=upload.read(), user=request.user)
+                notices: list[str] = []
+                n = import_bases(
+                    branch=branch,
+                    year=year,
+                    data=upload.read(),
+                    user=request.user,
+                    filename=upload.name,
+                    notices=notices,
+                )
                 messages.success(request, f"已导入 {n} 名党员的{year}年党费基数。")
+                for line in notices[:20]:
+                    messages.info(request, line)
                 return redirect(reverse("dues:bases") + f"?branch={branch.pk}&year={year}")
             except ImportRefused as exc:
                 errors = exc.errors

@@ -105,7 +105,7 @@ def _db_rows(values: Iterable[dict], fields: list) -> list[tuple]:
 
 def _touched_orgs(plan: ImportPlan) -> list | None:
     """Every organisation a planned row is in, before and after the import (None: not sure,
-    then the writes count as everywhere). (From main 8c4f946, ported into the split module.)"""
+    then the writes count as everywhere)."""
     ids: set[int] = set()
     for p in plan.to_create:
         ids.update(o.pk for f in ("branch", "group") if (o := p.data.get(f)) is not None)

@@ -1,10 +1,8 @@
-"""日期解析与月份运算（支持 Excel 序列号与各种中文写法）。"""
+"""日期格式化与月份运算。解析人们填写的日期只用一个解析器：dangjian.core.dates.parse_date。"""
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import date, timedelta
 
 from .errors import RuleError
 
@@ -14,73 +12,10 @@ YearMonth = tuple[int, int]
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20  # 全角空格
 
-_EXCEL_EPOCH = date(1899, 12, 30)
-_EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
-
-_PATTERNS = [
-    re.compile(r"^(\d{4})年(\d{1,2})月(?:(\d{1,2})[日号]?)?$"),
-    re.compile(r"^(\d{4})([-./])(\d{1,2})(?:\2(\d{1,2}))?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})?$"),
-]
-_TIME_SUFFIX = re.compile(r"^(.*?\d)[\sT]+\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?$")
-
 
 def to_halfwidth(s: str) -> str:
     """全角数字、字母、标点及全角空格转为半角。"""
     return s.translate(_FULLWIDTH)
-
-
-def _from_excel_serial(value: float | Decimal, original: object) -> date:
-    """Excel 1900 日期系统：1 = 1900-01-01；60 是 Excel 虚构的 1900-02-29。"""
-    try:
-        n = int(value)
-    except (ValueError, OverflowError, InvalidOperation):
-        raise RuleError(f"无法识别的日期：{original}") from None
-    if n < 1 or n > _EXCEL_MAX_SERIAL or n == 60:
-        raise RuleError(f"无法识别的日期：{original}")
-    if n < 60:
-        return date(1899, 12, 31) + timedelta(days=n)
-    return _EXCEL_EPOCH + timedelta(days=n)
-
-
-def parse_cn_date(value: object) -> date:
-    """把各种来源的日期统一为 date。
-
-    支持：date/datetime 对象；Excel 序列号（int/float，1900 日期系统）；文本
-    2019年7月1日、2019年7月1号、2019.07.01、2019-7-1、2019/07/01、20190701、
-    2019年7月、2019-07、201907（只到月的取当月1日），可含全角数字与多余空格，
-    可带时间部分（忽略）。无法识别时抛出 RuleError。
-    """
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, bool) or value is None:
-        raise RuleError(f"无法识别的日期：{value}")
-    if isinstance(value, (int, float, Decimal)):
-        if isinstance(value, int) and 19000101 <= value <= 99991231:
-            return parse_cn_date(str(value))
-        return _from_excel_serial(value, value)
-    if not isinstance(value, str):
-        raise RuleError(f"无法识别的日期：{value}")
-
-    text = to_halfwidth(value).strip()
-    m = _TIME_SUFFIX.match(text)
-    if m:
-        text = m.group(1)
-    text = re.sub(r"\s+", "", text)
-    for pattern in _PATTERNS:
-        m = pattern.match(text)
-        if not m:
-            continue
-        groups = [g for g in m.groups() if g not in ("-", ".", "/")]
-        year, month = int(groups[0]), int(groups[1])
-        day = int(groups[2]) if len(groups) > 2 and groups[2] else 1
-        try:
-            return date(year, month, day)
-        except ValueError:
-            raise RuleError(f"无法识别的日期：{value}") from None
-    raise RuleError(f"无法识别的日期：{value}")
 
 
 def format_cn_date(d: date) -> str:

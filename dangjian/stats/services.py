@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from dangjian.core.concurrency import save_versioned
+from dangjian.core.spreadsheet import NUMBER, TEXT, Column, ReadError, Spec, read_tables
 from dangjian.orgs.models import Organization
 from dangjian.stats.models import SpecialtyIndustry, TownshipYearStats
 
@@ -116,20 +117,17 @@ class ImportResult:
     years: list[int] = field(default_factory=list)
     industries: int = 0
     errors: list[RowError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def _find_header(rows: list[list], first: str) -> int | None:
-    for i, row in enumerate(rows[:10]):
-        if row and str(row[0]).strip() == first:
-            return i
-    return None
-
-
 def _parse_year(value, sheet, rowno, errors) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        errors.append(RowError(sheet, rowno, "年度", "不能为空"))
+        return None
     try:
         year = int(float(str(value).strip()))
         if float(str(value).strip()) != year:
@@ -163,83 +161,84 @@ def _parse_number(value, *, integer: bool, sheet, rowno, column, errors):
     return number.quantize(Decimal("0.01"))
 
 
-def read_workbook(content: bytes) -> dict[str, list[list]]:
-    import io
+FIGURE_FIELDS = [f for f, _l, _u in TownshipYearStats.FIGURES]
+TOWNSHIP_SPEC = Spec(
+    title="全镇指标",
+    columns=(
+        Column("year", "年度", ("年份",), kind=NUMBER),
+        *(Column(f, h, kind=NUMBER) for f, h in zip(FIGURE_FIELDS, TOWNSHIP_HEADERS[1:-1], strict=True)),
+        Column("note", "备注", kind=TEXT),
+    ),
+    must_have=("year",),
+    min_match=3,
+)
+INDUSTRY_SPEC = Spec(
+    title="特色产业",
+    columns=(
+        Column("year", "年度", ("年份",), kind=NUMBER),
+        Column("crop", "产业（作物）", ("产业", "作物", "特色产业"), kind=TEXT),
+        Column("area", "种植面积（亩）", ("种植面积", "面积"), kind=NUMBER),
+        Column("revenue", "收入（万元）", ("收入",), kind=NUMBER),
+    ),
+    must_have=("year", "crop"),
+    min_match=2,
+)
 
-    from python_calamine import CalamineWorkbook
 
-    wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
-    return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names}
-
-
-def import_workbook(*, org: Organization, content: bytes) -> ImportResult:
-    """Parse and validate everything first; write only when there is no error at all."""
+def import_workbook(*, org: Organization, content: bytes, filename: str = "") -> ImportResult:
+    """Parse and validate everything first; write only when there is no error at all. Sheets
+    are recognised by their header row (any name, any column order), through the one reader."""
     result = ImportResult()
     errors = result.errors
     try:
-        sheets = read_workbook(content)
-    except Exception:  # calamine raises several types for non-Excel input
-        errors.append(RowError("文件", 0, "—", "无法读取：请上传从本系统下载的 .xlsx 模板"))
+        township_table, industry_table = read_tables(content, specs=(TOWNSHIP_SPEC, INDUSTRY_SPEC), filename=filename)
+    except ReadError as exc:
+        errors.append(RowError("文件", 0, "—", exc.message))
         return result
-    if SHEET_TOWNSHIP not in sheets:
-        errors.append(RowError(SHEET_TOWNSHIP, 0, "—", f"缺少工作表“{SHEET_TOWNSHIP}”"))
+    if not township_table.sheets and not industry_table.sheets:
+        errors.append(
+            RowError(SHEET_TOWNSHIP, 0, "—", f"没有找到“{SHEET_TOWNSHIP}”或“{SHEET_INDUSTRY}”的表头行（以“年度”开头）")
+        )
         return result
+    result.notices = [n for n in township_table.notices() + industry_table.notices() if "未读取" not in n]
     township: dict[int, dict] = {}
-    rows = sheets[SHEET_TOWNSHIP]
-    head = _find_header(rows, "年度")
-    if head is None:
-        errors.append(RowError(SHEET_TOWNSHIP, 1, "—", "找不到以“年度”开头的表头行"))
-        return result
-    figure_fields = [f for f, _l, _u in TownshipYearStats.FIGURES]
-    for i, row in enumerate(rows[head + 1 :], start=head + 2):
-        row = list(row) + [None] * (len(TOWNSHIP_HEADERS) - len(row))
-        if all(v is None or str(v).strip() == "" for v in row):
-            continue
-        year = _parse_year(row[0], SHEET_TOWNSHIP, i, errors)
+    for row in township_table.rows:
+        sheet, i = row.sheet, row.number
+        year = _parse_year(row.values.get("year"), sheet, i, errors)
         values = {}
-        for col, f in enumerate(figure_fields, start=1):
+        for f, header in zip(FIGURE_FIELDS, TOWNSHIP_HEADERS[1:-1], strict=True):
             values[f] = _parse_number(
-                row[col],
-                integer=f in INT_FIELDS,
-                sheet=SHEET_TOWNSHIP,
-                rowno=i,
-                column=TOWNSHIP_HEADERS[col],
-                errors=errors,
+                row.values.get(f), integer=f in INT_FIELDS, sheet=sheet, rowno=i, column=header, errors=errors
             )
-        note = row[len(figure_fields) + 1]
-        values["note"] = str(note).strip()[:200] if note not in (None, "") else ""
+        values["note"] = (row.values.get("note") or "")[:200]
         if year is not None:
             if year in township:
-                errors.append(RowError(SHEET_TOWNSHIP, i, "年度", f"{year}年重复出现"))
+                errors.append(RowError(sheet, i, "年度", f"{year}年重复出现"))
             township[year] = values
     industries: dict[int, list[dict]] = {}
     seen: set[tuple[int, str]] = set()
-    rows = sheets.get(SHEET_INDUSTRY, [])
-    head = _find_header(rows, "年度") if rows else None
-    for i, row in enumerate(rows[head + 1 :] if head is not None else [], start=(head or 0) + 2):
-        row = list(row) + [None] * (4 - len(row))
-        if all(v is None or str(v).strip() == "" for v in row):
-            continue
-        year = _parse_year(row[0], SHEET_INDUSTRY, i, errors)
-        crop = str(row[1]).strip() if row[1] is not None else ""
+    for row in industry_table.rows:
+        sheet, i = row.sheet, row.number
+        year = _parse_year(row.values.get("year"), sheet, i, errors)
+        crop = row.values.get("crop") or ""
         if not crop:
-            errors.append(RowError(SHEET_INDUSTRY, i, "产业（作物）", "不能为空"))
+            errors.append(RowError(sheet, i, "产业（作物）", "不能为空"))
         elif len(crop) > 30:
-            errors.append(RowError(SHEET_INDUSTRY, i, "产业（作物）", "不超过30个字"))
+            errors.append(RowError(sheet, i, "产业（作物）", "不超过30个字"))
         area = _parse_number(
-            row[2], integer=False, sheet=SHEET_INDUSTRY, rowno=i, column="种植面积（亩）", errors=errors
+            row.values.get("area"), integer=False, sheet=sheet, rowno=i, column="种植面积（亩）", errors=errors
         )
         revenue = _parse_number(
-            row[3], integer=False, sheet=SHEET_INDUSTRY, rowno=i, column="收入（万元）", errors=errors
+            row.values.get("revenue"), integer=False, sheet=sheet, rowno=i, column="收入（万元）", errors=errors
         )
         if year is None or not crop:
             continue
         if (year, crop) in seen:
-            errors.append(RowError(SHEET_INDUSTRY, i, "产业（作物）", f"{year}年{crop}重复出现"))
+            errors.append(RowError(sheet, i, "产业（作物）", f"{year}年{crop}重复出现"))
         seen.add((year, crop))
         industries.setdefault(year, []).append({"crop": crop, "area_mu": area, "revenue": revenue})
-    if not township and not industries:
-        errors.append(RowError(SHEET_TOWNSHIP, head + 2, "—", "表中没有数据"))
+    if not township and not industries and not errors:
+        errors.append(RowError(SHEET_TOWNSHIP, 0, "—", "表中没有数据"))
     if errors:
         return result
     with transaction.atomic():

@@ -144,8 +144,10 @@ def stats_import(request):
         if upload.size > settings.UPLOAD_MAX_BYTES:
             form.add_error("file", "文件太大")
         else:
-            result = services.import_workbook(org=township, content=upload.read())
+            result = services.import_workbook(org=township, content=upload.read(), filename=upload.name)
             if result.ok:
+                for line in result.notices[:20]:
+                    messages.info(request, line)
                 messages.success(
                     request,
                     f"已导入{len(result.years)}个年度（{'、'.join(str(y) for y in result.years)}），特色产业{result.industries}行。",
