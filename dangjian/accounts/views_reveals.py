@@ -11,8 +11,8 @@ from dangjian.accounts.access import scoped
 from dangjian.accounts.models import RevealEvent, User
 from dangjian.accounts.roles import ADMIN_ONLY
 from dangjian.accounts.scope import scope_root, visible_to
-from dangjian.core.xlsx import ledger_bytes, xlsx_response
 from dangjian.core.dates import parse_date
+from dangjian.core.xlsx import ledger_bytes, xlsx_response
 from dangjian.rules.errors import RuleError
 
 HEADERS = ["时间", "查看人", "账号", "事项", "党员", "说明", "用途", "来源地址"]

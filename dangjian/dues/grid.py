@@ -135,8 +135,8 @@ def dues_grid(members: QuerySet, *, until: date, since: date | None = None) -> d
 def _transfer_starts(ids) -> dict[int, date]:
     """{member_id: first month owed here} from each member's latest 转入: the month after the
     letter's 党费交至, else the transfer month. One query."""
-    from dangjian.lifecycle.models import Transfer
     from dangjian.core.dates import parse_date
+    from dangjian.lifecycle.models import Transfer
     from dangjian.rules.errors import RuleError
 
     out: dict[int, date] = {}
