@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
     "dangjian.accounts.middleware.PasswordChangeRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
+    "dangjian.core.errors.ServiceErrorMiddleware",
 ]
 
 ROOT_URLCONF = "dangjian.urls"

@@ -8,12 +8,14 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Sum
-from django.utils import timezone
 
+from dangjian.core import clock
+from dangjian.core.figures import figure
+from dangjian.core.settings_registry import setting
 from dangjian.dues.grid import ZERO, MemberDues, dues_grid, members_for
 from dangjian.dues.months import add_months, last_completed_month, month_of
+from dangjian.dues.types import BranchDues, DuesSummary
 
 # 党章 Art. 9: six consecutive months without paying 党费 → alert; early warning at four.
 ART9_MONTHS = 6
@@ -21,23 +23,23 @@ ART9_WARNING_MONTHS = 4
 
 
 def _today(today: date | None) -> date:
-    return today or timezone.localdate()
+    return clock.or_today(today)
 
 
 def farmer_amount_default() -> Decimal:
-    return Decimal(str(settings.DANGJIAN.get("DUES_FARMER_AMOUNT", "0.50")))
+    return setting("DUES_FARMER_AMOUNT")
 
 
 def rounding() -> str:
-    return settings.DANGJIAN.get("DUES_ROUNDING", "ROUND_HALF_UP")
+    return setting("DUES_ROUNDING")
 
 
 def backpay_months() -> int:
-    return int(settings.DANGJIAN.get("DUES_BACKPAY_MONTHS", 6))
+    return setting("DUES_BACKPAY_MONTHS")
 
 
 def prepay_months() -> int:
-    return int(settings.DANGJIAN.get("DUES_PREPAY_MONTHS", 6))
+    return setting("DUES_PREPAY_MONTHS")
 
 
 def branches_under(root) -> list[dict]:
@@ -79,7 +81,8 @@ def art9_level(streak: int) -> str | None:
     return None
 
 
-def dues_summary(root, year: int, *, today: date | None = None) -> dict:
+@figure
+def dues_summary(root, year: int, *, today: date | None = None) -> DuesSummary:
     """Dues of everyone under `root` for `year` (months fallen due by today). 5 queries."""
     today = _today(today)
     first, last = year_window(year, today)
@@ -104,27 +107,27 @@ def dues_summary(root, year: int, *, today: date | None = None) -> dict:
         level = art9_level(md.unpaid_streak(last))
         over += level == "over"
         warning += level == "warning"
-    return {
-        "year": year,
-        "through": last if first <= last else None,
-        "due": due_total,
-        "paid": paid_total,
-        "rate": _rate(paid_total, due_total),
-        "members_in_arrears": in_arrears,
-        "arrears_amount": arrears_amount,
-        "art9_over": over,
-        "art9_warning": warning,
-        "by_branch": [
-            {
-                "branch_id": b["branch_id"],
-                "branch": b["branch"],
-                "due": by_branch[b["branch_id"]][0],
-                "paid": by_branch[b["branch_id"]][1],
-                "rate": _rate(by_branch[b["branch_id"]][1], by_branch[b["branch_id"]][0]),
-            }
+    return DuesSummary(
+        year=year,
+        through=last if first <= last else None,
+        due=due_total,
+        paid=paid_total,
+        rate=_rate(paid_total, due_total),
+        members_in_arrears=in_arrears,
+        arrears_amount=arrears_amount,
+        art9_over=over,
+        art9_warning=warning,
+        by_branch=[
+            BranchDues(
+                branch_id=b["branch_id"],
+                branch=b["branch"],
+                due=by_branch[b["branch_id"]][0],
+                paid=by_branch[b["branch_id"]][1],
+                rate=_rate(by_branch[b["branch_id"]][1], by_branch[b["branch_id"]][0]),
+            )
             for b in branches
         ],
-    }
+    )
 
 
 def arrears_list(root, *, today: date | None = None) -> list[dict]:
@@ -368,3 +371,15 @@ def notice(root, year: int, *, today: date | None = None) -> dict:
 
 def expected_next_month(today: date) -> date:
     return add_months(month_of(today), 1)
+
+
+def member_year_dues(root, year: int, *, today: date | None = None) -> dict[int, tuple[Decimal, Decimal]]:
+    """{member_id: (due, paid)} over the months of `year` fallen due by `today` (the 民主评议
+    references beside each member). {} before any month of the year has fallen due."""
+    first, last = year_window(year, _today(today))
+    if first > last:
+        return {}
+    return {
+        mid: (md.due_in(first, last), md.paid_in(first, last))
+        for mid, md in dues_grid(members_for(root), until=last).items()
+    }

@@ -400,14 +400,14 @@ def summary(request):
     year = _year(request)
     data = selectors.dues_summary(root, year, today=today)
     if request.GET.get("format") == "xlsx":
-        rows = [[b["branch"], float(b["due"]), float(b["paid"]), round(b["rate"] * 100, 1)] for b in data["by_branch"]]
-        rows.append(["合计", float(data["due"]), float(data["paid"]), round(data["rate"] * 100, 1)])
+        rows = [[b.branch, float(b.due), float(b.paid), round(b.rate * 100, 1)] for b in data.by_branch]
+        rows.append(["合计", float(data.due), float(data.paid), round(data.rate * 100, 1)])
         content = ledger_bytes(
             title="党费收缴汇总",
             headers=["党支部", "应交（元）", "已交（元）", "收缴率（%）"],
             rows=rows,
             org=root.name,
-            period=f"{year}年（截至{label(data['through'])}）" if data["through"] else f"{year}年",
+            period=f"{year}年（截至{label(data.through)}）" if data.through else f"{year}年",
             user=request.user,
         )
         return xlsx_response(content, f"{root}{year}年党费收缴汇总.xlsx")
@@ -431,7 +431,7 @@ def notice(request):
     data = selectors.notice(root, year)
     if request.GET.get("format") == "xlsx":
         s = data["summary"]
-        rows = [[b["branch"], float(b["due"]), float(b["paid"]), round(b["rate"] * 100, 1)] for b in s["by_branch"]]
+        rows = [[b.branch, float(b.due), float(b.paid), round(b.rate * 100, 1)] for b in s.by_branch]
         spending = [[e.spent_on, str(e.org), e.item, float(e.amount), e.approved_by] for e in data["spending"]]
         content = ledger_bytes(
             title="党费收缴使用情况公示",

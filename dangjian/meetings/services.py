@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.core.concurrency import save_versioned
+from dangjian.core.settings_registry import setting
 from dangjian.meetings.models import (
     WHOLE_BRANCH_KINDS,
     Attachment,
@@ -164,7 +165,7 @@ def _validate(data: MeetingInput, *, is_new: bool, today: date) -> tuple[list[st
             errors.append(f"{label}太长了：最多{limit}个字，现在有{len(value)}个字。")
     late = False
     if is_new:
-        days = settings.DANGJIAN["LATE_ENTRY_DAYS"]
+        days = setting("LATE_ENTRY_DAYS")
         late = orglife.is_late_entry(data.date, today, days)
         if late and not (data.late_reason or "").strip():
             errors.append(

@@ -6,7 +6,6 @@ import io
 from datetime import date, time, timedelta
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -22,6 +21,7 @@ from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import editable_by, get_in_scope, orgs_in_scope, scope_root, visible_to
 from dangjian.core.cache import cached
 from dangjian.core.concurrency import EditConflict
+from dangjian.core.settings_registry import setting
 from dangjian.core.xlsx import xlsx_response
 from dangjian.meetings import documents, ledger, selectors, services
 from dangjian.meetings.forms import ImportForm, MeetingForm, RequirementForm, TalkForm, parse_attendance
@@ -192,7 +192,7 @@ def _form_context(request, org, form, *, meeting=None, kinds=()):
         "expected_ids": expected_ids,
         "meeting": meeting,
         "statuses": S.choices,
-        "late_days": settings.DANGJIAN["LATE_ENTRY_DAYS"],
+        "late_days": setting("LATE_ENTRY_DAYS"),
         "is_group": org.org_type == OrgType.GROUP,
         "kind_data": {
             "whole": [
@@ -481,28 +481,22 @@ def compliance(request):
     today = timezone.localdate()
     # The yearly figures (Art. 9 is computed member by member) are cached at the current data
     # version (core.cache): repeated views are served from the cache, any write recomputes them.
-    summary = cached(
-        ("meetings.compliance_summary", root, year, today),
-        lambda: selectors.compliance_summary(root, year, today=today),
-    )
+    summary = selectors.compliance_summary(root, year, today=today)
     if kind is None:
-        hm = summary["heatmap"]
+        hm = summary.heatmap
     else:
         hm = cached(
             ("meetings.heatmap", root, year, kind, today), lambda: selectors.heatmap(root, year, kind, today=today)
         )
-    rows = summary["branches"]
+    rows = summary.branches
     rates = selectors.branch_rates(rows)
     single = root.org_type in BRANCH_TYPES
     attendance = []
     if single:
-        stats = cached(
-            ("meetings.member_attendance", root, year, today),
-            lambda: selectors.member_attendance(root, year, today=today),
-        )
+        stats = selectors.member_attendance(root, year, today=today)
         names = dict(Member.objects.filter(pk__in=stats).values_list("id", "name"))
         attendance = sorted(
-            ({"id": k, "name": names.get(k, ""), **v} for k, v in stats.items()),
+            ({"id": k, "name": names.get(k, ""), **v.as_dict()} for k, v in stats.items()),
             key=lambda r: (r["rate"] is None, r["rate"] or 0),
         )
     return render(

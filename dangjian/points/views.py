@@ -214,7 +214,7 @@ def ranking(request):
     year = _year(request)
     if not selectors.ranking_enabled(root, year):
         raise Http404("本年度未启用积分排名")
-    totals = selectors.points_summary(root, year)["member_totals"]
+    totals = selectors.points_summary(root, year).member_totals
     names = dict(visible_to(request.user, Member).filter(pk__in=list(totals)).values_list("pk", "name"))
     rows = sorted(((names[m], t) for m, t in totals.items() if m in names), key=lambda r: -r[1])
     return render(request, "points/ranking.html", {"root": root, "year": year, "rows": rows})

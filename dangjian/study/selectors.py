@@ -13,15 +13,19 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import ROUND_DOWN, Decimal
 
-from django.conf import settings
 from django.db.models import Count, Q
+
+from dangjian.core import clock
+from dangjian.core.figures import figure
+from dangjian.core.settings_registry import setting
+from dangjian.study.types import BranchStudy, StudySummary
 
 ZERO = Decimal("0")
 HALF = Decimal("0.5")
 
 
 def hours_required() -> Decimal:
-    return Decimal(str(settings.DANGJIAN.get("STUDY_HOURS_PER_YEAR", 32)))
+    return Decimal(str(setting("STUDY_HOURS_PER_YEAR")))
 
 
 def meeting_hours(start, end) -> Decimal:
@@ -79,21 +83,21 @@ def member_hours(root, year: int) -> dict[int, Decimal]:
     return dict(hours)
 
 
-def study_summary(root, year: int) -> dict:
+@figure
+def study_summary(root, year: int, *, today: date | None = None) -> StudySummary:
     """Study under `root` in `year`: sessions (study activities + 党课 meetings), total hours,
-    members, members meeting the yearly requirement, and per branch average and completion.
+    members (those of the year's end, or of today while it runs: members.members_as_of),
+    members meeting the yearly requirement, and per branch total, average and completion.
     Six queries."""
     from dangjian.dues.selectors import branches_under
-    from dangjian.members.models import Member
+    from dangjian.members.selectors import members_as_of
     from dangjian.study.models import StudyActivity
 
     required = hours_required()
     hours = member_hours(root, year)
     activities = StudyActivity.objects.filter(org__path__startswith=root.path, date__year=year).count()
     lectures = _lecture_meetings(root, year).count()
-    members = list(
-        Member.objects.filter(branch__path__startswith=root.path, is_current=True).values_list("id", "branch_id")
-    )
+    members = list(members_as_of(root, clock.judged_at(year, today)).values_list("id", "branch_id"))
     per_branch: dict[int, list] = defaultdict(lambda: [0, ZERO, 0])
     meeting_target = 0
     for mid, bid in members:
@@ -108,23 +112,25 @@ def study_summary(root, year: int) -> dict:
     for b in branches_under(root):
         n, total, done = per_branch.get(b["branch_id"], [0, ZERO, 0])
         by_branch.append(
-            {
-                "branch_id": b["branch_id"],
-                "branch": b["branch"],
-                "members": n,
-                "avg_hours": float(total / n) if n else 0.0,
-                "completion": done / n if n else 0.0,
-            }
+            BranchStudy(
+                branch_id=b["branch_id"],
+                branch=b["branch"],
+                members=n,
+                hours_total=float(total),
+                avg_hours=float(total / n) if n else 0.0,
+                completion=done / n if n else 0.0,
+            )
         )
-    return {
-        "year": year,
-        "required": float(required),
-        "sessions": activities + lectures,
-        "hours_total": float(sum((hours.get(mid, ZERO) for mid, _ in members), ZERO)),
-        "members": len(members),
-        "members_meeting_target": meeting_target,
-        "by_branch": by_branch,
-    }
+    return StudySummary(
+        year=year,
+        required=float(required),
+        sessions=activities + lectures,
+        hours_total=float(sum((hours.get(mid, ZERO) for mid, _ in members), ZERO)),
+        members=len(members),
+        members_meeting_target=meeting_target,
+        by_branch=by_branch,
+        member_hours={mid: hours.get(mid, ZERO) for mid, _ in members},
+    )
 
 
 def branch_member_hours(branch, year: int) -> list[dict]:
