@@ -56,9 +56,11 @@ def test_demo_2023_report(demo_township):
         .filter(Q(joined_on__gt=end) | Q(joined_org_on__gt=end))
         .count()
     )
-    left_since = Member.objects.filter(
-        branch__path__startswith=path, is_current=False, left_on__gt=end, joined_on__lte=end
-    ).exclude(joined_org_on__gt=end).count()
+    left_since = (
+        Member.objects.filter(branch__path__startswith=path, is_current=False, left_on__gt=end, joined_on__lte=end)
+        .exclude(joined_org_on__gt=end)
+        .count()
+    )
     current = Member.objects.filter(branch__path__startswith=path, is_current=True).count()
     assert then == current - joined_later + left_since
     # every problem states its evidence with a figure

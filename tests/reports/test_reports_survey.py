@@ -21,8 +21,8 @@ from dangjian.reports.official_doc import docx_bytes, xlsx_bytes
 from dangjian.reports.survey import build_report
 from dangjian.reports.testing import build_township, load_stats_demo
 from dangjian.reviews.types import AppraisalSummary, RatingSummary
-from dangjian.study.types import StudySummary
 from dangjian.stats.models import SpecialtyIndustry, TownshipYearStats
+from dangjian.study.types import StudySummary
 
 TODAY = date(2026, 11, 29)
 
@@ -174,9 +174,7 @@ def _complete(branches):
             branch_ids_not_applied=[],
             member_totals={},
         ),
-        "appraisal_summary": AppraisalSummary(
-            branches=2, branches_done=2, grades={"优秀": 2, "合格": 8}, not_done=[]
-        ),
+        "appraisal_summary": AppraisalSummary(branches=2, branches_done=2, grades={"优秀": 2, "合格": 8}, not_done=[]),
         "rating_summary": RatingSummary(rated=2, stars={5: 1}, model_branches=names[:1]),
         "inspection_summary": InspectionSummary(
             inspections=3, findings=4, carried_over=0, closed=4, open=0, overdue=[]
