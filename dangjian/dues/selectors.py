@@ -43,16 +43,11 @@ def prepay_months() -> int:
 
 
 def branches_under(root) -> list[dict]:
-    from dangjian.orgs.models import BRANCH_TYPES, Organization
+    """{"branch_id", "branch" (short name), "name"} of the branches under `root`
+    (orgs.selectors.branches_under, the one owner)."""
+    from dangjian.orgs.selectors import branches_under as branches
 
-    if root.org_type in BRANCH_TYPES:
-        qs = Organization.objects.filter(pk=root.pk)
-    else:
-        qs = Organization.objects.filter(path__startswith=root.path, org_type__in=BRANCH_TYPES, is_active=True)
-    return [
-        {"branch_id": pk, "branch": short or name, "name": name}
-        for pk, name, short in qs.order_by("path").values_list("pk", "name", "short_name")
-    ]
+    return [{"branch_id": b.pk, "branch": b.short_name or b.name, "name": b.name} for b in branches(root)]
 
 
 def farmer_amount_for(branch) -> Decimal:
@@ -82,12 +77,21 @@ def art9_level(streak: int) -> str | None:
 
 
 @figure
+def year_grid(root, year: int, *, today: date | None = None) -> dict[int, MemberDues]:
+    """The dues grid of everyone under `root` through the last month of `year` fallen due by
+    `today` ({} before any has): the one grid dues_summary, the points facts and the appraisal
+    references share within a request."""
+    first, last = year_window(year, _today(today))
+    return dues_grid(members_for(root), until=last) if first <= last else {}
+
+
+@figure
 def dues_summary(root, year: int, *, today: date | None = None) -> DuesSummary:
     """Dues of everyone under `root` for `year` (months fallen due by today). 5 queries."""
     today = _today(today)
     first, last = year_window(year, today)
     branches = branches_under(root)
-    grid = dues_grid(members_for(root), until=last) if first <= last else {}
+    grid = year_grid(root, year, today=today)
     by_branch: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     due_total = paid_total = arrears_amount = ZERO
     in_arrears = over = warning = 0
@@ -377,9 +381,6 @@ def member_year_dues(root, year: int, *, today: date | None = None) -> dict[int,
     """{member_id: (due, paid)} over the months of `year` fallen due by `today` (the 民主评议
     references beside each member). {} before any month of the year has fallen due."""
     first, last = year_window(year, _today(today))
-    if first > last:
-        return {}
     return {
-        mid: (md.due_in(first, last), md.paid_in(first, last))
-        for mid, md in dues_grid(members_for(root), until=last).items()
+        mid: (md.due_in(first, last), md.paid_in(first, last)) for mid, md in year_grid(root, year, today=today).items()
     }

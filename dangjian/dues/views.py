@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import PHONE_REVEAL_ROLES, STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import get_in_scope, orgs_in_scope, scope_root
+from dangjian.core import params
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
 from dangjian.dues import selectors, services
 from dangjian.dues.importer import ImportRefused, import_bases, template_bytes
@@ -29,10 +30,8 @@ LEADERS = frozenset({Role.ADMIN, Role.SECRETARY})
 
 
 def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    """A number from the query string (core.params: one policy; a value no key can hold → default)."""
+    return params.integer({"v": value}, "v", default=default, lo=-params.MAX_ID, hi=params.MAX_ID)
 
 
 def _decimal(value) -> Decimal | None:
@@ -44,9 +43,7 @@ def _decimal(value) -> Decimal | None:
 
 
 def _year(request, source=None) -> int:
-    today = timezone.localdate()
-    y = _int((source or request.GET).get("year"), today.year)
-    return y if 2000 <= y <= today.year + 1 else today.year
+    return params.year(source or request.GET)
 
 
 def _date(value, default: date) -> date:
@@ -57,7 +54,7 @@ def _date(value, default: date) -> date:
 
 
 def _root(request, source=None):
-    bid = _int((source or request.GET).get("branch"))
+    bid = params.branch(source or request.GET)
     if bid:
         return get_in_scope(request.user, Organization, bid)
     root = scope_root(request.user)
@@ -68,7 +65,7 @@ def _root(request, source=None):
 
 def _branch(request, source=None):
     """A single branch: ?branch=<id> in scope, else the first branch in scope."""
-    bid = _int((source or request.GET).get("branch"))
+    bid = params.branch(source or request.GET)
     if bid:
         org = get_in_scope(request.user, Organization, bid)
         if org.org_type not in BRANCH_TYPES:

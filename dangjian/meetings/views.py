@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import editable_by, get_in_scope, orgs_in_scope, scope_root, visible_to
+from dangjian.core import params
 from dangjian.core.cache import cached
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.settings_registry import setting
@@ -35,21 +36,17 @@ MEMBER_ONLY = frozenset({Role.MEMBER})
 
 # --- helpers -------------------------------------------------------------------------------
 def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    """A number from the query string (core.params: one policy; a value no key can hold → default)."""
+    return params.integer({"v": value}, "v", default=default, lo=-params.MAX_ID, hi=params.MAX_ID)
 
 
 def _year(request) -> int:
-    today = timezone.localdate()
-    y = _int(request.GET.get("year"), today.year)
-    return y if 2000 <= y <= today.year + 1 else today.year
+    return params.year(request.GET)
 
 
 def _root(request):
     """The organization the page is about: ?branch=<id> within scope, else the user's scope."""
-    bid = _int(request.GET.get("branch"))
+    bid = params.branch(request.GET)
     if bid:
         return get_in_scope(request.user, Organization, bid)
     root = scope_root(request.user)
@@ -90,7 +87,7 @@ def _filtered(request):
     qs = visible_to(request.user, Meeting)
     f = {
         "branch": _int(request.GET.get("branch")),
-        "year": _int(request.GET.get("year")),
+        "year": params.optional_year(request.GET),
         "month": _int(request.GET.get("month")),
         "kind": request.GET.get("kind") if request.GET.get("kind") in Kind.values else "",
         "q": (request.GET.get("q") or "").strip()[:50],

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db.models import Count, Max, Q, Sum
 
+from dangjian.core.figures import figure
 from dangjian.core.settings_registry import setting
 from dangjian.orgs.models import BRANCH_TYPES, AdminUnit, Organization, OrgType, Post, Term, UnitYearFigure
 
@@ -33,6 +34,25 @@ def _years_before(d: date, years: int) -> date:
         return d.replace(year=d.year - years)
     except ValueError:  # 29 February
         return d.replace(year=d.year - years, day=28)
+
+
+@figure
+def branches_under(root: Organization) -> list[Organization]:
+    """The active 党支部 under `root` (or `root` itself when it is one), in tree order — the one
+    answer every yearly figure uses. One query, once per request (core.figures)."""
+    if root.org_type in BRANCH_TYPES:
+        return [root]
+    return list(
+        Organization.objects.filter(path__startswith=root.path, org_type__in=BRANCH_TYPES, is_active=True).order_by(
+            "path"
+        )
+    )
+
+
+def ancestor_paths(org: Organization) -> list[str]:
+    """Paths of `org`'s ancestors and of `org` itself, root first (materialized path)."""
+    step = Organization.steplen
+    return [org.path[:i] for i in range(step, len(org.path) + 1, step)]
 
 
 def subtree(org: Organization):

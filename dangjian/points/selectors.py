@@ -65,8 +65,8 @@ def _year_end(year: int, today: date) -> date:
 
 def member_facts(root, year: int, *, today: date | None = None) -> dict[int, dict]:
     """{member_id: {code: count}} for current members under `root`. Fixed queries."""
-    from dangjian.dues.grid import dues_grid, members_for
     from dangjian.dues.months import last_completed_month
+    from dangjian.dues.selectors import year_grid
     from dangjian.meetings.selectors import member_attendance
     from dangjian.points.models import ManualPoint
     from dangjian.study.selectors import member_hours
@@ -79,10 +79,9 @@ def member_facts(root, year: int, *, today: date | None = None) -> dict[int, dic
     first = date(year, 1, 1)
     until = min(date(year, 12, 1), last_completed_month(today))
     if first <= until:
-        grid = dues_grid(members_for(root).filter(is_current=True), until=until, since=first)
-        for mid, md in grid.items():
-            if mid in facts:
-                facts[mid]["dues_on_time"] = sum(1 for m in md.due if m in md.on_time)
+        for mid, md in year_grid(root, year, today=today).items():
+            if mid in facts and md.is_current:
+                facts[mid]["dues_on_time"] = sum(1 for m in md.due if first <= m <= until and m in md.on_time)
                 facts[mid]["dues_arrears"] = len(md.arrears_months(until, first))
     for mid, h in member_hours(root, year).items():
         if mid in facts:

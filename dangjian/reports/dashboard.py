@@ -238,12 +238,12 @@ def build(root, year: int, *, today: date | None = None) -> dict:
             link=url("actions:list", year=year),
         )
     )
-    from dangjian.stats.models import TownshipYearStats
+    from dangjian.stats.types import FIGURES
 
     tr = src.trend
     years = [f"{y}年" for y in tr.years]
     stats_url = url("stats:list")
-    labels = {f: (label, unit) for f, label, unit in TownshipYearStats.FIGURES}
+    labels = {f: (label, unit) for f, label, unit in FIGURES}
     charts.append(
         _chart(
             "economy",

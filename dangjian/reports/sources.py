@@ -75,7 +75,7 @@ class SourceError(ServiceError):
 
     def __init__(self, key: str):
         self.key = key
-        super().__init__(f"读取“{LABELS.get(key, key)}”的数据时出错（已记录），请联系管理员。")
+        super().__init__(f"读取“{LABELS[key]}”的数据时出错（已记录），请联系管理员。")
 
 
 class Sources:

@@ -483,11 +483,11 @@ def _tables(report: SurveyReport, src: Sources) -> list[tuple[str, list[str], li
     tables = [("基本情况", ["指标", "数值", "单位", "来源"], basic)]
     eco = getattr(report, "economy", None)
     if eco is not None:
-        from dangjian.stats.models import TownshipYearStats
+        from dangjian.stats.types import FIGURES
 
         rows = []
         for s in eco.townships:
-            for f, label, unit in TownshipYearStats.FIGURES:
+            for f, label, unit in FIGURES:
                 v = getattr(s, f)
                 rows.append([s.year, s.org.name, label, float(v) if v is not None else "数据缺失", unit])
         tables.append(("经济统计", ["年度", "党委", "指标", "数值", "单位"], rows))

@@ -20,7 +20,7 @@ from dangjian.inspections import selectors as inspections
 from dangjian.meetings import selectors as meetings
 from dangjian.members.models import MemberKind
 from dangjian.members.selectors import members_during
-from dangjian.orgs.models import BRANCH_TYPES, Organization
+from dangjian.orgs.models import Organization
 from dangjian.points import selectors as points
 from dangjian.reviews.models import (
     Appraisal,
@@ -41,13 +41,10 @@ DECIDING_KINDS = ("member_meeting", "committee_meeting")  # 党员大会 / 支�
 
 
 def branches_under(root) -> list[Organization]:
-    if root.org_type in BRANCH_TYPES:
-        return [root]
-    return list(
-        Organization.objects.filter(path__startswith=root.path, org_type__in=BRANCH_TYPES, is_active=True).order_by(
-            "path"
-        )
-    )
+    """orgs.selectors.branches_under (the one owner)."""
+    from dangjian.orgs.selectors import branches_under as branches
+
+    return branches(root)
 
 
 # --- 民主评议 -----------------------------------------------------------------------------
@@ -247,7 +244,9 @@ def branch_indicators(
 
 def active_template(root) -> RatingTemplate | None:
     """The active template of the nearest organization at or above `root` that has one."""
-    ancestors = [root.path[:i] for i in range(Organization.steplen, len(root.path) + 1, Organization.steplen)]
+    from dangjian.orgs.selectors import ancestor_paths
+
+    ancestors = ancestor_paths(root)
     return (
         RatingTemplate.objects.filter(org__path__in=ancestors, is_active=True)
         .prefetch_related("criteria", "levels")

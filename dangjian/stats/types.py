@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dangjian.stats.models import TownshipYearStats
+
+# (field, label, unit) of each yearly figure, for charts and tables in other apps
+FIGURES = TownshipYearStats.FIGURES
+
 
 @dataclass(frozen=True)
 class Trend:

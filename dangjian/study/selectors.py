@@ -68,6 +68,7 @@ def lecture_attendance(root, year: int) -> tuple[dict[int, tuple], dict[int, lis
     return meetings, attended
 
 
+@figure
 def member_hours(root, year: int) -> dict[int, Decimal]:
     """{member_id: 学时 in `year`} for members under `root`. Three queries."""
     from dangjian.study.models import StudyRecord

@@ -38,9 +38,9 @@ def test_recorded_study_adds_up_against_the_yearly_requirement(world, lecture, s
     hours = selectors.member_hours(world.branch_a, _year())
     assert hours[a[0].pk] == Decimal("10.5") and world.members_b[0].pk not in hours  # B is outside the org
     s = selectors.study_summary(world.township, _year())
-    assert s["sessions"] == 2 and s["members_meeting_target"] == 2 and s["members"] == 10
-    a_row = next(b for b in s["by_branch"] if b["branch_id"] == world.branch_a.pk)
-    assert a_row["completion"] == pytest.approx(2 / 5)
+    assert s.sessions == 2 and s.members_meeting_target == 2 and s.members == 10
+    a_row = next(b for b in s.by_branch if b.branch_id == world.branch_a.pk)
+    assert a_row.completion == pytest.approx(2 / 5)
     mine = selectors.member_study(a[0], _year())
     assert mine["total"] == Decimal("10.5") and mine["shortfall"] == 0
 
