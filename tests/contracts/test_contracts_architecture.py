@@ -15,7 +15,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2] / "dangjian"
-FEATURES = {"meetings", "dues", "study", "points", "reviews", "inspections", "actions", "stats", "lifecycle", "integrity"}
+FEATURES = {
+    "meetings",
+    "dues",
+    "study",
+    "points",
+    "reviews",
+    "inspections",
+    "actions",
+    "stats",
+    "lifecycle",
+    "integrity",
+}
 READERS = FEATURES | {"reports"}
 
 # (file, imported module) pairs known today. Reason in brackets.
@@ -160,6 +171,16 @@ def test_rules_import_only_the_standard_library():
 def test_reports_read_features_only_through_typed_results():
     """reports/sources.py imports each feature's selectors and types directly (no strings)."""
     src = (ROOT / "reports" / "sources.py").read_text(encoding="utf-8")
-    for feature in ("meetings", "dues", "study", "points", "reviews", "inspections", "actions", "integrity", "lifecycle"):
+    for feature in (
+        "meetings",
+        "dues",
+        "study",
+        "points",
+        "reviews",
+        "inspections",
+        "actions",
+        "integrity",
+        "lifecycle",
+    ):
         assert f"from dangjian.{feature} import selectors as {feature}" in src, feature
     assert ".get(" not in src
