@@ -11,14 +11,13 @@ from django.utils import timezone
 from dangjian.accounts.roles import TOWNSHIP_ROLES
 from dangjian.core.audit import log_bulk
 from dangjian.core.cache import data_version
+from dangjian.core.errors import ServiceError
 from dangjian.integrity.detectors import DETECTORS, Found
 from dangjian.integrity.models import ScanRun, Signal
 
 
-class ReviewError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ReviewError(ServiceError):
+    """A refused review, with the reason in Chinese (core.errors.ServiceError)."""
 
 
 def source_digest(root, year: int) -> str:

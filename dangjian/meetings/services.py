@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.core.concurrency import save_versioned
+from dangjian.core.errors import ServiceError
 from dangjian.core.settings_registry import setting
 from dangjian.meetings.models import (
     WHOLE_BRANCH_KINDS,
@@ -38,10 +39,8 @@ SIGN_IN_MARGIN = timedelta(minutes=30)
 COMMITTEE_POSTS = [k for k in Post.Kind.values if k != Post.Kind.GROUP_LEADER]
 
 
-class MeetingError(Exception):
-    def __init__(self, messages: list[str] | str):
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
-        super().__init__("；".join(self.messages))
+class MeetingError(ServiceError):
+    """A refused meeting write: one or more Chinese messages (core.errors.ServiceError)."""
 
 
 @dataclass
