@@ -1,4 +1,5 @@
 # 基层党建工作台 — two commands: `make run` and `make test`.
+# `make run`: waitress on SQLite with one background task worker beside it (one command).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -22,6 +23,11 @@ migrate: install
 run: migrate
 	$(PY) manage.py load_demo --if-empty
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+# District / county on PostgreSQL: gunicorn with WORKERS processes, a task worker beside it.
+# Set DATABASE_URL=postgres://… and CACHE_URL=redis://127.0.0.1:6379/1 (docs/DEPLOYMENT.md).
+serve: migrate
+	$(PY) manage.py serve --host $(HOST) --port $(PORT) --workers $${WORKERS:-4}
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -39,18 +39,44 @@ def session_cookie(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={s.session_key}"
 
 
-class Server:
-    """waitress serving dangjian.wsgi in a child process (same settings, same database)."""
+def redis_url() -> str:
+    """CACHE_URL if set, else the local Redis when one answers, else ''."""
+    if os.environ.get("CACHE_URL"):
+        return os.environ["CACHE_URL"]
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as s:
+            s.sendall(b"PING\r\n")
+            if s.recv(16).startswith(b"+PONG"):
+                return "redis://127.0.0.1:6379/3"
+    except OSError:
+        pass
+    return ""
 
-    def __init__(self, threads: int = 8):
+
+class Server:
+    """The app in a child process (same settings, same database): waitress (embedded mode), or
+    with `workers` the recommended deployment — `manage.py serve --workers N` (gunicorn) with
+    the shared Redis cache (CACHE_URL)."""
+
+    def __init__(self, threads: int = 8, workers: int = 0, cache_url: str = ""):
         self.port = free_port()
         self.threads = threads
+        self.workers = workers
+        self.cache_url = cache_url
         self.proc = None
 
     def __enter__(self):
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="dangjian.settings")
-        cmd = [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{self.port}", f"--threads={self.threads}",
-               "--connection-limit=200", "dangjian.wsgi:application"]  # fmt: skip
+        if self.cache_url:
+            env["CACHE_URL"] = self.cache_url
+            env["CACHE_PREFIX"] = f"bench{self.port}"
+        if self.workers:
+            cmd = [sys.executable, str(ROOT / "manage.py"), "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                   "--workers", str(self.workers), "--threads", str(self.threads), "--task-workers", "0"]  # fmt: skip
+            env["BACKUP_ON_SERVE"] = "0"
+        else:
+            cmd = [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{self.port}", f"--threads={self.threads}",
+                   "--connection-limit=200", "dangjian.wsgi:application"]  # fmt: skip
         # The server's output goes to a file: an unread pipe fills up and stalls the server.
         self.log = tempfile.NamedTemporaryFile(prefix="bench-waitress-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -64,7 +90,7 @@ class Server:
             except OSError:
                 time.sleep(0.3)
         self.__exit__()
-        raise RuntimeError("waitress did not start")
+        raise RuntimeError("the server did not start")
 
     def log_tail(self, n: int = 2000) -> str:
         try:

@@ -4,6 +4,8 @@ DATABASE_URL   default: SQLite file var/dangjian.sqlite3 (one office PC, no setu
 SECRET_KEY     default: generated once into var/secret.key
 DEBUG          off unless DEBUG=1
 DJANGO_SECURE  1 under HTTPS: secure cookies, HSTS, SSL redirect
+CACHE_URL      redis://host:port/db for a cache shared by several server processes
+               (default: memory of each process, enough for one waitress process)
 """
 
 import os
@@ -52,6 +54,8 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "dangjian.core",
     "dangjian.accounts",
     "dangjian.orgs",
@@ -122,6 +126,26 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# Cache of computed figures (core.cache). Several server processes share one Redis.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "dangjian"),
+            "TIMEOUT": 3600,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}}
+
+# Background work (core.jobs): django-tasks with its database backend, so an embedded install
+# needs no other server; `manage.py db_worker` runs the tasks (`serve` starts one beside itself).
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", "2000"))
+EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", VAR_DIR / "exports"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -214,6 +238,7 @@ FIELD_ENCRYPTION_KEY_FILE = Path(os.environ.get("FIELD_ENCRYPTION_KEY_FILE", VAR
 
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 BACKUP_KEEP_DAYS = int(os.environ.get("BACKUP_KEEP_DAYS", "14"))
+BACKUP_ON_SERVE = _env_bool("BACKUP_ON_SERVE", True)
 
 # Local settings for rules where localities differ (RULES.md: "a setting").
 DANGJIAN = {
@@ -250,6 +275,8 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "axes",
     "auditlog",
     "accounts.revealevent",
+    "core.exportjob",
+    "django_tasks_database",
 )
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = (
     "id_number_enc",

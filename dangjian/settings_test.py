@@ -16,3 +16,5 @@ DEBUG = False
 # live_server wraps the app in a media handler that parses MEDIA_URL; None (uploads are
 # never served directly) makes it crash on every request. A URL nothing links to is enough.
 MEDIA_URL = "/_test_media_not_served/"
+# Background tasks run at once, inside the test (the worker is a separate process in production).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -27,6 +27,9 @@ class ScopeRule:
     # Optional second lookup to an Organization: a row is in scope when either lies in the
     # subtree (accounts: staff by their org, 党员 accounts by their member's branch).
     also_org: str = ""
+    # Published downward (study plans, materials): rows of the user's ancestors are visible too,
+    # never editable (editable_by keeps to the subtree).
+    from_above: bool = False
 
     def org_path_lookup(self) -> str:
         return f"{self.org}__path" if self.org else "path"
@@ -75,8 +78,17 @@ def _as_queryset(model_or_qs) -> QuerySet:
     return model_or_qs._default_manager.all()
 
 
-def visible_to(user, model_or_qs) -> QuerySet:
-    """Rows of `model_or_qs` that `user` may see."""
+def ancestor_paths(path: str) -> list[str]:
+    """Materialized paths of the organizations above `path` (treebeard steps of 4)."""
+    return [path[:i] for i in range(4, len(path), 4)]
+
+
+def _from_above(rule: ScopeRule, path: str) -> Q:
+    return Q(**{f"{rule.org_path_lookup()}__in": ancestor_paths(path)})
+
+
+def visible_to(user, model_or_qs, *, own_only: bool = False) -> QuerySet:
+    """Rows of `model_or_qs` that `user` may see (`own_only`: without what ancestors published)."""
     from dangjian.accounts.roles import STAFF_ROLES, Role
 
     qs = _as_queryset(model_or_qs)
@@ -86,7 +98,10 @@ def visible_to(user, model_or_qs) -> QuerySet:
         root = scope_root(user)
         if root is None:
             return qs.none()
-        return qs.filter(rule.in_subtree(root.path))
+        q = rule.in_subtree(root.path)
+        if rule.from_above and not own_only:
+            q |= _from_above(rule, root.path)
+        return qs.filter(q)
     if role == Role.MEMBER and user.member_id:
         if rule.member == "self":
             return qs.filter(pk=user.member_id)
@@ -96,7 +111,10 @@ def visible_to(user, model_or_qs) -> QuerySet:
             branch = member_branch(user)
             if branch is None:
                 return qs.none()
-            return qs.filter(rule.in_subtree(branch.path))
+            q = rule.in_subtree(branch.path)
+            if rule.from_above and not own_only:
+                q |= _from_above(rule, branch.path)
+            return qs.filter(q)
         return qs.filter(**{rule.member: user.member_id})
     return qs.none()
 
@@ -108,7 +126,7 @@ def editable_by(user, model_or_qs) -> QuerySet:
     qs = _as_queryset(model_or_qs)
     if _role(user) not in WRITER_ROLES:
         return qs.none()
-    return visible_to(user, qs)
+    return visible_to(user, qs, own_only=True)
 
 
 def can_write(user) -> bool:

@@ -24,7 +24,8 @@ def home_context(user, root) -> dict:
     who = (user.role, user.org_id, user.member_id, date.today())
     ctx = {
         "root": root,
-        "overview": cached(("overview", root, date.today()), lambda: overview(root), version=version) if root else None,
+        # Scoped to the root's subtree (core.cache): writes in other townships keep it cached.
+        "overview": cached(("overview", root, date.today()), lambda: overview(root)) if root else None,
         "panels": [],
     }
     for fn in HOME_PANELS:

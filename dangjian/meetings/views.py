@@ -23,7 +23,6 @@ from dangjian.core import params
 from dangjian.core.cache import cached
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.settings_registry import setting
-from dangjian.core.xlsx import xlsx_response
 from dangjian.meetings import documents, ledger, selectors, services
 from dangjian.meetings.forms import ImportForm, MeetingForm, RequirementForm, TalkForm, parse_attendance
 from dangjian.meetings.models import Attachment, Attendance, Kind, KindRequirement, Meeting, Talk
@@ -108,14 +107,19 @@ def _filtered(request):
     return qs, f
 
 
-def _export(request, qs, f):
+def _period(f) -> str:
     period = f"{f['year']}年" if f["year"] else "全部年度"
     if f["year"] and f["month"]:
         period += f"{f['month']}月"
-    content = ledger.export_bytes(
-        qs.order_by("date", "start_time"), user=request.user, org=str(scope_root(request.user) or ""), period=period
-    )
-    return xlsx_response(content, "组织生活会议台账.xlsx")
+    return period
+
+
+def _export(request, qs, f):
+    """The ledger as xlsx (core.exports); a large one is built in the background."""
+    from dangjian.core import exports
+
+    total = qs.count()
+    return exports.respond(request, "meetings", total=total, filename="组织生活会议台账.xlsx", build=exports.meetings)
 
 
 @scoped(roles=STAFF_ROLES)

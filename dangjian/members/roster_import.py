@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -583,6 +584,26 @@ def _db_rows(values: Iterable[dict], fields: list) -> list[tuple]:
     return rows
 
 
+def _touched_orgs(plan: ImportPlan) -> list | None:
+    """Every organisation a planned row is in, before and after the import (None: not sure,
+    then the writes count as everywhere)."""
+    from dangjian.orgs.models import Organization
+
+    ids: set[int] = set()
+    for p in plan.to_create:
+        ids.update(o.pk for f in ("branch", "group") if (o := p.data.get(f)) is not None)
+    for p in plan.to_update:
+        ids.update(i for i in (p.existing.branch_id, p.existing.group_id) if i)
+        for f in ("branch", "group"):
+            if f in p.changes:
+                new = p.changes[f][1]
+                if new is not None and not isinstance(new, Organization):
+                    return None
+                if new is not None:
+                    ids.add(new.pk)
+    return list(Organization.objects.filter(pk__in=ids)) if ids else []
+
+
 def _insert_members(planned: list[PlannedRow], pinyin_cache: dict) -> list[SimpleNamespace]:
     """Insert new members in one executemany; returns their values (with pk) for the audit.
 
@@ -672,7 +693,12 @@ def apply_plan(
     remote_addr = remote_addr or ctx_addr
     today = today or date.today()
     pinyin_cache: dict[str, tuple[str, str]] = {}
-    with transaction.atomic():
+    from dangjian.core.cache import writes_in
+
+    # The bulk writes below touch only these branches/groups (old and new): cached figures of
+    # other townships stay valid (core.cache).
+    touched = _touched_orgs(plan)
+    with transaction.atomic(), writes_in(*touched) if touched is not None else nullcontext():
         new_members = _insert_members(plan.to_create, pinyin_cache)
 
         updated = []

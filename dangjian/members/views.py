@@ -16,14 +16,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ALL_ROLES, ID_REVEAL_ROLES, PHONE_REVEAL_ROLES, STAFF_ROLES, WRITER_ROLES
-from dangjian.accounts.scope import can_write, orgs_in_scope, scope_root
+from dangjian.accounts.scope import can_write, orgs_in_scope
 from dangjian.core.audit import history_for
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.xlsx import xlsx_response
 from dangjian.members import selectors, services
 from dangjian.members.forms import MemberForm
 from dangjian.members.models import Member
-from dangjian.members.roster_export import roster_bytes, template_bytes
+from dangjian.members.roster_export import template_bytes
 from dangjian.members.roster_import import BranchIndex, ImportError_, apply_plan, error_workbook, plan_import, read_rows
 
 
@@ -57,13 +57,14 @@ def export(request):
     full = request.GET.get("full") == "1"
     if full and request.user.role not in ID_REVEAL_ROLES:
         raise PermissionDenied("您的角色无权导出完整的公民身份号码")
+    from dangjian.core import exports
+
     f, qs = selectors.filtered_roster(request.user, request.GET)
-    members = list(qs)
+    total = qs.count()
     if full:
-        services.log_id_export(request.user, count=len(members), remote_addr=_addr(request))
-    root = scope_root(request.user)
-    content = roster_bytes(members, full=full, user=request.user, org=str(root or ""), filters=f.describe())
-    return xlsx_response(content, "党员名册（含完整身份证号）.xlsx" if full else "党员名册.xlsx")
+        services.log_id_export(request.user, count=total, remote_addr=_addr(request))
+    name = "党员名册（含完整身份证号）.xlsx" if full else "党员名册.xlsx"
+    return exports.respond(request, "roster", total=total, filename=name, build=exports.roster)
 
 
 # --- one member -------------------------------------------------------------------------

@@ -34,6 +34,7 @@ def add_activity(
     topic: str,
     member_ids: list[int],
     meeting=None,
+    plan_item=None,
     user=None,
     today: date | None = None,
 ) -> StudyActivity:
@@ -53,6 +54,12 @@ def add_activity(
         raise StudyError("请填写学习主题")
     if meeting is not None and _is_lecture(meeting):
         raise StudyError(LECTURE_COUNTED)
+    if plan_item is not None:
+        plan = plan_item.plan
+        if not org.path.startswith(plan.org.path):
+            raise StudyError("该学习计划不适用于所选组织")
+        if on.year != plan.year:
+            raise StudyError(f"学习日期不在{plan.year}年，不能落实该年度计划")
     ids = set(
         Member.objects.filter(branch__path__startswith=org.path, is_current=True, pk__in=member_ids).values_list(
             "pk", flat=True
@@ -62,7 +69,14 @@ def add_activity(
         raise StudyError("请勾选参加学习的党员")
     with transaction.atomic():
         activity = StudyActivity.objects.create(
-            org=org, kind=kind, date=on, hours=hours, topic=topic[:200], meeting=meeting, created_by=user
+            org=org,
+            kind=kind,
+            date=on,
+            hours=hours,
+            topic=topic[:200],
+            meeting=meeting,
+            plan_item=plan_item,
+            created_by=user,
         )
         records = StudyRecord.objects.bulk_create(
             [StudyRecord(activity=activity, member_id=mid, hours=hours) for mid in sorted(ids)], batch_size=1000

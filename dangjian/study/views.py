@@ -16,8 +16,8 @@ from dangjian.accounts.roles import STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import get_in_scope, orgs_in_scope, scope_root, visible_to
 from dangjian.core import params
 from dangjian.members.models import Member
-from dangjian.study import selectors, services
-from dangjian.study.models import StudyActivity, StudyKind
+from dangjian.study import plan_selectors, selectors, services
+from dangjian.study.models import PlanItem, StudyActivity, StudyKind
 
 MEMBER_ONLY = frozenset({Role.MEMBER})
 
@@ -42,6 +42,16 @@ def _root(request, source=None):
     if root is None:
         raise Http404("您的账号没有关联党组织")
     return root
+
+
+def _prefill(data, plan_item) -> dict:
+    """GET values, with the plan item's topic, form and hours when recording from a plan item."""
+    out = {k: data.get(k) for k in ("kind", "date", "hours", "topic")}
+    if plan_item is not None:
+        out["kind"] = out["kind"] or plan_item.kind
+        out["hours"] = out["hours"] or plan_item.hours
+        out["topic"] = out["topic"] or plan_item.topic
+    return out
 
 
 @scoped(roles=STAFF_ROLES)
@@ -76,6 +86,9 @@ def study_add(request):
     meeting = None
     if _int(data.get("meeting")):
         meeting = get_in_scope(request.user, Meeting, data.get("meeting"))
+    plan_item = None
+    if _int(data.get("plan_item")):
+        plan_item = get_in_scope(request.user, PlanItem, data.get("plan_item"))
     members = list(
         Member.objects.filter(branch__path__startswith=org.path, is_current=True).order_by("branch_id", "name_pinyin")
     )
@@ -97,6 +110,7 @@ def study_add(request):
                 topic=data.get("topic", ""),
                 member_ids=[i for i in (_int(x) for x in data.getlist("members")) if i],
                 meeting=meeting,
+                plan_item=plan_item,
                 user=request.user,
             )
             messages.success(request, f"已记录：{a.topic}，{a.records.count()} 名党员各计 {a.hours} 学时。")
@@ -118,7 +132,8 @@ def study_add(request):
             "ticked": ticked,
             "kinds": StudyKind.choices,
             "meeting": meeting,
-            "data": data,
+            "plan_item": plan_item,
+            "data": _prefill(data, plan_item) if request.method != "POST" else data,
             "today": timezone.localdate(),
         },
     )
@@ -130,4 +145,17 @@ def mine(request):
     if member is None:
         raise Http404("账号未关联党员")
     year = _year(request)
-    return render(request, "study/mine.html", {"member": member, **selectors.member_study(member, year)})
+    today = timezone.localdate()
+    study = selectors.member_study(member, year)
+    self_hours = sum((i["hours"] for i in study["items"] if i["kind"] == StudyKind.SELF), Decimal("0"))
+    return render(
+        request,
+        "study/mine.html",
+        {
+            "member": member,
+            **study,
+            "self_hours": self_hours,
+            "central_hours": study["total"] - self_hours,
+            "month_items": plan_selectors.month_items(member.branch, today) if year == today.year else [],
+        },
+    )

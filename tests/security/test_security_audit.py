@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Models deliberately not tracked by auditlog, with the reason.
 NOT_AUDITED = {
     "accounts.revealevent": "is itself an append-only log of reveals (settings.AUDITLOG_EXCLUDE_TRACKING_MODELS)",
+    "core.exportjob": "progress of a background export, updated every half second; the export itself is logged",
 }
 
 

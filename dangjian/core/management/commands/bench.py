@@ -29,7 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--repeats", type=int, default=None, help="每个页面请求次数（默认 20，冒烟 3）")
         parser.add_argument("--http-seconds", type=float, default=None, help="并发测试时长（默认 15 秒，冒烟 3 秒）")
         parser.add_argument(
-            "--skip", default="", help="跳过的步骤，逗号分隔：generate,compliance,pages,http,report,integrity,import"
+            "--skip",
+            default="",
+            help="跳过的步骤，逗号分隔：generate,compliance,pages,writes,exports,http,report,integrity,import",
         )
 
     def handle(self, *args, scale, json_path, doc, smoke, reset, reuse, roster_rows, repeats, http_seconds, skip,

@@ -36,7 +36,7 @@ from django.db import connection, connections, transaction
 SOURCE = "move_source"
 CHUNK = 5000
 # The cache token (core.cache) belongs to each installation; the target keeps its own.
-SKIP_TABLES = {"django_migrations", "core_dataversion"}
+SKIP_TABLES = {"django_migrations", "core_cacheversion"}
 
 
 def copy_models() -> list:

@@ -1,0 +1,71 @@
+"""Background jobs (core.jobs): the progress page, its polled fragment, stop and download.
+A job is only ever shown to the account that started it."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import quote
+
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dangjian.accounts.access import scoped
+from dangjian.accounts.roles import ALL_ROLES
+from dangjian.core import exports, jobs  # noqa: F401 — exports registers the kinds
+from dangjian.core.models import ExportJob
+
+
+def _own(request, job: str) -> ExportJob:
+    try:
+        pk = uuid.UUID(job)
+    except ValueError:
+        raise Http404("没有这个任务") from None
+    found = ExportJob.objects.filter(pk=pk, user=request.user).first()
+    if found is None:
+        raise Http404("没有这个任务")
+    return found
+
+
+def _seen(job: ExportJob) -> None:
+    if not job.finished:
+        ExportJob.objects.filter(pk=job.pk).update(seen_at=timezone.now())
+
+
+@scoped(roles=ALL_ROLES)
+def job_page(request, job: str):
+    j = _own(request, job)
+    _seen(j)
+    return render(request, "core/job.html", {"job": j})
+
+
+@scoped(roles=ALL_ROLES)
+def job_progress(request, job: str):
+    """Polled every second by the page (htmx): keeps the job alive while the page is open."""
+    j = _own(request, job)
+    _seen(j)
+    return render(request, "core/_job_progress.html", {"job": j})
+
+
+@require_POST
+@scoped(roles=ALL_ROLES)
+def job_cancel(request, job: str):
+    j = _own(request, job)
+    if not j.finished:
+        ExportJob.objects.filter(pk=j.pk, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]).update(
+            status=ExportJob.Status.CANCELLED, message="已按您的要求停止", finished_at=timezone.now()
+        )
+    return redirect("core:job", job=str(j.pk))
+
+
+@scoped(roles=ALL_ROLES)
+def job_download(request, job: str):
+    j = _own(request, job)
+    path = jobs.file_path(j)
+    if j.status != ExportJob.Status.DONE or not path.exists():
+        raise Http404("文件尚未生成或已过期")
+    kind = jobs.KINDS.get(j.kind)
+    resp = FileResponse(path.open("rb"), content_type=kind.content_type if kind else None)  # noqa: SIM115 — closed by the response
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(j.filename or 'export.xlsx')}"
+    return resp

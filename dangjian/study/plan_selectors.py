@@ -1,0 +1,249 @@
+"""Reads for 抓学习促提升: the plan that applies to a branch (the township's items plus the
+branch's own), which items each branch has carried out (linked study records or meetings),
+the month's topics, materials, and the 培训班 totals the 发展党员 pipeline reads.
+
+An item is *due* once its last month has ended (a past year: every item); it is *done* for a
+branch when a study activity of that branch (or of an organization above it that its members
+attended) or one of the branch's meetings is linked to it. The typed results below are what
+other apps (reports, meetings' 本月待办, lifecycle) import.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from dangjian.accounts.scope import ancestor_paths
+
+
+@dataclass(frozen=True)
+class ItemStatus:
+    item_id: int
+    topic: str
+    period: str
+    month_from: int
+    month_to: int
+    hours: Decimal
+    from_org: str  # 镇党委 / 本支部: who set the item
+    due: bool
+    done: bool
+    activity_ids: tuple[int, ...]
+    meeting_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class BranchPlanProgress:
+    branch_id: int
+    branch: str
+    items: tuple[ItemStatus, ...]
+
+    @property
+    def due(self) -> int:
+        return sum(1 for i in self.items if i.due)
+
+    @property
+    def done_due(self) -> int:
+        return sum(1 for i in self.items if i.due and i.done)
+
+    @property
+    def missed(self) -> tuple[ItemStatus, ...]:
+        return tuple(i for i in self.items if i.due and not i.done)
+
+    @property
+    def rate(self) -> float | None:
+        return self.done_due / self.due if self.due else None
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    year: int
+    as_of: date
+    has_plan: bool
+    branches: tuple[BranchPlanProgress, ...]
+
+    @property
+    def due(self) -> int:
+        return sum(b.due for b in self.branches)
+
+    @property
+    def done_due(self) -> int:
+        return sum(b.done_due for b in self.branches)
+
+    @property
+    def rate(self) -> float | None:
+        return self.done_due / self.due if self.due else None
+
+    @property
+    def lagging(self) -> tuple[BranchPlanProgress, ...]:
+        """Branches with due items not carried out, most missed first."""
+        rows = [b for b in self.branches if b.missed]
+        return tuple(sorted(rows, key=lambda b: (-len(b.missed), b.branch)))
+
+
+@dataclass(frozen=True)
+class TrainingTotal:
+    """One person's 培训班 record: distinct days and 学时 attended, best test score."""
+
+    days: int
+    hours: Decimal
+    best_score: Decimal | None
+    passed: bool
+
+
+def _items_for_paths(paths: list[str], year: int):
+    from dangjian.study.models import PlanItem
+
+    return (
+        PlanItem.objects.filter(plan__year=year, plan__org__path__in=paths)
+        .select_related("plan__org")
+        .order_by("month_from", "plan__org__depth", "id")
+    )
+
+
+def items_for_branch(branch, year: int):
+    """Plan items that apply to `branch` in `year`: its own and its ancestors'."""
+    return _items_for_paths([*ancestor_paths(branch.path), branch.path], year)
+
+
+def _is_due(item, year: int, as_of: date) -> bool:
+    if year < as_of.year:
+        return True
+    if year > as_of.year:
+        return False
+    return item.month_to < as_of.month
+
+
+def plan_progress(root, year: int, *, as_of: date) -> PlanProgress:
+    """Per branch under `root`: every plan item that applies, due or not, done or not, with the
+    records that carried it out. Four queries whatever the size."""
+    from dangjian.orgs.models import BRANCH_TYPES, Organization
+    from dangjian.study.models import PlanItem, PlanItemMeeting, StudyActivity
+
+    if root.org_type in BRANCH_TYPES:
+        branches = [root]
+    else:
+        branches = list(
+            Organization.objects.filter(path__startswith=root.path, org_type__in=BRANCH_TYPES, is_active=True).order_by(
+                "path"
+            )
+        )
+    items = list(
+        PlanItem.objects.filter(plan__year=year)
+        .filter(Q(plan__org__path__startswith=root.path) | Q(plan__org__path__in=ancestor_paths(root.path)))
+        .select_related("plan__org")
+        .order_by("month_from", "plan__org__depth", "id")
+    )
+    if not items:
+        return PlanProgress(year=year, as_of=as_of, has_plan=False, branches=())
+    item_ids = [i.pk for i in items]
+    acts: dict[int, list[tuple[int, str]]] = defaultdict(list)  # item -> [(activity id, org path)]
+    for aid, iid, path in StudyActivity.objects.filter(plan_item_id__in=item_ids, date__year=year).values_list(
+        "pk", "plan_item_id", "org__path"
+    ):
+        acts[iid].append((aid, path))
+    meets: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for mid, iid, path in PlanItemMeeting.objects.filter(item_id__in=item_ids, meeting__date__year=year).values_list(
+        "meeting_id", "item_id", "meeting__branch__path"
+    ):
+        meets[iid].append((mid, path))
+    out = []
+    for b in branches:
+        rows = []
+        for it in items:
+            plan_path = it.plan.org.path
+            if not b.path.startswith(plan_path):
+                continue  # another branch's own item
+            # A branch's record, or a record of an organization above the branch (a township
+            # 专题培训 linked to the item counts for every branch under it).
+            a_ids = tuple(aid for aid, p in acts.get(it.pk, ()) if p.startswith(b.path) or b.path.startswith(p))
+            m_ids = tuple(mid for mid, p in meets.get(it.pk, ()) if p.startswith(b.path))
+            rows.append(
+                ItemStatus(
+                    item_id=it.pk,
+                    topic=it.topic,
+                    period=it.period,
+                    month_from=it.month_from,
+                    month_to=it.month_to,
+                    hours=it.hours,
+                    from_org="本支部" if plan_path == b.path else (it.plan.org.short_name or it.plan.org.name),
+                    due=_is_due(it, year, as_of),
+                    done=bool(a_ids or m_ids),
+                    activity_ids=a_ids,
+                    meeting_ids=m_ids,
+                )
+            )
+        out.append(BranchPlanProgress(branch_id=b.pk, branch=b.short_name or b.name, items=tuple(rows)))
+    return PlanProgress(year=year, as_of=as_of, has_plan=True, branches=tuple(out))
+
+
+def month_items(org, on: date):
+    """Plan items of `org` (a branch: with its ancestors') running in the month of `on`."""
+    paths = [*ancestor_paths(org.path), org.path]
+    return (
+        _items_for_paths(paths, on.year)
+        .filter(month_from__lte=on.month, month_to__gte=on.month)
+        .prefetch_related("materials")
+    )
+
+
+def plans_for(qs, year: int):
+    """Plans (already scoped by the caller) of `year` with their item counts."""
+    return qs.filter(year=year).select_related("org").annotate(n_items=Count("items")).order_by("org__path")
+
+
+def materials_for(qs):
+    return qs.select_related("org").order_by("-published_on", "-id")
+
+
+def training_totals(case_ids) -> dict[int, TrainingTotal]:
+    """{development case id: TrainingTotal} from the 培训班 attendance and scores. Two queries."""
+    from dangjian.study.models import Enrollment, SessionAttendance
+
+    days: dict[int, set] = defaultdict(set)
+    hours: dict[int, Decimal] = defaultdict(lambda: Decimal("0"))
+    for cid, d, h in SessionAttendance.objects.filter(enrollment__case_id__in=case_ids).values_list(
+        "enrollment__case_id", "session__date", "session__hours"
+    ):
+        days[cid].add(d)
+        hours[cid] += h
+    best: dict[int, tuple[Decimal | None, bool]] = {}
+    for cid, score, pass_score in Enrollment.objects.filter(case_id__in=case_ids).values_list(
+        "case_id", "score", "course__pass_score"
+    ):
+        prev = best.get(cid, (None, False))
+        passed = prev[1] or (score is not None and score >= pass_score)
+        top = prev[0] if score is None or (prev[0] is not None and prev[0] >= score) else score
+        best[cid] = (top, passed)
+    out = {}
+    for cid in set(days) | set(best):
+        score, passed = best.get(cid, (None, False))
+        out[cid] = TrainingTotal(
+            days=len(days.get(cid, ())), hours=hours.get(cid, Decimal("0")), best_score=score, passed=passed
+        )
+    return out
+
+
+def course_detail(course) -> dict:
+    """Sessions, enrolled people with attendance and totals, for the course page. Four queries."""
+    sessions = list(course.sessions.annotate(n=Count("attendance")).order_by("date", "id"))
+    enrollments = list(course.enrollments.select_related("case", "case__branch").order_by("case__branch__path", "id"))
+    present = defaultdict(set)
+    for sid, eid in course.sessions.model.objects.filter(course=course).values_list("pk", "attendance__enrollment_id"):
+        if eid:
+            present[sid].add(eid)
+    totals = training_totals([e.case_id for e in enrollments])
+    rows = []
+    for e in enrollments:
+        t = totals.get(e.case_id)
+        rows.append({"enrollment": e, "total": t, "attended": [s.pk for s in sessions if e.pk in present[s.pk]]})
+    return {
+        "sessions": sessions,
+        "rows": rows,
+        "present": present,
+        "hours_total": sum((s.hours for s in sessions), Decimal("0")),
+        "questions": list(course.questions.all()),
+    }

@@ -1,0 +1,72 @@
+"""Browser: the township publishes a material and a plan item with it; a branch secretary
+records the 集中学习 from the item; a member on a phone sees the month's item, opens the
+document and sees their hours."""
+
+import pytest
+from django.utils import timezone
+
+
+def _login(browser, live_server, username, *, phone=False):
+    size = {"width": 390, "height": 844} if phone else {"width": 1366, "height": 768}
+    ctx = browser.new_context(locale="zh-CN", viewport=size, is_mobile=phone, has_touch=phone)
+    page = ctx.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "Test-pass-2023")
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return ctx, page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_plan_item_with_document_to_recorded_study_to_member_phone(world, login, live_server, browser):
+    today = timezone.localdate()
+    page = login("admin")
+    # 1. the township publishes a document
+    page.goto(f"{live_server.url}/study/materials/add/")
+    page.fill("#m-title", "抓学习促提升工作方案")
+    page.fill("#m-body", "各党支部每月至少组织一次集中学习。")
+    page.click("button[type=submit].btn-party")
+    page.wait_for_load_state("networkidle")
+    assert "各党支部每月至少组织一次集中学习" in page.inner_text("#material-body")
+    # 2. the township's plan for this year, with this month's item and the document
+    page.goto(f"{live_server.url}/study/plans/?year={today.year}")
+    page.click("#create-plan")
+    page.wait_for_load_state("networkidle")
+    page.click("#add-item")
+    page.select_option("#i-from", str(today.month))
+    page.fill("#i-topic", "学习工作方案")
+    page.fill("#i-hours", "2")
+    page.check("text=抓学习促提升工作方案")
+    page.click("button[type=submit].btn-party")
+    page.wait_for_load_state("networkidle")
+    assert "学习工作方案" in page.inner_text("#plan-items")
+
+    # 3. the branch secretary records the 集中学习 from the item
+    sec_ctx, sec = _login(browser, live_server, "sec_a")
+    sec.goto(f"{live_server.url}/study/plans/?year={today.year}")
+    sec.click("#plan-items a.record-from-item")
+    sec.wait_for_load_state("networkidle")
+    assert "学习工作方案" in sec.inner_text("#from-plan-item")
+    assert sec.input_value("#s-topic") == "学习工作方案"
+    sec.fill("#s-date", today.isoformat())
+    sec.click("button[type=submit].btn-party")
+    sec.wait_for_load_state("networkidle")
+    assert "5 名党员各计 2" in sec.content()
+    sec.goto(f"{live_server.url}/study/plans/?year={today.year}")
+    assert "已落实" in sec.inner_text("#plan-items")
+    sec_ctx.close()
+
+    # 4. a member on a phone: the month's item, the document, their hours
+    ctx, phone = _login(browser, live_server, "mem_a", phone=True)
+    phone.goto(f"{live_server.url}/study/mine/")
+    assert "学习工作方案" in phone.inner_text("#month-items")
+    assert "2.0 学时" in phone.inner_text("#my-central-hours")
+    phone.click("#month-items a")
+    phone.wait_for_load_state("networkidle")
+    assert "每月至少组织一次集中学习" in phone.inner_text("#material-body")
+    # readable on a phone: nothing wider than the screen
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    ctx.close()
