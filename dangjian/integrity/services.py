@@ -23,9 +23,10 @@ class ReviewError(ServiceError):
 def source_digest(root, year: int) -> str:
     """Has anything changed since the last scan? The cache's data version (core.cache): every
     write to any project table — a QR sign-in, a 代签, an edited record — gives it a new value,
-    so 重新扫描 runs; nothing written since → the scan is skipped. (The scan's own ScanRun row is
+    so 重新扫描 runs; nothing written since → the scan is skipped. Scoped to `root`'s
+    subtree; inside an uncommitted transaction the version is always new (never skipped). (The scan's own ScanRun row is
     not a data write; the signals it stores are, which is why the version is read after them.)"""
-    return data_version()
+    return data_version(root)
 
 
 def run_scan(*, root, year: int, user=None, force: bool = False, progress=None) -> ScanRun:

@@ -162,7 +162,7 @@ def test_chronic_absentee_and_full_attendance_repeat_honestly(world):
     assert kinds_found(world.township, detectors.identical_attendance, SignalKind.IDENTICAL_ATTENDANCE) == []
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # committed writes move the data version (core.cache)
 def test_review_keeps_decision_until_records_change(world):
     committee = world.members_a[:3]
     m = make_meeting(world.branch_a, committee, date(YEAR, 3, 2), [Kind.COMMITTEE_MEETING], absent=committee[1:])
