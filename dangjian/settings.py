@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "dangjian.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "dangjian.accounts.middleware.FirstRunMiddleware",
     "axes.middleware.AxesMiddleware",
     "dangjian.core.errors.ServiceErrorMiddleware",
 ]

@@ -1,8 +1,20 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
 from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import ScopeRule
+
+
+class AccountManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """`manage.py createsuperuser`: a working 管理员 of the top organization (not a 党员 account).
+        On an empty database the organization comes from the set-up page, which then assigns it."""
+        from dangjian.orgs.models import Organization
+
+        extra_fields.setdefault("role", Role.ADMIN)
+        if "org" not in extra_fields and "org_id" not in extra_fields:
+            extra_fields["org"] = Organization.get_first_root_node()
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -31,6 +43,8 @@ class User(AbstractUser):
     )
     full_name = models.CharField("姓名", max_length=40, blank=True)
     must_change_password = models.BooleanField("首次登录须修改密码", default=False)
+
+    objects = AccountManager()
 
     class Meta:
         verbose_name = "账号"

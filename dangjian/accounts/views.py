@@ -39,9 +39,12 @@ def password_change(request):
         user.save(update_fields=["must_change_password"])
         update_session_auth_hash(request, user)
         messages.success(request, "密码已修改。")
+        nxt = request.POST.get("next") or request.GET.get("next", "")
+        if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+            return redirect(nxt)
         return redirect("home")
     return render(
         request,
         "accounts/password_change.html",
-        {"form": form, "forced": request.user.must_change_password},
+        {"form": form, "forced": request.user.must_change_password, "next": request.GET.get("next", "")},
     )

@@ -35,3 +35,46 @@ def home_context(user, root) -> dict:
         if panel:
             ctx["panels"].append(panel)
     return ctx
+
+
+def setup_checklist(user, root):
+    """从零开始 (issue 15): the administrator's first steps, what is done and the next one, each
+    with its import or form. Shown until every step is done. Seven queries (cached as a panel)."""
+    from django.urls import reverse
+
+    from dangjian.accounts.models import User
+    from dangjian.accounts.roles import Role
+    from dangjian.dues.models import DuesBase
+    from dangjian.meetings.models import Meeting
+    from dangjian.members.models import Member
+    from dangjian.orgs.models import BRANCH_TYPES, AdminUnit, Organization
+    from dangjian.stats.models import TownshipYearStats
+
+    if root is None or user.role != Role.ADMIN:
+        return None
+    under = root.path
+    year = date.today().year
+    steps = [
+        ("组织架构（支部、党小组）", Organization.objects.filter(path__startswith=under, org_type__in=BRANCH_TYPES).count(), "个支部", "orgs:import"),
+        ("社区和居民小组", AdminUnit.objects.filter(township__path__startswith=under, kind=AdminUnit.Kind.GROUP).count(), "个小组", "orgs:import_units"),
+        ("党员名册", Member.objects.filter(branch__path__startswith=under, is_current=True).count(), "名党员", "members:import"),
+        ("账号（书记、支委、党员）", User.objects.filter(member__branch__path__startswith=under).count(), "个账号", "accounts:bulk"),
+        ("会议台账", Meeting.objects.filter(branch__path__startswith=under).count(), "次会议", "meetings:import"),
+        ("党费基数", DuesBase.objects.filter(member__branch__path__startswith=under, year=year).count(), f"人（{year}年）", "dues:import"),
+        ("年度统计", TownshipYearStats.objects.filter(org__path__startswith=under).count(), "个年度", "stats:import"),
+    ]  # fmt: skip
+    if all(n for _, n, _, _ in steps):
+        return None
+    items, next_given = [], False
+    for i, (label, n, unit, url) in enumerate(steps, start=1):
+        if n:
+            value = f"已完成：{n} {unit}"
+        elif not next_given:
+            value, next_given = "下一步", True
+        else:
+            value = "未开始"
+        items.append((f"{i}. {label}", value, reverse(url)))
+    return {"title": "从零开始：建立本单位数据", "items": items, "level": "primary"}
+
+
+register_panel(setup_checklist)

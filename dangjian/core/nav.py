@@ -62,6 +62,7 @@ MENU = [
             ("调研报告", "reports:report", STAFF_ROLES),
             ("审计日志", "core:audit", ADMIN_ONLY),
             ("账号管理", "accounts:users", ADMIN_ONLY),
+            ("批量建账号·密码条", "accounts:bulk", frozenset({Role.ADMIN, Role.SECRETARY})),
         ],
     ),
     (

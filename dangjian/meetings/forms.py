@@ -13,6 +13,15 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control"}, f
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "class": "form-control"}, format="%H:%M")
 
 
+def _not_after_today(value) -> None:
+    """A held meeting (with its attendance) cannot be later than today; planned ones are notices."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    if value and value > timezone.localdate():
+        raise ValidationError("会议日期晚于今天：会议开过之后再登记（尚未召开的会议请发会议通知）。")
+
+
 class MeetingForm(forms.Form):
     kinds = forms.MultipleChoiceField(
         label="会议类型（可多选）",
@@ -50,6 +59,7 @@ class MeetingForm(forms.Form):
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", "（请选择）")] + [(m.id, m.name) for m in members]
+        self.fields["date"].validators.append(_not_after_today)
         for name in ("host", "recorder"):
             self.fields[name].choices = choices
             self.fields[name].widget.attrs["class"] = "form-select"

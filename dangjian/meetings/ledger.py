@@ -10,7 +10,6 @@ and nothing is written unless the whole file is clean. Unknown names are errors.
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -18,11 +17,13 @@ from datetime import date, datetime, time
 from django.db import transaction
 from django.utils import timezone
 
-from dangjian.meetings.models import Attendance, Kind, MeetingKindLink
+from dangjian.core.dates import parse_date
+from dangjian.core.spreadsheet import DATE, IDENT, RAW, TEXT, Column, ReadError, Spec, Table, cell_text, read_table
+from dangjian.meetings.models import Attendance, Kind, Meeting, MeetingKindLink
 from dangjian.meetings.services import AttendanceInput, MeetingError, MeetingInput, expected_members, record_meeting
 from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
-from dangjian.rules.dates import parse_cn_date, to_halfwidth
+from dangjian.rules.dates import to_halfwidth
 from dangjian.rules.errors import RuleError
 from dangjian.rules.orglife import activity_kind
 
@@ -44,6 +45,7 @@ COLUMNS = [
 OPTIONAL = ["补录原因"]  # used when a row is entered more than LATE_ENTRY_DAYS after the meeting
 REQUIRED = {"党组织", "会议类型", "日期", "开始时间", "结束时间", "地点", "主题"}
 MAX_ROWS = 20_000
+LONG_CONTENT = 30  # characters: a 会议内容 this long, met again, is the same meeting
 _SPLIT = re.compile(r"[、，,；;\s]+")
 _NAME_REASON = re.compile(r"^(?P<name>[^（(]+)[（(](?P<reason>[^）)]*)[）)]$")
 _TIME = re.compile(r"^(\d{1,2})[:：时点](\d{1,2})?分?$")
@@ -60,6 +62,11 @@ class RowError:
     row: int
     column: str
     message: str
+    where: str = ""
+
+    @property
+    def text(self) -> str:
+        return "　".join(p for p in (self.where or f"第{self.row}行", self.column, self.message) if p)
 
 
 @dataclass
@@ -68,41 +75,50 @@ class ImportResult:
     created: int = 0
     rows: int = 0
     warnings: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)  # rows already recorded: reported, not added
+    notices: list[str] = field(default_factory=list)  # what the reader skipped or did not use
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def read_rows(content: bytes) -> list[list]:
-    from python_calamine import CalamineWorkbook
+# The ledger's columns for the one reader: text columns are kept exactly as typed.
+_FIELD = {
+    "党组织": ("党组织", ("党支部", "支部", "组织名称", "党组织名称"), IDENT),
+    "会议类型": ("会议类型", ("类型", "会议类别"), TEXT),
+    "日期": ("日期", ("会议日期", "时间", "会议时间"), DATE),
+    "开始时间": ("开始时间", ("起始时间",), RAW),
+    "结束时间": ("结束时间", ("截止时间",), RAW),
+    "地点": ("地点", ("会议地点",), TEXT),
+    "主题": ("主题", ("会议主题", "议题"), TEXT),
+    "主持人": ("主持人", (), IDENT),
+    "记录人": ("记录人", (), IDENT),
+    "出席": ("出席", ("出席人员", "参会人员", "到会人员"), TEXT),
+    "请假": ("请假", ("请假人员",), TEXT),
+    "缺席": ("缺席", ("缺席人员",), TEXT),
+    "会议内容": ("会议内容", ("内容", "会议记录"), TEXT),
+    "补录原因": ("补录原因", (), TEXT),
+}
+SPEC = Spec(
+    title="会议台账",
+    columns=tuple(Column(f, h, a, kind=k) for f, (h, a, k) in _FIELD.items()),
+    must_have=tuple(c for c in COLUMNS if c in REQUIRED),
+    min_match=len(REQUIRED),
+    max_rows=MAX_ROWS,
+)
 
+
+def read_rows(content: bytes, filename: str = "") -> Table:
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        for name in wb.sheet_names:
-            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            if _find_header(rows) is not None:
-                return rows
-    except Exception:  # noqa: BLE001 — calamine raises several types for non-spreadsheets
-        raise LedgerError("无法读取该文件：请上传 Excel 文件（.xlsx 或 .xls）。") from None
-    raise LedgerError(f"没有找到表头行：表头应包含 {'、'.join(sorted(REQUIRED, key=COLUMNS.index))} 等列。")
+        return read_table(content, spec=SPEC, filename=filename)
+    except ReadError as exc:
+        raise LedgerError(exc.message) from None
 
 
 def _clean(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return to_halfwidth(str(v)).strip()
-
-
-def _find_header(rows) -> tuple[int, dict[str, int]] | None:
-    """The first of the top 15 rows that names all required columns (a title row may precede it)."""
-    for i, row in enumerate(rows[:15]):
-        names = {"".join(_clean(c).split()): j for j, c in enumerate(row)}
-        if set(names) >= REQUIRED:
-            return i, {c: names[c] for c in COLUMNS + OPTIONAL if c in names}
-    return None
+    """Names and identifiers: half-width, trimmed (never used for free text)."""
+    return to_halfwidth(cell_text(v)).strip()
 
 
 def parse_time(v) -> time:
@@ -133,18 +149,21 @@ def _name_and_reason(token: str) -> tuple[str, str]:
     return token, ""
 
 
-def import_meetings(content: bytes, *, user, orgs, today: date | None = None) -> ImportResult:
-    """Parse and check everything, then write everything or nothing.
+def import_meetings(
+    content: bytes | Table, *, user, orgs, today: date | None = None, filename: str = "", dry_run: bool = False
+) -> ImportResult:
+    """Parse and check everything, then write everything or nothing. A meeting already
+    recorded (same organization, type, date and start time, or the same 会议内容) is reported
+    in `already` and not added again: re-importing an export changes nothing.
 
     `orgs`: the Organization queryset the user may write to (editable_by/orgs_in_scope).
+    `content`: the file, or a Table kept from an earlier read (the preview); `dry_run`: check
+    and count everything, write nothing (the preview before confirming).
     """
-    rows = read_rows(content)
-    header_at, cols = _find_header(rows)
+    table = content if isinstance(content, Table) else read_rows(content, filename)
     today = today or timezone.localdate()
-    result = ImportResult()
-    body = [(i + 1, r) for i, r in enumerate(rows) if i > header_at and any(_clean(c) for c in r)]
-    if len(body) > MAX_ROWS:
-        raise LedgerError(f"一次最多导入{MAX_ROWS}行。")
+    result = ImportResult(notices=table.notices())
+    body = table.rows
     result.rows = len(body)
     org_list = list(orgs.filter(org_type__in=(*BRANCH_TYPES, OrgType.GROUP)))
     org_by_name: dict[str, list[Organization]] = {}
@@ -156,17 +175,18 @@ def import_meetings(content: bytes, *, user, orgs, today: date | None = None) ->
     for m in Member.objects.filter(branch_id__in=branch_ids, is_current=True).only("id", "name", "branch_id", "kind"):
         members_by_branch.setdefault(m.branch_id, {}).setdefault(m.name, []).append(m)
 
-    planned: list[tuple[int, MeetingInput]] = []
-    for rowno, row in body:
+    planned: list[tuple[int, str, MeetingInput]] = []
+    for srow in body:
+        rowno = srow.number
+        vals = srow.values
 
-        def cell(col, row=row):
-            j = cols.get(col)
-            return row[j] if j is not None and j < len(row) else None
+        def cell(col, vals=vals):
+            return vals.get(col)
 
         errs: list[RowError] = []
 
-        def err(col, msg, rowno=rowno, errs=errs):
-            errs.append(RowError(rowno, col, msg))
+        def err(col, msg, rowno=rowno, errs=errs, where=srow.where):
+            errs.append(RowError(rowno, col, msg, where))
 
         org_name = _clean(cell("党组织"))
         candidates = org_by_name.get(org_name, [])
@@ -191,16 +211,22 @@ def import_meetings(content: bytes, *, user, orgs, today: date | None = None) ->
         if not kinds and not any(e.column == "会议类型" for e in errs):
             err("会议类型", "会议类型不能为空")
         parsed = {}
-        for col, fn in (("日期", parse_cn_date), ("开始时间", parse_time), ("结束时间", parse_time)):
+        for col in ("日期", "开始时间", "结束时间"):
             v = cell(col)
             try:
                 if v is None or _clean(v) == "":
                     raise RuleError(f"{col}不能为空")
-                parsed[col] = fn(v if not isinstance(v, str) else _clean(v))
+                if col == "日期":
+                    d = parse_date(v, today=today, allow_future=True).date
+                    if d > today:
+                        raise RuleError(f"会议日期晚于今天（{d.year}年{d.month}月{d.day}日），请核对")
+                    parsed[col] = d
+                else:
+                    parsed[col] = parse_time(v if not isinstance(v, str) else _clean(v))
             except RuleError as e:
                 err(col, e.message)
         for col in ("地点", "主题"):
-            if not _clean(cell(col)):
+            if not cell_text(cell(col)).strip():
                 err(col, f"{col}不能为空")
         attendance: list[AttendanceInput] = []
         host_id = recorder_id = None
@@ -253,39 +279,91 @@ def import_meetings(content: bytes, *, user, orgs, today: date | None = None) ->
         planned.append(
             (
                 rowno,
+                srow.where,
                 MeetingInput(
                     org=org,
                     kinds=kinds,
                     date=parsed["日期"],
                     start_time=parsed["开始时间"],
                     end_time=parsed["结束时间"],
-                    place=_clean(cell("地点")),
-                    topic=_clean(cell("主题")),
+                    place=cell("地点") or "",
+                    topic=cell("主题") or "",
                     host_id=host_id,
                     recorder_id=recorder_id,
-                    minutes=_clean(cell("会议内容")),
-                    late_reason=_clean(cell("补录原因")) or "由会议台账导入（会后补录）",
+                    minutes=cell("会议内容") or "",
+                    late_reason=cell("补录原因") or "由会议台账导入（会后补录）",
                     attendance=attendance,
                 ),
             )
         )
     if result.errors:
         return result
+    planned = _drop_already_recorded(planned, result)
     try:
         with transaction.atomic():
-            for rowno, data in planned:
+            for rowno, where, data in planned:
                 try:
                     _meeting, warnings = record_meeting(user=user, data=data, today=today)
                 except MeetingError as e:
-                    result.errors.extend(RowError(rowno, "", msg) for msg in e.messages)
+                    result.errors.extend(RowError(rowno, "", msg, where) for msg in e.messages)
                     continue
-                result.warnings.extend(f"第{rowno}行：{w}" for w in warnings)
+                result.warnings.extend(f"{where}：{w}" for w in warnings)
                 result.created += 1
-            if result.errors:
+            if result.errors or dry_run:
                 raise _Rollback
     except _Rollback:
-        result.created = 0
+        if result.errors:
+            result.created = 0
     return result
+
+
+def _content_key(text: str) -> str:
+    return "".join(to_halfwidth(text or "").split())
+
+
+def _drop_already_recorded(planned, result: ImportResult):
+    """Rows for meetings already in the database, or earlier in the same file: same
+    organization, a shared type, same date and start time; or the same non-empty 会议内容 in
+    the same organization. Reported in result.already, not added again."""
+    if not planned:
+        return planned
+    org_ids = {data.org.id for _r, _w, data in planned}
+    dates = [data.date for _r, _w, data in planned]
+    existing = Meeting.objects.filter(org_id__in=org_ids, date__gte=min(dates), date__lte=max(dates))
+    kinds_of: dict[int, set[str]] = {}
+    for mid, kind in MeetingKindLink.objects.filter(meeting__in=existing).values_list("meeting_id", "kind"):
+        kinds_of.setdefault(mid, set()).add(kind)
+    by_slot: dict[tuple, list[tuple[set[str], str]]] = {}
+    for mid, org_id, d, start in existing.values_list("id", "org_id", "date", "start_time"):
+        by_slot.setdefault((org_id, d, start), []).append((kinds_of.get(mid, set()), "已登记"))
+    # The same 会议内容: on the same day, or a long text (a short one like “学习党章” recurs).
+    by_content: dict[tuple, str] = {}
+    contents = Meeting.objects.filter(org_id__in=org_ids).exclude(minutes="").values_list("org_id", "minutes", "date")
+    for org_id, minutes, d in contents:
+        key = _content_key(minutes)
+        why = f"已登记（{d.year}年{d.month}月{d.day}日的会议，会议内容相同）"
+        by_content.setdefault((org_id, d, key), why)
+        if len(key) >= LONG_CONTENT:
+            by_content.setdefault((org_id, None, key), why)
+    kept = []
+    for rowno, where, data in planned:
+        slot = (data.org.id, data.date, data.start_time)
+        shown = f"{data.org.name} {data.date.year}年{data.date.month}月{data.date.day}日 {data.start_time:%H:%M}"
+        same = next((why for kinds, why in by_slot.get(slot, []) if kinds & set(data.kinds)), None)
+        content = _content_key(data.minutes)
+        if same is None and content:
+            same = by_content.get((data.org.id, data.date, content)) or by_content.get((data.org.id, None, content))
+        if same is not None:
+            result.already.append(f"{where}：{shown}“{data.topic}”{same}，未重复添加")
+            continue
+        by_slot.setdefault(slot, []).append((set(data.kinds), f"与本文件{where}重复"))
+        if content:
+            why = f"与本文件{where}的会议内容相同"
+            by_content.setdefault((data.org.id, data.date, content), why)
+            if len(content) >= LONG_CONTENT:
+                by_content.setdefault((data.org.id, None, content), why)
+        kept.append((rowno, where, data))
+    return kept
 
 
 class _Rollback(Exception):

@@ -23,6 +23,7 @@ from dangjian.core import params
 from dangjian.core.cache import cached
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.settings_registry import setting
+from dangjian.core.spreadsheet import Table, drop_preview, keep_preview, load_preview
 from dangjian.meetings import documents, ledger, selectors, services
 from dangjian.meetings.forms import ImportForm, MeetingForm, RequirementForm, TalkForm, parse_attendance
 from dangjian.meetings.models import Attachment, Attendance, Kind, KindRequirement, Meeting, Talk
@@ -611,28 +612,55 @@ def mine(request):
 
 
 # --- import / export / settings ------------------------------------------------------------
+IMPORT_SESSION_KEY = "meetings_import"
+
+
 @scoped(roles=WRITER_ROLES, write=True)
 def import_view(request):
+    """Upload → a checked preview (nothing written; the parsed file kept encrypted, the upload
+    itself not stored) → 确认导入 writes it. Meetings already recorded are listed, not added."""
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
+    orgs = editable_by(request.user, Organization)
+    ctx = {"form": form, "columns": ledger.COLUMNS}
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        info = request.session.get(IMPORT_SESSION_KEY) or {}
+        state = load_preview(info.get("token"))
+        if state is None:
+            form = ImportForm()
+            form.add_error(None, "上传的文件已过期（超过1小时未确认），请重新上传")
+            return render(request, "meetings/import.html", ctx | {"form": form}, status=400)
+        table = Table.from_state(state["table"], ledger.SPEC)
+        result = ledger.import_meetings(table, user=request.user, orgs=orgs)
+        if result.ok:
+            drop_preview(info.get("token"))
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            messages.success(
+                request,
+                f"已导入{result.created}次会议"
+                + (f"，{len(result.already)}次已登记未重复添加。" if result.already else "。"),
+            )
+            for w in result.warnings[:20]:
+                messages.warning(request, w)
+            return redirect("meetings:list")
+        return render(request, "meetings/import.html", ctx | {"result": result}, status=422)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
         if f.size > 10 * 1024 * 1024:
             form.add_error("file", "文件太大，不能超过10MB。")
         else:
             try:
-                result = ledger.import_meetings(
-                    f.read(), user=request.user, orgs=editable_by(request.user, Organization)
-                )
+                table = ledger.read_rows(f.read(), f.name)
             except ledger.LedgerError as e:
                 form.add_error("file", e.message)
             else:
+                result = ledger.import_meetings(table, user=request.user, orgs=orgs, dry_run=True)
                 if result.ok:
-                    messages.success(request, f"已导入{result.created}次会议。")
-                    for w in result.warnings[:20]:
-                        messages.warning(request, w)
-                    return redirect("meetings:list")
-    return render(request, "meetings/import.html", {"form": form, "result": result, "columns": ledger.COLUMNS})
+                    old = request.session.get(IMPORT_SESSION_KEY) or {}
+                    drop_preview(old.get("token"))
+                    request.session[IMPORT_SESSION_KEY] = {"token": keep_preview({"table": table.to_state()})}
+                ctx["preview"] = result.ok
+    return render(request, "meetings/import.html", ctx | {"result": result})
 
 
 @scoped(roles=STAFF_ROLES)

@@ -3,10 +3,7 @@ hand-kept spreadsheets use for them."""
 
 from __future__ import annotations
 
-import re
-
 from dangjian.members.models import DuesCategory, Occupation
-from dangjian.rules.dates import to_halfwidth
 
 # (field, canonical header, aliases). Order = export order.
 COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -47,51 +44,6 @@ COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
 
 HEADERS = [h for _, h, _ in COLUMNS]
 FIELD_HEADER = {f: h for f, h, _ in COLUMNS}
-
-
-def normalize_header(text) -> str:
-    """“ 身份证号码* ”, “入党时间（年月日）”, “手机\n号码” → comparable keys."""
-    s = to_halfwidth(str(text or ""))
-    s = re.sub(r"\s+", "", s).strip("*:：")
-    return s
-
-
-def _strip_note(s: str) -> str:
-    return re.sub(r"[(（][^)）]*[)）]$", "", s)
-
-
-_ALIASES: dict[str, str] = {}
-for _field, _header, _aliases in COLUMNS:
-    for _name in (_header, *_aliases):
-        _ALIASES[normalize_header(_name)] = _field
-
-
-def field_for_header(text) -> str | None:
-    key = normalize_header(text)
-    if not key:
-        return None
-    return _ALIASES.get(key) or _ALIASES.get(_strip_note(key))
-
-
-# Required to recognise the header row: a name column and an ID column.
-HEADER_MIN_MATCHES = 3
-
-
-def find_header_row(rows: list[list], *, look: int = 10) -> tuple[int, dict[int, str]] | None:
-    """Index of the header row among the first `look` rows and its {column index: field}.
-
-    The row with the most recognised names wins (title rows above it are skipped)."""
-    best: tuple[int, dict[int, str]] | None = None
-    for i, row in enumerate(rows[:look]):
-        mapping: dict[int, str] = {}
-        for j, cell in enumerate(row):
-            f = field_for_header(cell)
-            if f and f not in mapping.values():
-                mapping[j] = f
-        good = len(mapping) >= HEADER_MIN_MATCHES and "name" in mapping.values()
-        if good and (best is None or len(mapping) > len(best[1])):
-            best = (i, mapping)
-    return best
 
 
 # Values people write, mapped to the model's choices.

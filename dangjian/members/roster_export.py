@@ -70,6 +70,21 @@ def roster_bytes(members: Iterable[Member], *, full: bool, user=None, org: str =
     )
 
 
+def national_bytes(members: Iterable[Member], *, full: bool, user=None, org: str = "") -> bytes:
+    """The 全国党员管理信息系统 member record layout (members.national), readable by import_roster."""
+    from dangjian.members.national import NATIONAL_LAYOUT
+
+    index = {f: i for i, (f, _, _) in enumerate(COLUMNS)}
+    rows = ([r[index[f]] for f, _ in NATIONAL_LAYOUT] for r in (member_row(m, full=full) for m in members))
+    return ledger_bytes(
+        title="党员信息（全国党员管理信息系统格式）",
+        headers=[h for _, h in NATIONAL_LAYOUT],
+        rows=rows,
+        org=org,
+        user=user,
+    )
+
+
 def template_bytes() -> bytes:
     """An empty roster with the headers, the ID column formatted as text, and notes."""
     import io

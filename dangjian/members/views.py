@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-import time
 from pathlib import Path
 
 from django.conf import settings
@@ -19,12 +17,21 @@ from dangjian.accounts.roles import ALL_ROLES, ID_REVEAL_ROLES, PHONE_REVEAL_ROL
 from dangjian.accounts.scope import can_write, orgs_in_scope
 from dangjian.core.audit import history_for
 from dangjian.core.concurrency import EditConflict
+from dangjian.core.spreadsheet import Table, drop_preview, keep_preview, load_preview
 from dangjian.core.xlsx import xlsx_response
 from dangjian.members import selectors, services
 from dangjian.members.forms import MemberForm
 from dangjian.members.models import Member
 from dangjian.members.roster_export import template_bytes
-from dangjian.members.roster_import import BranchIndex, ImportError_, apply_plan, error_workbook, plan_import, read_rows
+from dangjian.members.roster_import import (
+    SPEC,
+    BranchIndex,
+    ImportError_,
+    apply_plan,
+    error_workbook,
+    plan_import,
+    read_rows,
+)
 
 
 def _addr(request) -> str | None:
@@ -197,33 +204,24 @@ def add(request):
 
 # --- import -----------------------------------------------------------------------------
 
-UPLOAD_DIR = "roster_imports"
 SESSION_KEY = "members_import"
 
 
-def _upload_dir() -> Path:
-    d = Path(settings.MEDIA_ROOT) / UPLOAD_DIR
-    d.mkdir(parents=True, exist_ok=True)
-    for old in d.glob("*.upload"):  # uploads not confirmed within a day are dropped
-        if old.stat().st_mtime < time.time() - 86400:
-            old.unlink(missing_ok=True)
-    return d
-
-
-def _stored(request) -> tuple[dict, bytes] | None:
+def _stored(request) -> tuple[dict, Table] | None:
+    """The preview kept at upload (encrypted; the file itself was deleted once read)."""
     info = request.session.get(SESSION_KEY)
     if not info:
         return None
-    path = _upload_dir() / f"{info['token']}.upload"
-    if not path.exists():
+    state = load_preview(info.get("token"))
+    if state is None:
         return None
-    return info, path.read_bytes()
+    return info, Table.from_state(state["table"], SPEC)
 
 
-def _plan(request, content: bytes, branch_id):
+def _plan(request, table: Table, branch_id):
     index = BranchIndex.for_user(request.user)
     default_branch = index.by_pk.get(int(branch_id)) if branch_id else None
-    return plan_import(read_rows(content), branches=index, default_branch=default_branch)
+    return plan_import(table, branches=index, default_branch=default_branch)
 
 
 @scoped(roles=WRITER_ROLES, write=True)
@@ -237,32 +235,37 @@ def import_roster(request):
     if action == "upload":
         upload = request.FILES.get("file")
         if upload is None:
-            ctx["error"] = "请选择要导入的 Excel 文件"
+            ctx["error"] = "请选择要导入的表格文件"
             return render(request, "members/import.html", ctx, status=400)
         if upload.size > settings.UPLOAD_MAX_BYTES:
             ctx["error"] = f"文件太大（上限 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB）"
             return render(request, "members/import.html", ctx, status=400)
-        content = upload.read()
-        token = secrets.token_hex(16)
-        (_upload_dir() / f"{token}.upload").write_bytes(content)
+        try:
+            table = read_rows(upload.read(), upload.name)  # bounded, in a child process; nothing kept on disk
+        except ImportError_ as exc:
+            ctx["error"] = exc.message
+            return render(request, "members/import.html", ctx, status=400)
         branch_id = request.POST.get("branch") or ""
         if branch_id and not branches.filter(pk=branch_id if branch_id.isdigit() else 0).exists():
             branch_id = ""
-        request.session[SESSION_KEY] = {"token": token, "name": upload.name, "branch": branch_id}
+        old = request.session.get(SESSION_KEY) or {}
+        drop_preview(old.get("token"))
+        token = keep_preview({"table": table.to_state()})
+        request.session[SESSION_KEY] = {"token": token, "name": upload.name[:200], "branch": branch_id}
     stored = _stored(request)
     if stored is None:
-        ctx["error"] = "上传的文件已过期，请重新上传"
+        ctx["error"] = "上传的文件已过期（超过1小时未确认），请重新上传"
         return render(request, "members/import.html", ctx, status=400)
-    info, content = stored
+    info, table = stored
     try:
-        plan = _plan(request, content, info.get("branch"))
+        plan = _plan(request, table, info.get("branch"))
     except ImportError_ as exc:
         ctx["error"] = exc.message
         return render(request, "members/import.html", ctx, status=400)
     ctx |= {"plan": plan, "file_name": info["name"]}
     if action == "confirm" and plan.ok:
         result = apply_plan(plan, user=request.user, remote_addr=_addr(request))
-        (_upload_dir() / f"{info['token']}.upload").unlink(missing_ok=True)
+        drop_preview(info["token"])
         request.session.pop(SESSION_KEY, None)
         messages.success(
             request,
@@ -274,12 +277,13 @@ def import_roster(request):
 
 @scoped(roles=WRITER_ROLES, write=True)
 def import_errors(request):
+    """The marked copy, built from the kept preview: the upload is never parsed again."""
     stored = _stored(request)
     if stored is None:
         raise Http404("没有待处理的导入文件")
-    info, content = stored
+    info, table = stored
     try:
-        plan = _plan(request, content, info.get("branch"))
+        plan = _plan(request, table, info.get("branch"))
     except ImportError_ as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
     return xlsx_response(error_workbook(plan), f"导入错误标记_{Path(info['name']).stem}.xlsx")

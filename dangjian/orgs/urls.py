@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dangjian.orgs import views
+from dangjian.orgs import views, views_import
 
 app_name = "orgs"
 urlpatterns = [
@@ -13,4 +13,7 @@ urlpatterns = [
     path("<int:org>/terms/add/", views.term_add, name="term_add"),
     path("units/", views.units, name="units"),
     path("units/figures/", views.unit_figures, name="unit_figures"),
+    path("import/", views_import.import_orgs, name="import"),
+    path("units/import/", views_import.import_units, name="import_units"),
+    path("import/template/<str:what>.xlsx", views_import.import_template, name="import_template"),
 ]

@@ -50,7 +50,7 @@ def validate_id(s: str, *, today: date | None = None) -> None:
         raise RuleError(f"公民身份号码中的出生日期无效：{number[6:14]}")
     expected = checksum_char(number[:17])
     if number[17] != expected:
-        raise RuleError(f"公民身份号码校验位错误：应为{expected}")
+        raise RuleError("公民身份号码校验位不对，请核对身份证原件")
 
 
 def is_valid_id(s: str) -> bool:

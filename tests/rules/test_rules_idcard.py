@@ -73,7 +73,7 @@ def test_future_birth_date():
 def test_bad_checksum():
     with pytest.raises(RuleError) as exc:
         validate_id("110105194912310021")
-    assert str(exc.value) == "公民身份号码校验位错误：应为X"
+    assert str(exc.value) == "公民身份号码校验位不对，请核对身份证原件"
     assert not is_valid_id("110105194912310021")
     assert is_valid_id(VALID)
 

@@ -190,7 +190,7 @@ def test_import_is_all_or_nothing_at_the_database(world, monkeypatch):
     def boom(*a, **kw):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(roster_import, "_log_entries", boom)
+    monkeypatch.setattr(roster_import.roster_apply, "_log_entries", boom)
     with pytest.raises(RuntimeError), transaction.atomic():
         roster_import.apply_plan(plan, user=user)
     assert data_digest() == before

@@ -40,6 +40,7 @@ class Command(BaseCommand):
                 raise CommandError("还没有任何党组织。")
         summary = selectors.compliance_summary(root, year, today=today)
         stats = selectors.member_attendance(root, year, today=today)
+        art9 = selectors.art9_members(root, today=min(today, date(year, 12, 31)))  # as the summary counts
         names = {
             m["id"]: m
             for m in Member.objects.filter(pk__in=list(stats)).values(
@@ -66,6 +67,11 @@ class Command(BaseCommand):
             "held_periods": summary.held_periods,
             "meetings_by_kind": summary.meetings_by_kind,
             "art9": {"over": summary.art9.over, "warning": summary.art9.warning},
+            # 党章第九条: each member by name and branch, not only the counts.
+            "art9_members": [
+                {k: a[k] for k in ("member_id", "name", "branch", "status", "gap_months", "last_attended", "is_mobile")}
+                for a in art9
+            ],
             "branches": summary.branches,
             "members": members,
         }
@@ -86,6 +92,8 @@ class Command(BaseCommand):
                     f" 缺{r['shortfall']}（{'、'.join(r['missing'])}）"
                 )
         out.write(f"党章第九条提醒：达到六个月 {summary.art9.over} 人，预警 {summary.art9.warning} 人")
+        for a in art9:
+            out.write(f"  {a['status']}　{a['branch']} {a['name']}：连续{a['gap_months']}个月未参加组织生活")
         for m in members:
             if m["longest_gap"] >= 4:
                 out.write(

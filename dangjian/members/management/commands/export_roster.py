@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from dangjian.members.models import Member
-from dangjian.members.roster_export import roster_bytes
+from dangjian.members.roster_export import national_bytes, roster_bytes
 
 
 class Command(BaseCommand):
@@ -19,8 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--masked", action="store_true", help="身份证号、电话脱敏（脱敏文件不能再导入）")
         parser.add_argument("--user", help="只导出该账号权限范围内的党员")
         parser.add_argument("--include-left", action="store_true", help="包含已离开（不在册）的党员")
+        parser.add_argument(
+            "--layout", choices=["roster", "national"], default="roster",
+            help="national：全国党员管理信息系统的党员信息列（可用 import_roster 导回）",
+        )  # fmt: skip
 
-    def handle(self, *args, path, masked, user, include_left, **opts):
+    def handle(self, *args, path, masked, user, include_left, layout, **opts):
         qs = Member.objects.select_related("branch", "group").order_by("branch__path", "name_pinyin", "id")
         actor = None
         if user:
@@ -38,7 +42,8 @@ class Command(BaseCommand):
             from dangjian.members.services import log_id_export
 
             log_id_export(actor, count=len(members), detail=f"命令行导出党员名册 {len(members)} 人")
-        Path(path).write_bytes(roster_bytes(members, full=not masked, user=actor))
+        write = national_bytes if layout == "national" else roster_bytes
+        Path(path).write_bytes(write(members, full=not masked, user=actor))
         self.stdout.write(self.style.SUCCESS(f"已导出 {len(members)} 人到 {path}"))
         if not masked:
             self.stdout.write("注意：文件含完整公民身份号码和电话，请妥善保管。")

@@ -1,0 +1,402 @@
+"""Roster import, step 2: the plan. Every row parsed and checked in Python, existing members
+matched by the keyed hash of the 公民身份号码; nothing is written here (roster_apply does)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+
+from dangjian.accounts.scope import orgs_in_scope
+from dangjian.core import crypto
+from dangjian.core.spreadsheet import Table
+from dangjian.members.models import DuesCategory, Member, Occupation
+from dangjian.members.roster_parse import (
+    BOOL_FIELDS,
+    DATE_FIELDS,
+    CellCache,
+    ReadError,
+    blank,
+    parse_date_cell,
+    parse_id_cell,
+)
+from dangjian.members.services import EDITABLE_FIELDS
+from dangjian.members.validation import check_member, label
+from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
+from dangjian.rules import idcard
+from dangjian.rules.dates import add_months, month_end, to_halfwidth
+from dangjian.rules.errors import RuleError
+from dangjian.rules.membership import MIN_JOIN_AGE
+
+# What a blank 党费类别 defaults to, from the occupation (中组发〔2008〕3号 categories).
+DUES_FROM_OCCUPATION = {
+    Occupation.RETIRED: DuesCategory.RETIRED,
+    Occupation.STUDENT: DuesCategory.STUDENT,
+    Occupation.FARMER: DuesCategory.FARMER,
+}
+
+ImportError_ = ReadError  # the file cannot be read at all; .message says why
+
+
+@dataclass
+class RowError:
+    row: int  # as in the spreadsheet (1-based)
+    col: int | None  # 1-based column, None when the problem is not one cell
+    column: str  # header text or field label
+    message: str
+    sheet: str = ""
+    where: str = ""  # 第12行 / “二支部”工作表第12行
+
+    @property
+    def text(self) -> str:
+        """第1234行　公民身份号码　校验位不对，请核对身份证原件"""
+        msg = self.message
+        if self.column and msg.startswith(self.column + "："):
+            msg = msg[len(self.column) + 1 :]
+        return "　".join(p for p in (self.where or f"第{self.row}行", self.column, msg) if p)
+
+
+@dataclass
+class PlannedRow:
+    row: int
+    data: dict
+    id_number: str
+    phone: str | None
+    existing: Member | None = None
+    changes: dict = field(default_factory=dict)
+    sheet: str = ""
+
+
+@dataclass
+class ImportPlan:
+    table: Table
+    planned: list[PlannedRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # values the plan itself does not take
+
+    @property
+    def header_row(self) -> int:
+        return self.table.sheets[0].header_row
+
+    @property
+    def rows(self) -> list[list]:
+        return self.table.sheets[0].rows
+
+    @property
+    def ignored_columns(self) -> list[str]:
+        return list(dict.fromkeys(h for _s, h in self.table.unused_columns))
+
+    @property
+    def notices(self) -> list[str]:
+        return self.table.notices() + self.dropped
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def to_create(self) -> list[PlannedRow]:
+        return [p for p in self.planned if p.existing is None]
+
+    @property
+    def to_update(self) -> list[PlannedRow]:
+        return [p for p in self.planned if p.existing is not None and p.changes]
+
+    @property
+    def unchanged(self) -> list[PlannedRow]:
+        return [p for p in self.planned if p.existing is not None and not p.changes]
+
+    @property
+    def error_rows(self) -> int:
+        return len({(e.sheet, e.row) for e in self.errors})
+
+
+# --- scope: which branches rows may name ------------------------------------------------
+
+
+def _key(s: str) -> str:
+    return "".join(to_halfwidth(str(s)).split())
+
+
+class BranchIndex:
+    """Branches (and their 党小组) the importing user may write into, by full or short name;
+    `known` holds every active branch name, to tell a typo from a branch outside the scope."""
+
+    def __init__(self, branches: Iterable[Organization], groups: Iterable[Organization], known: Iterable[str] = ()):
+        self.branches = list(branches)
+        self.by_pk = {b.pk: b for b in self.branches}
+        self.by_name: dict[str, list[Organization]] = {}
+        for b in self.branches:
+            for n in {b.name, b.short_name}:
+                if n:
+                    self.by_name.setdefault(_key(n), []).append(b)
+        self.known = {_key(n) for n in known if n} | set(self.by_name)
+        self.groups: dict[tuple[int, str], Organization] = {}
+        paths = sorted(self.branches, key=lambda b: -len(b.path))
+        for g in groups:
+            owner = next((b for b in paths if g.path.startswith(b.path)), None)
+            if owner:
+                for n in {g.name, g.short_name}:
+                    if n:
+                        self.groups[(owner.pk, _key(n))] = g
+
+    @staticmethod
+    def _known_names() -> list[str]:
+        rows = Organization.objects.filter(is_active=True, org_type__in=BRANCH_TYPES).values_list("name", "short_name")
+        return [n for pair in rows for n in pair if n]
+
+    @classmethod
+    def for_user(cls, user) -> BranchIndex:
+        orgs = list(orgs_in_scope(user))
+        return cls(
+            [o for o in orgs if o.org_type in BRANCH_TYPES],
+            [o for o in orgs if o.org_type == OrgType.GROUP],
+            cls._known_names(),
+        )
+
+    @classmethod
+    def everything(cls) -> BranchIndex:
+        orgs = list(Organization.objects.filter(is_active=True))
+        return cls([o for o in orgs if o.org_type in BRANCH_TYPES], [o for o in orgs if o.org_type == OrgType.GROUP])
+
+    def suggest(self, name: str) -> list[str]:
+        names = sorted({b.name for b in self.branches} | {b.short_name for b in self.branches if b.short_name})
+        return difflib.get_close_matches(_key(name), names, n=3, cutoff=0.5)
+
+    def find(self, name: str) -> Organization:
+        found = self.by_name.get(_key(name), [])
+        if not found:
+            if _key(name) in self.known:
+                raise RuleError(f"“{name}”不在您的权限范围内，不能导入到该党支部")
+            close = self.suggest(name)
+            hint = f"，是不是“{'”或“'.join(close)}”？" if close else "，请填写党支部的全称或简称"
+            raise RuleError(f"没有名为“{name}”的党支部{hint}")
+        if len({b.pk for b in found}) > 1:
+            raise RuleError(f"“{name}”对应多个党支部，请填写全称")
+        return found[0]
+
+    def group(self, branch: Organization, name: str) -> Organization:
+        g = self.groups.get((branch.pk, _key(name)))
+        if g is None:
+            raise RuleError(f"“{branch.name}”下没有名为“{name}”的党小组")
+        return g
+
+
+def _id_birth(id_number: str) -> date | None:
+    if not id_number:
+        return None
+    try:
+        return idcard.birth_date_from_id(id_number)
+    except RuleError:
+        return None
+
+
+def _could_be_18(birth: date | None, joined: date) -> bool:
+    """A month-only 入党日期: could the member have been 18 on some day of that month?"""
+    return birth is not None and add_months(birth, MIN_JOIN_AGE * 12) <= month_end(joined.year, joined.month)
+
+
+# --- planning ---------------------------------------------------------------------------
+
+
+def plan_import(
+    table: Table,
+    *,
+    branches: BranchIndex,
+    default_branch: Organization | None = None,
+    today: date | None = None,
+) -> ImportPlan:
+    """Parse and validate every row; match existing current members by ID hash."""
+    today = today or date.today()
+    plan = ImportPlan(table=table)
+    for sheet in table.sheets:
+        fields = set(sheet.columns.values())
+        where = f"工作表“{sheet.name}”" if table.multi_sheet else "表头"
+        if "id_number" not in fields:
+            raise ReadError(f"{where}中没有“公民身份号码”（或“身份证号”）列，无法识别党员")
+        if "branch" not in fields and default_branch is None:
+            raise ReadError(f"{where}中没有“所在党支部”列：请在文件中加上该列，或在导入时选定支部")
+
+    @cache
+    def header_of(sheet: str, f: str) -> tuple[int | None, str]:
+        for s in table.sheets:
+            if s.name == sheet:
+                for j, g in s.columns.items():
+                    if g == f:
+                        return j + 1, s.header[j]
+        return None, label(f)
+
+    cells = CellCache()
+    candidates: list[tuple] = []
+    for row in table.rows:
+        rownum, vals = row.number, row.values
+        present_cols = set(vals)
+        errs: list[RowError] = []
+        warns: list[RowError] = []
+        data: dict = {}
+        present: set[str] = set()
+        precision: dict[str, str] = {}
+        id_number = ""
+        phone: str | None = None
+
+        def err(f: str, message: str, errs=errs, row=row) -> None:
+            col, name = header_of(row.sheet, f)
+            msg = message if message.startswith(label(f)) else f"{label(f)}：{message}"
+            errs.append(RowError(row.number, col, name, msg, row.sheet, row.where))
+
+        for f, v in vals.items():
+            try:
+                if f == "id_number":
+                    id_number = parse_id_cell(v) if not blank(v) else ""
+                elif f == "phone":
+                    p = cells.parse(f, v)
+                    if "*" in p:  # a masked phone from our export: keep the stored one
+                        phone = None
+                        plan.dropped.append(
+                            f"{row.where}　{header_of(row.sheet, f)[1]}　“{p}”是脱敏号码，未导入（保留系统中已有的号码）"
+                        )
+                    else:
+                        phone = p
+                elif f in ("branch", "group"):
+                    data[f] = v
+                elif f in DATE_FIELDS:
+                    d = parse_date_cell(v, today)
+                    data[f] = d.date if d else None
+                    if d is not None:
+                        precision[f] = d.precision
+                    present.add(f)
+                else:
+                    data[f] = cells.parse(f, v)
+                    present.add(f)
+            except RuleError as exc:
+                err(f, exc.message)
+        branch = None
+        bname = data.pop("branch", "")
+        if bname:
+            try:
+                branch = branches.find(bname)
+            except RuleError as exc:
+                err("branch", exc.message)
+        elif default_branch is not None:
+            branch = default_branch
+        else:
+            err("branch", "必填，不能为空")
+        gname = data.pop("group", "")
+        if branch is not None:
+            data["branch"] = branch
+            present.add("branch")
+            if "group" in present_cols:
+                present.add("group")
+                data["group"] = None
+                if gname:
+                    try:
+                        data["group"] = branches.group(branch, gname)
+                    except RuleError as exc:
+                        err("group", exc.message)
+        # Birth date and sex may be left out: they are in the number (GB 11643-1999).
+        id_birth = _id_birth(id_number)
+        if id_birth is not None:
+            bd = data.get("birth_date")
+            month_only = precision.get("birth_date") == "month"
+            if bd is None or (month_only and (bd.year, bd.month) == (id_birth.year, id_birth.month)):
+                data["birth_date"] = id_birth
+                precision.pop("birth_date", None)
+            if not data.get("sex"):
+                data["sex"] = idcard.sex_from_id(id_number)
+        if not data.get("dues_category") and "dues_category" in present:
+            data["dues_category"] = DUES_FROM_OCCUPATION.get(data.get("occupation"), DuesCategory.FARMER)
+        candidates.append((row, data, id_number, phone, errs, warns, present, precision))
+
+    hash_of = {c[2]: crypto.lookup_hash(c[2]) for c in candidates if c[2]}
+    existing: dict[str, Member] = {}
+    hl = list(set(hash_of.values()))
+    for k in range(0, len(hl), 500):
+        for m in Member.objects.filter(id_number_hash__in=hl[k : k + 500], is_current=True).select_related("branch"):
+            existing[m.id_number_hash] = m
+
+    seen: dict[str, str] = {}
+    for row, data, id_number, phone, errs, warns, present, precision in candidates:
+        rownum = row.number
+        id_col = header_of(row.sheet, "id_number")
+        h = hash_of.get(id_number, "")
+        current = existing.get(h) if h else None
+        if current is not None:
+            if current.branch_id not in branches.by_pk:
+                errs.append(
+                    RowError(
+                        rownum,
+                        id_col[0],
+                        id_col[1],
+                        "公民身份号码：该党员已在您权限范围以外的党组织登记在册，不能在此导入或修改",
+                        row.sheet,
+                        row.where,
+                    )
+                )
+            merged = {f: getattr(current, f) for f in EDITABLE_FIELDS}
+            merged.update({f: data[f] for f in present if f in data})
+        else:
+            merged = dict(data.items())
+            merged.setdefault("occupation", Occupation.OTHER)
+            merged.setdefault("dues_category", DUES_FROM_OCCUPATION.get(merged["occupation"], DuesCategory.FARMER))
+            merged.setdefault("probation_extension_months", 0)
+            merged.setdefault("standing", "正常")
+            for b in BOOL_FIELDS:
+                merged.setdefault(b, False)
+        merged["id_number"] = id_number
+        problems = check_member(merged, today=today)
+        joined = merged.get("joined_on")
+        if precision.get("joined_on") == "month" and isinstance(joined, date):
+            age_msgs = [m for m in problems.get("joined_on", []) if "十八岁" in m]
+            if age_msgs and _could_be_18(merged.get("birth_date"), joined):
+                problems["joined_on"] = [m for m in problems["joined_on"] if m not in age_msgs]
+                if not problems["joined_on"]:
+                    del problems["joined_on"]
+                col, name = header_of(row.sheet, "joined_on")
+                warns.append(
+                    RowError(
+                        rownum,
+                        col,
+                        name,
+                        f"入党日期只填到月（{joined.year}年{joined.month}月），无法确认入党时是否已满十八岁，请核对",
+                        row.sheet,
+                        row.where,
+                    )
+                )
+        if h and h in seen:
+            problems.setdefault("id_number", []).append(f"公民身份号码：与{seen[h]}重复")
+        elif h:
+            seen[h] = row.where
+        id_broken = "id_number" in problems or any(e.column == id_col[1] for e in errs)
+        if id_broken:
+            for f in ("birth_date", "sex"):
+                problems[f] = [m for m in problems.get(f, []) if "必填" not in m]
+        already = {e.message for e in errs}
+        cell_error_columns = {e.column for e in errs}
+        for f, msgs in problems.items():
+            col, name = header_of(row.sheet, f)
+            if name in cell_error_columns:
+                continue  # the cell's own error already says why
+            for msg in msgs:
+                if msg not in already:
+                    errs.append(RowError(rownum, col, name, msg, row.sheet, row.where))
+        plan.warnings.extend(warns)
+        if errs:
+            plan.errors.extend(errs)
+            continue
+        merged.pop("id_number")
+        planned = PlannedRow(rownum, merged, id_number, phone, existing=current, sheet=row.sheet)
+        if current is not None:
+            planned.changes = {
+                f: (getattr(current, f), merged[f])
+                for f in EDITABLE_FIELDS
+                if f in merged and getattr(current, f) != merged[f]
+            }
+            if phone is not None and phone != current.phone:
+                planned.changes["phone_mask"] = (current.phone_mask, idcard.mask_phone(phone) if phone else "")
+        plan.planned.append(planned)
+    order = {s.name: i for i, s in enumerate(table.sheets)}
+    plan.errors.sort(key=lambda e: (order.get(e.sheet, 0), e.row, e.col or 0))
+    return plan
