@@ -4,7 +4,6 @@ the same columns but no indexes or constraints), timed on the same database."""
 
 from __future__ import annotations
 
-import importlib
 import time
 from datetime import date, datetime
 from datetime import time as time_
@@ -49,19 +48,13 @@ def generate(scale: str, *, say, password: str = "Dangjian@2023", today: date | 
     ctx.start = start_for(scale, ctx.today)
     steps, before = [], count_rows(names)
     with transaction.atomic():
-        for step in DEMO_STEPS:
-            try:
-                module = importlib.import_module(step)
-            except ModuleNotFoundError as exc:
-                if exc.name == step:
-                    continue
-                raise
+        for step, load in steps(DEMO_STEPS):
             say(f"  生成：{step} …")
             reset_peak()
             counter = _QueryCounter()
             t0 = time.perf_counter()
             with connection.execute_wrapper(counter):
-                module.load(ctx)
+                load(ctx)
             seconds = time.perf_counter() - t0
             after = count_rows(names)
             added = {t: after[t] - before[t] for t in names if after[t] != before[t]}

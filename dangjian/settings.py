@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "dangjian.accounts.middleware.FirstRunMiddleware",
     "dangjian.accounts.middleware.TwoFactorRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
+    "dangjian.core.errors.ServiceErrorMiddleware",
 ]
 
 ROOT_URLCONF = "dangjian.urls"

@@ -11,6 +11,7 @@ from django.db import models
 
 from dangjian.accounts.scope import ScopeRule
 from dangjian.core.models import TimeStamped, Versioned
+from dangjian.core.settings_registry import setting
 
 # RULES.md §9 (H): 抓学习促提升、抓执行促落实、抓效能促发展.
 DEFAULT_CATEGORIES = ["抓学习促提升", "抓执行促落实", "抓效能促发展"]
@@ -18,7 +19,7 @@ DEFAULT_CATEGORIES = ["抓学习促提升", "抓执行促落实", "抓效能促�
 
 def stalled_days() -> int:
     """No progress report for this many days → 停滞 (settings.DANGJIAN["STALLED_TASK_DAYS"])."""
-    return int(settings.DANGJIAN.get("STALLED_TASK_DAYS", 30))
+    return setting("STALLED_TASK_DAYS")
 
 
 class ActionPlan(Versioned):

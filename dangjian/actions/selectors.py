@@ -8,6 +8,9 @@ from django.db.models import Count, Q
 
 from dangjian.accounts.scope import visible_to
 from dangjian.actions.models import Milestone, Task, stalled_days
+from dangjian.actions.types import TaskRow, TaskSummary
+from dangjian.core import clock
+from dangjian.core.figures import figure
 
 PERIODS = {"日": "今日", "周": "本周", "月": "本月", "季": "本季度", "年": "本年度"}
 
@@ -30,12 +33,18 @@ def _org_label(short: str, name: str) -> str:
     return short or name
 
 
-def task_summary(root, year: int, *, today: date | None = None) -> dict:
-    """{"tasks","done","in_progress","overdue": [{"title","org","deadline"}],"stalled": [...]}. 3 queries."""
-    today = today or date.today()
-    qs = Task.objects.filter(org__path__startswith=root.path, plan__year=year)
+@figure
+def task_summary(root, year: int, *, today: date | None = None) -> TaskSummary:
+    """The year's plan tasks and the unfinished tasks of earlier plans (still to be done this
+    year): counts, overdue and stalled ones. 3 queries."""
+    today = clock.or_today(today)
+    this_year = Q(plan__year=year)
+    qs = Task.objects.filter(org__path__startswith=root.path).filter(
+        this_year | (Q(plan__year__lt=year) & ~Q(status=Task.Status.DONE))
+    )
     counts = qs.aggregate(
         tasks=Count("id"),
+        carried_over=Count("id", filter=~this_year),
         done=Count("id", filter=Q(status=Task.Status.DONE)),
         in_progress=Count("id", filter=Q(status=Task.Status.IN_PROGRESS)),
     )
@@ -43,12 +52,12 @@ def task_summary(root, year: int, *, today: date | None = None) -> dict:
 
     def rows(q):
         return [
-            {"title": t, "org": _org_label(s, n), "deadline": d, "last_report_on": lr}
+            TaskRow(title=t, org=_org_label(s, n), deadline=d, last_report_on=lr)
             for t, s, n, d, lr in qs.filter(q).order_by("deadline", "id").values_list(*cols)
         ]
 
     # A task already overdue is listed there only, not again as stalled.
-    return {**counts, "overdue": rows(overdue_q(today)), "stalled": rows(stalled_q(today) & ~overdue_q(today))}
+    return TaskSummary(**counts, overdue=rows(overdue_q(today)), stalled=rows(stalled_q(today) & ~overdue_q(today)))
 
 
 def tasks_for(user, *, plan=None, kind: str = "", flag: str = "", category_id: int | None = None, today: date):

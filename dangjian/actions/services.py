@@ -11,12 +11,13 @@ from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import can_write, visible_to
 from dangjian.actions.models import DEFAULT_CATEGORIES, ActionPlan, Milestone, ProgressReport, Task, TaskCategory
 from dangjian.core.concurrency import save_versioned
+from dangjian.core.errors import ServiceError
 from dangjian.orgs.models import Organization
 from dangjian.rules.errors import RuleError
 
 
-class ActionError(RuleError):
-    pass
+class ActionError(ServiceError, RuleError):
+    """A refused write (core.errors.ServiceError; still a RuleError for existing handlers)."""
 
 
 def _in_scope(user, obj) -> bool:

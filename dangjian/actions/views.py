@@ -15,6 +15,7 @@ from dangjian.accounts.scope import can_write, orgs_in_scope, scope_root, visibl
 from dangjian.actions import selectors, services
 from dangjian.actions.forms import MilestoneForm, PlanForm, ProgressForm, TaskForm
 from dangjian.actions.models import ActionPlan, Milestone, ProgressReport, Task, stalled_days
+from dangjian.core import params
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.uploads import serve_upload, store_upload
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
@@ -53,10 +54,7 @@ def action_list(request):
     """Plans in scope and the 重点工作清单/问题清单 of tasks, flagged."""
     today = timezone.localdate()
     plans = list(visible_to(request.user, ActionPlan).order_by("-year", "-started_on"))
-    try:
-        plan_id = int(request.GET.get("plan") or 0)
-    except ValueError:
-        plan_id = 0
+    plan_id = params.pk_or_none(request.GET.get("plan")) or 0
     plan = next((p for p in plans if p.pk == plan_id), None)
     kind = request.GET.get("kind", "")
     kind = kind if kind in Task.Kind.values else ""

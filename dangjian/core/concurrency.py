@@ -2,13 +2,16 @@
 
 from django.db import transaction
 
+from dangjian.core.errors import ServiceError
+
 CONFLICT_MESSAGE = "该记录已被他人修改（可能是同时编辑），为避免覆盖，本次保存未生效。请刷新页面后重新修改。"
 
 
-class EditConflict(Exception):
+class EditConflict(ServiceError):
+    status = 409
+
     def __init__(self, message: str = CONFLICT_MESSAGE):
         super().__init__(message)
-        self.message = message
 
 
 def save_versioned(obj, *, expected_version: int | None, update_fields=None) -> None:

@@ -1,7 +1,5 @@
-"""The one place where the local settings of rules are read (settings.DANGJIAN), each with its
-default taken from dangjian.rules (issue 20: "each once in rules/ (or one declared setting)").
-
-Nothing else reads these DANGJIAN keys or repeats their defaults: apps call the functions below.
+"""Typed readers for the local settings of rules. Every key is declared once, with its type and
+its default taken from dangjian.rules, in core.settings_registry; these helpers only convert.
 docs/RULES.md lists every key, its default and its source.
 """
 
@@ -9,32 +7,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
-
-from dangjian.rules import dues, membership, mobile, orglife, study
-
-# key -> default (from rules/). A key missing from settings.DANGJIAN takes this value.
-DEFAULTS: dict[str, object] = {
-    # 党章第九条预警：党章没有规定预警月数（本地设置）。
-    "ART9_WARNING_MONTHS": membership.ART9_WARNING_MONTHS,
-    # 2019《党员教育管理工作条例》32 学时（集中学习培训）。
-    "STUDY_HOURS_PER_YEAR": study.STUDY_HOURS_PER_YEAR,
-    # 中组发〔2008〕3号：补交一般不超过6个月；预交为本地做法。
-    "DUES_BACKPAY_MONTHS": dues.BACKPAY_MAX_MONTHS,
-    "DUES_PREPAY_MONTHS": dues.PREPAY_MAX_MONTHS,
-    # 农民党员每月 0.2–1 元由支部确定；支部未确定时的默认金额（本地设置）。
-    "DUES_FARMER_AMOUNT": str(dues.FARMER_DEFAULT),
-    # 与流动党员联系的间隔：条例对境内流动党员未规定间隔（本地设置）。
-    "MOBILE_CONTACT_MONTHS": mobile.CONTACT_INTERVAL_MONTHS,
-    # 年中成立的支部是否要补足成立当期（季度、年度）的要求（本地设置）。
-    "FOUNDED_MID_PERIOD_OWES": orglife.FOUNDED_MID_PERIOD_OWES,
-}
+from dangjian.core.settings_registry import setting
+from dangjian.rules import membership
 
 
 def get(key: str):
-    if key not in DEFAULTS:
-        raise KeyError(f"未声明的规则设置：{key}")
-    return getattr(settings, "DANGJIAN", {}).get(key, DEFAULTS[key])
+    """The declared setting (core.settings_registry, the one declaration of every local setting)."""
+    return setting(key)
 
 
 def art9_warning_months() -> int:

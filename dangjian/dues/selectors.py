@@ -8,17 +8,18 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Sum
-from django.utils import timezone
 
-from dangjian.core import rulesettings
+from dangjian.core import clock, rulesettings
+from dangjian.core.figures import figure
+from dangjian.core.settings_registry import setting
 from dangjian.dues.grid import ZERO, MemberDues, dues_grid, members_for
 from dangjian.dues.months import add_months, last_completed_month, month_of
+from dangjian.dues.types import BranchDues, DuesSummary
 
 
 def _today(today: date | None) -> date:
-    return today or timezone.localdate()
+    return clock.or_today(today)
 
 
 def farmer_amount_default() -> Decimal:
@@ -26,7 +27,7 @@ def farmer_amount_default() -> Decimal:
 
 
 def rounding() -> str:
-    return settings.DANGJIAN.get("DUES_ROUNDING", "ROUND_HALF_UP")
+    return setting("DUES_ROUNDING")
 
 
 def backpay_months() -> int:
@@ -38,16 +39,11 @@ def prepay_months() -> int:
 
 
 def branches_under(root) -> list[dict]:
-    from dangjian.orgs.models import BRANCH_TYPES, Organization
+    """{"branch_id", "branch" (short name), "name"} of the branches under `root`
+    (orgs.selectors.branches_under, the one owner)."""
+    from dangjian.orgs.selectors import branches_under as branches
 
-    if root.org_type in BRANCH_TYPES:
-        qs = Organization.objects.filter(pk=root.pk)
-    else:
-        qs = Organization.objects.filter(path__startswith=root.path, org_type__in=BRANCH_TYPES, is_active=True)
-    return [
-        {"branch_id": pk, "branch": short or name, "name": name}
-        for pk, name, short in qs.order_by("path").values_list("pk", "name", "short_name")
-    ]
+    return [{"branch_id": b.pk, "branch": b.short_name or b.name, "name": b.name} for b in branches(root)]
 
 
 def farmer_amount_for(branch) -> Decimal:
@@ -73,12 +69,22 @@ def art9_level(streak: int):
     return rulesettings.art9_level(streak)
 
 
-def dues_summary(root, year: int, *, today: date | None = None) -> dict:
+@figure
+def year_grid(root, year: int, *, today: date | None = None) -> dict[int, MemberDues]:
+    """The dues grid of everyone under `root` through the last month of `year` fallen due by
+    `today` ({} before any has): the one grid dues_summary, the points facts and the appraisal
+    references share within a request."""
+    first, last = year_window(year, _today(today))
+    return dues_grid(members_for(root), until=last) if first <= last else {}
+
+
+@figure
+def dues_summary(root, year: int, *, today: date | None = None) -> DuesSummary:
     """Dues of everyone under `root` for `year` (months fallen due by today). 5 queries."""
     today = _today(today)
     first, last = year_window(year, today)
     branches = branches_under(root)
-    grid = dues_grid(members_for(root), until=last) if first <= last else {}
+    grid = year_grid(root, year, today=today)
     by_branch: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     due_total = paid_total = arrears_amount = ZERO
     in_arrears = over = warning = 0
@@ -98,27 +104,27 @@ def dues_summary(root, year: int, *, today: date | None = None) -> dict:
         level = art9_level(md.unpaid_streak(last))
         over += bool(level and level.is_over)
         warning += bool(level and level.is_warning)
-    return {
-        "year": year,
-        "through": last if first <= last else None,
-        "due": due_total,
-        "paid": paid_total,
-        "rate": _rate(paid_total, due_total),
-        "members_in_arrears": in_arrears,
-        "arrears_amount": arrears_amount,
-        "art9_over": over,
-        "art9_warning": warning,
-        "by_branch": [
-            {
-                "branch_id": b["branch_id"],
-                "branch": b["branch"],
-                "due": by_branch[b["branch_id"]][0],
-                "paid": by_branch[b["branch_id"]][1],
-                "rate": _rate(by_branch[b["branch_id"]][1], by_branch[b["branch_id"]][0]),
-            }
+    return DuesSummary(
+        year=year,
+        through=last if first <= last else None,
+        due=due_total,
+        paid=paid_total,
+        rate=_rate(paid_total, due_total),
+        members_in_arrears=in_arrears,
+        arrears_amount=arrears_amount,
+        art9_over=over,
+        art9_warning=warning,
+        by_branch=[
+            BranchDues(
+                branch_id=b["branch_id"],
+                branch=b["branch"],
+                due=by_branch[b["branch_id"]][0],
+                paid=by_branch[b["branch_id"]][1],
+                rate=_rate(by_branch[b["branch_id"]][1], by_branch[b["branch_id"]][0]),
+            )
             for b in branches
         ],
-    }
+    )
 
 
 def arrears_list(root, *, today: date | None = None) -> list[dict]:
@@ -365,3 +371,12 @@ def notice(root, year: int, *, today: date | None = None) -> dict:
 
 def expected_next_month(today: date) -> date:
     return add_months(month_of(today), 1)
+
+
+def member_year_dues(root, year: int, *, today: date | None = None) -> dict[int, tuple[Decimal, Decimal]]:
+    """{member_id: (due, paid)} over the months of `year` fallen due by `today` (the 民主评议
+    references beside each member). {} before any month of the year has fallen due."""
+    first, last = year_window(year, _today(today))
+    return {
+        mid: (md.due_in(first, last), md.paid_in(first, last)) for mid, md in year_grid(root, year, today=today).items()
+    }

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from dangjian.core.audit import log_bulk
+from dangjian.core.errors import ServiceError
 from dangjian.dues.models import BranchDuesSetting, DuesBase, Expenditure, PaidMonth, Payment, Reduction
 from dangjian.dues.months import add_months, label, month_diff, month_end, month_of
 from dangjian.dues.selectors import backpay_months, farmer_amount_for, prepay_months, rounding
@@ -29,13 +30,8 @@ NO_PROXY_MESSAGE = (
 REDUCTION_MESSAGE = f"少交或免交党费须经支部党员大会（或支委会）讨论决定，并报上级党组织批准（{SOURCE}）。"
 
 
-class DuesError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
+class DuesError(ServiceError):
+    """A refused write, with the reason in Chinese (core.errors.ServiceError)."""
 
 
 # --- bases ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import PHONE_REVEAL_ROLES, STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import get_in_scope, orgs_in_scope, scope_root
+from dangjian.core import params
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
 from dangjian.dues import selectors, services
 from dangjian.dues.importer import ImportRefused, import_bases, template_bytes
@@ -29,10 +30,8 @@ LEADERS = frozenset({Role.ADMIN, Role.SECRETARY})
 
 
 def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    """A number from the query string (core.params: one policy; a value no key can hold → default)."""
+    return params.integer({"v": value}, "v", default=default, lo=-params.MAX_ID, hi=params.MAX_ID)
 
 
 def _decimal(value) -> Decimal | None:
@@ -44,9 +43,7 @@ def _decimal(value) -> Decimal | None:
 
 
 def _year(request, source=None) -> int:
-    today = timezone.localdate()
-    y = _int((source or request.GET).get("year"), today.year)
-    return y if 2000 <= y <= today.year + 1 else today.year
+    return params.year(source or request.GET)
 
 
 def _date(value, default: date) -> date:
@@ -57,7 +54,7 @@ def _date(value, default: date) -> date:
 
 
 def _root(request, source=None):
-    bid = _int((source or request.GET).get("branch"))
+    bid = params.branch(source or request.GET)
     if bid:
         return get_in_scope(request.user, Organization, bid)
     root = scope_root(request.user)
@@ -68,7 +65,7 @@ def _root(request, source=None):
 
 def _branch(request, source=None):
     """A single branch: ?branch=<id> in scope, else the first branch in scope."""
-    bid = _int((source or request.GET).get("branch"))
+    bid = params.branch(source or request.GET)
     if bid:
         org = get_in_scope(request.user, Organization, bid)
         if org.org_type not in BRANCH_TYPES:
@@ -432,14 +429,14 @@ def summary(request):
     year = _year(request)
     data = selectors.dues_summary(root, year, today=today)
     if request.GET.get("format") == "xlsx":
-        rows = [[b["branch"], float(b["due"]), float(b["paid"]), round(b["rate"] * 100, 1)] for b in data["by_branch"]]
-        rows.append(["合计", float(data["due"]), float(data["paid"]), round(data["rate"] * 100, 1)])
+        rows = [[b.branch, float(b.due), float(b.paid), round(b.rate * 100, 1)] for b in data.by_branch]
+        rows.append(["合计", float(data.due), float(data.paid), round(data.rate * 100, 1)])
         content = ledger_bytes(
             title="党费收缴汇总",
             headers=["党支部", "应交（元）", "已交（元）", "收缴率（%）"],
             rows=rows,
             org=root.name,
-            period=f"{year}年（截至{label(data['through'])}）" if data["through"] else f"{year}年",
+            period=f"{year}年（截至{label(data.through)}）" if data.through else f"{year}年",
             user=request.user,
         )
         return xlsx_response(content, f"{root}{year}年党费收缴汇总.xlsx")
@@ -463,7 +460,7 @@ def notice(request):
     data = selectors.notice(root, year)
     if request.GET.get("format") == "xlsx":
         s = data["summary"]
-        rows = [[b["branch"], float(b["due"]), float(b["paid"]), round(b["rate"] * 100, 1)] for b in s["by_branch"]]
+        rows = [[b.branch, float(b.due), float(b.paid), round(b.rate * 100, 1)] for b in s.by_branch]
         spending = [[e.spent_on, str(e.org), e.item, float(e.amount), e.approved_by] for e in data["spending"]]
         content = ledger_bytes(
             title="党费收缴使用情况公示",

@@ -7,33 +7,44 @@ from datetime import date
 from django.db.models import Count, Q
 
 from dangjian.accounts.scope import visible_to
+from dangjian.core import clock
+from dangjian.core.figures import figure
 from dangjian.inspections.models import Finding, Inspection, RectificationItem, overdue_q
+from dangjian.inspections.types import InspectionSummary, OverdueItem
 
 
-def inspection_summary(root, year: int, *, today: date | None = None) -> dict:
-    """{"inspections","findings","closed","open","overdue": [{"branch","title","deadline"}]}. 3 queries."""
-    today = today or date.today()
+@figure
+def inspection_summary(root, year: int, *, today: date | None = None) -> InspectionSummary:
+    """The year's inspections and the rectification items in play in it: those found in the
+    year, and those found earlier and not closed (销号) before the year began — an item
+    still open from last year is still to be rectified this year. 3 queries."""
+    today = clock.or_today(today)
+    first = date(year, 1, 1)
     n_inspections = Inspection.objects.filter(org__path__startswith=root.path, date__year=year).count()
-    items = RectificationItem.objects.filter(
-        finding__branch__path__startswith=root.path, finding__inspection__date__year=year
+    this_year = Q(finding__inspection__date__year=year)
+    earlier = Q(finding__inspection__date__lt=first) & (
+        ~Q(status=RectificationItem.Status.DONE) | Q(closed_on__gte=first)
     )
+    items = RectificationItem.objects.filter(finding__branch__path__startswith=root.path).filter(this_year | earlier)
     counts = items.aggregate(
-        findings=Count("id"),
+        findings=Count("id", filter=this_year),
+        carried=Count("id", filter=~this_year),
         closed=Count("id", filter=Q(status=RectificationItem.Status.DONE)),
     )
     overdue = [
-        {"branch": short or name, "title": desc[:60], "deadline": deadline}
+        OverdueItem(branch=short or name, title=desc[:60], deadline=deadline)
         for short, name, desc, deadline in items.filter(overdue_q(today))
         .order_by("deadline", "id")
         .values_list("finding__branch__short_name", "finding__branch__name", "finding__description", "deadline")
     ]
-    return {
-        "inspections": n_inspections,
-        "findings": counts["findings"],
-        "closed": counts["closed"],
-        "open": counts["findings"] - counts["closed"],
-        "overdue": overdue,
-    }
+    return InspectionSummary(
+        inspections=n_inspections,
+        findings=counts["findings"],
+        carried_over=counts["carried"],
+        closed=counts["closed"],
+        open=counts["findings"] + counts["carried"] - counts["closed"],
+        overdue=overdue,
+    )
 
 
 def inspections_for(user, year: int | None = None):
@@ -85,3 +96,18 @@ def overdue_counts(root, today: date) -> list[tuple[str, int]]:
         .order_by("-n")
     )
     return [(r["finding__branch__short_name"] or r["finding__branch__name"], r["n"]) for r in rows]
+
+
+@figure
+def rectification_by_branch(root, year: int) -> dict[int, tuple[int, int]]:
+    """{branch_id: (items, closed)} for the rectification items of the year's inspections
+    under `root` (the rating's 整改 indicator). One query."""
+    rows = (
+        RectificationItem.objects.filter(
+            finding__branch__path__startswith=root.path, finding__inspection__date__year=year
+        )
+        .values("finding__branch_id")
+        .annotate(total=Count("id"), closed=Count("id", filter=Q(status=RectificationItem.Status.DONE)))
+        .order_by()
+    )
+    return {r["finding__branch_id"]: (r["total"], r["closed"]) for r in rows}

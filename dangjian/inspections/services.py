@@ -18,6 +18,7 @@ from django.utils import timezone
 from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import can_write, visible_to
 from dangjian.core.concurrency import save_versioned
+from dangjian.core.errors import ServiceError
 from dangjian.inspections.models import (
     CATEGORIES,
     SIGNAL_INSPECTION_KIND,
@@ -31,8 +32,8 @@ from dangjian.rules.errors import RuleError
 INSPECTING_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR})
 
 
-class InspectionError(RuleError):
-    pass
+class InspectionError(ServiceError, RuleError):
+    """A refused write (core.errors.ServiceError; still a RuleError for existing handlers)."""
 
 
 def _in_scope(user, obj) -> bool:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import STAFF_ROLES, TOWNSHIP_ROLES, WRITER_ROLES
 from dangjian.accounts.scope import orgs_in_scope, scope_root, visible_to
+from dangjian.core import params
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.uploads import serve_upload, store_upload
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
@@ -27,11 +28,7 @@ STATUS_FILTERS = ["未开始", "整改中", "待销号", "逾期", "已完成"]
 
 
 def _year(request) -> int | None:
-    try:
-        y = int(request.GET.get("year") or 0)
-    except ValueError:
-        return None
-    return y if 2000 <= y <= 2100 else None
+    return params.optional_year(request.GET)
 
 
 def _errors(request, form) -> None:

@@ -9,11 +9,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from dangjian.core.settings_registry import setting
 from dangjian.integrity.models import SignalKind
 from dangjian.integrity.textsim import (
     Doc,
@@ -51,7 +51,8 @@ class Found:
 
 
 def _setting(name: str, default):
-    return settings.DANGJIAN.get(name, default)
+    """A threshold declared in core.settings_registry (`default` is the declared one)."""
+    return setting(name)
 
 
 def _meetings(root, year):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from dangjian.accounts.scope import visible_to
+from dangjian.core.figures import figure
 from dangjian.integrity.models import Signal, SignalKind
 from dangjian.integrity.textsim import highlight
+from dangjian.integrity.types import SignalSummary
 
 
 def queue(user, *, year=None, kind=None, status=None, include_gone=False):
@@ -61,14 +63,11 @@ def _record_text(rec: dict) -> str:
     return ""
 
 
-def signal_summary(root, year: int) -> dict:
+@figure
+def signal_summary(root, year: int) -> SignalSummary:
     """For the dashboard and the report: signals of the year still awaiting a person."""
     qs = Signal.objects.filter(org__path__startswith=root.path, year=year, is_current=True)
     open_q = Q(status__in=[Signal.Status.OPEN, Signal.Status.VERIFY])
     rows = qs.values("kind").annotate(open=Count("id", filter=open_q), total=Count("id"))
     by_kind = {SignalKind(r["kind"]).label: r["open"] for r in rows if r["open"]}
-    return {
-        "open": sum(by_kind.values()),
-        "total": sum(r["total"] for r in rows),
-        "by_kind": by_kind,
-    }
+    return SignalSummary(open=sum(by_kind.values()), total=sum(r["total"] for r in rows), by_kind=by_kind)

@@ -2,52 +2,31 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Count, Max
 from django.utils import timezone
 
 from dangjian.accounts.roles import TOWNSHIP_ROLES
 from dangjian.core.audit import log_bulk
+from dangjian.core.cache import data_version
+from dangjian.core.errors import ServiceError
 from dangjian.integrity.detectors import DETECTORS, Found
 from dangjian.integrity.models import ScanRun, Signal
 
 
-class ReviewError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ReviewError(ServiceError):
+    """A refused review, with the reason in Chinese (core.errors.ServiceError)."""
 
 
 def source_digest(root, year: int) -> str:
-    """What the scan reads, summarised: unchanged digest → nothing to rescan."""
-    from dangjian.meetings.models import Attachment, Attendance, Meeting, Talk
-
-    parts = []
-    for qs, stamp in (
-        (Meeting.objects.filter(org__path__startswith=root.path, date__year=year), "updated_at"),
-        (Talk.objects.filter(branch__path__startswith=root.path, date__year=year), "updated_at"),
-        (Attachment.objects.filter(meeting__org__path__startswith=root.path, meeting__date__year=year), "created_at"),
-    ):
-        agg = qs.aggregate(n=Count("id"), last=Max(stamp), top=Max("id"))
-        parts.append(f"{agg['n']}|{agg['last']}|{agg['top']}")
-    att = Attendance.objects.filter(meeting__org__path__startswith=root.path, meeting__date__year=year).aggregate(
-        n=Count("id"), top=Max("id")
-    )
-    parts.append(f"{att['n']}|{att['top']}")
-    try:
-        from dangjian.study.models import StudyRecord
-
-        agg = StudyRecord.objects.filter(member__branch__path__startswith=root.path).aggregate(
-            n=Count("id"), top=Max("id")
-        )
-        parts.append(f"{agg['n']}|{agg['top']}")
-    except (ImportError, Exception):  # study app may not store reflections
-        pass
-    return hashlib.sha256("#".join(parts).encode()).hexdigest()
+    """Has anything changed since the last scan? The cache's data version (core.cache): every
+    write to any project table — a QR sign-in, a 代签, an edited record — gives it a new value,
+    so 重新扫描 runs; nothing written since → the scan is skipped. Scoped to `root`'s
+    subtree; inside an uncommitted transaction the version is always new (never skipped). (The scan's own ScanRun row is
+    not a data write; the signals it stores are, which is why the version is read after them.)"""
+    return data_version(root)
 
 
 def run_scan(*, root, year: int, user=None, force: bool = False, progress=None) -> ScanRun:
@@ -72,7 +51,7 @@ def run_scan(*, root, year: int, user=None, force: bool = False, progress=None) 
         org=root,
         year=year,
         started_by=user,
-        source_digest=digest,
+        source_digest=source_digest(root, year),  # after the signals were stored
         seconds=round(time.monotonic() - started, 2),
         documents=len(found),
         found=len(found),

@@ -6,20 +6,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q
 
 from dangjian.accounts.scope import visible_to
+from dangjian.core import clock
+from dangjian.core.figures import figure
 from dangjian.core.rulesettings import mobile_contact_months
+from dangjian.core.settings_registry import setting
 from dangjian.lifecycle.models import OPEN_STAGES, DevelopmentCase, DevelopmentStep, MobileContact, Stage, Transfer
 from dangjian.lifecycle.services import case_checks, probation_due_on
+from dangjian.lifecycle.types import LifecycleSummary
 from dangjian.members.models import Member, MemberEvent, MemberKind
 from dangjian.rules.dates import add_months
 from dangjian.rules.mobile import contact_overdue
 
 
 def _setting(name: str, default):
-    return getattr(settings, "DANGJIAN", {}).get(name, default)
+    return setting(name)
 
 
 def remind_days() -> int:
@@ -178,7 +181,8 @@ def member_history(member: Member) -> dict:
 # --- summary for the dashboard / report ------------------------------------------------------
 
 
-def lifecycle_summary(root, year: int, *, today: date | None = None) -> dict:
+@figure
+def lifecycle_summary(root, year: int, *, today: date | None = None) -> LifecycleSummary:
     """Lifecycle figures under `root` for `year`. 5 queries whatever the size.
 
     applicants / activists / candidates: open 发展党员 cases at that stage now;
@@ -187,8 +191,7 @@ def lifecycle_summary(root, year: int, *, today: date | None = None) -> dict:
     transfers_in / transfers_out: 组织关系 moved across the border of `root` in `year`;
     mobile / mobile_contact_overdue / lost: current members (contact overdue per rules.mobile).
     """
-    today = today or date.today()
-    as_of = min(today, date(year, 12, 31))
+    as_of = clock.judged_at(year, today)
     path = root.path
     stages = DevelopmentCase.objects.filter(branch__path__startswith=path, stage__in=OPEN_STAGES).aggregate(
         applicants=Count("id", filter=Q(stage=Stage.APPLICANT)),
@@ -228,18 +231,18 @@ def lifecycle_summary(root, year: int, *, today: date | None = None) -> dict:
         if is_mobile:
             mobile_n += 1
             overdue_n += contact_overdue(_baseline(last, since), as_of, mobile_contact_months())
-    return {
-        "applicants": stages["applicants"],
-        "activists": stages["activists"],
-        "candidates": stages["candidates"],
-        "developed": developed,
-        "probation_due": probation_due_n,
-        "transfers_in": moves["into"],
-        "transfers_out": moves["out"],
-        "mobile": mobile_n,
-        "mobile_contact_overdue": overdue_n,
-        "lost": lost_n,
-    }
+    return LifecycleSummary(
+        applicants=stages["applicants"],
+        activists=stages["activists"],
+        candidates=stages["candidates"],
+        developed=developed,
+        probation_due=probation_due_n,
+        transfers_in=moves["into"],
+        transfers_out=moves["out"],
+        mobile=mobile_n,
+        mobile_contact_overdue=overdue_n,
+        lost=lost_n,
+    )
 
 
 def home_panel(user, root) -> dict | None:

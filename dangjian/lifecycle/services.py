@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from dangjian.core.concurrency import save_versioned
+from dangjian.core.errors import ServiceError
 from dangjian.lifecycle.models import (
     DevelopmentCase,
     DevelopmentStep,
@@ -35,12 +36,11 @@ Kind = DevelopmentStep.Kind
 EventKind = MemberEvent.Kind
 
 
-class LifecycleError(Exception):
+class LifecycleError(ServiceError):
     """A change that cannot be made; `message` is Chinese and shown to the user."""
 
     def __init__(self, message: str, checks: list[Check] | None = None):
         super().__init__(message)
-        self.message = message
         self.checks = checks or []
 
 

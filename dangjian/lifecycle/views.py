@@ -14,6 +14,7 @@ from django.utils import timezone
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ID_REVEAL_ROLES, STAFF_ROLES, WRITER_ROLES
 from dangjian.accounts.scope import can_write, orgs_in_scope, visible_to
+from dangjian.core import params
 from dangjian.core.concurrency import EditConflict
 from dangjian.lifecycle import forms as f
 from dangjian.lifecycle import selectors, services
@@ -34,10 +35,8 @@ def _show_warnings(request, result) -> None:
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """A number from the query string (core.params: one policy; a value no key can hold → None)."""
+    return params.integer({"v": value}, "v", lo=-params.MAX_ID, hi=params.MAX_ID)
 
 
 def _version(form) -> int | None:
@@ -49,7 +48,7 @@ def _version(form) -> int | None:
 
 @scoped(roles=STAFF_ROLES)
 def pipeline(request):
-    branch_id = _int(request.GET.get("branch"))
+    branch_id = params.branch(request.GET)
     stage = request.GET.get("stage", "")
     if stage not in [*OPEN_STAGES, Stage.PROBATIONARY]:
         stage = ""
@@ -235,7 +234,7 @@ def probation_decide(request, member):
 
 @scoped(roles=STAFF_ROLES)
 def transfers(request):
-    year = _int(request.GET.get("year"))
+    year = params.optional_year(request.GET)
     rows = selectors.transfers_in_scope(request.user, year=year)[:500]
     return render(
         request,

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from dangjian.core.settings_registry import setting
 from dangjian.demo.context import DemoContext
 from dangjian.meetings.models import Attachment, Attendance, Kind, KindRequirement, Meeting, MeetingKindLink, Talk
 from dangjian.rules.dates import month_end
@@ -391,7 +392,7 @@ def _branch_meetings(ctx, rng, branch, groups_by_branch, group_orgs, profiles, m
         created = _aware(d, time(20, 0)) + timedelta(days=delay, minutes=rng.randint(0, 180))
         now = timezone.make_aware(datetime.combine(today, time(8, 0)))
         created = min(created, now)
-        late = late and (created.date() - d).days > settings.DANGJIAN["LATE_ENTRY_DAYS"]
+        late = late and (created.date() - d).days > setting("LATE_ENTRY_DAYS")
         meetings.append(
             Meeting(
                 org=org,

@@ -17,11 +17,13 @@ from datetime import date
 
 from django.db.models import Count, Min, Q
 from django.db.models.functions import ExtractMonth
-from django.utils import timezone
 
-from dangjian.core import rulesettings
+from dangjian.core import clock, rulesettings
+from dangjian.core.figures import figure
 from dangjian.meetings.models import Attendance, Kind, KindRequirement, Meeting, MeetingKindLink, Talk
+from dangjian.meetings.types import Art9Counts, ComplianceSummary, MemberAttendance
 from dangjian.members.models import Member, MemberKind, Standing
+from dangjian.members.selectors import members_during
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType, Post
 from dangjian.rules import membership, orglife
 from dangjian.rules.dates import months_range, ym_add, ym_index
@@ -33,7 +35,7 @@ COMMITTEE_POSTS = [k for k in Post.Kind.values if k != Post.Kind.GROUP_LEADER]
 
 
 def _today(today: date | None) -> date:
-    return today or timezone.localdate()
+    return clock.or_today(today)
 
 
 def kind_label(code: str) -> str:
@@ -346,7 +348,8 @@ def _monthly(root, year, today, kind):
     return out
 
 
-def compliance_summary(root: Organization, year: int, *, today: date | None = None) -> dict:
+@figure
+def compliance_summary(root: Organization, year: int, *, today: date | None = None) -> ComplianceSummary:
     """The township (or branch) picture for one year. Fixed number of queries.
 
     rate = held periods / required periods over all branches and kinds (落实率); a period
@@ -366,24 +369,22 @@ def compliance_summary(root: Organization, year: int, *, today: date | None = No
         by_kind[Kind(r["kind"]).label] = r["n"]
     as_of = min(today, date(year, 12, 31))
     alerts = art9_members(root, today=as_of)
-    return {
-        "year": year,
-        "as_of": today.isoformat(),
-        "meetings_by_kind": by_kind,
-        "party_lectures": by_kind[Kind.PARTY_LECTURE.label],
-        "meetings": Meeting.objects.filter(
-            branch__path__startswith=root.path, date__year=year, date__lte=today
-        ).count(),
-        "rate": (held / required) if required else 1.0,
-        "required_periods": required,
-        "held_periods": held,
-        "branches": rows,
-        "art9": {
-            "over": sum(1 for a in alerts if a["status"] == membership.Art9Level.OVER),
-            "warning": sum(1 for a in alerts if a["status"] == membership.Art9Level.WARNING),
-        },
-        "heatmap": _heatmap_from(branches, _monthly(root, year, today, None), rows, None, year),
-    }
+    return ComplianceSummary(
+        year=year,
+        as_of=today,
+        meetings_by_kind=by_kind,
+        party_lectures=by_kind[Kind.PARTY_LECTURE.label],
+        meetings=Meeting.objects.filter(branch__path__startswith=root.path, date__year=year, date__lte=today).count(),
+        rate=(held / required) if required else 1.0,
+        required_periods=required,
+        held_periods=held,
+        branches=rows,
+        art9=Art9Counts(
+            over=sum(1 for a in alerts if a["status"] == membership.Art9Level.OVER),
+            warning=sum(1 for a in alerts if a["status"] == membership.Art9Level.WARNING),
+        ),
+        heatmap=_heatmap_from(branches, _monthly(root, year, today, None), rows, None, year),
+    )
 
 
 def branch_rates(rows) -> list[dict]:
@@ -433,37 +434,40 @@ def _ok_missed(months: dict) -> tuple[set, set]:
     return ok, missed
 
 
-def member_attendance(root: Organization, year: int, *, today: date | None = None) -> dict[int, dict]:
-    """Per current member under root: attended (incl. 流入地), excused, unexcused, expected,
-    rate (attended / expected, None when nothing was expected), longest_gap (months, Art. 9
-    counting). Two queries."""
+@figure
+def member_attendance(root: Organization, year: int, *, today: date | None = None) -> dict[int, MemberAttendance]:
+    """Per member under root during `year` (members.selectors.members_during: a past year is
+    counted with the people who were members then): attended (incl. 流入地), excused,
+    unexcused, expected, rate (attended / expected, None when nothing was expected),
+    longest_gap (months, Art. 9 counting). Two queries."""
     today = _today(today)
     start, end = date(year, 1, 1), min(date(year, 12, 31), today)
-    result: dict[int, dict] = {}
-    ids = Member.objects.filter(branch__path__startswith=root.path, is_current=True).values_list("id", flat=True)
-    for mid in ids:
-        result[mid] = {"attended": 0, "excused": 0, "unexcused": 0, "expected": 0, "rate": None, "longest_gap": 0}
+    ids = list(members_during(root, year).values_list("id", flat=True))
+    result: dict[int, MemberAttendance] = {mid: MemberAttendance() for mid in ids}
     if end < start:
         return result
     data = _monthly_attendance({"member__branch__path__startswith": root.path}, start, end)
     for mid, months in data.items():
         if mid not in result:
             continue
-        r = result[mid]
-        for v in months.values():
-            r["attended"] += v["attended"]
-            r["excused"] += v["excused"]
-            r["unexcused"] += v["unexcused"]
-            r["expected"] += v["total"]
-        r["rate"] = r["attended"] / r["expected"] if r["expected"] else None
+        attended = sum(v["attended"] for v in months.values())
+        expected = sum(v["total"] for v in months.values())
         ok, missed = _ok_missed(months)
-        r["longest_gap"] = membership.attendance_gap_runs(ok, missed, (year, 1), (end.year, end.month))[0]
+        result[mid] = MemberAttendance(
+            attended=attended,
+            excused=sum(v["excused"] for v in months.values()),
+            unexcused=sum(v["unexcused"] for v in months.values()),
+            expected=expected,
+            rate=attended / expected if expected else None,
+            longest_gap=membership.attendance_gap_runs(ok, missed, (year, 1), (end.year, end.month))[0],
+        )
     return result
 
 
 ART9_WINDOW_MONTHS = 24
 
 
+@figure
 def art9_members(root: Organization, *, today: date | None = None, include_all: bool = False) -> list[dict]:
     """党章 Art. 9 (H): current members whose run of months with no 组织生活 and no
     legitimate reason reaches the early warning (setting ART9_WARNING_MONTHS) or the six-month
@@ -626,3 +630,17 @@ def attendance_counts(meeting_ids) -> dict[int, dict[str, int]]:
         d[r["status"]] = r["n"]
         d["expected"] += r["n"]
     return out
+
+
+def meetings_of_kinds(branch: Organization, kinds, *, since: date):
+    """The branch's meetings of any of `kinds` on or after `since`, newest first."""
+    return (
+        Meeting.objects.filter(branch=branch, date__gte=since, kind_links__kind__in=list(kinds))
+        .distinct()
+        .order_by("-date")
+    )
+
+
+def meetings_in_year(branch: Organization, year: int):
+    """The branch's meetings of `year`, newest first."""
+    return Meeting.objects.filter(branch=branch, date__year=year).order_by("-date")

@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.core.concurrency import save_versioned
+from dangjian.core.errors import ServiceError
+from dangjian.core.settings_registry import setting
 from dangjian.meetings.models import (
     WHOLE_BRANCH_KINDS,
     Attachment,
@@ -38,10 +40,8 @@ SIGN_IN_MARGIN = timedelta(minutes=30)
 COMMITTEE_POSTS = [k for k in Post.Kind.values if k != Post.Kind.GROUP_LEADER]
 
 
-class MeetingError(Exception):
-    def __init__(self, messages: list[str] | str):
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
-        super().__init__("；".join(self.messages))
+class MeetingError(ServiceError):
+    """A refused meeting write: one or more Chinese messages (core.errors.ServiceError)."""
 
 
 @dataclass
@@ -210,7 +210,7 @@ def _validate(data: MeetingInput, *, is_new: bool, today: date) -> tuple[list[st
             errors.append(f"{label}太长了：最多{limit}个字，现在有{len(value)}个字。")
     late = False
     if is_new:
-        days = settings.DANGJIAN["LATE_ENTRY_DAYS"]
+        days = setting("LATE_ENTRY_DAYS")
         late = orglife.is_late_entry(data.date, today, days)
         if late and not (data.late_reason or "").strip():
             errors.append(

@@ -8,7 +8,6 @@ import secrets
 from datetime import date, time, timedelta
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -22,8 +21,10 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import editable_by, get_in_scope, orgs_in_scope, scope_root, visible_to
+from dangjian.core import params
 from dangjian.core.cache import cached
 from dangjian.core.concurrency import EditConflict
+from dangjian.core.settings_registry import setting
 from dangjian.core.site import absolute_url
 from dangjian.core.spreadsheet import Table, drop_preview, keep_preview, load_preview
 from dangjian.meetings import documents, ledger, selectors, services
@@ -40,21 +41,17 @@ MEMBER_ONLY = frozenset({Role.MEMBER})
 
 # --- helpers -------------------------------------------------------------------------------
 def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    """A number from the query string (core.params: one policy; a value no key can hold → default)."""
+    return params.integer({"v": value}, "v", default=default, lo=-params.MAX_ID, hi=params.MAX_ID)
 
 
 def _year(request) -> int:
-    today = timezone.localdate()
-    y = _int(request.GET.get("year"), today.year)
-    return y if 2000 <= y <= today.year + 1 else today.year
+    return params.year(request.GET)
 
 
 def _root(request):
     """The organization the page is about: ?branch=<id> within scope, else the user's scope."""
-    bid = _int(request.GET.get("branch"))
+    bid = params.branch(request.GET)
     if bid:
         return get_in_scope(request.user, Organization, bid)
     root = scope_root(request.user)
@@ -111,7 +108,7 @@ def _filtered(request):
     qs = visible_to(request.user, Meeting)
     f = {
         "branch": _int(request.GET.get("branch")),
-        "year": _int(request.GET.get("year")),
+        "year": params.optional_year(request.GET),
         "month": _int(request.GET.get("month")),
         "kind": request.GET.get("kind") if request.GET.get("kind") in Kind.values else "",
         "q": (request.GET.get("q") or "").strip()[:50],
@@ -224,7 +221,7 @@ def _form_context(request, org, form, *, meeting=None, kinds=(), preset=None, no
         "meeting": meeting,
         "notice": notice,
         "statuses": S.choices,
-        "late_days": settings.DANGJIAN["LATE_ENTRY_DAYS"],
+        "late_days": setting("LATE_ENTRY_DAYS"),
         "is_group": org.org_type == OrgType.GROUP,
         "kind_data": {
             "whole": [
@@ -560,28 +557,22 @@ def compliance(request):
     today = timezone.localdate()
     # The yearly figures (Art. 9 is computed member by member) are cached at the current data
     # version (core.cache): repeated views are served from the cache, any write recomputes them.
-    summary = cached(
-        ("meetings.compliance_summary", root, year, today),
-        lambda: selectors.compliance_summary(root, year, today=today),
-    )
+    summary = selectors.compliance_summary(root, year, today=today)
     if kind is None:
-        hm = summary["heatmap"]
+        hm = summary.heatmap
     else:
         hm = cached(
             ("meetings.heatmap", root, year, kind, today), lambda: selectors.heatmap(root, year, kind, today=today)
         )
-    rows = summary["branches"]
+    rows = summary.branches
     rates = selectors.branch_rates(rows)
     single = root.org_type in BRANCH_TYPES
     attendance = []
     if single:
-        stats = cached(
-            ("meetings.member_attendance", root, year, today),
-            lambda: selectors.member_attendance(root, year, today=today),
-        )
+        stats = selectors.member_attendance(root, year, today=today)
         names = dict(Member.objects.filter(pk__in=stats).values_list("id", "name"))
         attendance = sorted(
-            ({"id": k, "name": names.get(k, ""), **v} for k, v in stats.items()),
+            ({"id": k, "name": names.get(k, ""), **v.as_dict()} for k, v in stats.items()),
             key=lambda r: (r["rate"] is None, r["rate"] or 0),
         )
     return render(

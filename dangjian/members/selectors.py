@@ -6,7 +6,7 @@ from datetime import date
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from dangjian.accounts.scope import orgs_in_scope, visible_to
 from dangjian.members.models import Education, Member, MemberEvent, MemberKind, Sex
@@ -197,3 +197,75 @@ def filtered_roster(user, params, *, today: date | None = None) -> tuple[RosterF
 
 def events_for(user, member: Member) -> QuerySet:
     return visible_to(user, MemberEvent).filter(member=member).select_related("created_by").order_by("date", "id")
+
+
+# --- members of an organization over time (the one owner of "who was a member then") ----------
+
+
+def members_as_of(root: Organization, day: date, *, exclude_suspended: bool = False) -> QuerySet:
+    """Members under `root` on `day`: they had joined the Party (入党日期) and this organization
+    (进入本组织日期, when recorded) by then and had not yet left it (转出, 死亡, 退党, 除名, …:
+    离开本组织日期 after `day`). With `exclude_suspended`, members whose 党籍 was stopped
+    (停止党籍) on `day` and not restored by then are left out. Every yearly figure and report
+    counts people with this (or `members_during`), so a past year counts that year's members.
+
+    The branch is the member's branch now (the roster keeps no history of moves between
+    branches of the same organization)."""
+    qs = (
+        Member.objects.filter(branch__path__startswith=root.path, joined_on__lte=day)
+        .filter(Q(is_current=True) | Q(left_on__gt=day))
+        .exclude(joined_org_on__gt=day)
+    )
+    if exclude_suspended:
+        qs = qs.exclude(pk__in=_suspended_on(day))
+    return qs
+
+
+def members_during(root: Organization, year: int) -> QuerySet:
+    """Members under `root` at any time in `year` (joined by 31 December, not left before
+    1 January): whoever could be expected to take part in that year's organizational life."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    return (
+        Member.objects.filter(branch__path__startswith=root.path, joined_on__lte=last)
+        .filter(Q(is_current=True) | Q(left_on__gte=first))
+        .exclude(joined_org_on__gt=last)
+    )
+
+
+def _suspended_on(day: date):
+    """Ids of members whose latest 停止党籍/恢复党籍 event on or before `day` is 停止党籍."""
+    from django.db.models import OuterRef, Subquery
+
+    kinds = [MemberEvent.Kind.SUSPENDED, MemberEvent.Kind.RESTORED]
+    latest = (
+        MemberEvent.objects.filter(member=OuterRef("member_id"), kind__in=kinds, date__lte=day)
+        .order_by("-date", "-id")
+        .values("kind")[:1]
+    )
+    return (
+        MemberEvent.objects.filter(kind=MemberEvent.Kind.SUSPENDED, date__lte=day)
+        .annotate(last_kind=Subquery(latest))
+        .filter(last_kind=MemberEvent.Kind.SUSPENDED)
+        .values("member_id")
+    )
+
+
+def structure_as_of(root: Organization, day: date) -> dict[str, int]:
+    """The roster's make-up on `day` (one query): total, 正式/预备, women, minorities, 35 and
+    under, college or above; mobility and 失联 are the members' current state (the roster keeps
+    no history of them)."""
+    from dangjian.members.models import COLLEGE_OR_ABOVE
+
+    probationary = Q(kind=MemberKind.PROBATIONARY) | Q(full_on__gt=day)
+    born_after = add_months(day, -36 * 12)
+    return members_as_of(root, day).aggregate(
+        total=Count("id"),
+        probationary=Count("id", filter=probationary),
+        full=Count("id", filter=~probationary),
+        women=Count("id", filter=Q(sex=Sex.FEMALE)),
+        minorities=Count("id", filter=~Q(ethnicity="汉族")),
+        age_35_or_under=Count("id", filter=Q(birth_date__gt=born_after)),
+        college_or_above=Count("id", filter=Q(education__in=COLLEGE_OR_ABOVE)),
+        mobile=Count("id", filter=Q(is_mobile=True, is_current=True)),
+        lost=Count("id", filter=Q(is_lost=True, is_current=True)),
+    )

@@ -6,6 +6,8 @@ from datetime import date
 
 from django.db.models import Count, Max, Q, Sum
 
+from dangjian.core.figures import figure
+from dangjian.core.settings_registry import setting
 from dangjian.orgs.models import BRANCH_TYPES, AdminUnit, Organization, OrgType, Post, Term, UnitYearFigure
 
 AGE_BANDS = [  # RULES.md §10 annual statistics age bands
@@ -32,6 +34,25 @@ def _years_before(d: date, years: int) -> date:
         return d.replace(year=d.year - years)
     except ValueError:  # 29 February
         return d.replace(year=d.year - years, day=28)
+
+
+@figure
+def branches_under(root: Organization) -> list[Organization]:
+    """The active 党支部 under `root` (or `root` itself when it is one), in tree order — the one
+    answer every yearly figure uses. One query, once per request (core.figures)."""
+    if root.org_type in BRANCH_TYPES:
+        return [root]
+    return list(
+        Organization.objects.filter(path__startswith=root.path, org_type__in=BRANCH_TYPES, is_active=True).order_by(
+            "path"
+        )
+    )
+
+
+def ancestor_paths(org: Organization) -> list[str]:
+    """Paths of `org`'s ancestors and of `org` itself, root first (materialized path)."""
+    step = Organization.steplen
+    return [org.path[:i] for i in range(step, len(org.path) + 1, step)]
 
 
 def subtree(org: Organization):
@@ -133,28 +154,21 @@ def default_term_years(org_type: str, category: str | None = None) -> int | None
     """Term length in years: 基层委员会 5, 总支/支部 3, 村/社区 5 (2018 中办 意见; 支部工作条例
     Art. 21; RULES.md §7). Settings DANGJIAN["TERM_YEARS_BY_TYPE"/"TERM_YEARS_BY_CATEGORY"]
     override the tables. None for organizations without a committee term (上级党委, 党小组)."""
-    from django.conf import settings
-
     from dangjian.rules.terms import term_years
 
     code = _RULE_TYPE.get(org_type)
     if code is None:
         return None
-    conf = getattr(settings, "DANGJIAN", {})
     return term_years(
         code,
         category or None,
-        by_type=conf.get("TERM_YEARS_BY_TYPE"),
-        by_category=conf.get("TERM_YEARS_BY_CATEGORY"),
+        by_type=setting("TERM_YEARS_BY_TYPE"),
+        by_category=setting("TERM_YEARS_BY_CATEGORY"),
     )
 
 
 def term_warning_months() -> int:
-    from django.conf import settings
-
-    from dangjian.rules.terms import RENEWAL_WARN_MONTHS
-
-    return int(getattr(settings, "DANGJIAN", {}).get("TERM_WARNING_MONTHS", RENEWAL_WARN_MONTHS))
+    return setting("TERM_WARNING_MONTHS")
 
 
 # --- the tree page, branch page, 换届 warnings, units -------------------------------------

@@ -12,19 +12,15 @@ from django.db import transaction
 
 from dangjian.accounts.roles import Role
 from dangjian.core.concurrency import save_versioned
+from dangjian.core.errors import ServiceError
 from dangjian.orgs.models import BRANCH_TYPES, AdminUnit, Organization, OrgType, Post, Term, UnitYearFigure
 from dangjian.orgs.selectors import default_term_years
 from dangjian.rules.structure import COMMITTEE_ABSOLUTE_MAX_SIZE
 from dangjian.rules.terms import term_end
 
 
-class OrgError(Exception):
-    """A refused write, with the reason in Chinese."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class OrgError(ServiceError):
+    """A refused write, with the reason in Chinese (and the form field, if any)."""
 
 
 # Which organizations may sit under which (中国共产党章程 Art. 30; 支部工作条例 Arts. 4–5, 13):

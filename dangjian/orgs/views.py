@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES, TOWNSHIP_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import can_write, editable_by, get_in_scope, orgs_in_scope, visible_to
+from dangjian.core import params
 from dangjian.core.concurrency import EditConflict
 from dangjian.members.models import Member
 from dangjian.orgs import selectors, services
@@ -244,10 +245,7 @@ def term_add(request, org):
 @scoped(roles=TOWNSHIP_ROLES)
 def units(request):
     user = request.user
-    try:
-        year = int(request.GET["year"])
-    except (KeyError, ValueError):
-        year = None
+    year = params.optional_year(request.GET)
     table = selectors.units_table(visible_to(user, AdminUnit), year=year)
     return render(request, "orgs/units.html", {**table, "editable": user.role == Role.ADMIN})
 
@@ -258,10 +256,7 @@ def unit_figures(request):
     # the generated scope walk, whose accounts sit at one branch, has none to build a URL with.
     today = _today()
     unit = get_in_scope(request.user, AdminUnit, request.GET.get("unit") or request.POST.get("unit"), write=True)
-    try:
-        year = int(request.GET.get("year") or request.POST.get("year") or today.year - 1)
-    except ValueError:
-        year = today.year - 1
+    year = params.year(request.GET if request.GET.get("year") else request.POST, default=today.year - 1)
     existing = UnitYearFigure.objects.filter(unit=unit, year=year).first()
     if request.method == "POST":
         form = FigureForm(request.POST)

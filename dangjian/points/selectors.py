@@ -17,9 +17,11 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import timezone
 
+from dangjian.core.figures import figure
+from dangjian.core.settings_registry import setting
+from dangjian.points.types import PointsSummary
 from dangjian.rules.points import DEFAULT_RULESET, PointItem, compute_points
 
 DERIVED_CODES = ("base", "attend", "leave", "absent", "dues_on_time", "dues_arrears", "study")
@@ -54,7 +56,7 @@ def ranking_enabled(root, year: int) -> bool:
     rs, _ = ruleset_for(root, year)
     if rs is not None:
         return rs.ranking_enabled
-    return bool(settings.DANGJIAN.get("POINTS_RANKING", False))
+    return setting("POINTS_RANKING")
 
 
 def _year_end(year: int, today: date) -> date:
@@ -63,8 +65,8 @@ def _year_end(year: int, today: date) -> date:
 
 def member_facts(root, year: int, *, today: date | None = None) -> dict[int, dict]:
     """{member_id: {code: count}} for current members under `root`. Fixed queries."""
-    from dangjian.dues.grid import dues_grid, members_for
     from dangjian.dues.months import last_completed_month
+    from dangjian.dues.selectors import year_grid
     from dangjian.meetings.selectors import member_attendance
     from dangjian.points.models import ManualPoint
     from dangjian.study.selectors import member_hours
@@ -73,14 +75,13 @@ def member_facts(root, year: int, *, today: date | None = None) -> dict[int, dic
     attendance = member_attendance(root, year, today=today)
     facts: dict[int, dict] = {mid: {} for mid in attendance}
     for mid, a in attendance.items():
-        facts[mid].update(attend=a["attended"], leave=a["excused"], absent=a["unexcused"])
+        facts[mid].update(attend=a.attended, leave=a.excused, absent=a.unexcused)
     first = date(year, 1, 1)
     until = min(date(year, 12, 1), last_completed_month(today))
     if first <= until:
-        grid = dues_grid(members_for(root).filter(is_current=True), until=until, since=first)
-        for mid, md in grid.items():
-            if mid in facts:
-                facts[mid]["dues_on_time"] = sum(1 for m in md.due if m in md.on_time)
+        for mid, md in year_grid(root, year, today=today).items():
+            if mid in facts and md.is_current:
+                facts[mid]["dues_on_time"] = sum(1 for m in md.due if first <= m <= until and m in md.on_time)
                 facts[mid]["dues_arrears"] = len(md.arrears_months(until, first))
     for mid, h in member_hours(root, year).items():
         if mid in facts:
@@ -99,7 +100,8 @@ def _clean(facts: dict, items: list[PointItem]) -> dict:
     return {k: v for k, v in facts.items() if k in codes}
 
 
-def points_summary(root, year: int, *, today: date | None = None) -> dict:
+@figure
+def points_summary(root, year: int, *, today: date | None = None) -> PointsSummary:
     """Coverage of points management (积分管理覆盖率 = branches applying / branches) and each
     member's total. A branch applies points management when it recorded manual items for the
     year or confirmed its year's points."""
@@ -122,14 +124,15 @@ def points_summary(root, year: int, *, today: date | None = None) -> dict:
     totals = {}
     for mid, f in member_facts(root, year, today=today).items():
         totals[mid] = compute_points(items, _clean(f, items))[1]
-    return {
-        "year": year,
-        "branches": len(branches),
-        "branches_applied": n_applied,
-        "coverage": n_applied / len(branches) if branches else 0.0,
-        "branches_not_applied": [b["branch"] for b in branches if b["branch_id"] not in applied],
-        "member_totals": totals,
-    }
+    return PointsSummary(
+        year=year,
+        branches=len(branches),
+        branches_applied=n_applied,
+        coverage=n_applied / len(branches) if branches else 0.0,
+        branches_not_applied=[b["branch"] for b in branches if b["branch_id"] not in applied],
+        branch_ids_not_applied=[b["branch_id"] for b in branches if b["branch_id"] not in applied],
+        member_totals=totals,
+    )
 
 
 def _source_text(item: PointItem, count, member_manual: list) -> str:
@@ -177,7 +180,7 @@ def branch_totals(branch, year: int, *, today: date | None = None) -> list[dict]
     """Current members of `branch` with their yearly total (a reference), by name."""
     from dangjian.members.models import Member
 
-    totals = points_summary(branch, year, today=today)["member_totals"]
+    totals = points_summary(branch, year, today=today).member_totals
     rows = Member.objects.filter(branch__path__startswith=branch.path, is_current=True).order_by("name_pinyin", "id")
     return [{"member_id": mid, "name": name, "total": totals.get(mid)} for mid, name in rows.values_list("id", "name")]
 

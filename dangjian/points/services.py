@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import WRITER_ROLES
 from dangjian.core.audit import log_bulk
+from dangjian.core.errors import ServiceError
 from dangjian.points.models import BranchPointsYear, ManualPoint, PointRule, PointRuleSet
 from dangjian.points.selectors import DERIVED_CODES, ruleset_for
 from dangjian.rules.errors import RuleError
@@ -19,13 +20,8 @@ from dangjian.rules.points import PointItem, validate_rule
 SAME_PERSON = "提出人不能审核自己提出的积分项目，请由另一名支委或上级党组织审核（四眼原则）。"
 
 
-class PointsError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
+class PointsError(ServiceError):
+    """A refused write, with the reason in Chinese (core.errors.ServiceError)."""
 
 
 @dataclass

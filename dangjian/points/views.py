@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import get_in_scope, orgs_in_scope, scope_root, visible_to
+from dangjian.core import params
 from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_TYPES, Organization
 from dangjian.points import selectors, services
@@ -24,21 +25,17 @@ MEMBER_ONLY = frozenset({Role.MEMBER})
 LEADERS = frozenset({Role.ADMIN, Role.SECRETARY})
 
 
-def _int(v, default=None):
-    try:
-        return int(v)
-    except (TypeError, ValueError):
-        return default
+def _int(value, default=None):
+    """A number from the query string (core.params: one policy; a value no key can hold → default)."""
+    return params.integer({"v": value}, "v", default=default, lo=-params.MAX_ID, hi=params.MAX_ID)
 
 
 def _year(request, source=None) -> int:
-    today = timezone.localdate()
-    y = _int((source or request.GET).get("year"), today.year)
-    return y if 2000 <= y <= today.year + 1 else today.year
+    return params.year(source or request.GET)
 
 
 def _root(request, source=None):
-    bid = _int((source or request.GET).get("branch"))
+    bid = params.branch(source or request.GET)
     if bid:
         return get_in_scope(request.user, Organization, bid)
     root = scope_root(request.user)
@@ -214,7 +211,7 @@ def ranking(request):
     year = _year(request)
     if not selectors.ranking_enabled(root, year):
         raise Http404("本年度未启用积分排名")
-    totals = selectors.points_summary(root, year)["member_totals"]
+    totals = selectors.points_summary(root, year).member_totals
     names = dict(visible_to(request.user, Member).filter(pk__in=list(totals)).values_list("pk", "name"))
     rows = sorted(((names[m], t) for m, t in totals.items() if m in names), key=lambda r: -r[1])
     return render(request, "points/ranking.html", {"root": root, "year": year, "rows": rows})

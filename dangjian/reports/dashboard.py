@@ -120,7 +120,7 @@ def build(root, year: int, *, today: date | None = None) -> dict:
         )
     )
     c = src.compliance
-    heat = c["heatmap"] if c else {"months": [], "rows": []}
+    heat = c.heatmap if c else {"months": [], "rows": []}
     compliance_url = url("meetings:compliance", year=year)
     charts.append(
         _chart(
@@ -130,10 +130,10 @@ def build(root, year: int, *, today: date | None = None) -> dict:
             heat["months"],
             [{"name": r["branch"], "data": r["cells"]} for r in heat["rows"]],
             link=compliance_url,
-            note=f"落实率 {round(c['rate'] * 100, 1)}%" if c and c.get("rate") is not None else "",
+            note=f"落实率 {round(c.rate * 100, 1)}%" if c else "",
         )
     )
-    kinds = list((c or {}).get("meetings_by_kind", {}).items())
+    kinds = list(c.meetings_by_kind.items()) if c else []
     charts.append(
         _chart(
             "meetings",
@@ -148,7 +148,7 @@ def build(root, year: int, *, today: date | None = None) -> dict:
     bins = ["未参加", "1%–49%", "50%–79%", "80%–99%", "全勤"]
     counts = Counter()
     for a in att.values():
-        r = a.get("rate") if isinstance(a, dict) else None
+        r = a.rate
         if r is None:
             continue
         counts[
@@ -165,33 +165,28 @@ def build(root, year: int, *, today: date | None = None) -> dict:
         )
     )
     d = src.dues
-    rows = (d or {}).get("by_branch", [])
+    rows = d.by_branch if d else []
     charts.append(
         _chart(
             "dues",
             "党费收缴率（按支部）",
             "bar",
-            [r["branch"] for r in rows],
-            [
-                {
-                    "name": "收缴率%",
-                    "data": [round(float(r["rate"]) * 100, 1) if r.get("rate") is not None else None for r in rows],
-                }
-            ],
-            urls=[url("dues:arrears", branch=r.get("branch_id")) for r in rows],
+            [r.branch for r in rows],
+            [{"name": "收缴率%", "data": [round(r.rate * 100, 1) for r in rows]}],
+            urls=[url("dues:arrears", branch=r.branch_id) for r in rows],
             link=url("dues:arrears"),
             horizontal=True,
         )
     )
     st = src.study
-    rows = (st or {}).get("by_branch", []) or []
+    study_rows = st.by_branch if st else []
     charts.append(
         _chart(
             "study",
             "学习时长（按支部，学时）",
             "bar",
-            [r.get("branch", "") for r in rows],
-            [{"name": "学时", "data": [float(r.get("hours") or r.get("hours_total") or 0) for r in rows]}],
+            [r.branch for r in study_rows],
+            [{"name": "学时", "data": [round(r.hours_total, 1) for r in study_rows]}],
             link=url("study:list", year=year),
             horizontal=True,
         )
@@ -203,12 +198,12 @@ def build(root, year: int, *, today: date | None = None) -> dict:
             "积分管理覆盖",
             "pie",
             ["已实行", "未实行"],
-            [{"name": "支部", "data": [p["branches_applied"], p["branches"] - p["branches_applied"]] if p else []}],
+            [{"name": "支部", "data": [p.branches_applied, p.branches - p.branches_applied] if p else []}],
             link=url("points:list"),
         )
     )
     a = src.appraisal
-    grades = list((a or {}).get("grades", {}).items())
+    grades = list(a.grades.items()) if a else []
     charts.append(
         _chart(
             "appraisal",
@@ -220,36 +215,35 @@ def build(root, year: int, *, today: date | None = None) -> dict:
         )
     )
     i = src.inspections
-    overdue = len(i["overdue"]) if i else 0
+    overdue = len(i.overdue) if i else 0
     charts.append(
         _chart(
             "rectification",
             "督查问题整改",
             "pie",
             ["已整改", "整改中（未逾期）", "逾期未整改"],
-            [{"name": "问题", "data": [i["closed"], max(0, i["open"] - overdue), overdue] if i else []}],
+            [{"name": "问题", "data": [i.closed, max(0, i.open - overdue), overdue] if i else []}],
             link=url("inspections:list", year=year),
         )
     )
     t = src.tasks
-    t_overdue = len(t["overdue"]) if t else 0
+    t_overdue = len(t.overdue) if t else 0
     charts.append(
         _chart(
             "tasks",
             "“三抓三促”任务进度",
             "pie",
             ["已完成", "推进中", "逾期"],
-            [{"name": "任务", "data": [t["done"], max(0, t["in_progress"] - t_overdue), t_overdue] if t else []}],
+            [{"name": "任务", "data": [t.done, max(0, t.in_progress - t_overdue), t_overdue] if t else []}],
             link=url("actions:list", year=year),
         )
     )
-    from dangjian.stats.models import TownshipYearStats
-    from dangjian.stats.selectors import trend
+    from dangjian.stats.types import FIGURES
 
-    tr = trend(root)
-    years = [f"{y}年" for y in tr["years"]]
+    tr = src.trend
+    years = [f"{y}年" for y in tr.years]
     stats_url = url("stats:list")
-    labels = {f: (label, unit) for f, label, unit in TownshipYearStats.FIGURES}
+    labels = {f: (label, unit) for f, label, unit in FIGURES}
     charts.append(
         _chart(
             "economy",
@@ -257,7 +251,7 @@ def build(root, year: int, *, today: date | None = None) -> dict:
             "line",
             years,
             [
-                {"name": f"{labels[f][0]}（{labels[f][1]}）", "data": tr["series"][f], "axis": ax}
+                {"name": f"{labels[f][0]}（{labels[f][1]}）", "data": tr.series[f], "axis": ax}
                 for f, ax in (("gdp", 0), ("income_per_capita", 1))
             ]
             if years
@@ -273,7 +267,7 @@ def build(root, year: int, *, today: date | None = None) -> dict:
             "line",
             years,
             [
-                {"name": f"{labels[f][0]}（{labels[f][1]}）", "data": tr["series"][f]}
+                {"name": f"{labels[f][0]}（{labels[f][1]}）", "data": tr.series[f]}
                 for f in ("labour_workers", "labour_skills_trained", "labour_orientation_trained")
             ]
             if years
@@ -287,7 +281,7 @@ def build(root, year: int, *, today: date | None = None) -> dict:
             "特色产业种植面积（亩）",
             "bar",
             years,
-            [{"name": crop, "data": v["area"]} for crop, v in tr["industry"].items()],
+            [{"name": crop, "data": v["area"]} for crop, v in tr.industry.items()],
             link=stats_url,
         )
     )
@@ -297,17 +291,17 @@ def build(root, year: int, *, today: date | None = None) -> dict:
             "特色产业收入（万元）",
             "bar",
             years,
-            [{"name": crop, "data": v["revenue"]} for crop, v in tr["industry"].items()],
+            [{"name": crop, "data": v["revenue"]} for crop, v in tr.industry.items()],
             link=stats_url,
-            note="空缺的柱表示该年数据缺失" if any(None in v["revenue"] for v in tr["industry"].values()) else "",
+            note="空缺的柱表示该年数据缺失" if any(None in v["revenue"] for v in tr.industry.values()) else "",
         )
     )
     figures = {
         "members": o["members"]["total"],
         "branches": o["branches"],
-        "rate": c.get("rate") if c else None,
-        "dues_rate": d.get("rate") if d else None,
-        "art9": (c or {}).get("art9", {}),
+        "rate": c.rate if c else None,
+        "dues_rate": d.rate if d else None,
+        "art9": {"over": c.art9.over, "warning": c.art9.warning} if c else {},
     }
     return {
         "year": year,

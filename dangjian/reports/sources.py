@@ -1,26 +1,55 @@
 """The one place where reports read other capabilities.
 
-Each capability (meetings, dues, study, …) is built by another app; the report reads
-it only through that app's selector contract, imported lazily here. When the module or
-the function does not exist yet, or it returns nothing, the adapter returns None and
-the report says plainly that the capability has no data yet ("暂无数据") — it never
-invents a figure. Every adapter fills in the contract's keys, so callers may index.
+Each capability (meetings, dues, study, …) is built by another app; the report reads it
+only through that app's selector and the typed (frozen dataclass) result it returns,
+imported directly. A capability that holds no record for the year is None here and listed in
+`unavailable` (the report says 暂无数据); it never invents a figure. A selector that breaks is
+not hidden: `SourceError` names the capability (a Chinese message for the page) and carries
+the original exception, so a test fails and the user sees what could not be read.
+
+Every source is computed as of the report's day (`core.clock.as_of(today)`: ``report --today
+D`` reaches every selector) and within one figures scope (`core.figures`), so the dashboard,
+the report, the rating and the compliance page share each figure instead of recomputing it.
 
     src = Sources(root, year, today=today)
-    src.compliance          # dict or None
+    src.compliance          # ComplianceSummary or None
     src.unavailable         # {"compliance": "组织生活（三会一课）", …} for sources with no data
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
+from collections.abc import Callable
 from datetime import date
 from functools import cached_property
+from typing import TypeVar
 
-from dangjian.core.cache import cached
+from dangjian.actions import selectors as actions
+from dangjian.actions.types import TaskSummary
+from dangjian.core import clock, figures
+from dangjian.core.errors import ServiceError
+from dangjian.dues import selectors as dues
+from dangjian.dues.types import DuesSummary
+from dangjian.inspections import selectors as inspections
+from dangjian.inspections.types import InspectionSummary
+from dangjian.integrity import selectors as integrity
+from dangjian.integrity.types import SignalSummary
+from dangjian.lifecycle import selectors as lifecycle
+from dangjian.lifecycle.types import LifecycleSummary
+from dangjian.meetings import selectors as meetings
+from dangjian.meetings.types import Art9Row, ComplianceSummary, MemberAttendance
+from dangjian.orgs import selectors as orgs
+from dangjian.points import selectors as points
+from dangjian.points.types import PointsSummary
+from dangjian.reviews import selectors as reviews
+from dangjian.reviews.types import AppraisalSummary, RatingSummary
+from dangjian.stats import selectors as stats
+from dangjian.stats.types import Trend
+from dangjian.study import selectors as study
+from dangjian.study.types import StudySummary
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 LABELS = {
     "compliance": "组织生活（三会一课）",
@@ -38,42 +67,15 @@ LABELS = {
 }
 
 
-MISSING = None  # what `call` answers for a capability that is not built yet
+class SourceError(ServiceError):
+    """A capability's selector raised: the page says which one could not be read."""
 
+    status = 500
+    title = "数据读取出错"
 
-def call(module: str, func: str, *args, **kwargs):
-    """`module.func(*args, **kwargs)`, or None when the capability is not there yet. A selector that crashes is logged and treated as no data, so one
-    broken capability cannot take the whole report down (the note says 读取出错)."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
-    fn = getattr(mod, func, None)
-    if fn is None:
-        return None
-    try:
-        # Yearly figures are cached at the current data version (core.cache): any write
-        # anywhere invalidates them, so the dashboard and the report are never stale.
-        result = cached((module, func, args, kwargs), lambda: fn(*args, **kwargs))
-    except Exception:  # noqa: BLE001 — see docstring
-        logger.exception("report source %s.%s failed", module, func)
-        return _Failed()
-    return result
-
-
-class _Failed:
-    """Marker for a selector that raised (reported as 读取出错, not as 暂无数据)."""
-
-    def __bool__(self) -> bool:
-        return False
-
-
-def _with_defaults(data: dict | None, defaults: dict) -> dict | None:
-    if not isinstance(data, dict):
-        return None
-    return {**defaults, **data}
+    def __init__(self, key: str):
+        self.key = key
+        super().__init__(f"读取“{LABELS[key]}”的数据时出错（已记录），请联系管理员。")
 
 
 class Sources:
@@ -82,19 +84,20 @@ class Sources:
     def __init__(self, root, year: int, *, today: date | None = None):
         self.root = root
         self.year = year
-        self.today = today or date.today()
+        self.today = clock.or_today(today)
         self.unavailable: dict[str, str] = {}
-        self.failed: dict[str, str] = {}
+        self._memo: dict = {}
 
-    def _get(self, key: str, module: str, func: str, *args, defaults: dict | None = None, empty=None, **kwargs):
-        """`empty(data)` says when a capability that exists holds no record for the year:
-        a township that recorded nothing is reported as "暂无数据", not as failing."""
-        raw = call(module, func, *args, **kwargs)
-        if isinstance(raw, _Failed):
-            self.failed[key] = LABELS[key]
-            raw = None
-        data = _with_defaults(raw, defaults or {}) if defaults is not None else raw
-        if data is None or (empty is not None and empty(data)):
+    def _read(self, key: str, compute: Callable[[], T], has_data: Callable[[T], bool] | None = None) -> T | None:
+        """`compute()` as of the report's day; None (and listed as unavailable) when it holds
+        no record for the year. An exception becomes SourceError naming the capability."""
+        try:
+            with clock.as_of(self.today), figures.scope(self._memo):
+                data = compute()
+        except Exception as exc:
+            logger.exception("report source %s failed", key)
+            raise SourceError(key) from exc
+        if has_data is not None and not has_data(data):
             self.unavailable.setdefault(key, LABELS[key])
             return None
         return data
@@ -102,178 +105,86 @@ class Sources:
     @property
     def as_of(self) -> date:
         """The day the year is judged at: its last day, or today while it runs."""
-        return min(self.today, date(self.year, 12, 31))
+        return clock.judged_at(self.year, self.today)
 
-    # --- the foundation (exists) ------------------------------------------------------
+    # --- the foundation -----------------------------------------------------------------
     @cached_property
     def overview(self) -> dict:
-        from dangjian.orgs.selectors import overview
+        with clock.as_of(self.today):
+            return orgs.overview(self.root, today=self.today)
 
-        return overview(self.root, today=self.today)
-
-    # --- other capabilities (contracts in the issue) ----------------------------------
     @cached_property
-    def compliance(self) -> dict | None:
-        data = self._get(
+    def trend(self) -> Trend:
+        with clock.as_of(self.today), figures.scope(self._memo):
+            return stats.trend(self.root)
+
+    # --- other capabilities -------------------------------------------------------------
+    @cached_property
+    def compliance(self) -> ComplianceSummary | None:
+        return self._read(
             "compliance",
-            "dangjian.meetings.selectors",
-            "compliance_summary",
-            self.root,
-            self.year,
-            today=self.today,
-            defaults={
-                "meetings_by_kind": {},
-                "party_lectures": None,
-                "rate": None,
-                "branches": [],
-                "art9": {},
-                "heatmap": {"months": [], "rows": []},
-            },
-            empty=lambda d: not any((d.get("meetings_by_kind") or {}).values()) and not d.get("meetings"),
-        )
-        if data is not None:
-            data["art9"] = {"over": 0, "warning": 0, **(data.get("art9") or {})}
-            data["heatmap"] = {"months": [], "rows": [], **(data.get("heatmap") or {})}
-        return data
-
-    @cached_property
-    def attendance(self) -> dict | None:
-        return self._get("attendance", "dangjian.meetings.selectors", "member_attendance", self.root, self.year)
-
-    @cached_property
-    def art9_members(self) -> list | None:
-        """[] is data (nobody near the line); None means the capability is missing."""
-        data = self._get("art9_members", "dangjian.meetings.selectors", "art9_members", self.root, today=self.as_of)
-        return list(data) if data is not None else None
-
-    @cached_property
-    def dues(self) -> dict | None:
-        data = self._get(
-            "dues",
-            "dangjian.dues.selectors",
-            "dues_summary",
-            self.root,
-            self.year,
-            defaults={
-                "due": None,
-                "paid": None,
-                "rate": None,
-                "members_in_arrears": 0,
-                "arrears_amount": 0,
-                "art9_over": 0,
-                "art9_warning": 0,
-                "by_branch": [],
-            },
-            empty=lambda d: not d["due"] and not d["paid"],
-        )
-        return data
-
-    @cached_property
-    def study(self) -> dict | None:
-        return self._get(
-            "study",
-            "dangjian.study.selectors",
-            "study_summary",
-            self.root,
-            self.year,
-            defaults={"sessions": 0, "hours_total": 0, "members": 0, "members_meeting_target": None, "by_branch": []},
-            empty=lambda d: not d["sessions"] and not d["hours_total"],
+            lambda: meetings.compliance_summary(self.root, self.year, today=self.today),
+            lambda d: d.has_records,
         )
 
     @cached_property
-    def points(self) -> dict | None:
-        return self._get(
-            "points",
-            "dangjian.points.selectors",
-            "points_summary",
-            self.root,
-            self.year,
-            defaults={"branches": 0, "branches_applied": 0, "coverage": None, "branches_not_applied": []},
-            empty=lambda d: not d["branches_applied"],
+    def attendance(self) -> dict[int, MemberAttendance] | None:
+        return self._read("attendance", lambda: meetings.member_attendance(self.root, self.year, today=self.today))
+
+    @cached_property
+    def art9_members(self) -> list[Art9Row] | None:
+        """[] is data (nobody near the line)."""
+        return self._read("art9_members", lambda: list(meetings.art9_members(self.root, today=self.as_of)))
+
+    @cached_property
+    def dues(self) -> DuesSummary | None:
+        return self._read(
+            "dues", lambda: dues.dues_summary(self.root, self.year, today=self.today), lambda d: d.has_records
         )
 
     @cached_property
-    def appraisal(self) -> dict | None:
-        return self._get(
-            "appraisal",
-            "dangjian.reviews.selectors",
-            "appraisal_summary",
-            self.root,
-            self.year,
-            defaults={"branches": 0, "branches_done": 0, "grades": {}, "not_done": []},
-            empty=lambda d: not d["branches_done"] and not any((d.get("grades") or {}).values()),
+    def study(self) -> StudySummary | None:
+        return self._read(
+            "study", lambda: study.study_summary(self.root, self.year, today=self.today), lambda d: d.has_records
         )
 
     @cached_property
-    def rating(self) -> dict | None:
-        return self._get(
-            "rating",
-            "dangjian.reviews.selectors",
-            "rating_summary",
-            self.root,
-            self.year,
-            # the report's day, so the rating reuses the compliance figures read above
-            today=self.today,
-            defaults={"rated": 0, "stars": {}, "model_branches": []},
-            empty=lambda d: not d["rated"],
+    def points(self) -> PointsSummary | None:
+        return self._read(
+            "points", lambda: points.points_summary(self.root, self.year, today=self.today), lambda d: d.has_records
         )
 
     @cached_property
-    def inspections(self) -> dict | None:
-        return self._get(
+    def appraisal(self) -> AppraisalSummary | None:
+        return self._read("appraisal", lambda: reviews.appraisal_summary(self.root, self.year), lambda d: d.has_records)
+
+    @cached_property
+    def rating(self) -> RatingSummary | None:
+        return self._read(
+            "rating", lambda: reviews.rating_summary(self.root, self.year, today=self.today), lambda d: d.has_records
+        )
+
+    @cached_property
+    def inspections(self) -> InspectionSummary | None:
+        return self._read(
             "inspections",
-            "dangjian.inspections.selectors",
-            "inspection_summary",
-            self.root,
-            self.year,
-            defaults={"inspections": 0, "findings": 0, "closed": 0, "open": 0, "overdue": []},
-            empty=lambda d: not d["inspections"] and not d["findings"],
+            lambda: inspections.inspection_summary(self.root, self.year, today=self.today),
+            lambda d: d.has_records,
         )
 
     @cached_property
-    def tasks(self) -> dict | None:
-        return self._get(
-            "tasks",
-            "dangjian.actions.selectors",
-            "task_summary",
-            self.root,
-            self.year,
-            defaults={"tasks": 0, "done": 0, "in_progress": 0, "overdue": [], "stalled": []},
-            empty=lambda d: not d["tasks"],
+    def tasks(self) -> TaskSummary | None:
+        return self._read(
+            "tasks", lambda: actions.task_summary(self.root, self.year, today=self.today), lambda d: d.has_records
         )
 
     @cached_property
-    def signals(self) -> dict | None:
-        return self._get(
-            "signals",
-            "dangjian.integrity.selectors",
-            "signal_summary",
-            self.root,
-            self.year,
-            defaults={"open": 0, "by_kind": {}},
-        )
+    def signals(self) -> SignalSummary | None:
+        return self._read("signals", lambda: integrity.signal_summary(self.root, self.year))
 
     @cached_property
-    def lifecycle(self) -> dict | None:
-        return self._get(
-            "lifecycle",
-            "dangjian.lifecycle.selectors",
-            "lifecycle_summary",
-            self.root,
-            self.year,
-            defaults={
-                "applicants": 0,
-                "activists": 0,
-                "candidates": 0,
-                "developed": 0,
-                "probation_due": 0,
-                "transfers_in": 0,
-                "transfers_out": 0,
-                "mobile": 0,
-                "mobile_contact_overdue": 0,
-                "lost": 0,
-            },
-        )
+    def lifecycle(self) -> LifecycleSummary | None:
+        return self._read("lifecycle", lambda: lifecycle.lifecycle_summary(self.root, self.year, today=self.today))
 
     def load_all(self) -> Sources:
         """Touch every source (so `unavailable` is complete)."""

@@ -14,27 +14,20 @@ per township).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
-
+from dangjian.core import clock
+from dangjian.core.settings_registry import setting
+from dangjian.members.selectors import structure_as_of
 from dangjian.orgs.models import AdminUnit, Organization, OrgCategory, OrgType
+from dangjian.reports.problems import BRANCH_REGS, CHARTER_ART9, Problem, find_problems
 from dangjian.reports.sources import Sources
-from dangjian.reports.wording import branch_list, money, num, org_label, pct, period, sentence
+from dangjian.reports.wording import branch_list, money, num, pct, period, sentence
+
+__all__ = ["CHARTER_ART9", "Problem", "SurveyReport", "build_report", "find_problems"]
 
 CN_ORDINALS = "一二三四五六七八九十"
-CHARTER_ART9 = "《中国共产党章程》第九条"
-
-
-def _study_hours():
-    from dangjian.core.rulesettings import study_hours_per_year
-
-    return study_hours_per_year()
-
-
-BRANCH_REGS = "《中国共产党支部工作条例（试行）》"
 
 
 def ordinal(i: int) -> str:
@@ -47,15 +40,6 @@ def ordinal(i: int) -> str:
 class Block:
     kind: str  # title | h1 | h2 | h3 | p | note
     text: str
-
-
-@dataclass
-class Problem:
-    title: str
-    evidence: str
-    measure_title: str
-    measure: str
-    branches: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -72,7 +56,7 @@ class SurveyReport:
     tables: list[tuple[str, list[str], list[list]]] = field(default_factory=list)
     today: date | None = None
     economy: object = None  # dangjian.stats.selectors.Economy used in 一、基本情况
-    members: dict = field(default_factory=dict)  # the roster at the year's end
+    members: dict = field(default_factory=dict)  # the roster on the day the year is judged at
 
     def text(self) -> str:
         return "\n".join(b.text for b in self.blocks)
@@ -109,7 +93,7 @@ class _Writer:
 
 
 def build_report(root: Organization, year: int, *, today: date | None = None) -> SurveyReport:
-    today = today or date.today()
+    today = clock.or_today(today)
     level = level_of(root)
     if level == "branch":
         title = f"{root.name}{year}年度工作总结"
@@ -173,47 +157,22 @@ def _opening(root, year, level) -> str:
 
 
 def members_as_of(root, as_of: date) -> dict:
-    """The roster at `as_of`: members who had joined by then and had not yet left. One query. Mobility and 失联 are the
-    members' current state (the roster keeps no history of them)."""
-    from django.db.models import Count, Q
-
-    from dangjian.members.models import COLLEGE_OR_ABOVE, Member, MemberKind, Sex
-
-    qs = (
-        Member.objects.filter(branch__path__startswith=root.path, joined_on__lte=as_of)
-        .filter(Q(is_current=True) | Q(left_on__gt=as_of))
-        .exclude(joined_org_on__gt=as_of)
-    )
-    probationary = Q(kind=MemberKind.PROBATIONARY) | Q(full_on__gt=as_of)
-    try:
-        born_after = as_of.replace(year=as_of.year - 36)
-    except ValueError:  # 29 February
-        born_after = as_of.replace(year=as_of.year - 36, day=28)
-    return qs.aggregate(
-        total=Count("id"),
-        probationary=Count("id", filter=probationary),
-        full=Count("id", filter=~probationary),
-        women=Count("id", filter=Q(sex=Sex.FEMALE)),
-        minorities=Count("id", filter=~Q(ethnicity="汉族")),
-        age_35_or_under=Count("id", filter=Q(birth_date__gt=born_after)),
-        college_or_above=Count("id", filter=Q(education__in=COLLEGE_OR_ABOVE)),
-        mobile=Count("id", filter=Q(is_mobile=True, is_current=True)),
-        lost=Count("id", filter=Q(is_lost=True, is_current=True)),
-    )
+    """The roster's make-up on `as_of` (members.selectors.structure_as_of: who were members then)."""
+    return structure_as_of(root, as_of)
 
 
 def _basic(w: _Writer, report: SurveyReport, src: Sources, root, year, where):
     o = src.overview
-    # The roster as the report is written (as the genre does), not a reconstruction of the
-    # year's end: the roster keeps no history of mobility or 失联.
-    m = members_as_of(root, src.today)
+    # The members of the year: those on the roster on its last day (or today while it runs),
+    # so a past year's report counts that year's members, not today's.
+    m = members_as_of(root, src.as_of)
     report.members = m
     level = report.level
     w.h2("组织和党员队伍" if level != "branch" else "支部和党员队伍")
     if level == "branch":
         groups = o.get("party_groups") or 0
         unit = root.unit.name if root.unit_id else ""
-        when = _date(src.today)
+        when = _date(src.as_of)
         parts = [f"截至{when}，{root.name}有党员{m['total']}名"]
         if unit:
             parts.insert(0, f"本支部设在{unit}")
@@ -268,7 +227,7 @@ def _basic(w: _Writer, report: SurveyReport, src: Sources, root, year, where):
         if o.get("general_branches"):
             text += f"；另有党总支{o['general_branches']}个"
         w.p(text + "。")
-    when = _date(src.today)
+    when = _date(src.as_of)
     member_parts = [f"截至{when}共有党员{m['total']}名"]
     if m["total"]:
         member_parts.append(f"其中正式党员{m['full']}名、预备党员{m['probationary']}名")
@@ -370,22 +329,21 @@ def _work(w: _Writer, report: SurveyReport, src: Sources, year, where):
     c = src.compliance
     w.h2("组织生活")
     if c:
-        kinds = [f"{k}{n}次" for k, n in c["meetings_by_kind"].items() if n]
+        kinds = [f"{k}{n}次" for k, n in c.meetings_by_kind.items() if n]
         parts = []
         if kinds:
             parts.append("全年共召开" + "、".join(kinds))
         else:
             parts.append("全年系统中没有组织生活记录")
-        if c.get("party_lectures") is not None and not any("党课" in k for k in c["meetings_by_kind"]):
-            parts.append(f"讲党课{c['party_lectures']}次")
-        if c.get("rate") is not None:
-            parts.append(f"按{BRANCH_REGS}规定的频次计算，组织生活落实率为{pct(c['rate'])}")
+        if not any("党课" in k for k in c.meetings_by_kind):
+            parts.append(f"讲党课{c.party_lectures}次")
+        parts.append(f"按{BRANCH_REGS}规定的频次计算，组织生活落实率为{pct(c.rate)}")
         w.p(sentence(parts))
     else:
         w.p(_no_data("组织生活（会议记录）"))
     att = src.attendance
     if att:
-        rates = [a.get("rate") for a in att.values() if isinstance(a, dict) and a.get("rate") is not None]
+        rates = [a.rate for a in att.values() if a.rate is not None]
         if rates:
             avg = sum(rates) / len(rates)
             full = sum(1 for r in rates if r >= 1)
@@ -393,304 +351,88 @@ def _work(w: _Writer, report: SurveyReport, src: Sources, year, where):
     s = src.study
     w.h2("学习教育")
     if s:
-        parts = [f"开展学习{s['sessions']}次", f"党员累计学习{num(s['hours_total'])}学时"]
-        if s.get("members") and s.get("members_meeting_target") is not None:
-            target = _study_hours()
-            parts.append(f"{s['members']}名党员中{s['members_meeting_target']}名达到年度{target}学时要求")
+        parts = [f"开展学习{s.sessions}次", f"党员累计学习{num(s.hours_total)}学时"]
+        if s.members:
+            target = setting("STUDY_HOURS_PER_YEAR")
+            parts.append(f"{s.members}名党员中{s.members_meeting_target}名达到年度{target}学时要求")
         w.p(sentence(parts, lead="全年"))
     else:
         w.p(_no_data("学习教育"))
     d = src.dues
     w.h2("党费收缴")
     if d:
-        parts = []
-        if d.get("due") is not None:
-            parts.append(f"应缴党费{money(d['due'])}元")
-        if d.get("paid") is not None:
-            parts.append(f"实缴{money(d['paid'])}元")
-        if d.get("rate") is not None:
-            parts.append(f"收缴率{pct(d['rate'])}")
+        parts = [f"应缴党费{money(d.due)}元", f"实缴{money(d.paid)}元", f"收缴率{pct(d.rate)}"]
         w.p(sentence(parts, lead="全年"))
     else:
         w.p(_no_data("党费收缴"))
     a, rt = src.appraisal, src.rating
     w.h2("民主评议和评星定级")
     if a:
-        parts = [f"{a['branches_done']}个党支部（共{a['branches']}个）完成民主评议党员"]
-        grades = [f"{g}{n}名" for g, n in a["grades"].items() if n]
+        parts = [f"{a.branches_done}个党支部（共{a.branches}个）完成民主评议党员"]
+        grades = [f"{g}{n}名" for g, n in a.grades.items() if n]
         if grades:
             parts.append("评议结果为" + "、".join(grades))
         w.p(sentence(parts))
     else:
         w.p(_no_data("民主评议党员"))
     if rt:
-        parts = [f"{rt['rated']}个党支部参加评星定级"]
-        stars = [f"{k}星级{n}个" if isinstance(k, int) else f"{k}{n}个" for k, n in rt["stars"].items() if n]
+        parts = [f"{rt.rated}个党支部参加评星定级"]
+        stars = [f"{k}星级{n}个" if isinstance(k, int) else f"{k}{n}个" for k, n in rt.stars.items() if n]
         if stars:
             parts.append("其中" + "、".join(stars))
-        if rt["model_branches"]:
-            parts.append(f"{branch_list(rt['model_branches'])}被评为示范党支部")
+        if rt.model_branches:
+            parts.append(f"{branch_list(rt.model_branches)}被评为示范党支部")
         w.p(sentence(parts))
     else:
         w.p(_no_data("支部评星定级"))
     i = src.inspections
     w.h2("督查整改")
     if i:
+        carried = f"，另有往年未整改完成的问题{i.carried_over}个" if i.carried_over else ""
         w.p(
-            f"全年开展督查{i['inspections']}次，发现问题{i['findings']}个，"
-            f"已整改到位{i['closed']}个，正在整改{i['open']}个。"
+            f"全年开展督查{i.inspections}次，发现问题{i.findings}个{carried}，"
+            f"已整改到位{i.closed}个，正在整改{i.open}个。"
         )
     else:
         w.p(_no_data("督查整改"))
     t = src.tasks
     w.h2("“三抓三促”任务推进")
     if t:
-        w.p(f"共列出任务{t['tasks']}项，已完成{t['done']}项，正在推进{t['in_progress']}项。")
+        carried = f"（含往年未完成的{t.carried_over}项）" if t.carried_over else ""
+        w.p(f"共列出任务{t.tasks}项{carried}，已完成{t.done}项，正在推进{t.in_progress}项。")
     else:
         w.p(_no_data("“三抓三促”任务"))
     lc = src.lifecycle
     pts = src.points
     w.h2("党员发展和管理")
     if lc:
-        parts = [f"发展党员{lc['developed']}名"]
+        parts = [f"发展党员{lc.developed}名"]
         pipe = [
-            f"{lbl}{lc[k]}名"
+            f"{lbl}{getattr(lc, k)}名"
             for k, lbl in (("applicants", "入党申请人"), ("activists", "入党积极分子"), ("candidates", "发展对象"))
-            if lc.get(k)
+            if getattr(lc, k)
         ]
         if pipe:
             parts.append("现有" + "、".join(pipe))
         moves = [
-            f"{lbl}{lc[k]}名" for k, lbl in (("transfers_in", "转入党员"), ("transfers_out", "转出党员")) if lc.get(k)
+            f"{lbl}{getattr(lc, k)}名"
+            for k, lbl in (("transfers_in", "转入党员"), ("transfers_out", "转出党员"))
+            if getattr(lc, k)
         ]
         if moves:
             parts.append("、".join(moves))
-        if lc.get("mobile"):
-            parts.append(f"流动党员{lc['mobile']}名")
+        if lc.mobile:
+            parts.append(f"流动党员{lc.mobile}名")
         w.p(sentence(parts, lead="全年"))
     else:
         w.p(_no_data("党员发展与流动"))
     if pts:
-        w.p(
-            f"{pts['branches_applied']}个党支部（共{pts['branches']}个）实行党员量化积分管理"
-            + (f"，覆盖率{pct(pts['coverage'])}" if pts.get("coverage") is not None else "")
-            + "。"
-        )
+        w.p(f"{pts.branches_applied}个党支部（共{pts.branches}个）实行党员量化积分管理，覆盖率{pct(pts.coverage)}。")
     else:
         w.p(_no_data("党员量化积分管理"))
 
 
 # --- 三、存在问题 / 四、下一步打算 ----------------------------------------------------------
-
-
-def _is_over(status) -> bool:
-    s = str(status or "").lower()
-    return "over" in s or "超" in s or "达到" in s
-
-
-def find_problems(src: Sources, year: int, *, where: str = "全镇") -> list[Problem]:
-    """Only what the data shows, each with its evidence. No data, no claim."""
-    problems: list[Problem] = []
-    c = src.compliance
-    if c:
-        short = [b for b in c["branches"] if (b.get("shortfall") or 0) > 0]
-        if short:
-            by_branch: OrderedDict[str, list[str]] = OrderedDict()
-            for b in short:
-                by_branch.setdefault(b["branch"], []).append(
-                    f"{b['kind']}（{period(b.get('period'))}）应开{b['required']}次、实开{b['held']}次，少{b['shortfall']}次"
-                )
-            details = "；".join(f"{org_label(br)}：{'，'.join(items)}" for br, items in list(by_branch.items())[:8])
-            more = f"；另有{len(by_branch) - 8}个党支部，详见随附Excel表“组织生活落实”" if len(by_branch) > 8 else ""
-            rate = f"，{where}组织生活落实率为{pct(c['rate'])}" if c.get("rate") is not None else ""
-            total_short = sum(b["shortfall"] for b in short)
-            problems.append(
-                Problem(
-                    title="组织生活制度落实不到位",
-                    evidence=(
-                        f"对照{BRANCH_REGS}规定的频次，{year}年有{len(by_branch)}个党支部未足额开展组织生活，"
-                        f"共少开{total_short}次{rate}。具体为：{details}{more}。"
-                    ),
-                    measure_title="抓实“三会一课”等组织生活制度",
-                    measure=(
-                        f"督促{branch_list(by_branch.keys())}对照规定频次，逐项补齐{total_short}次组织生活，"
-                        "此后每月在系统中查看“本月待办”，党委每月通报落实情况，防止走过场、流于形式。"
-                    ),
-                    branches=list(by_branch.keys()),
-                )
-            )
-    members = src.art9_members if c is None or c["art9"].get("over") or c["art9"].get("warning") else None
-    if members:
-        over = sum(1 for m in members if _is_over(m.get("status")))
-        warning = len(members) - over
-    elif c:
-        over, warning = c["art9"].get("over") or 0, c["art9"].get("warning") or 0
-    else:
-        over = warning = 0
-    art9_branches = list(OrderedDict.fromkeys(m.get("branch") for m in members or [] if m.get("branch")))
-    if over or warning:
-        parts = []
-        if over:
-            parts.append(f"{over}名党员已连续6个月以上未参加组织生活")
-        if warning:
-            parts.append(f"{warning}名党员接近6个月未参加")
-        where_br = f"，涉及{branch_list(art9_branches)}" if art9_branches else ""
-        problems.append(
-            Problem(
-                title="部分党员长期不参加组织生活",
-                evidence=f"截至{_date(src.as_of)}，{'，'.join(parts)}{where_br}（{CHARTER_ART9}）。",
-                measure_title="逐人做好长期未参加组织生活党员的工作",
-                measure=(
-                    f"由{_branches_or(art9_branches)}书记逐人谈心谈话，了解原因、帮助解决实际困难；"
-                    f"对已达到6个月的{over}名党员，按{CHARTER_ART9}的规定提出处置意见，报党委研究。"
-                    if over
-                    else f"由{_branches_or(art9_branches)}书记逐人提醒，在6个月期满前安排参加组织生活。"
-                ),
-                branches=art9_branches,
-            )
-        )
-    d = src.dues
-    if d:
-        low = [b for b in d["by_branch"] if b.get("rate") is not None and b["rate"] < 1]
-        arrears = d.get("members_in_arrears") or 0
-        d_over, d_warn = d.get("art9_over") or 0, d.get("art9_warning") or 0
-        if arrears or low or d_over or d_warn:
-            parts = []
-            if arrears:
-                parts.append(f"{arrears}名党员欠缴党费，合计{money(d.get('arrears_amount') or 0)}元")
-            if d_over:
-                parts.append(f"其中{d_over}名连续6个月以上未交纳党费（{CHARTER_ART9}）")
-            if d_warn:
-                parts.append(f"{d_warn}名接近6个月未交纳")
-            if low:
-                parts.append(
-                    "收缴率未达100%的党支部有"
-                    + "、".join(f"{b['branch']}（{pct(b['rate'])}）" for b in low[:10])
-                    + (f"等{len(low)}个" if len(low) > 10 else "")
-                )
-            problems.append(
-                Problem(
-                    title="党费收缴不及时",
-                    evidence=f"{year}年全年党费收缴率为{pct(d['rate'])}；" + "；".join(parts) + "。"
-                    if d.get("rate") is not None
-                    else "；".join(parts) + "。",
-                    measure_title="按时足额收缴党费",
-                    measure=(
-                        f"{branch_list([b['branch'] for b in low]) or '相关党支部'}逐人核对欠缴情况，"
-                        "提醒党员按月交纳；对连续未交纳的党员先谈话了解原因，确有困难的按规定办理减免。"
-                    ),
-                    branches=[b["branch"] for b in low],
-                )
-            )
-    s = src.study
-    if s and s.get("members") and s.get("members_meeting_target") is not None:
-        behind = s["members"] - s["members_meeting_target"]
-        if behind > 0:
-            target = _study_hours()
-            problems.append(
-                Problem(
-                    title="学习教育抓得不够实",
-                    evidence=f"{year}年{s['members']}名党员中有{behind}名学习时长未达到年度{target}学时的要求，"
-                    f"全年人均学习{num(round(float(s['hours_total']) / s['members'], 1))}学时。",
-                    measure_title="把学习教育落到每名党员",
-                    measure=f"对学习时长不足的{behind}名党员，由所在支部安排集中学习和送学上门，确保年度学时达标。",
-                )
-            )
-    pts = src.points
-    if pts and pts["branches_not_applied"]:
-        problems.append(
-            Problem(
-                title="党员量化积分管理制度落实不严格",
-                evidence=f"{len(pts['branches_not_applied'])}个党支部尚未实行党员量化积分管理"
-                f"（覆盖率{pct(pts['coverage'])}）：{branch_list(pts['branches_not_applied'])}。",
-                measure_title="推行党员量化积分管理全覆盖",
-                measure=f"指导{branch_list(pts['branches_not_applied'])}建立积分台账，只对实际工作记分，年内实现全覆盖。",
-                branches=list(pts["branches_not_applied"]),
-            )
-        )
-    a = src.appraisal
-    if a and a["not_done"]:
-        problems.append(
-            Problem(
-                title="民主评议党员工作未全覆盖",
-                evidence=f"{year}年有{len(a['not_done'])}个党支部未完成民主评议党员：{branch_list(a['not_done'])}。",
-                measure_title="全面开展民主评议党员",
-                measure=f"督促{branch_list(a['not_done'])}按程序完成民主评议党员，及时表彰先进，对评为不合格的党员按规定稳妥处置。",
-                branches=list(a["not_done"]),
-            )
-        )
-    i = src.inspections
-    if i and i["overdue"]:
-        items = [f"{o.get('branch', '')}“{o.get('title', '')}”（期限{_date(o.get('deadline'))}）" for o in i["overdue"]]
-        brs = list(OrderedDict.fromkeys(o.get("branch") for o in i["overdue"] if o.get("branch")))
-        problems.append(
-            Problem(
-                title="督查发现问题整改不及时",
-                evidence=f"有{len(items)}个督查问题超过整改期限仍未整改到位：{'；'.join(items[:10])}"
-                + (f"等{len(items)}个" if len(items) > 10 else "")
-                + "。",
-                measure_title="限期完成督查问题整改",
-                measure=f"对{branch_list(brs)}逾期未整改的{len(items)}个问题逐项明确责任人和完成时限，整改结果经复查后销号，对弄虚作假的严肃处理。",
-                branches=brs,
-            )
-        )
-    t = src.tasks
-    if t and (t["overdue"] or t["stalled"]):
-        overdue = [f"{o.get('org', '')}“{o.get('title', '')}”（期限{_date(o.get('deadline'))}）" for o in t["overdue"]]
-        stalled = [f"{o.get('org', '')}“{o.get('title', '')}”" for o in t["stalled"] if isinstance(o, dict)]
-        parts = []
-        if overdue:
-            parts.append(f"{len(overdue)}项任务逾期未完成：{'；'.join(overdue[:10])}")
-        if stalled:
-            days = settings.DANGJIAN.get("STALLED_TASK_DAYS", 30)
-            parts.append(f"{len(stalled)}项任务超过{days}天没有进展：{'；'.join(stalled[:10])}")
-        orgs = list(
-            OrderedDict.fromkeys(
-                o.get("org") for o in list(t["overdue"]) + list(t["stalled"]) if isinstance(o, dict) and o.get("org")
-            )
-        )
-        problems.append(
-            Problem(
-                title="“三抓三促”任务推进较慢",
-                evidence=f"共{t['tasks']}项任务中，" + "；".join(parts) + "。",
-                measure_title="加快推进“三抓三促”任务",
-                measure=f"{branch_list(orgs) or '责任单位'}对逾期和停滞的任务说明原因、重新排定时间表，党委每月跟踪进度。",
-                branches=orgs,
-            )
-        )
-    sig = src.signals
-    if sig and sig.get("open"):
-        kinds = "、".join(f"{k}{n}条" for k, n in sig["by_kind"].items() if n)
-        problems.append(
-            Problem(
-                title="部分工作记录存在形式主义疑点",
-                evidence=f"系统发现{sig['open']}条待核实的诚信信号"
-                + (f"（{kinds}）" if kinds else "")
-                + "，尚未核实处理。",
-                measure_title="核实处理诚信信号",
-                measure=f"对{sig['open']}条待核实信号逐条核实：属实的责令改正并严肃处理弄虚作假行为，不属实的及时说明、销号。",
-            )
-        )
-    lc = src.lifecycle
-    if lc and (lc.get("mobile_contact_overdue") or lc.get("lost")):
-        parts = []
-        if lc.get("mobile_contact_overdue"):
-            parts.append(f"{lc['mobile_contact_overdue']}名流动党员超过规定时间未与党组织联系")
-        if lc.get("lost"):
-            parts.append(f"{lc['lost']}名党员处于失联状态")
-        problems.append(
-            Problem(
-                title="流动党员管理有薄弱环节",
-                evidence="；".join(parts) + "。",
-                measure_title="加强流动党员和失联党员管理",
-                measure="逐人联系流动党员，落实流入地党组织和联系人；对失联党员多方查找，按规定处理。",
-            )
-        )
-    return problems
-
-
-def _branches_or(branches: list[str], fallback: str = "所在党支部") -> str:
-    return branch_list(branches) if branches else fallback
 
 
 def _date(value) -> str:
@@ -710,8 +452,6 @@ def _data_note(report: SurveyReport, src: Sources, today: date):
         lines.append("数据缺失：" + "、".join(report.missing) + "。")
     if report.unavailable:
         lines.append("暂无数据：" + "、".join(report.unavailable) + "。")
-    if src.failed:
-        lines.append("读取出错（已记录，请联系管理员）：" + "、".join(src.failed.values()) + "。")
     lines.extend(report.notes)
     for line in lines:
         report.blocks.append(Block("note", line))
@@ -743,11 +483,11 @@ def _tables(report: SurveyReport, src: Sources) -> list[tuple[str, list[str], li
     tables = [("基本情况", ["指标", "数值", "单位", "来源"], basic)]
     eco = getattr(report, "economy", None)
     if eco is not None:
-        from dangjian.stats.models import TownshipYearStats
+        from dangjian.stats.types import FIGURES
 
         rows = []
         for s in eco.townships:
-            for f, label, unit in TownshipYearStats.FIGURES:
+            for f, label, unit in FIGURES:
                 v = getattr(s, f)
                 rows.append([s.year, s.org.name, label, float(v) if v is not None else "数据缺失", unit])
         tables.append(("经济统计", ["年度", "党委", "指标", "数值", "单位"], rows))
@@ -767,26 +507,26 @@ def _tables(report: SurveyReport, src: Sources) -> list[tuple[str, list[str], li
             )
         )
     c = src.compliance
-    if c and c["branches"]:
+    if c and c.branches:
         tables.append(
             (
                 "组织生活落实",
                 ["党支部", "组织生活", "规定频次", "应开", "实开", "差额"],
                 [
-                    [b["branch"], b["kind"], period(b.get("period")), b["required"], b["held"], b["shortfall"]]
-                    for b in c["branches"]
+                    [b["branch"], b["kind"], period(b["period"]), b["required"], b["held"], b["shortfall"]]
+                    for b in c.branches
                 ],
             )
         )
-    if c and c["meetings_by_kind"]:
-        tables.append(("会议次数", ["类型", "次数"], [[k, n] for k, n in c["meetings_by_kind"].items()]))
+    if c and c.meetings_by_kind:
+        tables.append(("会议次数", ["类型", "次数"], [[k, n] for k, n in c.meetings_by_kind.items()]))
     d = src.dues
-    if d and d["by_branch"]:
+    if d and d.by_branch:
         tables.append(
             (
                 "党费收缴",
                 ["党支部", "应缴（元）", "实缴（元）", "收缴率"],
-                [[b["branch"], b.get("due"), b.get("paid"), pct(b.get("rate"))] for b in d["by_branch"]],
+                [[b.branch, b.due, b.paid, pct(b.rate)] for b in d.by_branch],
             )
         )
     tables.append(

@@ -1,6 +1,5 @@
 """The dashboard and the survey report page (download .docx / .xlsx)."""
 
-from datetime import date
 from urllib.parse import quote
 
 from django.http import Http404, HttpResponse
@@ -9,6 +8,7 @@ from django.shortcuts import render
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import STAFF_ROLES
 from dangjian.accounts.scope import orgs_in_scope, scope_root
+from dangjian.core import clock, figures, params
 from dangjian.core.xlsx import xlsx_response
 from dangjian.orgs.models import OrgType
 from dangjian.reports import dashboard as dashboard_data
@@ -20,14 +20,8 @@ REPORT_ORG_TYPES = (OrgType.HIGHER, OrgType.COMMITTEE, OrgType.GENERAL_BRANCH, O
 
 
 def _year(request) -> int:
-    today = date.today()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
-        raise Http404("年份不正确") from None
-    if not FIRST_YEAR <= year <= today.year:
-        raise Http404("年份不正确")
-    return year
+    """A report year (FIRST_YEAR … this year); anything else is a 400 with the reason."""
+    return params.year(request.GET, first=FIRST_YEAR, last=clock.today().year, strict=True)
 
 
 def _org(request):
@@ -35,10 +29,7 @@ def _org(request):
     wanted = request.GET.get("org")
     qs = orgs_in_scope(request.user).filter(org_type__in=REPORT_ORG_TYPES)
     if wanted:
-        try:
-            org = qs.filter(pk=int(wanted)).first()
-        except ValueError:
-            org = None
+        org = qs.filter(pk=params.pk(request.GET, "org", label="党组织编号")).first()
         if org is None:
             raise Http404("未找到或无权查看")
         return org
@@ -49,13 +40,14 @@ def _org(request):
 
 
 def _years():
-    return list(range(date.today().year, FIRST_YEAR - 1, -1))
+    return list(range(clock.today().year, FIRST_YEAR - 1, -1))
 
 
 @scoped(roles=STAFF_ROLES)
 def dashboard(request):
     year, org = _year(request), _org(request)
-    data = dashboard_data.build(org, year)
+    with figures.scope():
+        data = dashboard_data.build(org, year)
     return render(
         request,
         "reports/dashboard.html",
@@ -67,7 +59,8 @@ def dashboard(request):
 def report_page(request):
     year, org = _year(request), _org(request)
     orgs = orgs_in_scope(request.user).filter(org_type__in=REPORT_ORG_TYPES)
-    report = build_report(org, year) if request.GET.get("preview") else None
+    with figures.scope():
+        report = build_report(org, year) if request.GET.get("preview") else None
     return render(
         request,
         "reports/report.html",
@@ -83,7 +76,8 @@ def _attachment(content: bytes, filename: str, content_type: str) -> HttpRespons
 
 @scoped(roles=STAFF_ROLES)
 def report_docx(request):
-    report = build_report(_org(request), _year(request))
+    with figures.scope():
+        report = build_report(_org(request), _year(request))
     return _attachment(
         docx_bytes(report),
         f"{report.filename}.docx",
@@ -93,5 +87,6 @@ def report_docx(request):
 
 @scoped(roles=STAFF_ROLES)
 def report_xlsx(request):
-    report = build_report(_org(request), _year(request))
+    with figures.scope():
+        report = build_report(_org(request), _year(request))
     return xlsx_response(xlsx_bytes(report, user=request.user), f"{report.filename}.xlsx")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from dangjian.core import params
 from dangjian.core.uploads import store_upload
 from dangjian.rules.appraisal import CORRECTION_DEFAULT_MONTHS, CORRECTION_MAX_MONTHS, DISPOSAL_MEASURES
 
@@ -10,19 +11,13 @@ TEXT = {"class": "form-control"}
 
 
 def year_param(request, default: int) -> int:
-    """?year=2023 → 2023; anything odd → default (never a 500)."""
-    try:
-        y = int(request.GET.get("year") or default)
-    except (TypeError, ValueError):
-        return default
-    return y if 2000 <= y <= 2100 else default
+    """?year=2023 → 2023; anything odd → default (core.params, never a 500)."""
+    return params.year(request.GET, default=default)
 
 
 def int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """An id posted back, or None (core.params: a value no key can hold is None too)."""
+    return params.pk_or_none(value)
 
 
 def save_document(f, subdir: str) -> tuple[str, str]:

@@ -1,20 +1,27 @@
 """Reads for 民主评议, 不合格党员处置 and branch rating.
 
-Figures from other apps (attendance, dues, study, points) are read through their selectors
-every time a page is shown — never copied here — so a rating changes when the records do.
-When a source app is not installed yet, its figure is None and pages show 暂无数据.
+Figures from other apps (attendance, dues, study, points, rectification) are read through
+their selectors and typed results every time a page is shown — never copied here — so a
+rating changes when the records do. Those selectors are `@figure`s (core.figures): within a
+request or a report each is computed once, whoever asks first.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 from datetime import date
 
 from django.db.models import Count, Q
 
-from dangjian.members.models import Member, MemberKind
-from dangjian.orgs.models import BRANCH_TYPES, Organization
+from dangjian.core import clock
+from dangjian.core.figures import figure
+from dangjian.dues import selectors as dues
+from dangjian.inspections import selectors as inspections
+from dangjian.meetings import selectors as meetings
+from dangjian.members.models import MemberKind
+from dangjian.members.selectors import members_during
+from dangjian.orgs.models import Organization
+from dangjian.points import selectors as points
 from dangjian.reviews.models import (
     Appraisal,
     AppraisalEntry,
@@ -25,45 +32,27 @@ from dangjian.reviews.models import (
     ManualScore,
     RatingTemplate,
 )
+from dangjian.reviews.types import AppraisalSummary, RatingSummary
 from dangjian.rules.appraisal import GRADES, LEAVING_MEASURES, rejoin_allowed_from
+from dangjian.study import selectors as study
 
 NO_DATA = "暂无数据"
-
-
-def _source(module: str, name: str):
-    """A function of another app, or None while that app has not provided it."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
-def _call(module: str, name: str, *args, **kwargs):
-    """`module.name(*args, **kwargs)` through the data-version cache (core.cache), keyed like
-    reports.sources.call, so a report that already read a figure is not recomputed here."""
-    from dangjian.core.cache import cached
-
-    fn = _source(module, name)
-    if fn is None:
-        return None
-    return cached((module, name, args, kwargs), lambda: fn(*args, **kwargs))
+DECIDING_KINDS = ("member_meeting", "committee_meeting")  # 党员大会 / 支委会
 
 
 def branches_under(root) -> list[Organization]:
-    if root.org_type in BRANCH_TYPES:
-        return [root]
-    return list(
-        Organization.objects.filter(path__startswith=root.path, org_type__in=BRANCH_TYPES, is_active=True).order_by(
-            "path"
-        )
-    )
+    """orgs.selectors.branches_under (the one owner)."""
+    from dangjian.orgs.selectors import branches_under as branches
+
+    return branches(root)
 
 
 # --- 民主评议 -----------------------------------------------------------------------------
 
 
-def appraisal_summary(root, year: int) -> dict:
-    """{"branches","branches_done","grades": {grade: n},"not_done": [names]}. 3 queries."""
+@figure
+def appraisal_summary(root, year: int) -> AppraisalSummary:
+    """Branches that completed the year's 民主评议, grades given, branches not done. 3 queries."""
     branches = branches_under(root)
     done_ids = set(
         Appraisal.objects.filter(branch__path__startswith=root.path, year=year, step=Appraisal.Step.DONE).values_list(
@@ -78,12 +67,12 @@ def appraisal_summary(root, year: int) -> dict:
         .order_by()
         .values_list("grade", "n")
     )
-    return {
-        "branches": len(branches),
-        "branches_done": sum(1 for b in branches if b.pk in done_ids),
-        "grades": {g: counts.get(g, 0) for g in GRADES},
-        "not_done": [str(b) for b in branches if b.pk not in done_ids],
-    }
+    return AppraisalSummary(
+        branches=len(branches),
+        branches_done=sum(1 for b in branches if b.pk in done_ids),
+        grades={g: counts.get(g, 0) for g in GRADES},
+        not_done=[str(b) for b in branches if b.pk not in done_ids],
+    )
 
 
 def appraisal_rows(user, year: int) -> list[dict]:
@@ -129,35 +118,22 @@ def tallies(appraisal: Appraisal) -> dict[int, dict[str, dict[str, int]]]:
     return out
 
 
-def member_references(branch, year: int) -> dict[int, dict[str, str]]:
+def member_references(branch, year: int, *, today: date | None = None) -> dict[int, dict[str, str]]:
     """Attendance, dues, study hours and points beside each member (references only)."""
     refs: dict[int, dict[str, str]] = defaultdict(
         lambda: dict.fromkeys(("attendance", "dues", "study", "points"), NO_DATA)
     )
-    att = _call("dangjian.meetings.selectors", "member_attendance", branch, year)
-    if att:
-        for mid, a in att.items():
-            rate = a.get("rate")
-            refs[mid]["attendance"] = f"{a.get('attended', 0)}/{a.get('expected', 0)}次" + (
-                f"（{rate * 100:.0f}%）" if rate is not None else ""
-            )
-    dues_grid = _source("dangjian.dues.grid", "dues_grid")
-    members_for = _source("dangjian.dues.grid", "members_for")
-    window = _source("dangjian.dues.selectors", "year_window")
-    if dues_grid and members_for and window:
-        first, last = window(year, date.today())
-        if first <= last:
-            for mid, md in dues_grid(members_for(branch), until=last).items():
-                due, paid = md.due_in(first, last), md.paid_in(first, last)
-                refs[mid]["dues"] = f"应缴{due}元 已缴{paid}元"
-    study = _call("dangjian.study.selectors", "study_summary", branch, year)
-    if study and isinstance(study.get("member_hours"), dict):
-        for mid, hours in study["member_hours"].items():
-            refs[mid]["study"] = f"{hours}学时"
-    points = _call("dangjian.points.selectors", "points_summary", branch, year)
-    if points and isinstance(points.get("member_totals"), dict):
-        for mid, total in points["member_totals"].items():
-            refs[mid]["points"] = f"{total}分"
+    today = clock.or_today(today)
+    for mid, a in meetings.member_attendance(branch, year, today=today).items():
+        refs[mid]["attendance"] = f"{a.attended}/{a.expected}次" + (
+            f"（{a.rate * 100:.0f}%）" if a.rate is not None else ""
+        )
+    for mid, (due, paid) in dues.member_year_dues(branch, year, today=today).items():
+        refs[mid]["dues"] = f"应缴{due}元 已缴{paid}元"
+    for mid, hours in study.study_summary(branch, year, today=today).member_hours.items():
+        refs[mid]["study"] = f"{hours}学时"
+    for mid, total in points.points_summary(branch, year, today=today).member_totals.items():
+        refs[mid]["points"] = f"{total}分"
     return refs
 
 
@@ -218,96 +194,59 @@ def disposal_alerts(root, today: date) -> dict:
 # --- 支部评星 ------------------------------------------------------------------------------
 
 
-def _branch_key(item, names: dict[str, int]) -> int | None:
-    if isinstance(item, dict):
-        return item.get("branch_id") or names.get(item.get("branch") or item.get("name"))
-    if isinstance(item, int):
-        return item
-    if isinstance(item, Organization):
-        return item.pk
-    return names.get(str(item))
-
-
 def branch_indicators(
     root, year: int, branches: list[Organization] | None = None, *, today: date | None = None
 ) -> dict[int, dict[str, float | None]]:
     """Each branch's data-driven indicators (fractions 0–1, None = 暂无数据), computed now
-    from the records through each app's selector. A fixed number of queries.
-
-    `today` (the report's day) is passed on to compliance_summary so that the figure read
-    here is the one reports.sources already computed (same cache key)."""
-    from dangjian.inspections.models import RectificationItem
-
+    from the records through each app's selector (the same @figure values the dashboard and
+    the report read). A fixed number of queries."""
+    today = clock.or_today(today)
     branches = branches if branches is not None else branches_under(root)
     out = {b.pk: dict.fromkeys(Indicator.values) for b in branches}
-    names = {}
-    for b in branches:
-        names[str(b)] = b.pk
-        names[b.name] = b.pk
 
-    comp = (
-        _call("dangjian.meetings.selectors", "compliance_summary", root, year, today=today)
-        if today is not None
-        else _call("dangjian.meetings.selectors", "compliance_summary", root, year)
-    )
-    if comp:
-        req: dict[int, int] = defaultdict(int)
-        held: dict[int, int] = defaultdict(int)
-        for row in comp.get("branches", []):
-            bid = row.get("branch_id")
-            r = row.get("required") or 0
-            req[bid] += r
-            held[bid] += min(row.get("held") or 0, r)
-        for bid in out:
-            if req.get(bid):
-                out[bid][Indicator.ORGLIFE] = held[bid] / req[bid]
+    comp = meetings.compliance_summary(root, year, today=today)
+    req: dict[int, int] = defaultdict(int)
+    held: dict[int, int] = defaultdict(int)
+    for row in comp.branches:
+        r = row["required"]
+        req[row["branch_id"]] += r
+        held[row["branch_id"]] += min(row["held"], r)
+    for bid in out:
+        if req.get(bid):
+            out[bid][Indicator.ORGLIFE] = held[bid] / req[bid]
 
-    att = _call("dangjian.meetings.selectors", "member_attendance", root, year)
-    if att is not None:
-        branch_of = dict(Member.objects.filter(branch__path__startswith=root.path).values_list("id", "branch_id"))
-        rates: dict[int, list[float]] = defaultdict(list)
-        for mid, a in att.items():
-            if a.get("rate") is not None and branch_of.get(mid) in out:
-                rates[branch_of[mid]].append(a["rate"])
-        for bid, rs in rates.items():
-            out[bid][Indicator.ATTENDANCE] = sum(rs) / len(rs)
+    att = meetings.member_attendance(root, year, today=today)
+    branch_of = dict(members_during(root, year).values_list("id", "branch_id"))
+    rates: dict[int, list[float]] = defaultdict(list)
+    for mid, a in att.items():
+        if a.rate is not None and branch_of.get(mid) in out:
+            rates[branch_of[mid]].append(a.rate)
+    for bid, rs in rates.items():
+        out[bid][Indicator.ATTENDANCE] = sum(rs) / len(rs)
 
-    dues = _call("dangjian.dues.selectors", "dues_summary", root, year)
-    if dues:
-        for row in dues.get("by_branch", []):
-            if row.get("branch_id") in out and row.get("rate") is not None:
-                out[row["branch_id"]][Indicator.DUES] = float(row["rate"])
+    for row in dues.dues_summary(root, year, today=today).by_branch:
+        if row.branch_id in out:
+            out[row.branch_id][Indicator.DUES] = row.rate
 
-    study = _call("dangjian.study.selectors", "study_summary", root, year)
-    if study:
-        for row in study.get("by_branch", []):
-            if row.get("branch_id") in out and row.get("completion") is not None:
-                out[row["branch_id"]][Indicator.STUDY] = float(row["completion"])
+    for row in study.study_summary(root, year, today=today).by_branch:
+        if row.branch_id in out:
+            out[row.branch_id][Indicator.STUDY] = row.completion
 
-    points = _call("dangjian.points.selectors", "points_summary", root, year)
-    if points is not None:
-        not_applied = {_branch_key(i, names) for i in points.get("branches_not_applied", [])}
-        for bid in out:
-            out[bid][Indicator.POINTS] = 0.0 if bid in not_applied else 1.0
+    not_applied = set(points.points_summary(root, year, today=today).branch_ids_not_applied)
+    for bid in out:
+        out[bid][Indicator.POINTS] = 0.0 if bid in not_applied else 1.0
 
-    rect = (
-        RectificationItem.objects.filter(
-            finding__branch__path__startswith=root.path, finding__inspection__date__year=year
-        )
-        .values("finding__branch_id")
-        .annotate(total=Count("id"), closed=Count("id", filter=Q(status=RectificationItem.Status.DONE)))
-        .order_by()
-    )
-    for row in rect:
-        bid = row["finding__branch_id"]
-        if bid in out and row["total"]:
-            out[bid][Indicator.RECTIFICATION] = row["closed"] / row["total"]
+    for bid, (total, closed) in inspections.rectification_by_branch(root, year).items():
+        if bid in out and total:
+            out[bid][Indicator.RECTIFICATION] = closed / total
     return out
 
 
 def active_template(root) -> RatingTemplate | None:
     """The active template of the nearest organization at or above `root` that has one."""
-    ancestors = [root.path[:i] for i in range(Organization.steplen, len(root.path) + 1, Organization.steplen)]
+    from dangjian.orgs.selectors import ancestor_paths
+
+    ancestors = ancestor_paths(root)
     return (
         RatingTemplate.objects.filter(org__path__in=ancestors, is_active=True)
         .prefetch_related("criteria", "levels")
@@ -378,8 +317,9 @@ def rating_rows(
     return rows
 
 
-def rating_summary(root, year: int, *, today: date | None = None) -> dict:
-    """{"rated","stars": {level: n},"model_branches": [names]} — computed from the records."""
+@figure
+def rating_summary(root, year: int, *, today: date | None = None) -> RatingSummary:
+    """Branches rated, by stars, and the 示范 branches — computed from the records."""
     template = active_template(root)
     rows = rating_rows(root, year, template, today=today)
     stars: dict[int, int] = {}
@@ -395,4 +335,45 @@ def rating_summary(root, year: int, *, today: date | None = None) -> dict:
             stars[row["stars"].stars] = stars.get(row["stars"].stars, 0) + 1
         if row["rating"].is_model:
             models_.append(str(row["branch"]))
-    return {"rated": rated, "stars": stars, "model_branches": models_}
+    return RatingSummary(rated=rated, stars=stars, model_branches=models_)
+
+
+def own_template(org) -> RatingTemplate | None:
+    """The active template of `org` itself (not inherited), or None. One query."""
+    return RatingTemplate.objects.filter(org=org, is_active=True).first()
+
+
+def template_preview(org) -> tuple[RatingTemplate, list, list]:
+    """(template, criteria, levels) for the template page. Without a template of its own yet,
+    the 五好党支部 default as unsaved objects: a GET writes nothing; the first 保存 creates it
+    (services.default_template)."""
+    from dangjian.reviews.models import RatingCriterion, StarLevel
+    from dangjian.reviews.services import DEFAULT_CRITERIA, DEFAULT_LEVELS
+
+    tpl = own_template(org)
+    if tpl is not None:
+        return tpl, list(tpl.criteria.all()), list(tpl.levels.all())
+    tpl = RatingTemplate(org=org, name="五好党支部评星标准")
+    criteria = [
+        RatingCriterion(order=i, name=name, description=desc, weight=20, indicators=ind, manual=manual)
+        for i, (name, desc, ind, manual) in enumerate(DEFAULT_CRITERIA, start=1)
+    ]
+    levels = [StarLevel(stars=stars, min_score=min_score, label=label) for stars, min_score, label in DEFAULT_LEVELS]
+    return tpl, criteria, levels
+
+
+# --- reads the appraisal pages and services share ---------------------------------------------
+
+
+def deciding_meetings(appraisal: Appraisal):
+    """The branch's 党员大会/支委会 meetings from the appraisal year on (组织评定 candidates)."""
+    from dangjian.meetings.selectors import meetings_of_kinds
+
+    return meetings_of_kinds(appraisal.branch, DECIDING_KINDS, since=date(appraisal.year, 1, 1))
+
+
+def study_meetings(appraisal: Appraisal):
+    """The branch's meetings of the appraisal year (学习教育 candidates)."""
+    from dangjian.meetings.selectors import meetings_in_year
+
+    return meetings_in_year(appraisal.branch, appraisal.year)

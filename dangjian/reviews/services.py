@@ -16,7 +16,9 @@ from django.utils import timezone
 from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import can_write, editable_by, visible_to
 from dangjian.core.concurrency import save_versioned
+from dangjian.core.errors import ServiceError
 from dangjian.members.models import Member, MemberEvent, MemberKind
+from dangjian.reviews import selectors
 from dangjian.reviews.models import (
     Appraisal,
     AppraisalEntry,
@@ -50,12 +52,12 @@ SRC_ART18 = "（《中国共产党支部工作条例（试行）》第十八条�
 SRC_EXCELLENT_CAP = "（" + EXCELLENT_CAP_SOURCE + "）"
 SRC_NO_GRADE = "（" + NO_GRADE_SOURCE + "）"
 SRC_DISPOSAL = "（《中国共产党不合格党员组织处置办法》）"
-DECIDING_KINDS = ("member_meeting", "committee_meeting")  # 党员大会 / 支委会
+DECIDING_KINDS = selectors.DECIDING_KINDS
 STEP_ORDER = [s.value for s in Appraisal.Step]
 
 
-class ReviewError(RuleError):
-    """A refused write, with a Chinese message for the page."""
+class ReviewError(ServiceError, RuleError):
+    """A refused write, with a Chinese message for the page (core.errors.ServiceError)."""
 
 
 def _require_writer(user, obj_or_qs) -> None:
@@ -93,23 +95,9 @@ def open_appraisal(*, user, branch, year: int) -> Appraisal:
     return appraisal
 
 
-def deciding_meetings(appraisal: Appraisal):
-    """The branch's 党员大会/支委会 meetings from the appraisal year on (组织评定 candidates)."""
-    from dangjian.meetings.models import Meeting
-
-    return (
-        Meeting.objects.filter(
-            branch=appraisal.branch, date__gte=date(appraisal.year, 1, 1), kind_links__kind__in=DECIDING_KINDS
-        )
-        .distinct()
-        .order_by("-date")
-    )
-
-
-def study_meetings(appraisal: Appraisal):
-    from dangjian.meetings.models import Meeting
-
-    return Meeting.objects.filter(branch=appraisal.branch, date__year=appraisal.year).order_by("-date")
+# Reads used by the services below live in selectors (kept here under their old names).
+deciding_meetings = selectors.deciding_meetings
+study_meetings = selectors.study_meetings
 
 
 def record_study(

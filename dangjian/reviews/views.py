@@ -153,9 +153,9 @@ def appraisal_detail(request, appraisal: Appraisal):
         "writer": writable,
     }
     if tab == "study":
-        ctx["meetings"] = services.study_meetings(appraisal)[:50]
+        ctx["meetings"] = selectors.study_meetings(appraisal)[:50]
     if tab == "decision":
-        ctx["deciding"] = services.deciding_meetings(appraisal)[:50]
+        ctx["deciding"] = selectors.deciding_meetings(appraisal)[:50]
     return render(request, "reviews/appraisal.html", ctx)
 
 
@@ -172,7 +172,7 @@ def appraisal_study(request, appraisal: Appraisal):
         return _back(appraisal, "study")
     meeting = None
     if form.cleaned_data["meeting"]:
-        meeting = services.study_meetings(appraisal).filter(pk=form.cleaned_data["meeting"]).first()
+        meeting = selectors.study_meetings(appraisal).filter(pk=form.cleaned_data["meeting"]).first()
         if meeting is None:
             messages.error(request, "所选会议不是本支部本年度的会议")
             return _back(appraisal, "study")
@@ -248,7 +248,7 @@ def appraisal_grades(request, appraisal: Appraisal):
     meeting = None
     mid = int_or_none(request.POST.get("meeting"))
     if mid:
-        meeting = services.deciding_meetings(appraisal).filter(pk=mid).first()
+        meeting = selectors.deciding_meetings(appraisal).filter(pk=mid).first()
         if meeting is None:
             messages.error(request, "所选会议不是本支部的支委会或党员大会")
             return _back(appraisal, "decision")
@@ -602,15 +602,13 @@ def rating_detail(request, branch: Organization):
     if not branch.is_branch:
         raise Http404("不是党支部")
     template = selectors.active_template(branch)
-    if template is None and request.user.role == Role.ADMIN:
-        template = services.default_template(org=scope_root(request.user), user=request.user)
-        template = selectors.active_template(branch)
-    rows = selectors.rating_rows(branch, year, template, [branch])
-    row = rows[0]
     if request.method == "POST":
         if request.user.role != Role.ADMIN or not can_write(request.user):
             raise PermissionDenied("支部评星由镇（区）党委评定")
         try:
+            if template is None:  # the first rating creates the default template (a POST, never a GET)
+                services.default_template(org=scope_root(request.user), user=request.user)
+                template = selectors.active_template(branch)
             rating = services.get_or_create_rating(user=request.user, branch=branch, year=year, template=template)
             if request.POST.get("action") == "model":
                 services.set_model_branch(
@@ -644,6 +642,7 @@ def rating_detail(request, branch: Organization):
         except RuleError as e:
             messages.error(request, e.message)
         return redirect(f"{reverse('reviews:rating', kwargs={'branch': branch.pk})}?year={year}")
+    row = selectors.rating_rows(branch, year, template, [branch])[0]
     return render(
         request,
         "reviews/rating.html",
@@ -668,11 +667,10 @@ def score_document(request, score: ManualScore):
 @scoped(roles=ADMIN_ONLY)
 def rating_template(request):
     root = scope_root(request.user)
-    template = services.default_template(org=root, user=request.user)
-    if template.org_id != root.pk and not visible_to(request.user, type(template)).filter(pk=template.pk).exists():
-        raise Http404("模板不在权限范围内")
     if request.method == "POST":
         try:
+            saved = selectors.own_template(root)
+            template = saved or services.default_template(org=root, user=request.user)
             if request.POST.get("action") == "level":
                 services.save_level(
                     user=request.user,
@@ -692,6 +690,9 @@ def rating_template(request):
                     criterion = template.criteria.filter(pk=cid).first() if cid else None
                     if cid and criterion is None:
                         raise RuleError("评星标准不存在")
+                    if saved is None and not cid and request.POST.get("default") == "1":
+                        # a default criterion shown before the template existed
+                        criterion = template.criteria.filter(order=d["order"] or 0).first()
                     services.save_criterion(
                         user=request.user,
                         template=template,
@@ -702,7 +703,9 @@ def rating_template(request):
                         manual=d["manual"],
                         description=d["description"],
                         order=d["order"] or 0,
-                        expected_version=int_or_none(request.POST.get("version")),
+                        expected_version=criterion.version
+                        if saved is None and criterion is not None
+                        else int_or_none(request.POST.get("version")),
                     )
                     messages.success(request, "已保存评星标准")
         except ValueError:
@@ -710,14 +713,16 @@ def rating_template(request):
         except (RuleError, EditConflict) as e:
             messages.error(request, e.message)
         return redirect("reviews:rating_template")
+    template, criteria, levels = selectors.template_preview(root)
     return render(
         request,
         "reviews/template.html",
         {
             "t": template,
-            "criteria": template.criteria.all(),
-            "levels": template.levels.all(),
+            "unsaved": template.pk is None,
+            "criteria": criteria,
+            "levels": levels,
             "indicators": Indicator.choices,
-            "total_weight": sum(c.weight for c in template.criteria.all()),
+            "total_weight": sum(c.weight for c in criteria),
         },
     )

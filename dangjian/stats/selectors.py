@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from dangjian.core.figures import figure
 from dangjian.orgs.models import Organization, OrgType
 from dangjian.stats.models import SpecialtyIndustry, TownshipYearStats
+from dangjian.stats.types import Trend
 
 ADDITIVE = {
     "gdp",
@@ -130,7 +132,8 @@ def economy(root: Organization, *, upto_year: int) -> Economy | None:
     )
 
 
-def trend(root: Organization) -> dict:
+@figure
+def trend(root: Organization) -> Trend:
     """Years × figures for the dashboard's trend charts (additive figures summed)."""
     rows = list(stats_under(root))
     years = sorted({s.year for s in rows})
@@ -158,7 +161,7 @@ def trend(root: Organization) -> dict:
         }
         for crop, by_year in crops.items()
     }
-    return {"years": years, "series": series, "industry": industry}
+    return Trend(years=years, series=series, industry=industry)
 
 
 def _float(v):

@@ -16,8 +16,10 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import Count, Q
 
-from dangjian.core import rulesettings
+from dangjian.core import clock, rulesettings
+from dangjian.core.figures import figure
 from dangjian.rules.study import CONCENTRATED_KINDS, SELF_STUDY, counts_toward_required
+from dangjian.study.types import BranchStudy, StudySummary
 
 ZERO = Decimal("0")
 HALF = Decimal("0.5")
@@ -67,6 +69,7 @@ def lecture_attendance(root, year: int) -> tuple[dict[int, tuple], dict[int, lis
     return meetings, attended
 
 
+@figure
 def member_hours(root, year: int) -> dict[int, Decimal]:
     """{member_id: 集中学习培训学时 in `year`} for members under `root` (自学 excluded: see
     self_study_hours). Three queries."""
@@ -98,21 +101,21 @@ def self_study_hours(root, year: int) -> dict[int, Decimal]:
     return dict(hours)
 
 
-def study_summary(root, year: int) -> dict:
+@figure
+def study_summary(root, year: int, *, today: date | None = None) -> StudySummary:
     """Study under `root` in `year`: sessions (study activities + 党课 meetings), total hours,
-    members, members meeting the yearly requirement, and per branch average and completion.
+    members (those of the year's end, or of today while it runs: members.members_as_of),
+    members meeting the yearly requirement, and per branch total, average and completion.
     Six queries."""
     from dangjian.dues.selectors import branches_under
-    from dangjian.members.models import Member
+    from dangjian.members.selectors import members_as_of
     from dangjian.study.models import StudyActivity
 
     required = hours_required()
     hours = member_hours(root, year)
     activities = StudyActivity.objects.filter(org__path__startswith=root.path, date__year=year).count()
     lectures = _lecture_meetings(root, year).count()
-    members = list(
-        Member.objects.filter(branch__path__startswith=root.path, is_current=True).values_list("id", "branch_id")
-    )
+    members = list(members_as_of(root, clock.judged_at(year, today)).values_list("id", "branch_id"))
     per_branch: dict[int, list] = defaultdict(lambda: [0, ZERO, 0])
     meeting_target = 0
     for mid, bid in members:
@@ -127,23 +130,25 @@ def study_summary(root, year: int) -> dict:
     for b in branches_under(root):
         n, total, done = per_branch.get(b["branch_id"], [0, ZERO, 0])
         by_branch.append(
-            {
-                "branch_id": b["branch_id"],
-                "branch": b["branch"],
-                "members": n,
-                "avg_hours": float(total / n) if n else 0.0,
-                "completion": done / n if n else 0.0,
-            }
+            BranchStudy(
+                branch_id=b["branch_id"],
+                branch=b["branch"],
+                members=n,
+                hours_total=float(total),
+                avg_hours=float(total / n) if n else 0.0,
+                completion=done / n if n else 0.0,
+            )
         )
-    return {
-        "year": year,
-        "required": float(required),
-        "sessions": activities + lectures,
-        "hours_total": float(sum((hours.get(mid, ZERO) for mid, _ in members), ZERO)),
-        "members": len(members),
-        "members_meeting_target": meeting_target,
-        "by_branch": by_branch,
-    }
+    return StudySummary(
+        year=year,
+        required=float(required),
+        sessions=activities + lectures,
+        hours_total=float(sum((hours.get(mid, ZERO) for mid, _ in members), ZERO)),
+        members=len(members),
+        members_meeting_target=meeting_target,
+        by_branch=by_branch,
+        member_hours={mid: hours.get(mid, ZERO) for mid, _ in members},
+    )
 
 
 def branch_member_hours(branch, year: int) -> list[dict]:

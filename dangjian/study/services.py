@@ -9,18 +9,14 @@ from decimal import Decimal
 from django.db import transaction
 
 from dangjian.core.audit import log_bulk
+from dangjian.core.errors import ServiceError
 from dangjian.study.models import StudyActivity, StudyKind, StudyRecord
 
 LECTURE_COUNTED = "该会议是党课，学时已按出席记录自动计入，无需重复录入（最多报一次）。"
 
 
-class StudyError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
+class StudyError(ServiceError):
+    """A refused write, with the reason in Chinese (core.errors.ServiceError)."""
 
 
 def _is_lecture(meeting) -> bool:

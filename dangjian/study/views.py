@@ -14,6 +14,7 @@ from django.utils import timezone
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import get_in_scope, orgs_in_scope, scope_root, visible_to
+from dangjian.core import params
 from dangjian.members.models import Member
 from dangjian.study import plan_selectors, selectors, services
 from dangjian.study.models import PlanItem, StudyActivity, StudyKind
@@ -21,21 +22,18 @@ from dangjian.study.models import PlanItem, StudyActivity, StudyKind
 MEMBER_ONLY = frozenset({Role.MEMBER})
 
 
-def _int(v, default=None):
-    try:
-        return int(v)
-    except (TypeError, ValueError):
-        return default
+def _int(value, default=None):
+    """A number from the query string (core.params: one policy; a value no key can hold → default)."""
+    return params.integer({"v": value}, "v", default=default, lo=-params.MAX_ID, hi=params.MAX_ID)
 
 
 def _year(request) -> int:
-    today = timezone.localdate()
-    y = _int(request.GET.get("year"), today.year)
-    return y if 2000 <= y <= today.year + 1 else today.year
+    return params.year(request.GET)
 
 
 def _root(request, source=None):
-    bid = _int((source or request.GET).get("branch") or (source or request.GET).get("org"))
+    src = source or request.GET
+    bid = params.branch(src) or params.pk(src, "org", label="党组织编号")
     if bid:
         from dangjian.orgs.models import Organization
 

@@ -91,9 +91,9 @@ def test_overdue_and_stalled_are_flagged(world, plan, settings):
         done=True,
     )
     s = selectors.task_summary(world.township, today.year)
-    assert s["tasks"] == 5 and s["done"] == 1 and s["in_progress"] == 2
-    assert [r["title"] for r in s["overdue"]] == ["逾期任务"]
-    assert [r["title"] for r in s["stalled"]] == ["停滞任务"]
+    assert s.tasks == 5 and s.done == 1 and s.in_progress == 2
+    assert [r.title for r in s.overdue] == ["逾期任务"]
+    assert [r.title for r in s.stalled] == ["停滞任务"]
     fresh.refresh_from_db()
     assert fresh.last_report_on == today - timedelta(days=3) and fresh.status == "进行中"
     future.refresh_from_db()

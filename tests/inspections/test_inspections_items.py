@@ -50,7 +50,7 @@ def test_overdue_item_shows_as_overdue_to_branch_and_township(world, client_for)
     assert "东街：整改逾期" in home_t
     assert "整改逾期" not in client_for("secretary_b").get("/").content.decode()
     summary = selectors.inspection_summary(world.township, 2023)
-    assert summary["overdue"][0]["branch"] == "东街" and summary["open"] == 1
+    assert summary.overdue[0].branch == "东街" and summary.open == 1
     assert [i.pk for i in selectors.items_for(world.user("admin"), status="逾期", today=timezone.localdate())] == [
         item.pk
     ]

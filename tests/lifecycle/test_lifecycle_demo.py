@@ -47,10 +47,10 @@ def test_demo_after_township_covers_every_model_and_is_deterministic(django_db_b
     listed = {m.pk for m in ctx.all_members()}
     assert listed == set(Member.objects.filter(is_current=True).values_list("pk", flat=True))
     s = lifecycle_summary(ctx.township, 2026, today=today)
-    assert s["applicants"] and s["activists"] and s["candidates"] and s["mobile"]
-    assert s["mobile_contact_overdue"] >= 1 and s["transfers_out"] >= 2 and s["transfers_in"] >= 2
+    assert s.applicants and s.activists and s.candidates and s.mobile
+    assert s.mobile_contact_overdue >= 1 and s.transfers_out >= 2 and s.transfers_in >= 2
     # every current 预备党员 joined within the last year, so all are due by the end of next year
-    assert lifecycle_summary(ctx.township, 2027, today=today)["probation_due"] == probationers.count()
+    assert lifecycle_summary(ctx.township, 2027, today=today).probation_due == probationers.count()
     first = sorted(DevelopmentCase.objects.values_list("name", "applied_on"))
     # deterministic: the same seed makes the same cases
     from dangjian.demo.reset import wipe_all

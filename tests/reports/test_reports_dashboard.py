@@ -92,5 +92,5 @@ def test_dashboard_roles(world, client_for, who, status):
 
 def test_org_outside_scope_is_404(world, client_for):
     assert client_for("secretary_a").get(f"/reports/?org={world.branch_b.pk}").status_code == 404
-    assert client_for("admin").get("/reports/?year=1800").status_code == 404
-    assert client_for("admin").get("/reports/?year=abc").status_code == 404
+    assert client_for("admin").get("/reports/?year=1800").status_code == 400
+    assert client_for("admin").get("/reports/?year=abc").status_code == 400

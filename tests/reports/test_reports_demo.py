@@ -4,6 +4,7 @@ import io
 from datetime import date
 
 import pytest
+from django.db.models import Q
 from docx import Document
 
 from dangjian.reports.official_doc import docx_bytes
@@ -12,19 +13,11 @@ from dangjian.reports.survey import build_report
 
 @pytest.fixture
 def demo_township(db):
-    import importlib
-
-    from dangjian.demo.context import DEMO_STEPS, DemoContext
+    from dangjian.demo.context import DemoContext
+    from dangjian.demo.steps import run_all
 
     ctx = DemoContext(scale="township", password="Demo-pass-2023", today=date(2026, 11, 29))
-    for step in DEMO_STEPS:
-        try:
-            module = importlib.import_module(step)
-        except ModuleNotFoundError as exc:
-            if exc.name == step:
-                continue
-            raise
-        module.load(ctx)
+    run_all(ctx)
     return ctx
 
 
@@ -48,13 +41,28 @@ def test_demo_2023_report(demo_township):
     ):
         assert phrase in text, phrase
     assert "花椒收入万元" not in text
-    # members: the roster as the report is written (the demo township creates 1,494; other
-    # apps' demo steps then record transfers and deaths, so the figure is read, not fixed)
+    # members: those of 2023 (on the roster on 31 December 2023), not today's — the demo
+    # township creates 1,494; other apps' demo steps then record joins, transfers and deaths
     from dangjian.members.models import Member
+    from dangjian.members.selectors import members_as_of
 
-    current = Member.objects.filter(branch__path__startswith=demo_township.township.path, is_current=True).count()
-    assert f"共有党员{current}名" in text
-    assert abs(current - 1494) <= 5
+    path = demo_township.township.path
+    then = members_as_of(demo_township.township, date(2023, 12, 31)).count()
+    assert "截至2023年12月31日共有党员" in text
+    assert f"共有党员{then}名" in text
+    end = date(2023, 12, 31)
+    joined_later = (
+        Member.objects.filter(branch__path__startswith=path, is_current=True)
+        .filter(Q(joined_on__gt=end) | Q(joined_org_on__gt=end))
+        .count()
+    )
+    left_since = (
+        Member.objects.filter(branch__path__startswith=path, is_current=False, left_on__gt=end, joined_on__lte=end)
+        .exclude(joined_org_on__gt=end)
+        .count()
+    )
+    current = Member.objects.filter(branch__path__startswith=path, is_current=True).count()
+    assert then == current - joined_later + left_since
     # every problem states its evidence with a figure
     for p in report.problems:
         assert any(ch.isdigit() for ch in p.evidence), p.title

@@ -83,7 +83,7 @@ def test_rating_scores_weights_stars_and_model_branch(world, client_for, meeting
     html = c.get(f"/reviews/ratings/{world.branch_a.pk}/?year=2023").content.decode()
     assert "示范点" in html and "班子好" in html
     summary = selectors.rating_summary(world.township, 2023)
-    assert summary["rated"] == 1 and summary["model_branches"] == ["东街"]
+    assert summary.rated == 1 and summary.model_branches == ["东街"]
     # the ledger carries the indicator figures shown on the list page
     page = c.get("/reviews/ratings/?year=2023").content.decode()
     wb = load_workbook(io.BytesIO(c.get("/reviews/ratings/?year=2023&format=xlsx").content))

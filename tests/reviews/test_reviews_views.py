@@ -131,6 +131,8 @@ def test_list_query_count_does_not_grow_with_branches(world, client_for, django_
 
     with CaptureQueriesContext(connection) as small:
         assert c.get("/reviews/?year=2023").status_code == 200
+    n = len(small)  # now: the query log is a bounded deque
     _add_branches(world, 6)
-    with django_assert_num_queries(len(small)):
+    c.get("/reviews/?year=2023")  # the yearly summary is a cached figure: compare warm with warm
+    with django_assert_num_queries(n):
         assert c.get("/reviews/?year=2023").status_code == 200

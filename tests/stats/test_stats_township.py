@@ -190,9 +190,9 @@ def test_district_sums_townships_and_lists_per_capita_income(demo_stats):
 
 def test_trend_keeps_gaps(demo_stats):
     t = trend(demo_stats.township)
-    assert t["years"] == [2021, 2022]
-    assert t["series"]["gdp"] == [4.79, 5.08]
-    assert t["industry"]["花椒"]["revenue"] == [276.0, None]
+    assert t.years == [2021, 2022]
+    assert t.series["gdp"] == [4.79, 5.08]
+    assert t.industry["花椒"]["revenue"] == [276.0, None]
 
 
 def test_stats_are_scoped_to_the_township(demo_stats):

@@ -1,4 +1,3 @@
-import importlib
 import time
 
 from django.conf import settings
@@ -6,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from dangjian.demo.context import DEMO_STEPS, SCALES, DemoContext, start_for
+from dangjian.demo.steps import steps
 
 
 class Command(BaseCommand):
@@ -36,15 +36,9 @@ class Command(BaseCommand):
                 from dangjian.demo.reset import wipe_all
 
                 wipe_all()
-            for step in DEMO_STEPS:
-                try:
-                    module = importlib.import_module(step)
-                except ModuleNotFoundError as exc:
-                    if exc.name == step:
-                        continue
-                    raise
+            for step, load in steps(DEMO_STEPS):
                 t0 = time.monotonic()
-                module.load(ctx)
+                load(ctx)
                 self._progress(f"{step} 完成（{time.monotonic() - t0:.1f} 秒）")
         from dangjian.demo.logins import save_demo_logins
 

@@ -36,8 +36,8 @@ class Command(BaseCommand):
                     "seconds": run.seconds,
                     "found": run.found,
                     "new": run.new,
-                    "open": summary["open"],
-                    "open_by_kind": summary["by_kind"],
+                    "open": summary.open,
+                    "open_by_kind": summary.by_kind,
                     "signals": [
                         {"kind": s.get_kind_display(), "org": str(s.org), "strength": s.strength, "title": s.title}
                         for s in Signal.objects.filter(org__path__startswith=root.path, year=year, is_current=True)

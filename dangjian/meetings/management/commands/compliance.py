@@ -53,7 +53,7 @@ class Command(BaseCommand):
                 "member_id": mid,
                 "name": names[mid]["name"],
                 "branch": names[mid]["branch__short_name"] or names[mid]["branch__name"],
-                **v,
+                **v.as_dict(),
             }
             for mid, v in stats.items()
             if mid in names
@@ -63,17 +63,17 @@ class Command(BaseCommand):
             "org": root.name,
             "year": year,
             "as_of": today.isoformat(),
-            "rate": summary["rate"],
-            "required_periods": summary["required_periods"],
-            "held_periods": summary["held_periods"],
-            "meetings_by_kind": summary["meetings_by_kind"],
-            "art9": summary["art9"],
+            "rate": summary.rate,
+            "required_periods": summary.required_periods,
+            "held_periods": summary.held_periods,
+            "meetings_by_kind": summary.meetings_by_kind,
+            "art9": {"over": summary.art9.over, "warning": summary.art9.warning},
             # 党章第九条: each member by name and branch, not only the counts.
             "art9_members": [
                 {k: a[k] for k in ("member_id", "name", "branch", "status", "gap_months", "last_attended", "is_mobile")}
                 for a in art9
             ],
-            "branches": summary["branches"],
+            "branches": summary.branches,
             "members": members,
         }
         if json:
@@ -83,16 +83,16 @@ class Command(BaseCommand):
             return
         out = self.stdout
         out.write(
-            f"{root.name} {year}年组织生活落实率 {summary['rate'] * 100:.1f}%"
-            f"（{summary['held_periods']}/{summary['required_periods']} 个周期）"
+            f"{root.name} {year}年组织生活落实率 {summary.rate * 100:.1f}%"
+            f"（{summary.held_periods}/{summary.required_periods} 个周期）"
         )
-        for r in summary["branches"]:
+        for r in summary.branches:
             if r["shortfall"]:
                 out.write(
                     f"  {r['branch']}　{r['kind']}　{r['period']}至少{r['minimum']}次：应{r['required']} 实{r['held']}"
                     f" 缺{r['shortfall']}（{'、'.join(r['missing'])}）"
                 )
-        out.write(f"党章第九条提醒：达到六个月 {summary['art9']['over']} 人，预警 {summary['art9']['warning']} 人")
+        out.write(f"党章第九条提醒：达到六个月 {summary.art9.over} 人，预警 {summary.art9.warning} 人")
         for a in art9:
             out.write(f"  {a['status']}　{a['branch']} {a['name']}：连续{a['gap_months']}个月未参加组织生活")
         for m in members:

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
+from dangjian.core import clock, figures
 from dangjian.orgs.models import Organization, OrgType
 
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
 
         root = self._org(org)
         try:
-            as_of = date.fromisoformat(today) if today else date.today()
+            as_of = date.fromisoformat(today) if today else clock.today()
         except ValueError:
             raise CommandError("--today 应为 YYYY-MM-DD") from None
         if not 1949 <= year <= as_of.year:
@@ -33,10 +34,12 @@ class Command(BaseCommand):
         if path.suffix.lower() != ".docx":
             path = path.with_suffix(".docx")
         path.parent.mkdir(parents=True, exist_ok=True)
-        report = build_report(root, year, today=as_of)
-        path.write_bytes(docx_bytes(report))
-        xlsx = path.with_suffix(".xlsx")
-        xlsx.write_bytes(xlsx_bytes(report))
+        # --today reaches every source: the one clock says as_of for the whole report.
+        with clock.as_of(as_of), figures.scope():
+            report = build_report(root, year, today=as_of)
+            path.write_bytes(docx_bytes(report))
+            xlsx = path.with_suffix(".xlsx")
+            xlsx.write_bytes(xlsx_bytes(report))
         self.stdout.write(self.style.SUCCESS(f"已生成：{path}（{report.title}）"))
         self.stdout.write(f"数据表：{xlsx}")
         if report.missing:

@@ -1,0 +1,86 @@
+"""Each yearly figure computed once: `@figure` on a selector gives it ONE canonical key.
+
+    @figure
+    def compliance_summary(root, year, *, today=None) -> ComplianceSummary: ...
+
+The key is the function's dotted name and its arguments as bound to its signature (defaults
+filled in, a `today=None` replaced by `clock.today()`), so the dashboard, the report, the
+rating and the compliance page, which call the selector in different ways, share one value:
+
+- inside `figures.scope()` (one request or one report) a figure is computed at most once and
+  later calls are answered from memory, without a query;
+- across requests the value is kept in the data-version cache (core.cache.cached): any write
+  anywhere invalidates it.
+
+The decorated function returns an immutable value (a frozen dataclass or a list of rows
+callers do not modify).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TypeVar
+
+from dangjian.core import clock
+from dangjian.core.cache import cache_key, cached, data_version
+
+T = TypeVar("T")
+
+_memo: ContextVar[dict | None] = ContextVar("dangjian_figures", default=None)
+_version: ContextVar[str | None] = ContextVar("dangjian_figures_version", default=None)
+
+
+@contextmanager
+def scope(memo: dict | None = None) -> Iterator[dict]:
+    """Within the block every `@figure` is computed once (reads only: do not write inside).
+    `memo`: a dict kept by the caller (e.g. a report's Sources) to reuse across blocks."""
+    if _memo.get() is not None:  # nested: share the outer scope
+        yield _memo.get()
+        return
+    memo = {} if memo is None else memo
+    t1, t2 = _memo.set(memo), _version.set(memo.get("__version__"))
+    try:
+        yield memo
+    finally:
+        _memo.reset(t1)
+        _version.reset(t2)
+
+
+def canonical(fn: Callable, args: tuple, kwargs: dict) -> tuple:
+    """(dotted name, bound arguments) with defaults applied and today resolved."""
+    sig = inspect.signature(fn)
+    bound = sig.bind(*args, **kwargs)
+    bound.apply_defaults()
+    parts = []
+    for name, value in bound.arguments.items():
+        if name == "today" and value is None:
+            value = clock.today()
+        parts.append((name, value))
+    return (f"{fn.__module__}.{fn.__qualname__}", tuple(parts))
+
+
+def figure(fn: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        key = canonical(fn, args, kwargs)
+        memo = _memo.get()
+        if memo is not None:
+            mkey = cache_key(*key)
+            if mkey in memo:
+                return memo[mkey]
+            version = _version.get()
+            if version is None:
+                version = data_version()
+                _version.set(version)
+                memo["__version__"] = version
+            value = cached(key, lambda: fn(*args, **kwargs), version=version)
+            memo[mkey] = value
+            return value
+        return cached(key, lambda: fn(*args, **kwargs))
+
+    wrapper.uncached = fn  # for tests and benchmarks that time the computation itself
+    return wrapper
