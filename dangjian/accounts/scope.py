@@ -81,13 +81,11 @@ def _as_queryset(model_or_qs) -> QuerySet:
     return model_or_qs._default_manager.all()
 
 
-def ancestor_paths(path: str) -> list[str]:
-    """Materialized paths of the organizations above `path` (treebeard steps of 4)."""
-    return [path[:i] for i in range(4, len(path), 4)]
+def _from_above(rule: ScopeRule, org) -> Q:
+    """Rows of the organizations above `org` (published downward)."""
+    from dangjian.orgs.selectors import ancestor_paths
 
-
-def _from_above(rule: ScopeRule, path: str) -> Q:
-    return Q(**{f"{rule.org_path_lookup()}__in": ancestor_paths(path)})
+    return Q(**{f"{rule.org_path_lookup()}__in": ancestor_paths(org)[:-1]})
 
 
 def visible_to(user, model_or_qs, *, own_only: bool = False) -> QuerySet:
@@ -103,7 +101,7 @@ def visible_to(user, model_or_qs, *, own_only: bool = False) -> QuerySet:
             return qs.none()
         q = rule.in_subtree(root.path)
         if rule.from_above and not own_only:
-            q |= _from_above(rule, root.path)
+            q |= _from_above(rule, root)
         return qs.filter(q)
     if role == Role.MEMBER and user.member_id:
         rows = _member_rows(user, qs, rule, own_only=own_only)
@@ -122,7 +120,7 @@ def _member_rows(user, qs, rule, *, own_only: bool = False) -> QuerySet:
             return qs.none()
         q = rule.in_subtree(branch.path)
         if rule.from_above and not own_only:
-            q |= _from_above(rule, branch.path)
+            q |= _from_above(rule, branch)
         return qs.filter(q)
     return qs.filter(**{rule.member: user.member_id})
 

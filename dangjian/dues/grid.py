@@ -136,15 +136,11 @@ def _transfer_starts(ids) -> dict[int, date]:
     """{member_id: first month owed here} from each member's latest 转入: the month after the
     letter's 党费交至, else the transfer month. One query."""
     from dangjian.core.dates import parse_date
-    from dangjian.lifecycle.models import Transfer
+    from dangjian.lifecycle.selectors import transfers_in
     from dangjian.rules.errors import RuleError
 
     out: dict[int, date] = {}
-    for mid, on, paid_to in (
-        Transfer.objects.filter(member__in=ids, direction=Transfer.Direction.IN)
-        .order_by("member_id", "date", "id")
-        .values_list("member_id", "date", "dues_paid_to")
-    ):
+    for mid, on, paid_to in transfers_in(ids):
         try:
             out[mid] = add_months(month_of(parse_date(paid_to, allow_future=True).date), 1) if paid_to else month_of(on)
         except RuleError:

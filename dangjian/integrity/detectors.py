@@ -652,7 +652,7 @@ def committee_quorum(root, year) -> list[Found]:
     from django.db.models.functions import Coalesce
 
     from dangjian.meetings.models import Attendance, Meeting
-    from dangjian.meetings.services import COMMITTEE_POSTS
+    from dangjian.meetings.selectors import COMMITTEE_POSTS
     from dangjian.orgs.models import Post
 
     # Quorum counts 支委 only (a combined 支委会 + 党员大会 has every member present): the

@@ -273,3 +273,35 @@ def home_panel(user, root) -> dict | None:
         "items": items,
         "level": "danger" if overdue_due or contact_late else "warning",
     }
+
+
+def open_cases(user, under):
+    """Development cases still open (申请人, 积极分子, 发展对象) under `under` that `user` may see."""
+    from dangjian.accounts.scope import visible_to
+    from dangjian.lifecycle.models import OPEN_STAGES, DevelopmentCase
+
+    return visible_to(user, DevelopmentCase).filter(branch__path__startswith=under.path, stage__in=OPEN_STAGES)
+
+
+def training_of(case) -> tuple:
+    """(days, 学时) of a case's 集中培训: what was typed on the case, or what the 培训班 attendance
+    records show (study.plan_selectors.training_totals), whichever is more."""
+    from decimal import Decimal
+
+    from dangjian.study.plan_selectors import training_totals
+
+    t = training_totals([case.pk]).get(case.pk) if case.pk else None
+    days = max(case.training_days or Decimal("0"), Decimal(t.days) if t else Decimal("0"))
+    hours = max(case.training_hours or Decimal("0"), t.hours if t else Decimal("0"))
+    return days, hours
+
+
+def transfers_in(member_ids):
+    """(member_id, date, 党费交至 as written) of every 转入 of these members, oldest first. One query."""
+    from dangjian.lifecycle.models import Transfer
+
+    return (
+        Transfer.objects.filter(member__in=member_ids, direction=Transfer.Direction.IN)
+        .order_by("member_id", "date", "id")
+        .values_list("member_id", "date", "dues_paid_to")
+    )

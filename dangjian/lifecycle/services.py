@@ -51,6 +51,12 @@ class StepBlocked(LifecycleError):
         super().__init__("；".join(c.message for c in checks), checks)
 
 
+def _training(case):
+    from dangjian.lifecycle.selectors import training_of  # selectors import this module
+
+    return training_of(case)
+
+
 @dataclass
 class Result:
     obj: object
@@ -195,7 +201,7 @@ def case_checks(case: DevelopmentCase, *, today: date) -> list[Check]:
         introducers = [m for m in (case.introducer_1, case.introducer_2) if m is not None]
         checks.append(dev.check_introducers([status_on(m, on) for m in introducers]))
         checks.append(lrules.check_political_review(case.political_review_on, on))
-        checks.append(dev.check_training(case.training_days, case.training_hours))
+        checks.append(dev.check_training(*_training(case)))
     if case.vote_on:
         checks.append(dev.check_approval_within(case.vote_on, case.approved_on, case.approval_special, today=today))
     return checks
@@ -277,7 +283,7 @@ def record_step(
         introducers_now = [m for m in (case.introducer_1, case.introducer_2) if m is not None]
         checks.append(dev.check_introducers([status_on(m, on) for m in introducers_now]))
         checks.append(lrules.check_political_review(case.political_review_on, on))
-        checks.append(dev.check_training(case.training_days, case.training_hours))
+        checks.append(dev.check_training(*_training(case)))
         checks.append(lrules.check_voters_full_members(vote_entitled, full_members_count(case.branch, on)))
         try:
             if vote_present is not None:

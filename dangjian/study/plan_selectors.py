@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
-from dangjian.accounts.scope import ancestor_paths
+from dangjian.orgs.selectors import ancestor_paths
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def _items_for_paths(paths: list[str], year: int):
 
 def items_for_branch(branch, year: int):
     """Plan items that apply to `branch` in `year`: its own and its ancestors'."""
-    return _items_for_paths([*ancestor_paths(branch.path), branch.path], year)
+    return _items_for_paths(ancestor_paths(branch), year)
 
 
 def _is_due(item, year: int, as_of: date) -> bool:
@@ -133,7 +133,7 @@ def plan_progress(root, year: int, *, as_of: date) -> PlanProgress:
         )
     items = list(
         PlanItem.objects.filter(plan__year=year)
-        .filter(Q(plan__org__path__startswith=root.path) | Q(plan__org__path__in=ancestor_paths(root.path)))
+        .filter(Q(plan__org__path__startswith=root.path) | Q(plan__org__path__in=ancestor_paths(root)))
         .select_related("plan__org")
         .order_by("month_from", "plan__org__depth", "id")
     )
@@ -182,7 +182,7 @@ def plan_progress(root, year: int, *, as_of: date) -> PlanProgress:
 
 def month_items(org, on: date):
     """Plan items of `org` (a branch: with its ancestors') running in the month of `on`."""
-    paths = [*ancestor_paths(org.path), org.path]
+    paths = ancestor_paths(org)
     return (
         _items_for_paths(paths, on.year)
         .filter(month_from__lte=on.month, month_to__gte=on.month)

@@ -258,11 +258,10 @@ def course_create(request):
 
 
 def _candidates(user, course):
-    from dangjian.lifecycle.models import OPEN_STAGES, DevelopmentCase
+    from dangjian.lifecycle.selectors import open_cases
 
     return (
-        visible_to(user, DevelopmentCase)
-        .filter(branch__path__startswith=course.org.path, stage__in=OPEN_STAGES)
+        open_cases(user, course.org)
         .exclude(pk__in=course.enrollments.values("case_id"))
         .select_related("branch")
         .order_by("branch__path", "name")

@@ -265,6 +265,14 @@ def test_training_course_totals_feed_the_candidate_check(world):
     assert (totals[other.pk].days, totals[other.pk].hours, totals[other.pk].passed) == (2, Decimal("16"), False)
     assert check_training(totals[case.pk].days, totals[case.pk].hours).ok
     assert not check_training(totals[other.pk].days, totals[other.pk].hours).ok
+    # the 发展党员 pipeline's own check reads the course: nothing typed on the case
+    from dangjian.lifecycle.services import case_checks
+
+    def training_check(c):
+        return next(x for x in case_checks(c, today=date(2024, 12, 31)) if "集中培训" in x.message)
+
+    assert case.training_days is None and training_check(case).ok
+    assert not training_check(other).ok
     with pytest.raises(plan_services.PlanError, match="0至100"):
         plan_services.record_scores(course=course, scores={enrolled[case.pk]: Decimal("120")})
     with pytest.raises(plan_services.PlanError, match="尚未报名"):
