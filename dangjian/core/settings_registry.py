@@ -66,6 +66,18 @@ _ALL = [
     Setting("MOBILE_FULL_MIN_MEETINGS", int, 8, "“流动党员全勤”：至少此数的会议"),
     Setting("MOBILE_FULL_MIN_MEMBERS", int, 3, "“流动党员全勤”：至少此数的流动党员"),
     Setting("PHOTO_MAX_DISTANCE", int, 6, "“照片重复使用”：感知哈希距离不大于此值视为同一张照片"),
+    Setting(
+        "NEAR_DUP_CONTAINMENT",
+        float,
+        0.6,
+        "雷同文本：较短一篇的内容有此比例出现在另一篇中即提示（见 docs/INTEGRITY.md）",
+    ),
+    Setting("PUBLISHED_CONTAINMENT", float, 0.5, "“照抄已发布材料”：记录中有此比例来自同一份已发布材料即提示"),
+    Setting("QUARTER_SITTING_HOURS", int, 3, "“一次录完一个季度”：在此小时数内录入"),
+    Setting("QUARTER_SITTING_MIN", int, 3, "“一次录完一个季度”：至少此数的会议"),
+    Setting("SIGNIN_BURST_SECONDS", int, 20, "集中签到：在此秒数内的扫码签到算作一批"),
+    Setting("SIGNIN_DEVICE_MIN", int, 3, "同一部手机为此数以上的党员签到即提示"),
+    Setting("SIGNIN_ADDRESS_MIN", int, 6, "同一地址在短时间内有此数以上的签到即提示"),
     # 规则的本地设置（默认值取自 dangjian.rules，见 docs/RULES.md；类型化读取见 core/rulesettings.py）
     Setting(
         "ART9_WARNING_MONTHS",

@@ -193,6 +193,31 @@ def study_behind(src: Sources, ctx: Context) -> Problem | None:
 
 
 @rule
+def study_plan_missed(src: Sources, ctx: Context) -> Problem | None:
+    """Branches that did not carry out items of the year's study plan (重工作、轻学习)."""
+    sp = src.study_plan
+    if not sp or not sp.lagging:
+        return None
+    names = [b.branch for b in sp.lagging]
+    details = "；".join(
+        f"{org_label(b.branch)}{len(b.missed)}项（{'、'.join(i.period + i.topic for i in b.missed[:3])}"
+        + ("等" if len(b.missed) > 3 else "")
+        + "）"
+        for b in sp.lagging[:8]
+    )
+    more = f"；另有{len(sp.lagging) - 8}个党支部" if len(sp.lagging) > 8 else ""
+    return Problem(
+        title="学习计划落实不到位",
+        evidence=f"{ctx.year}年学习计划到期{sp.due}项（支部×计划项），已落实{sp.done_due}项，落实率{pct(sp.rate)}；"
+        f"{len(sp.lagging)}个党支部有未按计划学习的内容：{details}{more}。",
+        measure_title="按计划抓好集中学习",
+        measure=f"{branch_list(names[:10])}对照年度学习计划逐项补学，以后每月按“本月学习计划”组织集中学习，"
+        "在系统中按计划项记录，党委每季度通报各支部落实情况。",
+        branches=names,
+    )
+
+
+@rule
 def points_not_applied(src: Sources, ctx: Context) -> Problem | None:
     pts = src.points
     if not pts or not pts.branches_not_applied:

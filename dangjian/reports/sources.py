@@ -45,7 +45,9 @@ from dangjian.reviews import selectors as reviews
 from dangjian.reviews.types import AppraisalSummary, RatingSummary
 from dangjian.stats import selectors as stats
 from dangjian.stats.types import Trend
+from dangjian.study import plan_selectors as study_plans
 from dangjian.study import selectors as study
+from dangjian.study.plan_selectors import PlanProgress
 from dangjian.study.types import StudySummary
 
 logger = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ LABELS = {
     "art9_members": "连续六个月未参加组织生活党员名单",
     "dues": "党费收缴",
     "study": "学习教育",
+    "study_plan": "学习计划落实",
     "points": "党员积分管理",
     "appraisal": "民主评议党员",
     "rating": "支部评星定级",
@@ -147,6 +150,12 @@ class Sources:
         return self._read(
             "study", lambda: study.study_summary(self.root, self.year, today=self.today), lambda d: d.has_records
         )
+
+    @cached_property
+    def study_plan(self) -> PlanProgress | None:
+        """The year's study plan items carried out per branch (`has_plan` False: no plan; a plan
+        is optional, so its absence is not listed as missing data)."""
+        return self._read("study_plan", lambda: study_plans.plan_progress(self.root, self.year, as_of=self.as_of))
 
     @cached_property
     def points(self) -> PointsSummary | None:

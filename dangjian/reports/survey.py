@@ -358,6 +358,12 @@ def _work(w: _Writer, report: SurveyReport, src: Sources, year, where):
         w.p(sentence(parts, lead="全年"))
     else:
         w.p(_no_data("学习教育"))
+    sp = src.study_plan
+    if sp and sp.due:
+        w.p(
+            f"按年度学习计划，各党支部到期应学{sp.due}项（支部×计划项），已落实{sp.done_due}项，"
+            f"落实率{pct(sp.rate)}；{len(sp.branches) - len(sp.lagging)}个党支部全部按计划学习。"
+        )
     d = src.dues
     w.h2("党费收缴")
     if d:

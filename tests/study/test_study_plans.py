@@ -317,3 +317,27 @@ def test_nothing_measures_reading_time_or_clicks(world, client_for):
     before = db_digest()
     assert client_for("member_a").get(reverse("study:material", args=[m.pk])).status_code == 200
     assert db_digest() == before
+
+
+def test_the_survey_report_states_plan_progress_and_names_lagging_branches(world, plan):
+    """The report's 学习教育 says how much of the plan was carried out, and a branch that skipped
+    items is a problem with the items named (抓学习促提升: 重工作、轻学习)."""
+    from dangjian.reports.survey import build_report
+
+    _, items = plan
+    for it in items:  # branch A carries out every item, branch B none
+        services.add_activity(
+            org=world.branch_a,
+            kind=StudyKind.CENTRAL,
+            on=date(YEAR, it.month_from, 15),
+            hours=Decimal("2"),
+            topic=it.topic,
+            member_ids=[m.pk for m in world.members_a],
+            plan_item=it,
+            today=date(2024, 12, 31),
+        )
+    report = build_report(world.township, YEAR, today=date(2025, 1, 10))
+    text = report.text()
+    assert "到期应学6项（支部×计划项），已落实3项，落实率50" in text
+    problem = next(p for p in report.problems if p.title == "学习计划落实不到位")
+    assert problem.branches == ["西街"] and "3月3月专题" in problem.evidence
