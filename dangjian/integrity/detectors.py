@@ -181,14 +181,33 @@ def published_documents(root) -> list[Doc]:
     step = type(root).steplen
     ancestors = [root.path[:i] for i in range(step, len(root.path), step)]
     qs = PublishedText.objects.filter(Q(org__path__startswith=root.path) | Q(org__path__in=ancestors))
-    return [Doc(f"published:{p['id']}", "published", p["text"]) for p in qs.values("id", "text")]
+    docs = [Doc(f"published:{p['id']}", "published", p["text"]) for p in qs.values("id", "text")]
+    # The study materials library (学习资料) is published material too: a 心得 or minutes that is
+    # mostly a material's own text is a copy of it.
+    from dangjian.study.models import Material
+
+    mats = Material.objects.filter(Q(org__path__startswith=root.path) | Q(org__path__in=ancestors)).exclude(body="")
+    docs += [Doc(f"material:{m['id']}", "published", m["body"]) for m in mats.values("id", "body")]
+    return docs
 
 
 def _published_meta(keys: set[str]) -> dict[str, dict]:
     from dangjian.integrity.models import PublishedText
+    from dangjian.study.models import Material
 
-    ids = [int(k.split(":")[1]) for k in keys]
-    return {
+    ids = [int(k.split(":")[1]) for k in keys if k.startswith("published:")]
+    mat_ids = [int(k.split(":")[1]) for k in keys if k.startswith("material:")]
+    materials = {
+        f"material:{m['id']}": {
+            "type": "material",
+            "id": m["id"],
+            "label": f"学习资料《{m['title']}》",
+            "text": m["body"],
+            "state": m["updated_at"],
+        }
+        for m in Material.objects.filter(id__in=mat_ids).values("id", "title", "body", "updated_at")
+    }
+    return materials | {
         f"published:{p['id']}": {
             "type": "published",
             "id": p["id"],

@@ -60,6 +60,10 @@ def _record_text(rec: dict) -> str:
         from dangjian.integrity.models import PublishedText
 
         return PublishedText.objects.filter(pk=rec["id"]).values_list("text", flat=True).first() or ""
+    if rec["type"] == "material":
+        from dangjian.study.models import Material
+
+        return Material.objects.filter(pk=rec["id"]).values_list("body", flat=True).first() or ""
     return ""
 
 

@@ -12,7 +12,11 @@ from dangjian.integrity import selectors, services
 from dangjian.integrity.forms import QueueFilter, ReviewForm, ScanForm
 from dangjian.integrity.models import ScanRun, Signal
 
-RECORD_URLS = {"meeting": ("meetings:detail", "meeting"), "member": ("members:detail", "member")}
+RECORD_URLS = {
+    "meeting": ("meetings:detail", "meeting"),
+    "member": ("members:detail", "member"),
+    "material": ("study:material", "material"),
+}
 
 
 def _record_links(records: list[dict]) -> list[dict]:

@@ -263,3 +263,44 @@ def test_published_material_is_entered_with_a_command(world, tmp_path):
             "integrity_published", "--org", str(world.township.pk), "--title", "x", "--file", str(tmp_path / "无")
         )
     assert PublishedText.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_material_of_the_study_library_pasted_as_a_reflection_is_a_copy(world, client_for):
+    """A 心得 that is mostly the text of a 学习资料 the township published is flagged, and the
+    signal links to the material (issue 21 item 1 with the study issue's library)."""
+    from decimal import Decimal
+
+    from dangjian.study import plan_services
+    from dangjian.study import services as study_services
+    from dangjian.study.models import StudyRecord
+
+    m = plan_services.publish_material(
+        org=world.township,
+        data=plan_services.MaterialInput(
+            title="党课讲稿：传承红色基因", kind="讲话", published_on=date(YEAR, 1, 5), body=REFLECTION_TEMPLATE
+        ),
+        today=date(YEAR, 12, 31),
+    )
+    act = study_services.add_activity(
+        org=world.branch_a,
+        kind="集中学习",
+        on=date(YEAR, 3, 3),
+        hours=Decimal("2"),
+        topic="传承红色基因",
+        member_ids=[world.members_a[0].pk, world.members_a[1].pk],
+        today=date(YEAR, 12, 31),
+    )
+    copied, honest = StudyRecord.objects.filter(activity=act).order_by("member_id")
+    study_services.set_reflection(record=copied, text="学习体会：" + REFLECTION_TEMPLATE)
+    study_services.set_reflection(
+        record=honest,
+        text="这次学习让我想起父亲当年在村里修水渠的事。今后我要带头把巷道的路灯修好，每周去看望独居的王大爷。",
+    )
+    found = kinds_found(world.township, detectors.near_duplicate_text, SignalKind.COPIED_PUBLISHED)
+    assert [f.records[1]["id"] for f in found] == [copied.pk]
+    assert found[0].records[0] == {"type": "material", "id": m.pk, "label": "学习资料《党课讲稿：传承红色基因》"}
+    services.run_scan(root=world.township, year=YEAR)
+    signal = Signal.objects.get(kind=SignalKind.COPIED_PUBLISHED)
+    html = client_for("inspector").get(f"/integrity/{signal.pk}/").content.decode()
+    assert f"/study/materials/{m.pk}/" in html
