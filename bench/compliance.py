@@ -182,15 +182,15 @@ SELECT 'kind:' || l.kind, COUNT(*) FROM meetings_meetingkindlink l JOIN orgs_org
     return out
 
 
-def app_numbers(summary: dict) -> dict:
-    """The same numbers from meetings.selectors.compliance_summary's result."""
+def app_numbers(summary) -> dict:
+    """The same numbers from meetings.selectors.compliance_summary's result (ComplianceSummary)."""
     from dangjian.meetings.models import Kind
 
-    by_label = summary["meetings_by_kind"]
+    by_label = summary.meetings_by_kind
     by_kind = {k: by_label.get(Kind(k).label, 0) for k in Kind.values}
     return {
-        "required_periods": summary["required_periods"],
-        "held_periods": summary["held_periods"],
-        "meetings": summary["meetings"],
+        "required_periods": summary.required_periods,
+        "held_periods": summary.held_periods,
+        "meetings": summary.meetings,
         "by_kind": {k: v for k, v in by_kind.items() if v},
     }

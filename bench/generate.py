@@ -14,6 +14,7 @@ from django.db import connection, transaction
 
 from bench.memory import peak_mb, reset_peak
 from dangjian.demo.context import DEMO_STEPS, DemoContext, start_for
+from dangjian.demo.steps import steps as demo_steps
 
 CHUNK = 20_000
 
@@ -48,7 +49,7 @@ def generate(scale: str, *, say, password: str = "Dangjian@2023", today: date | 
     ctx.start = start_for(scale, ctx.today)
     steps, before = [], count_rows(names)
     with transaction.atomic():
-        for step, load in steps(DEMO_STEPS):
+        for step, load in demo_steps(DEMO_STEPS):
             say(f"  生成：{step} …")
             reset_peak()
             counter = _QueryCounter()

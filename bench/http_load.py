@@ -66,7 +66,13 @@ class Server:
         self.proc = None
 
     def __enter__(self):
-        env = dict(os.environ, DJANGO_SETTINGS_MODULE="dangjian.settings")
+        # Sign-in policy (second factor, one session per account) is not what the load measures.
+        env = dict(
+            os.environ,
+            DJANGO_SETTINGS_MODULE="dangjian.settings",
+            TWO_FACTOR_REQUIRED_ROLES="",
+            ONE_SESSION_PER_STAFF_ACCOUNT="0",
+        )
         if self.cache_url:
             env["CACHE_URL"] = self.cache_url
             env["CACHE_PREFIX"] = f"bench{self.port}"

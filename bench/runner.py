@@ -217,7 +217,7 @@ class Bench:
         mine = app_numbers(summary)
         theirs = {k: raw[k] for k in ("required_periods", "held_periods", "meetings", "by_kind")}
         equal = mine == theirs
-        self.result["compliance"] = {"app": mine, "sql": theirs, "equal": equal, "rate": summary["rate"]}
+        self.result["compliance"] = {"app": mine, "sql": theirs, "equal": equal, "rate": summary.rate}
         if not equal:
             self.say(f"  !! 数字不一致：应用 {mine}，SQL {theirs}")
         ok = equal and t_rows / t_sql <= TARGET_COMPLIANCE_RATIO

@@ -15,7 +15,7 @@ ALLOWED = {
     "excel", "word", "wps", "pdf", "jpg", "jpeg", "png", "svg", "csv", "xlsx", "docx", "zip",
     "qr", "id", "ip", "https", "http", "url", "sha", "app", "gb", "kb", "mb", "ok", "cpu", "ai",
     "sqlite", "postgresql", "redis", "waitress", "gunicorn", "nginx", "minhash", "lsh",
-    "tiny", "township", "county", "xls",
+    "tiny", "township", "county", "xls", "ods",
     "zhangsan", "zs",  # the pinyin search example (“可输入拼音 zhangsan 或 zs”)
 }  # fmt: skip
 SKIP_TAGS = {"script", "style", "code", "pre", "template", "noscript", "svg"}

@@ -119,18 +119,10 @@ def _is_due(item, year: int, as_of: date) -> bool:
 
 def plan_progress(root, year: int, *, as_of: date) -> PlanProgress:
     """Per branch under `root`: every plan item that applies, due or not, done or not, with the
-    records that carried it out. Four queries whatever the size."""
-    from dangjian.orgs.models import BRANCH_TYPES, Organization
+    records that carried it out. Three queries whatever the size (one without a plan)."""
+    from dangjian.orgs.selectors import branches_under
     from dangjian.study.models import PlanItem, PlanItemMeeting, StudyActivity
 
-    if root.org_type in BRANCH_TYPES:
-        branches = [root]
-    else:
-        branches = list(
-            Organization.objects.filter(path__startswith=root.path, org_type__in=BRANCH_TYPES, is_active=True).order_by(
-                "path"
-            )
-        )
     items = list(
         PlanItem.objects.filter(plan__year=year)
         .filter(Q(plan__org__path__startswith=root.path) | Q(plan__org__path__in=ancestor_paths(root)))
@@ -139,6 +131,7 @@ def plan_progress(root, year: int, *, as_of: date) -> PlanProgress:
     )
     if not items:
         return PlanProgress(year=year, as_of=as_of, has_plan=False, branches=())
+    branches = branches_under(root)  # once per request or report (core.figures)
     item_ids = [i.pk for i in items]
     acts: dict[int, list[tuple[int, str]]] = defaultdict(list)  # item -> [(activity id, org path)]
     for aid, iid, path in StudyActivity.objects.filter(plan_item_id__in=item_ids, date__year=year).values_list(

@@ -52,9 +52,11 @@ def test_roster_job_matches_direct_export_and_full_ids_are_logged(world, client_
     from dangjian.accounts.models import RevealEvent
 
     c = client_for("secretary_a")
-    direct = _rows(c.get(reverse("members:export"), {"full": "1"}).content)
+    # a full-ID export is a POST with a stated purpose (issue 19)
+    url = reverse("members:export") + "?full=1"
+    direct = _rows(c.post(url, {"purpose": "核对年度党员统计"}).content)
     with override_settings(EXPORT_BACKGROUND_ROWS=1):
-        r = c.get(reverse("members:export"), {"full": "1"})
+        r = c.post(url, {"purpose": "核对年度党员统计"})
     job = ExportJob.objects.get(kind="roster")
     assert r.status_code == 302 and job.status == ExportJob.Status.DONE and job.total == len(world.members_a)
     assert _rows(_download(c, job))[2:] == direct[2:]

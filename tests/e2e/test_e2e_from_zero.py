@@ -44,7 +44,7 @@ def test_from_empty_install_to_a_member_signing_in(page, browser, live_server, s
 
     page.goto(live_server.url + "/accounts/bulk/")
     page.select_option("#branch-select", label="中共桃川镇机关支部委员会")
-    page.click("text=查看")
+    page.click('main button:has-text("查看")')
     page.wait_for_load_state("networkidle")
     page.click("#make-members")
     page.wait_for_load_state("networkidle")
