@@ -132,7 +132,9 @@ def db_digest(full=()) -> str:
                 h.update(repr(row).encode())
             continue
         names = {f.name for f in model._meta.concrete_fields}
-        aggs = {"n": Count("pk"), "top": Max("pk")}
+        aggs = {"n": Count("pk")}
+        if model._meta.pk.get_internal_type() in ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField"):
+            aggs["top"] = Max("pk")  # PostgreSQL has no MAX(uuid)
         if "updated_at" in names:
             aggs["changed"] = Max("updated_at")
         if "version" in names:
