@@ -26,7 +26,10 @@ def source_digest(root, year: int) -> str:
     so 重新扫描 runs; nothing written since → the scan is skipped. Scoped to `root`'s
     subtree; inside an uncommitted transaction the version is always new (never skipped). (The scan's own ScanRun row is
     not a data write; the signals it stores are, which is why the version is read after them.)"""
-    return data_version(root)
+    import hashlib
+
+    # The version joins the tokens of `root` and its ancestors: hashed to fit the 64-character column.
+    return hashlib.sha256(data_version(root).encode()).hexdigest()
 
 
 def run_scan(*, root, year: int, user=None, force: bool = False, progress=None) -> ScanRun:
