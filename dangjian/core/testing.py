@@ -4,6 +4,7 @@ a 党小组 and members, and one account per role. Used by tests/conftest.py."""
 from __future__ import annotations
 
 import itertools
+import os
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -103,7 +104,7 @@ def build_world() -> World:
     return w
 
 
-IN_CI = __import__("os").environ.get("CI", "").lower() in {"1", "true", "yes"}
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def require_or_skip(condition: bool, reason: str) -> None:
