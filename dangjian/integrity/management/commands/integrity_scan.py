@@ -1,3 +1,5 @@
+import json as jsonlib
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -47,7 +49,7 @@ class Command(BaseCommand):
                 }
             )
         if json:
-            self.stdout.write(json.dumps(results, ensure_ascii=False, indent=2))
+            self.stdout.write(jsonlib.dumps(results, ensure_ascii=False, indent=2))
             return
         for r in results:
             state = "数据未变，跳过" if r["skipped"] else f"发现{r['found']}条，新增{r['new']}条，用时{r['seconds']}秒"
