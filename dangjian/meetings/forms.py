@@ -54,15 +54,29 @@ class MeetingForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
+    plan_item = forms.TypedChoiceField(label="落实的学习计划项（可不选）", coerce=int, required=False, empty_value=None)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, members=(), **kwargs):
+    def __init__(self, *args, members=(), plan_items=(), **kwargs):
+        """`plan_items`: (id, year, label) of the 学习计划 items that apply to the branch."""
         super().__init__(*args, **kwargs)
         choices = [("", "（请选择）")] + [(m.id, m.name) for m in members]
         self.fields["date"].validators.append(_not_after_today)
         for name in ("host", "recorder"):
             self.fields[name].choices = choices
             self.fields[name].widget.attrs["class"] = "form-select"
+        self._plan_years = {pk: year for pk, year, _label in plan_items}
+        self.fields["plan_item"].choices = [("", "（不关联）")] + [
+            (pk, f"{year}年 {label}") for pk, year, label in plan_items
+        ]
+        self.fields["plan_item"].widget.attrs["class"] = "form-select"
+
+    def clean(self):
+        cd = super().clean()
+        item, on = cd.get("plan_item"), cd.get("date")
+        if item and on and self._plan_years.get(item) != on.year:
+            self.add_error("plan_item", f"所选计划项属于{self._plan_years.get(item)}年的学习计划，与会议日期不符。")
+        return cd
 
 
 def parse_attendance(data, members) -> list[AttendanceInput]:

@@ -30,8 +30,10 @@ from dangjian.core.spreadsheet import Table, drop_preview, keep_preview, load_pr
 from dangjian.meetings import documents, ledger, selectors, services
 from dangjian.meetings.forms import ImportForm, MeetingForm, RequirementForm, TalkForm, parse_attendance
 from dangjian.meetings.models import Attachment, Attendance, Kind, KindRequirement, Meeting, Talk
+from dangjian.meetings.signals import meeting_saved
 from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
+from dangjian.study import plan_selectors
 
 SIGNIN_DEVICE_COOKIE = "dj_signin_device"
 
@@ -258,6 +260,24 @@ def _input_from(form, org, attendance) -> services.MeetingInput:
     )
 
 
+def _plan_items(branch, *years) -> list[tuple[int, int, str]]:
+    """(id, year, label) of the 学习计划 items that apply to `branch` in those years."""
+    out = []
+    for y in sorted(set(years), reverse=True):
+        out += [(i.pk, y, f"{i.period} {i.topic}") for i in plan_selectors.items_for_branch(branch, y)]
+    return out
+
+
+def _saved(request, meeting, form, previous=None) -> None:
+    meeting_saved.send(
+        sender=Meeting,
+        meeting=meeting,
+        user=request.user,
+        plan_item=form.cleaned_data.get("plan_item"),
+        previous_plan_item=previous,
+    )
+
+
 def _pick_org(request):
     oid = _int(request.POST.get("org") or request.GET.get("org"))
     orgs = _writable_orgs(request.user)
@@ -322,8 +342,10 @@ def meeting_add(request):
     else:
         org = _pick_org(request)
     members = Member.objects.filter(branch=services.branch_of(org), is_current=True).order_by("name_pinyin")
+    today = timezone.localdate()
+    plan_items = _plan_items(services.branch_of(org), today.year, (today - timedelta(days=45)).year)
     if request.method == "POST" and "save" in request.POST:
-        form = MeetingForm(request.POST, members=members)
+        form = MeetingForm(request.POST, members=members, plan_items=plan_items)
         if form.is_valid():
             expected = services.expected_members(org, form.cleaned_data["kinds"], form.cleaned_data["date"])
             try:
@@ -336,6 +358,7 @@ def meeting_add(request):
             else:
                 if notice is not None:
                     notices.link_recorded(notice=notice, meeting=meeting)
+                _saved(request, meeting, form)
                 # Quorum warnings are shown once, on the record's page (not repeated as messages).
                 messages.success(request, "会议记录已保存。" + ("（已标注为补录）" if meeting.is_late else ""))
                 return redirect("meetings:detail", meeting=meeting.pk)
@@ -345,6 +368,8 @@ def meeting_add(request):
             [Kind.GROUP_MEETING] if org.org_type == OrgType.GROUP else [Kind.THEME_DAY]
         )
         initial = _defaults(org, kinds)
+        if request.GET.get("plan_item"):
+            initial["plan_item"] = _int(request.GET.get("plan_item"))
         if notice is not None:
             kinds = notice.kind_codes
             initial.update(
@@ -355,7 +380,7 @@ def meeting_add(request):
                 place=notice.place,
                 topic=notice.topic,
             )
-        form = MeetingForm(initial=initial, members=members)
+        form = MeetingForm(initial=initial, members=members, plan_items=plan_items)
     return render(
         request,
         "meetings/form.html",
@@ -369,8 +394,10 @@ def meeting_edit(request, meeting):
     if request.method == "POST" and request.POST.get("org"):
         org = _pick_org(request)
     members = Member.objects.filter(branch=meeting.branch, is_current=True).order_by("name_pinyin")
+    plan_items = _plan_items(meeting.branch, meeting.date.year, timezone.localdate().year)
+    previous = plan_selectors.meeting_plan_item(meeting)
     if request.method == "POST":
-        form = MeetingForm(request.POST, members=members)
+        form = MeetingForm(request.POST, members=members, plan_items=plan_items)
         if form.is_valid():
             expected = services.expected_members(org, form.cleaned_data["kinds"], form.cleaned_data["date"])
             # Members who left since keep their row as it was recorded.
@@ -389,6 +416,7 @@ def meeting_edit(request, meeting):
                 for msg in e.messages:
                     form.add_error(None, msg)
             else:
+                _saved(request, meeting, form, previous)
                 messages.success(request, "修改已保存。")
                 return redirect("meetings:detail", meeting=meeting.pk)
         kinds = request.POST.getlist("kinds")
@@ -409,9 +437,11 @@ def meeting_edit(request, meeting):
                 "minutes": meeting.minutes,
                 "decisions": meeting.decisions,
                 "late_reason": meeting.late_reason,
+                "plan_item": previous,
                 "version": meeting.version,
             },
             members=members,
+            plan_items=plan_items,
         )
     ctx = _form_context(request, org, form, meeting=meeting, kinds=kinds)
     ctx["expected_ids"] |= set(meeting.attendance.values_list("member_id", flat=True))
@@ -575,12 +605,17 @@ def compliance(request):
             ({"id": k, "name": names.get(k, ""), **v.as_dict()} for k, v in stats.items()),
             key=lambda r: (r["rate"] is None, r["rate"] or 0),
         )
+    # 学习计划 is part of 组织生活 as the township plans it (抓学习促提升): the same figure the
+    # 学习计划 page, the dashboard and the report show (study.plan_selectors, one @figure).
+    plan = plan_selectors.plan_progress(root, year, as_of=today)
     return render(
         request,
         "meetings/compliance.html",
         {
             "root": root,
             "year": year,
+            "plan": plan,
+            "plan_branch": plan.branches[0] if single and plan.branches else None,
             "years": range(2023, today.year + 1),
             "s": summary,
             "hm": hm,

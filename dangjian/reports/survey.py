@@ -364,6 +364,12 @@ def _work(w: _Writer, report: SurveyReport, src: Sources, year, where):
             f"按年度学习计划，各党支部到期应学{sp.due}项（支部×计划项），已落实{sp.done_due}项，"
             f"落实率{pct(sp.rate)}；{len(sp.branches) - len(sp.lagging)}个党支部全部按计划学习。"
         )
+    tr = src.training
+    if tr and tr.courses:
+        w.p(
+            f"举办入党积极分子、发展对象培训班{len(tr.courses)}期，参训{tr.enrolled}人次，"
+            f"按规定完成集中培训{tr.completed}人次，考试合格{tr.passed}人次。"
+        )
     d = src.dues
     w.h2("党费收缴")
     if d:

@@ -8,8 +8,12 @@ class StudyConfig(AppConfig):
 
     def ready(self):
         from dangjian.core.home import register_panel
+        from dangjian.meetings.signals import meeting_saved
+        from dangjian.study.plan_services import _on_meeting_saved
 
         register_panel(month_study_panel)
+        # The meeting form offers the 学习计划 item a meeting carried out; study keeps the link.
+        meeting_saved.connect(_on_meeting_saved, dispatch_uid="study.plan_item_link")
 
 
 def month_study_panel(user, root):

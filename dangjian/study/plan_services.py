@@ -112,6 +112,23 @@ def link_meeting(*, item: PlanItem, meeting) -> PlanItemMeeting:
     return link
 
 
+def relink_meeting(*, meeting, item_id: int | None, previous_id: int | None = None, user=None) -> None:
+    """The meeting form's choice of the plan item it carried out: link the chosen item, unlink
+    the one it replaced. Other links made from the study side stay as they are."""
+    if item_id == previous_id:
+        return
+    with transaction.atomic():
+        if previous_id:
+            PlanItemMeeting.objects.filter(meeting=meeting, item_id=previous_id).delete()
+        if item_id:
+            item = PlanItem.objects.select_related("plan__org").get(pk=item_id)
+            link_meeting(item=item, meeting=meeting)
+
+
+def _on_meeting_saved(sender, *, meeting, plan_item=None, previous_plan_item=None, user=None, **kwargs):
+    relink_meeting(meeting=meeting, item_id=plan_item, previous_id=previous_plan_item, user=user)
+
+
 # --- materials -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class MaterialInput:

@@ -15,6 +15,7 @@ from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ALL_ROLES, STAFF_ROLES, WRITER_ROLES
 from dangjian.accounts.scope import editable_by, get_in_scope, member_branch, orgs_in_scope, scope_root, visible_to
 from dangjian.core.uploads import serve_upload
+from dangjian.core.xlsx import ledger_bytes, xlsx_response
 from dangjian.study import plan_selectors, plan_services
 from dangjian.study.models import Course, CourseSession, Material, PlanItem, StudyKind, StudyPlan
 
@@ -65,6 +66,18 @@ def plan_list(request):
     year = _year(request)
     today = timezone.localdate()
     progress = plan_selectors.plan_progress(root, year, as_of=today)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            ledger_bytes(
+                title="学习计划落实台账",
+                headers=plan_selectors.PLAN_LEDGER_HEADERS,
+                rows=plan_selectors.plan_ledger_rows(progress),
+                org=root.name,
+                period=f"{year}年（截至{today:%Y年%m月%d日}）",
+                user=request.user,
+            ),
+            f"{root.short_name or root.name}{year}年学习计划落实台账.xlsx",
+        )
     plans = plan_selectors.plans_for(visible_to(request.user, StudyPlan), year)
     own = editable_by(request.user, StudyPlan).filter(org=root, year=year).first()
     items = plan_selectors.items_for_branch(root, year).prefetch_related("materials")
