@@ -89,7 +89,15 @@ def todo(request):
     return render(
         request,
         "meetings/todo.html",
-        {"root": root, "groups": groups, "today": today, "count": len(items), "dues": _dues_due(root, today)},
+        {
+            "root": root,
+            "groups": groups,
+            "today": today,
+            "count": len(items),
+            "dues": _dues_due(root, today),
+            # 抓学习促提升: the month's topics of the study plan that applies here
+            "study_items": list(plan_selectors.month_items(root, today)),
+        },
     )
 
 

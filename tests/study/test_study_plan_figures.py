@@ -220,3 +220,19 @@ def test_training_completion_follows_the_candidate_rule_and_attendance(world):
 
     text = build_report(world.township, YEAR, today=AFTER).text()
     assert "培训班2期，参训4人次，按规定完成集中培训2人次，考试合格1人次" in text
+
+
+def test_the_months_topic_is_on_the_todo_page_with_links_to_record_it(world, client_for):
+    today = timezone.localdate()
+    p = plan_services.create_plan(org=world.township, year=today.year, today=today)
+    item = plan_services.add_item(
+        plan=p,
+        data=plan_services.ItemInput(
+            month_from=today.month, month_to=today.month, topic="本月专题", hours=Decimal("2")
+        ),
+    )
+    html = client_for("secretary_a").get(reverse("meetings:todo")).content.decode()
+    box = html.split('id="todo-study"')[1].split("</ul>")[0]
+    assert "本月专题" in box
+    assert f"{reverse('meetings:add')}?org={world.branch_a.pk}&plan_item={item.pk}" in box
+    assert f"{reverse('study:add')}?org={world.branch_a.pk}&plan_item={item.pk}" in box
