@@ -15,6 +15,7 @@ from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import get_in_scope, orgs_in_scope, scope_root, visible_to
 from dangjian.core import params
+from dangjian.core.xlsx import ledger_bytes, xlsx_response
 from dangjian.members.models import Member
 from dangjian.study import plan_selectors, selectors, services
 from dangjian.study.models import PlanItem, StudyActivity, StudyKind
@@ -59,6 +60,18 @@ def study_list(request):
     root = _root(request)
     year = _year(request)
     qs = visible_to(request.user, StudyActivity).filter(org__path__startswith=root.path)
+    if request.GET.get("export") == "xlsx":  # 党员学时台账: the same members and hours as the page
+        return xlsx_response(
+            ledger_bytes(
+                title="党员学习学时台账",
+                headers=selectors.HOURS_LEDGER_HEADERS,
+                rows=selectors.hours_ledger_rows(selectors.branch_member_hours(root, year)),
+                org=root.name,
+                period=f"{year}年",
+                user=request.user,
+            ),
+            f"{root.short_name or root.name}{year}年党员学习学时台账.xlsx",
+        )
     return render(
         request,
         "study/list.html",

@@ -236,3 +236,40 @@ def test_the_months_topic_is_on_the_todo_page_with_links_to_record_it(world, cli
     assert "本月专题" in box
     assert f"{reverse('meetings:add')}?org={world.branch_a.pk}&plan_item={item.pk}" in box
     assert f"{reverse('study:add')}?org={world.branch_a.pk}&plan_item={item.pk}" in box
+
+
+def test_member_hours_agree_on_the_page_the_summary_and_the_ledger(world, client_for):
+    """A past year counts that year's members: one who left in 2025 is in the 2024 list and
+    ledger, one who joined in 2025 is not; 自学 is shown apart and never toward the 32 学时."""
+    from dangjian.members.models import Member
+    from dangjian.study.selectors import branch_member_hours, study_summary
+
+    a = world.branch_a
+    left = world.members_a[4]
+    newcomer = Member.objects.create(
+        name="新党员", sex="男", birth_date=date(1999, 1, 1), kind="预备党员", branch=a, joined_on=date(2025, 6, 1)
+    )
+    ids = [m.pk for m in world.members_a]
+    services.add_activity(
+        org=a, kind=StudyKind.CENTRAL, on=date(YEAR, 4, 1), hours=Decimal("32"), topic="集中轮训",
+        member_ids=ids, today=date(2024, 12, 31),
+    )  # fmt: skip
+    services.add_activity(
+        org=a, kind=StudyKind.SELF, on=date(YEAR, 5, 1), hours=Decimal("3"), topic="自学党章",
+        member_ids=ids[:2], today=date(2024, 12, 31),
+    )  # fmt: skip
+    Member.objects.filter(pk=left.pk).update(is_current=False, left_on=date(2025, 3, 1))  # moved away later
+    rows = branch_member_hours(a, YEAR, today=AFTER)
+    names = {r["name"] for r in rows}
+    assert left.name in names and newcomer.name not in names
+    s = study_summary(a, YEAR, today=AFTER)
+    assert len(rows) == s.members and sum(r["done"] for r in rows) == s.members_meeting_target == len(ids)
+    by = {r["member_id"]: r for r in rows}
+    assert by[ids[0]]["self_study"] == Decimal("3") and by[ids[0]]["hours"] == Decimal("32")
+
+    resp = client_for("secretary_a").get(reverse("study:list") + f"?year={YEAR}&export=xlsx")
+    ws = load_workbook(BytesIO(resp.content)).active
+    ledger = [r for r in ws.iter_rows(min_row=3, values_only=True) if r[1]]
+    assert len(ledger) == s.members
+    row = next(r for r in ledger if r[1] == world.members_a[0].name)
+    assert (row[2], row[3], row[6]) == (32, 3, "是")
