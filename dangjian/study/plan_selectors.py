@@ -142,11 +142,12 @@ def items_for_branch(branch, year: int):
 
 
 def _is_due(item, year: int, as_of: date) -> bool:
-    if year < as_of.year:
-        return True
-    if year > as_of.year:
-        return False
-    return item.month_to < as_of.month
+    """Due once the item's last month is over: its last day is on or before `as_of` (a year
+    judged at 31 December owes its November—December item)."""
+    import calendar
+
+    last = date(year, item.month_to, calendar.monthrange(year, item.month_to)[1])
+    return last <= as_of
 
 
 @figure

@@ -273,3 +273,20 @@ def test_member_hours_agree_on_the_page_the_summary_and_the_ledger(world, client
     assert len(ledger) == s.members
     row = next(r for r in ledger if r[1] == world.members_a[0].name)
     assert (row[2], row[3], row[6]) == (32, 3, "是")
+
+
+def test_an_item_is_due_once_its_last_day_is_over(world):
+    p = plan_services.create_plan(org=world.township, year=YEAR, today=date(2024, 12, 31))
+    plan_services.add_item(
+        plan=p, data=plan_services.ItemInput(month_from=11, month_to=12, topic="年末专题", hours=Decimal("2"))
+    )
+    feb = plan_services.add_item(
+        plan=p, data=plan_services.ItemInput(month_from=2, month_to=2, topic="二月专题", hours=Decimal("2"))
+    )
+
+    def due(on):
+        return {s.topic: s.due for s in plan_selectors.plan_progress(world.branch_a, YEAR, as_of=on).branches[0].items}
+
+    assert due(date(2024, 12, 30)) == {"年末专题": False, "二月专题": True}
+    assert due(date(2024, 12, 31)) == {"年末专题": True, "二月专题": True}  # the year judged at its last day
+    assert due(date(2024, 2, 28))[feb.topic] is False and due(date(2024, 2, 29))[feb.topic] is True  # leap year
