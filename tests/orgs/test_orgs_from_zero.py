@@ -180,7 +180,9 @@ def test_national_layout_round_trip(tmp_path):
     wb = openpyxl.load_workbook(out)
     sheet = [list(r) for r in wb.active.iter_rows(values_only=True)]
     assert list(sheet[1][: len(headers)]) == headers
-    assert sheet[2][headers.index("民族")] == "回族" and sheet[2][headers.index("人员类别")] == "正式党员"
+    # 性别/民族/学历 go out as national codes (rules.codes); 人员类别 has none in the repo's code book.
+    got = [sheet[2][headers.index(h)] for h in ("性别", "民族", "学历", "人员类别")]
+    assert got == ["2", "03", "30", "正式党员"]
     assert "无变化 1 人" in run("import_roster", str(out), "--dry-run")
 
 
