@@ -30,9 +30,14 @@ def test_from_empty_install_to_a_member_signing_in(page, browser, live_server, s
     page.click("text=1. 组织架构（支部、党小组）")
     page.wait_for_load_state("networkidle")
     page.set_input_files("#import-file", str(orgs))
-    page.click("text=检查并导入")
+    page.click("text=上传并检查")
     page.wait_for_load_state("networkidle")
-    assert "组织架构导入完成：新建 3 个" in page.content()  # the top org exists: 3 new, 1 updated
+    # the preview: the top org exists (无变化), the other three are new; nothing written yet
+    assert "新建 3 个党组织，更新 0 个，无变化 1 个" in page.content()
+    assert page.locator("#import-plan tbody tr").count() == 3
+    page.click("#import-confirm")
+    page.wait_for_load_state("networkidle")
+    assert "组织架构导入完成：新建 3 个" in page.content()
 
     page.goto(live_server.url + "/members/import/")
     page.set_input_files("#id_file", str(roster))

@@ -52,7 +52,7 @@ def test_township_from_its_own_files(files, tmp_path, settings):
     assert Organization.objects.get(name="东门社区第一党小组").get_parent() == dm
     assert Term.objects.get(org=jg).started_on == date(2024, 3, 15)
     # Re-import: updates by name, never duplicates.
-    assert "新建 0 个，更新 4 个" in run("import_orgs", files["orgs"])
+    assert "新建 0 个，更新 0 个，无变化 4 个" in run("import_orgs", files["orgs"])
     assert Organization.objects.count() == 4 and Term.objects.count() == 1
 
     # createsuperuser after the tree exists: administrator of the top organization.
