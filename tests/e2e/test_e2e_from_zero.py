@@ -32,9 +32,9 @@ def test_from_empty_install_to_a_member_signing_in(page, browser, live_server, s
     page.set_input_files("#import-file", str(orgs))
     page.click("text=上传并检查")
     page.wait_for_load_state("networkidle")
-    # the preview: the top org exists (无变化), the other three are new; nothing written yet
-    assert "新建 3 个党组织，更新 0 个，无变化 1 个" in page.content()
-    assert page.locator("#import-plan tbody tr").count() == 3
+    # the preview: the top org exists (its 成立日期 is added), the other three are new; nothing written yet
+    assert "新建 3 个党组织，更新 1 个" in page.content()
+    assert page.locator("#import-plan tbody tr").count() == 4
     page.click("#import-confirm")
     page.wait_for_load_state("networkidle")
     assert "组织架构导入完成：新建 3 个" in page.content()

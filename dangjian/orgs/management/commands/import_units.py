@@ -31,9 +31,9 @@ class Command(ImportCommand):
         return importer.plan_units(rows, township=townships[0], year=year, today=today)
 
     def heading(self, plan) -> str:
+        rows = importer.summary(plan.lines, per="行")
         return (
-            f"{plan.township.name}：社区（村） {plan.communities} 个，居民（村民）小组 {plan.groups} 个；"
-            + "按行：" + importer.summary(plan.lines, per="行")
+            f"{plan.township.name}：社区（村） {plan.communities} 个，居民（村民）小组 {plan.groups} 个；按行：{rows}"
         )
 
     def apply(self, plan, *, today) -> str:
