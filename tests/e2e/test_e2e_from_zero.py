@@ -62,6 +62,11 @@ def test_from_empty_install_to_a_member_signing_in(page, browser, live_server, s
     assert link.startswith(live_server.url + "/accounts/login/?next=")
     pdf = page.pdf(format="A4")  # prints: the four slips fit one A4 sheet
     assert pdf[:4] == b"%PDF" and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1
+    # the same slips as Word: a stated purpose, downloaded once
+    page.fill("#id_purpose", "打印发放机关支部党员账号")
+    with page.expect_download() as dl:
+        page.click("#slips-docx")
+    assert dl.value.suggested_filename.endswith(".docx")
 
     # The member, on their own phone, scans the QR code (the link), signs in and changes the password.
     ctx = browser.new_context(locale="zh-CN")
