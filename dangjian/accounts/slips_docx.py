@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import segno
+from docx.oxml import OxmlElement
 from docx.shared import Mm
 
 from dangjian.core import docx as D
@@ -46,6 +47,7 @@ def slips_docx(slips: list[Slip], *, title: str, on: date) -> bytes:
     table = D.add_table(doc, ["登录二维码", "姓名", "所在组织", "用户名", "初始密码"], rows, widths_mm=WIDTHS_MM)
     for row, slip in zip(table.rows[1:], slips, strict=True):
         row.cells[0].paragraphs[0].add_run().add_picture(io.BytesIO(qr_png(slip.link)), width=Mm(QR_MM))
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a slip never breaks across pages
     links = sorted({s.link for s in slips})
     doc.add_paragraph("", style="Normal")
     for link in links:
