@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_merge_20261202_0435'),
+        ("accounts", "0005_merge_20261202_0435"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='revealevent',
-            name='kind',
-            field=models.CharField(choices=[('id_number', '查看完整公民身份号码'), ('phone', '查看完整联系电话'), ('export_ids', '导出含完整公民身份号码的文件'), ('slips', '下载含初始密码的密码条')], max_length=20),
+            model_name="revealevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("id_number", "查看完整公民身份号码"),
+                    ("phone", "查看完整联系电话"),
+                    ("export_ids", "导出含完整公民身份号码的文件"),
+                    ("slips", "下载含初始密码的密码条"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
