@@ -306,7 +306,7 @@ def keyring_text() -> str:
     if settings.FIELD_ENCRYPTION_KEY:
         return settings.FIELD_ENCRYPTION_KEY.strip()
     keyring()  # make the file on first use
-    return key_file().read_text(encoding="utf-8").strip()
+    return key_file().read_text(encoding="utf-8")
 
 
 def encrypt(value: str) -> str:
