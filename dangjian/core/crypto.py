@@ -18,8 +18,8 @@ Beside each ciphertext of an identity number sits a keyed hash (`lookup_hash`) f
 and exact lookup. During a rotation two keys are live, so a search must use every hash of the
 value (`lookup_hashes`); writes always use the current key.
 
-The keyring is re-read when the key file changes (its size, mtime, inode), so a running server
-picks up a rotation without a restart.
+The keyring is re-read when the key file changes (its size, mtime, inode; looked at once a
+second at most), so a running server picks up a rotation without a restart.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import json
 import os
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -263,35 +264,56 @@ def write_keyring(path: Path, ring: Keyring) -> None:
 # --- the keyring in use ----------------------------------------------------------------------
 
 _lock = threading.Lock()
-_cache: tuple[tuple, Keyring] | None = None
+# The key file is looked at (stat) at most this often: a running server follows a rotation within
+# a second, and an encryption does not pay a system call each time.
+RECHECK_SECONDS = 1.0
+
+
+@dataclass
+class _Cached:
+    source: tuple  # (env value, key file path) the keyring was read for
+    sig: tuple  # the key file's identity when read
+    checked: float
+    ring: Keyring
+
+
+_cache: _Cached | None = None
 
 
 def key_file() -> Path:
     return Path(settings.FIELD_ENCRYPTION_KEY_FILE)
 
 
+def _signature(env: str, path: Path) -> tuple:
+    if env:
+        return ("env", env)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        with _lock:
+            if not path.exists():  # a new installation: one fresh SM4 key
+                key = new_key()
+                write_keyring(path, Keyring(current=key, keys=(key,)))
+        st = path.stat()
+    return ("file", st.st_size, st.st_mtime_ns, st.st_ino)
+
+
 def keyring() -> Keyring:
     """The keyring in force: FIELD_ENCRYPTION_KEY, else the key file (made on first use)."""
     global _cache
     env = settings.FIELD_ENCRYPTION_KEY
-    if env:
-        sig: tuple = ("env", env)
-    else:
-        path = key_file()
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            with _lock:
-                if not path.exists():  # a new installation: one fresh SM4 key
-                    key = new_key()
-                    write_keyring(path, Keyring(current=key, keys=(key,)))
-            st = path.stat()
-        sig = ("file", str(path), st.st_size, st.st_mtime_ns, st.st_ino)
+    source = (env, str(settings.FIELD_ENCRYPTION_KEY_FILE))
+    now = time.monotonic()
     cached = _cache
-    if cached is not None and cached[0] == sig:
-        return cached[1]
-    ring = parse_keyring(env if env else key_file().read_text(encoding="utf-8"))
-    _cache = (sig, ring)
+    if cached is not None and cached.source == source and now - cached.checked < RECHECK_SECONDS:
+        return cached.ring
+    path = key_file()
+    sig = _signature(env, path)
+    if cached is not None and cached.source == source and cached.sig == sig:
+        cached.checked = now
+        return cached.ring
+    ring = parse_keyring(env if env else path.read_text(encoding="utf-8"))
+    _cache = _Cached(source, sig, now, ring)
     return ring
 
 

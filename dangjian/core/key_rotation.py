@@ -145,8 +145,6 @@ def begin(ring: crypto.Keyring) -> tuple[crypto.Keyring, bool]:
             "started": timezone.now().isoformat(timespec="seconds"),
         },
     )
-    if ring.legacy_text:  # the first keyring over an old bare key: keep the old file as it was
-        _save_apart(crypto.key_file(), crypto.key_file().read_text(encoding="utf-8"), "before-keyring")
     crypto.write_keyring(crypto.key_file(), rotating)
     crypto.reset()
     return rotating, False

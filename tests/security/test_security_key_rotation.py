@@ -4,6 +4,7 @@ resumably, without overwriting a concurrent edit, and refusing a missing or wron
 
 import os
 import stat
+import time
 from datetime import date
 
 import pytest
@@ -250,5 +251,6 @@ def test_a_running_process_picks_up_a_replaced_key_file(key_file):
     ring = crypto.keyring()
     new = crypto.new_key()
     crypto.write_keyring(key_file, ring.with_keys(new, (new, *ring.keys)))  # no reset(): another process
+    time.sleep(crypto.RECHECK_SECONDS + 0.1)  # a server looks at the key file once a second at most
     assert crypto.keyring().current.id == new.id != first
     assert crypto.encrypt("x").startswith(f"S1.{new.id}.")
