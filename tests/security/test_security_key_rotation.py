@@ -3,6 +3,7 @@ values still read, lookups keep working, and `rotate_keys` moves every value to 
 resumably, without overwriting a concurrent edit, and refusing a missing or wrong key file."""
 
 import os
+import re
 import stat
 import time
 from datetime import date
@@ -130,6 +131,10 @@ def test_rotation_round_trip(key_file, capsys):
     some = Member.objects.filter(is_current=True).order_by("pk").first()
     raw_id = some.id_number
 
+    call_command("rotate_keys", "--status")  # looks, changes nothing
+    status = capsys.readouterr().out
+    assert re.search(r"members_member.id_number_enc：.*fernet \d+ 行", status) and _raw_tokens() == tokens
+
     call_command("rotate_keys", "--batch-size", "3")
     out = capsys.readouterr().out
     assert "密钥轮换完成" in out and "旧密钥" in out
@@ -158,6 +163,10 @@ def test_rotation_round_trip(key_file, capsys):
     assert LogEntry.objects.filter(changes_text__contains=f"重新加密为密钥 {ring.current.id}").count() == len(
         {(t, pk) for (t, pk, _n), v in before.items() if v}
     )
+
+    call_command("rotate_keys", "--status")
+    status = capsys.readouterr().out
+    assert f"members_member.id_number_enc：{ring.current.id} " in status and "fernet" not in status
 
     # a second run: nothing left to do, nothing changed
     after_tokens, key_text = _raw_tokens(), key_file.read_text()

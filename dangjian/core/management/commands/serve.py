@@ -118,11 +118,6 @@ class Command(BaseCommand):
         served over TLS by this process itself: secure cookies, its own names as allowed hosts."""
         from dangjian.core import tls
 
-        if os.name == "nt":
-            raise CommandError(
-                "Windows 上不能由本程序直接提供 HTTPS（waitress 不支持 TLS，gunicorn 不能在 Windows 上运行）。"
-                "请按《用户指南》“在局域网使用（HTTPS）”一节使用 Caddy 反向代理，服务本身只监听 127.0.0.1。"
-            )
         site_host = (
             settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0] if settings.SITE_URL else ""
         )
@@ -136,6 +131,12 @@ class Command(BaseCommand):
             f"请在每台办公电脑和手机上安装并信任 {files.ca_cert}，安装时核对上面的指纹（见《用户指南》）。"
             f"证书包含的地址：{'、'.join(files.names)}"
         )
+        if os.name == "nt":  # the certificate is still useful: a reverse proxy can serve it
+            raise CommandError(
+                "Windows 上不能由本程序直接提供 HTTPS（waitress 不支持 TLS，gunicorn 不能在 Windows 上运行）。"
+                f"证书已准备好（{files.cert}、{files.key}）：请按《用户指南》“在局域网使用（HTTPS）”一节"
+                "用 Caddy 或 nginx 反向代理使用它，服务本身只监听 127.0.0.1。"
+            )
         # Served over TLS by this process: cookies only over https; the names in the certificate
         # are the hosts this site answers to (settings are copied into gunicorn's forked workers).
         settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
