@@ -157,7 +157,7 @@ class Command(BaseCommand):
             source = crypto.parse_keyring(source_text)
         except crypto.KeyFileError as exc:
             raise CommandError(f"乡镇密钥文件 {key_path}：{exc}") from None
-        same = source_text == target_text
+        same = source_text.strip() == target_text.strip()
 
         def recrypt(model, row: dict) -> None:
             for f in model._meta.concrete_fields:
