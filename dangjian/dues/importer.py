@@ -102,7 +102,8 @@ def plan(branch, year: int, table: Table) -> tuple[list[services.BaseRow], list[
         mid = None
         if id_raw:
             try:
-                mid = by_hash.get(crypto.lookup_hash(idcard.normalize_id(id_raw)))
+                hashes = crypto.lookup_hashes(idcard.normalize_id(id_raw))  # all live keys (rotation)
+                mid = next((by_hash[h] for h in hashes if h in by_hash), None)
             except Exception:
                 mid = None
             if mid is None:

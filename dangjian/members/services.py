@@ -58,7 +58,8 @@ DUPLICATE_ID_MESSAGE = "公民身份号码：该号码已有一名在册党员�
 
 def id_taken(id_number: str, *, exclude_pk: int | None = None) -> bool:
     """Is the number already held by a current member? (unique among current members)"""
-    qs = Member.objects.filter(id_number_hash=crypto.lookup_hash(idcard.normalize_id(id_number)), is_current=True)
+    # every live key's hash: during a key rotation some rows still carry the old one
+    qs = Member.objects.filter(id_number_hash__in=crypto.lookup_hashes(idcard.normalize_id(id_number)), is_current=True)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return qs.exists()
