@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 
 import django_filters
@@ -226,6 +227,42 @@ def _suspended_on(day: date) -> Q:
     )
     no_events = ~Exists(MemberEvent.objects.filter(member=OuterRef("pk"), kind__in=kinds))
     return Q(pk__in=by_event) | (Q(standing=Standing.SUSPENDED) & no_events)
+
+
+def suspension_periods(ids) -> dict[int, list[tuple[date, date | None]]]:
+    """{member_id: [(停止党籍 on, 恢复党籍 on or None), …]} for the members `ids` (ids or a
+    values("id") queryset) that were ever under 停止党籍, from their events; a record
+    imported as 停止党籍 without such events is stopped throughout. One query."""
+    kinds = [MemberEvent.Kind.SUSPENDED, MemberEvent.Kind.RESTORED]
+    events: dict[int, list[tuple[str, date]]] = defaultdict(list)
+    standing: dict[int, str] = {}
+    for mid, kind, on, st in (
+        Member.objects.filter(pk__in=ids)
+        .filter(Q(standing=Standing.SUSPENDED) | Q(events__kind__in=kinds))
+        .order_by("id", "events__date", "events__id")
+        .values_list("id", "events__kind", "events__date", "standing")
+    ):
+        standing[mid] = st
+        if kind in kinds:
+            events[mid].append((kind, on))
+    out: dict[int, list[tuple[date, date | None]]] = {}
+    for mid, st in standing.items():
+        periods: list[tuple[date, date | None]] = []
+        for kind, on in events.get(mid, []):
+            if kind == MemberEvent.Kind.SUSPENDED and (not periods or periods[-1][1] is not None):
+                periods.append((on, None))
+            elif kind == MemberEvent.Kind.RESTORED and periods and periods[-1][1] is None:
+                periods[-1] = (periods[-1][0], on)
+        if not events.get(mid) and st == Standing.SUSPENDED:
+            periods = [(date.min, None)]
+        if periods:
+            out[mid] = periods
+    return out
+
+
+def suspended_through(periods: list[tuple[date, date | None]], first: date, last: date) -> bool:
+    """Whether one period of 停止党籍 covers every day from `first` to `last`."""
+    return any(start <= first and (end is None or end > last) for start, end in periods)
 
 
 def counted_on(day: date) -> Q:

@@ -72,7 +72,8 @@ def overview(root: Organization, *, today: date | None = None, year: int | None 
     """Counts for the township (or district, or branch) under `root`. Fixed query count: 2
     (+ the tree, shared through active_orgs_under, + 1 for today's members unless `members` is
     False — a report counts its year's members with members.selectors.structure_as_of)."""
-    from dangjian.members.models import COLLEGE_OR_ABOVE, Member, MemberKind, Sex
+    from dangjian.members.models import COLLEGE_OR_ABOVE, MemberKind, Sex
+    from dangjian.members.selectors import members_as_of
 
     today = clock.or_today(today)
     units = AdminUnit.objects.filter(township__path__startswith=root.path)
@@ -133,7 +134,8 @@ def overview(root: Organization, *, today: date | None = None, year: int | None 
     }
     for i, (_label, lo, hi) in enumerate(AGE_BANDS):
         aggregates[f"age_{i}"] = Count("id", filter=_born_between(today, lo, hi))
-    m = Member.objects.filter(branch__path__startswith=root.path, is_current=True).aggregate(**aggregates)
+    # Today's members (members.selectors.members_as_of: 停止党籍 members are not counted).
+    m = members_as_of(root, today).aggregate(**aggregates)
     out["age_bands"] = {label: m.pop(f"age_{i}") for i, (label, _lo, _hi) in enumerate(AGE_BANDS)}
     out["members"] = m
     return out
