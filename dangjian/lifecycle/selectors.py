@@ -249,7 +249,7 @@ def home_panel(user, root) -> dict | None:
 
     if root is None or getattr(user, "role", None) not in STAFF_ROLES:
         return None
-    today = date.today()
+    today = clock.today()
     horizon = remind_days()
     due = [r for r in probation_due(user, today=today) if r.days_left <= horizon]
     overdue_due = sum(1 for r in due if r.days_left < 0)

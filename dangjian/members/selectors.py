@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 
 from dangjian.accounts.scope import orgs_in_scope, visible_to
+from dangjian.core import clock
 from dangjian.core.figures import figure
 from dangjian.members.models import Education, Member, MemberEvent, MemberKind, Sex, Standing
 from dangjian.members.types import RosterRow
@@ -110,7 +111,7 @@ class RosterFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, user, today: date | None = None, **kwargs):
         self.user = user
-        self.today = today or date.today()
+        self.today = clock.or_today(today)
         super().__init__(data, queryset, **kwargs)
         branches = orgs_in_scope(user, branches_only=True)
         self.filters["branch"].queryset = branches

@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ADMIN_ONLY
 from dangjian.accounts.scope import get_in_scope
+from dangjian.core import clock
 from dangjian.core.xlsx import xlsx_response
 from dangjian.orgs import importer
 from dangjian.orgs.models import Organization
@@ -33,7 +33,7 @@ def import_orgs(request):
     if request.method == "POST":
         content, filename = _upload(request, ctx)
         if content is not None:
-            today = timezone.localdate()
+            today = clock.today()
             try:
                 rows = importer.read_table(content, importer.ORG_COLUMNS, filename=filename)
             except importer.ImportFileError as exc:
@@ -63,7 +63,7 @@ def import_units(request):
         "title": "导入社区和居民小组",
         "columns": importer.template_headers(importer.UNIT_COLUMNS),
         "townships": townships,
-        "year": timezone.localdate().year - 1,
+        "year": clock.today().year - 1,
     }
     if request.method == "POST":
         content, filename = _upload(request, ctx)
@@ -79,7 +79,7 @@ def import_units(request):
         except ValueError:
             year = None
         if content is not None:
-            today = timezone.localdate()
+            today = clock.today()
             try:
                 rows = importer.read_table(content, importer.UNIT_COLUMNS, filename=filename)
             except importer.ImportFileError as exc:

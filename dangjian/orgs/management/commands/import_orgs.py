@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from dangjian.core import clock
 from dangjian.orgs import importer
 
 
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         if not p.is_file():
             raise CommandError(f"找不到文件：{path}")
         actor = _user(user)
-        today = timezone.localdate()
+        today = clock.today()
         try:
             rows = importer.read_table(p.read_bytes(), importer.ORG_COLUMNS, filename=p.name)
         except importer.ImportFileError as exc:

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from dangjian.core import clock
 from dangjian.orgs import importer
 from dangjian.orgs.management.commands.import_orgs import _user
 
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         if len(townships) > 1:
             names = "、".join(t.name for t in townships)
             raise CommandError(f"有多个镇（街道）党委（{names}），请用 --org 指定")
-        today = timezone.localdate()
+        today = clock.today()
         try:
             rows = importer.read_table(p.read_bytes(), importer.UNIT_COLUMNS, filename=p.name)
         except importer.ImportFileError as exc:
