@@ -81,7 +81,8 @@ def members_for(root, *, include_suspended: bool = False) -> QuerySet:
 
 def dues_grid(members: QuerySet, *, until: date, since: date | None = None) -> dict[int, MemberDues]:
     """{member_id: MemberDues} for the members of `members` (a queryset), for the months up to
-    `until` (inclusive; later prepaid months are kept in `paid`). Four queries."""
+    `until` (inclusive; later prepaid months are kept in `paid`). Five queries, six when a
+    member was ever under 停止党籍 (whose months while stopped are not due)."""
     from dangjian.dues.models import DuesBase, PaidMonth, Reduction
     from dangjian.members.models import MemberEvent, Standing
     from dangjian.members.selectors import suspended_through, suspension_periods

@@ -440,7 +440,8 @@ def member_attendance(root: Organization, year: int, *, today: date | None = Non
     """Per member under root during `year` (members.selectors.members_during: a past year is
     counted with the people who were members then): attended (incl. 流入地), excused,
     unexcused, expected, rate (attended / expected, None when nothing was expected),
-    longest_gap (months, Art. 9 counting). Two queries."""
+    longest_gap (months, Art. 9 counting). The year's roster and the attendance months are
+    figures shared with art9_members and the report: at most two queries."""
     today = _today(today)
     start, end = date(year, 1, 1), min(date(year, 12, 31), today)
     ids = [m.id for m in year_roster(root, year, clock.judged_at(year, today)) if m.in_year]
@@ -475,7 +476,8 @@ def art9_members(root: Organization, *, today: date | None = None, include_all: 
 
     Excused absences and 流入地 participation break the run; months in which nothing was
     held for the member neither break nor extend it (rules.membership.attendance_gap_runs).
-    Two queries.
+    The members on `today` (members.selectors.roster_on) and the attendance months are shared
+    figures: at most two queries.
     """
     today = _today(today)
     end_ym = (today.year, today.month)

@@ -107,7 +107,7 @@ def study_summary(root, year: int, *, today: date | None = None) -> StudySummary
     """Study under `root` in `year`: sessions (study activities + 党课 meetings), total hours,
     members (those of the year's end, or of today while it runs: members.members_as_of),
     members meeting the yearly requirement, and per branch total, average and completion.
-    Six queries."""
+    Four queries besides the year's roster and the tree (figures shared with other sources)."""
     from dangjian.dues.selectors import branches_under
     from dangjian.members.selectors import roster_on
     from dangjian.study.models import StudyActivity
