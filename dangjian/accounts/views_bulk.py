@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
@@ -21,6 +20,7 @@ from dangjian.accounts.access import scoped
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import get_in_scope, orgs_in_scope, visible_to
+from dangjian.core import clock
 from dangjian.members.models import Member
 
 CREATOR_ROLES = frozenset({Role.ADMIN, Role.SECRETARY})
@@ -110,7 +110,7 @@ def slips_docx(request):
     )
     drop_preview(info.get("token"))
     request.session.pop(SLIPS_SESSION_KEY, None)
-    content = build(slips, title=state["title"], on=timezone.localdate())
+    content = build(slips, title=state["title"], on=clock.today())
     resp = docx_response(content, f"密码条-{state['title']}.docx")
     add_never_cache_headers(resp)
     return resp

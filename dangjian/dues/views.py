@@ -10,13 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import PHONE_REVEAL_ROLES, STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import get_in_scope, orgs_in_scope, scope_root
-from dangjian.core import params
+from dangjian.core import clock, params
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
 from dangjian.dues import selectors, services
 from dangjian.dues.importer import ImportRefused, import_bases, template_bytes
@@ -84,7 +83,7 @@ def _branch_choices(user):
 # --- monthly collection ---------------------------------------------------------------
 @scoped(roles=STAFF_ROLES)
 def collect(request):
-    today = timezone.localdate()
+    today = clock.today()
     branch = _branch(request)
     month = parse_month(request.GET.get("month"), month_of(today))
     if month > add_months(month_of(today), selectors.prepay_months()):
@@ -111,7 +110,7 @@ def collect(request):
 @scoped(roles=WRITER_ROLES, write=True)
 @require_POST
 def collect_save(request):
-    today = timezone.localdate()
+    today = clock.today()
     branch = _branch(request, request.POST)
     month = parse_month(request.POST.get("month"), month_of(today))
     paid_on = min(_date(request.POST.get("paid_on"), today), today)
@@ -173,7 +172,7 @@ def _phones(request, rows):
 
 @scoped(roles=STAFF_ROLES)
 def arrears(request):
-    today = timezone.localdate()
+    today = clock.today()
     root = _root(request)
     rows = selectors.arrears_list(root, today=today)
     only = request.GET.get("only")
@@ -204,7 +203,7 @@ def arrears(request):
 # --- one member -----------------------------------------------------------------------
 @scoped(roles=STAFF_ROLES, member=Member)
 def member_detail(request, member):
-    today = timezone.localdate()
+    today = clock.today()
     data = selectors.member_dues(member, today=today, year=_year(request))
     return render(
         request,
@@ -223,7 +222,7 @@ def member_detail(request, member):
 @scoped(roles=WRITER_ROLES, write=True, member=Member)
 @require_POST
 def pay(request, member):
-    today = timezone.localdate()
+    today = clock.today()
     months = sorted({parse_month(v, None) for v in request.POST.getlist("months")} - {None})
     paid_on = min(_date(request.POST.get("paid_on"), today), today)
     try:
@@ -387,10 +386,10 @@ def branch_settings(request):
             n = services.set_farmer_amount(
                 branch=branch,
                 amount=amount,
-                decided_on=_date(request.POST.get("decided_on"), timezone.localdate()),
+                decided_on=_date(request.POST.get("decided_on"), clock.today()),
                 note=request.POST.get("note", "")[:200],
                 user=request.user,
-                year=timezone.localdate().year,
+                year=clock.today().year,
             )
             messages.success(request, f"已保存。本年及以后 {n} 名农民党员的应交金额已按新标准重新计算。")
         except services.DuesError as exc:
@@ -424,7 +423,7 @@ def ledger(request):
 
 @scoped(roles=STAFF_ROLES)
 def summary(request):
-    today = timezone.localdate()
+    today = clock.today()
     root = _root(request)
     year = _year(request)
     data = selectors.dues_summary(root, year, today=today)
@@ -485,7 +484,7 @@ def notice(request):
         )
         return xlsx_response(content, f"{root}{year}年党费收缴使用情况公示.xlsx")
     return render(
-        request, "dues/notice.html", {**data, "can_add": request.user.role in LEADERS, "today": timezone.localdate()}
+        request, "dues/notice.html", {**data, "can_add": request.user.role in LEADERS, "today": clock.today()}
     )
 
 
@@ -499,7 +498,7 @@ def expenditure_add(request):
         services.add_expenditure(
             org=root,
             year=year,
-            spent_on=_date(request.POST.get("spent_on"), timezone.localdate()),
+            spent_on=_date(request.POST.get("spent_on"), clock.today()),
             item=request.POST.get("item", "")[:200],
             amount=_decimal(request.POST.get("amount")),
             approved_by=request.POST.get("approved_by", "")[:100],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from dangjian.core import clock
 from dangjian.meetings.models import Attendance, Kind, KindRequirement
 from dangjian.meetings.services import AttendanceInput
 from dangjian.rules.orglife import ACTIVITY_CHOICES
@@ -16,9 +17,8 @@ TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "class": "form-control"}, f
 def _not_after_today(value) -> None:
     """A held meeting (with its attendance) cannot be later than today; planned ones are notices."""
     from django.core.exceptions import ValidationError
-    from django.utils import timezone
 
-    if value and value > timezone.localdate():
+    if value and value > clock.today():
         raise ValidationError("会议日期晚于今天：会议开过之后再登记（尚未召开的会议请发会议通知）。")
 
 

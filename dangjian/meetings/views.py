@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import editable_by, get_in_scope, orgs_in_scope, scope_root, visible_to
-from dangjian.core import params
+from dangjian.core import clock, params
 from dangjian.core.cache import cached
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.settings_registry import setting
@@ -78,7 +78,7 @@ def _writable_orgs(user):
 @scoped(roles=STAFF_ROLES)
 def todo(request):
     root = _root(request)
-    today = timezone.localdate()
+    today = clock.today()
     items = selectors.todo(root, today=today)
     by_branch: dict[int, dict] = {}
     for i in items:
@@ -183,7 +183,7 @@ def meeting_list(request):
 # --- record / edit --------------------------------------------------------------------------
 def _form_context(request, org, form, *, meeting=None, kinds=(), preset=None, notice=None):
     branch = services.branch_of(org)
-    today = timezone.localdate()
+    today = clock.today()
     on = form["date"].value() if form.is_bound else (meeting.date if meeting else today)
     if isinstance(on, str):
         try:
@@ -304,7 +304,7 @@ def _pick_org(request):
 
 
 def _defaults(org, kinds):
-    today = timezone.localdate()
+    today = clock.today()
     branch = services.branch_of(org)
     last = Meeting.objects.filter(org=org).order_by("-date", "-id").values("place").first()
     secretary = services.committee_members(branch)
@@ -350,7 +350,7 @@ def meeting_add(request):
     else:
         org = _pick_org(request)
     members = Member.objects.filter(branch=services.branch_of(org), is_current=True).order_by("name_pinyin")
-    today = timezone.localdate()
+    today = clock.today()
     plan_items = _plan_items(services.branch_of(org), today.year, (today - timedelta(days=45)).year)
     if request.method == "POST" and "save" in request.POST:
         form = MeetingForm(request.POST, members=members, plan_items=plan_items)
@@ -402,7 +402,7 @@ def meeting_edit(request, meeting):
     if request.method == "POST" and request.POST.get("org"):
         org = _pick_org(request)
     members = Member.objects.filter(branch=meeting.branch, is_current=True).order_by("name_pinyin")
-    plan_items = _plan_items(meeting.branch, meeting.date.year, timezone.localdate().year)
+    plan_items = _plan_items(meeting.branch, meeting.date.year, clock.today().year)
     previous = plan_selectors.meeting_plan_item(meeting)
     if request.method == "POST":
         form = MeetingForm(request.POST, members=members, plan_items=plan_items)
@@ -592,7 +592,7 @@ def compliance(request):
     root = _root(request)
     year = _year(request)
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else None
-    today = timezone.localdate()
+    today = clock.today()
     # The yearly figures (Art. 9 is computed member by member) are cached at the current data
     # version (core.cache): repeated views are served from the cache, any write recomputes them.
     summary = selectors.compliance_summary(root, year, today=today)
@@ -642,7 +642,7 @@ def compliance(request):
 @scoped(roles=STAFF_ROLES)
 def art9(request):
     root = _root(request)
-    today = timezone.localdate()
+    today = clock.today()
     alerts = selectors.art9_members(root, today=today)
     member = None
     history = []
@@ -668,9 +668,7 @@ def talks(request):
     if request.user.role in WRITER_ROLES and root.org_type in BRANCH_TYPES:
         members = list(Member.objects.filter(branch=root, is_current=True).order_by("name_pinyin"))
         committee = services.committee_members(root)
-        form = TalkForm(
-            request.POST or None, members=members, committee=committee, initial={"date": timezone.localdate()}
-        )
+        form = TalkForm(request.POST or None, members=members, committee=committee, initial={"date": clock.today()})
         if request.method == "POST":
             if not editable_by(request.user, Organization).filter(pk=root.pk).exists():
                 raise PermissionDenied("您没有修改此记录的权限")
@@ -704,7 +702,7 @@ def talks(request):
             "page": page,
             "form": form,
             "cov": cov,
-            "years": range(2023, timezone.localdate().year + 1),
+            "years": range(2023, clock.today().year + 1),
             "branches": _branches(request.user),
         },
     )
@@ -713,7 +711,7 @@ def talks(request):
 # --- member self-service -------------------------------------------------------------------
 @scoped(roles=MEMBER_ONLY)
 def mine(request):
-    today = timezone.localdate()
+    today = clock.today()
     member = request.user.member
     rows = visible_to(request.user, Attendance).select_related("meeting").order_by("-meeting__date")[:60]
     from dangjian.meetings.models import MeetingNotice

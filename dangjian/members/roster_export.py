@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from dangjian.core import clock
 from dangjian.core.xlsx import ledger_bytes
 from dangjian.members.models import Member
 from dangjian.members.roster_columns import COLUMNS, HEADERS
@@ -38,12 +39,11 @@ def roster_rows(qs, *, full: bool, show_birth: bool = True):
     """Rows for a roster queryset: one query (branch and group joined), values only, the
     encrypted columns decrypted with one key object (core.crypto). Without `show_birth`
     (roles not entitled to the full number) the birth date becomes the age band."""
-    from datetime import date
 
     from dangjian.core import crypto
     from dangjian.rules.membership import age_band, age_on
 
-    today = date.today()
+    today = clock.today()
     names = [f for f, _, _ in COLUMNS]
     plain = [f for f in names if f not in ("id_number", "phone", "branch", "group", "mobile_contact")]
     secret = (

@@ -10,7 +10,7 @@ from datetime import date
 from functools import cache
 
 from dangjian.accounts.scope import orgs_in_scope
-from dangjian.core import crypto
+from dangjian.core import clock, crypto
 from dangjian.core.spreadsheet import Table
 from dangjian.members.models import DuesCategory, Member, Occupation
 from dangjian.members.roster_parse import (
@@ -210,7 +210,7 @@ def plan_import(
     today: date | None = None,
 ) -> ImportPlan:
     """Parse and validate every row; match existing current members by ID hash."""
-    today = today or date.today()
+    today = clock.or_today(today)
     plan = ImportPlan(table=table)
     for sheet in table.sheets:
         fields = set(sheet.columns.values())

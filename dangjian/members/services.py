@@ -11,7 +11,7 @@ from django.db import transaction
 from dangjian.accounts.models import RevealEvent
 from dangjian.accounts.roles import ID_REVEAL_ROLES, PHONE_REVEAL_ROLES, Role
 from dangjian.accounts.scope import can_write, orgs_in_scope, visible_to
-from dangjian.core import crypto
+from dangjian.core import clock, crypto
 from dangjian.core.concurrency import save_versioned
 from dangjian.members.models import Member, MemberEvent, MemberKind
 from dangjian.members.validation import check_member, label
@@ -154,7 +154,7 @@ def update_member(
         MemberEvent.objects.create(
             member=member,
             kind=MemberEvent.Kind.BRANCH_CHANGE,
-            date=today or date.today(),
+            date=clock.or_today(today),
             note=f"由“{old_branch.name}”调整到“{member.branch.name}”",
             created_by=user,
         )

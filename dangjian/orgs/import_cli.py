@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from dangjian.core import clock
 from dangjian.orgs import importer
 
 
@@ -59,7 +59,7 @@ class ImportCommand(BaseCommand):
         if not p.is_file():
             raise CommandError(f"找不到文件：{path}")
         actor = user_named(user)
-        today = timezone.localdate()
+        today = clock.today()
         try:
             table = importer.read_file(p.read_bytes(), self.columns, filename=p.name)
         except importer.ImportFileError as exc:

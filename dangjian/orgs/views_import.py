@@ -12,11 +12,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ADMIN_ONLY
 from dangjian.accounts.scope import get_in_scope
+from dangjian.core import clock
 from dangjian.core.spreadsheet import drop_preview, keep_preview, load_preview
 from dangjian.core.xlsx import xlsx_response
 from dangjian.orgs import importer
@@ -48,7 +48,7 @@ def _two_step(request, step: TwoStep, ctx: dict, options: dict):
     template = "orgs/import.html"
     if request.method != "POST":
         return render(request, template, ctx)
-    today = timezone.localdate()
+    today = clock.today()
     if request.POST.get("action") == "confirm":
         info = request.session.get(step.session_key) or {}
         state = load_preview(info.get("token"))
@@ -146,7 +146,7 @@ def import_units(request):
         "title": "导入社区和居民小组",
         "columns": importer.template_headers(importer.UNIT_COLUMNS),
         "townships": importer.townships_for(request.user),
-        "year": timezone.localdate().year - 1,
+        "year": clock.today().year - 1,
     }
     try:
         year = int(request.POST.get("year") or 0) or None

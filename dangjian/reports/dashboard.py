@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 
+from dangjian.core import clock
 from dangjian.reports.sources import Sources
 
 
@@ -47,12 +48,13 @@ def _chart(cid, title, ctype, labels, series, *, urls=None, link=None, empty="æš
     }
 
 
-def member_structure(root) -> dict[str, Counter]:
-    """Counts by education, sex, ethnicity, occupation, kind and mobility: ONE grouped query."""
-    from dangjian.members.models import Member
+def member_structure(root, today: date | None = None) -> dict[str, Counter]:
+    """Counts of today's members (members.selectors.members_as_of) by education, sex,
+    ethnicity, occupation, kind and mobility: ONE grouped query."""
+    from dangjian.members.selectors import members_as_of
 
     rows = (
-        Member.objects.filter(branch__path__startswith=root.path, is_current=True)
+        members_as_of(root, clock.or_today(today))
         .values("education", "sex", "ethnicity", "occupation", "kind", "is_mobile")
         .annotate(n=Count("id"))
         .order_by()
@@ -76,7 +78,7 @@ def build(root, year: int, *, today: date | None = None) -> dict:
 
     src = Sources(root, year, today=today)
     o = src.overview
-    s = member_structure(root)
+    s = member_structure(root, src.today)
     roster = "members:list"
     charts = []
     bands = [b for b, _lo, _hi in AGE_BANDS]

@@ -114,8 +114,18 @@ class Sources:
     # --- the foundation -----------------------------------------------------------------
     @cached_property
     def overview(self) -> dict:
-        with clock.as_of(self.today):
+        """The tree and population counts, with today's members (the dashboard)."""
+        with clock.as_of(self.today), figures.scope(self._memo):
             return orgs.overview(self.root, today=self.today)
+
+    @cached_property
+    def organizations(self) -> dict:
+        """The tree and population counts only: a report counts its year's members itself
+        (members.selectors.structure_as_of), so today's are not read."""
+        if "overview" in self.__dict__:
+            return self.overview
+        with clock.as_of(self.today), figures.scope(self._memo):
+            return orgs.overview(self.root, today=self.today, members=False)
 
     @cached_property
     def trend(self) -> Trend:

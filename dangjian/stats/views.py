@@ -1,7 +1,5 @@
 """Township statistics: list with trends, the yearly form, template download and import."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,6 +8,7 @@ from django.urls import reverse
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES
 from dangjian.accounts.scope import orgs_in_scope, scope_root, visible_to
+from dangjian.core import clock
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.xlsx import xlsx_response
 from dangjian.orgs.models import OrgType
@@ -75,7 +74,7 @@ def stats_list(request):
             "townships": townships,
             "years": years,
             "figure_labels": TownshipYearStats.FIGURES,
-            "next_year": date.today().year - 1,
+            "next_year": clock.today().year - 1,
             "can_edit": request.user.role in ADMIN_ONLY,
         },
     )

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from dangjian.core import clock
 from dangjian.core.audit import log_bulk
 from dangjian.core.uploads import store_upload
 from dangjian.study.models import (
@@ -42,9 +43,8 @@ class PlanError(Exception):
 
 
 def _today(today: date | None) -> date:
-    from django.utils import timezone
 
-    return today or timezone.localdate()
+    return clock.or_today(today)
 
 
 # --- plans -----------------------------------------------------------------------------

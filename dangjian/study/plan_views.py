@@ -9,11 +9,11 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ALL_ROLES, STAFF_ROLES, WRITER_ROLES
 from dangjian.accounts.scope import editable_by, get_in_scope, member_branch, orgs_in_scope, scope_root, visible_to
+from dangjian.core import clock
 from dangjian.core.uploads import serve_upload
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
 from dangjian.study import plan_selectors, plan_services
@@ -42,7 +42,7 @@ def _date(v) -> date | None:
 
 
 def _year(request) -> int:
-    today = timezone.localdate()
+    today = clock.today()
     y = _int(request.GET.get("year"), today.year)
     return y if 2000 <= y <= today.year + 1 else today.year
 
@@ -64,7 +64,7 @@ def _root(request):
 def plan_list(request):
     root = _root(request)
     year = _year(request)
-    today = timezone.localdate()
+    today = clock.today()
     progress = plan_selectors.plan_progress(root, year, as_of=today)
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
@@ -108,7 +108,7 @@ def plan_create(request):
     from dangjian.orgs.models import Organization
 
     org = get_in_scope(request.user, Organization, request.POST.get("org"), write=True)
-    year = _int(request.POST.get("year"), timezone.localdate().year)
+    year = _int(request.POST.get("year"), clock.today().year)
     try:
         plan = plan_services.create_plan(org=org, year=year, title=request.POST.get("title", ""), user=request.user)
         messages.success(request, f"已建立“{plan.title}”，请逐项添加学习内容。")
@@ -157,7 +157,7 @@ def item_add(request, plan):
 @scoped(roles=STAFF_ROLES, item=PlanItem)
 def item_detail(request, item):
     root = _root(request)
-    today = timezone.localdate()
+    today = clock.today()
     progress = plan_selectors.plan_progress(root, item.plan.year, as_of=today)
     rows = []
     for b in progress.branches:
@@ -216,7 +216,7 @@ def material_add(request):
     return render(
         request,
         "study/material_add.html",
-        {"orgs": orgs, "data": data, "kinds": Material.Kind.choices, "today": timezone.localdate()},
+        {"orgs": orgs, "data": data, "kinds": Material.Kind.choices, "today": clock.today()},
     )
 
 
@@ -243,7 +243,7 @@ def course_list(request):
             "courses": qs[:200],
             "orgs": [o for o in orgs_in_scope(request.user) if not o.is_group],
             "audiences": Course.Audience.choices,
-            "year": timezone.localdate().year,
+            "year": clock.today().year,
             "can_write": request.user.role in WRITER_ROLES,
         },
     )
@@ -261,7 +261,7 @@ def course_create(request):
             org=org,
             title=request.POST.get("title", ""),
             audience=request.POST.get("audience", ""),
-            year=_int(request.POST.get("year"), timezone.localdate().year),
+            year=_int(request.POST.get("year"), clock.today().year),
             user=request.user,
         )
         return redirect("study:course", course=c.pk)
@@ -293,7 +293,7 @@ def course_detail(request, course):
             **detail,
             "candidates": _candidates(request.user, course) if can_write else [],
             "can_write": can_write,
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 

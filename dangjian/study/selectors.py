@@ -48,9 +48,10 @@ def _lecture_meetings(root, year: int):
     ).distinct()
 
 
+@figure
 def lecture_attendance(root, year: int) -> tuple[dict[int, tuple], dict[int, list[int]]]:
     """({meeting_id: (date, topic, hours, branch_id)}, {member_id: [meeting_id, ...]}) for the
-    党课 meetings under `root` in `year`. Two queries."""
+    党课 meetings under `root` in `year`. Two queries, once per request (core.figures)."""
     from dangjian.meetings.models import Attendance
 
     meetings = {
@@ -114,15 +115,16 @@ def study_summary(root, year: int, *, today: date | None = None) -> StudySummary
     """Study under `root` in `year`: sessions (study activities + 党课 meetings), total hours,
     members (those of the year's end, or of today while it runs: members.members_as_of),
     members meeting the yearly requirement, and per branch total, average and completion.
-    Six queries."""
+    Four queries besides the year's roster and the tree (figures shared with other sources)."""
     from dangjian.dues.selectors import branches_under
+    from dangjian.members.selectors import roster_on
     from dangjian.study.models import StudyActivity
 
     required = hours_required()
     hours = member_hours(root, year)
     activities = StudyActivity.objects.filter(org__path__startswith=root.path, date__year=year).count()
-    lectures = _lecture_meetings(root, year).count()
-    members = list(year_members(root, year, today=today).values_list("id", "branch_id"))
+    lectures = len(lecture_attendance(root, year)[0])  # the 党课 meetings member_hours read
+    members = [(m.id, m.branch_id) for m in roster_on(root, clock.judged_at(year, today))]
     per_branch: dict[int, list] = defaultdict(lambda: [0, ZERO, 0])
     meeting_target = 0
     for mid, bid in members:
