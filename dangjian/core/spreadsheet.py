@@ -28,6 +28,7 @@ Public API (kept stable; other importers build on it):
     read_tables(content, specs=(SPEC_A, SPEC_B))   # one parse, one Table per spec (no ReadError for no header)
     table.notices()              # Chinese lines for the preview: sheets not read, rows skipped,
                                  # columns not used, values dropped, the rule for doubled columns
+    table.notices(skipped=False) + table.skipped_rows()   # the same, skipped rows as (行号, 原因)
     table.sheets                 # [SheetTable(name, header_row, header, columns, rows)] as read
     table.to_state() / Table.from_state(state, spec)   # JSON-able, for keeping a preview
 
@@ -283,15 +284,20 @@ class Table:
     def _where(self, sheet: str, row: int) -> str:
         return f"“{sheet}”工作表第{row}行" if self.multi_sheet else f"第{row}行"
 
-    def notices(self) -> list[str]:
-        """What was not read, in Chinese, for the preview (nothing is lost silently)."""
+    def skipped_rows(self) -> list[tuple[str, str]]:
+        """(行号, 原因) of every row skipped (blank rows aside), for a preview's own table."""
+        return [(self._where(sheet, row), why) for sheet, row, why in self.skipped]
+
+    def notices(self, *, skipped: bool = True) -> list[str]:
+        """What was not read, in Chinese, for the preview (nothing is lost silently);
+        skipped=False leaves out the skipped rows (a preview listing skipped_rows() itself)."""
         out = []
         if self.multi_sheet:
             out.append("读取了工作表：" + "、".join(f"“{s.name}”" for s in self.sheets))
         for name, why in self.sheets_not_read:
             out.append(f"工作表“{name}”未读取：{why}")
         by_reason: dict[str, list[str]] = {}
-        for sheet, row, why in self.skipped:
+        for sheet, row, why in self.skipped if skipped else ():
             by_reason.setdefault(why, []).append(self._where(sheet, row))
         for why, places in by_reason.items():
             shown = "、".join(places[:20]) + (f"等{len(places)}行" if len(places) > 20 else "")
