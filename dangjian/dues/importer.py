@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 
 from dangjian.core import crypto
+from dangjian.core.errors import ServiceError
 from dangjian.core.spreadsheet import IDENT, NUMBER, Column, ReadError, Spec, Table, clean_ident, read_table
 from dangjian.core.xlsx import ledger_bytes
 from dangjian.dues import services
@@ -35,12 +36,10 @@ class ImportRefused(Exception):
         self.errors = errors
 
 
-class StalePreview(Exception):
+class StalePreview(ServiceError):
     """The preview no longer matches the database: nothing was written; upload again."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    status = 409
 
 
 # The dues-bases columns for the one reader, with the headers treasurers use.
