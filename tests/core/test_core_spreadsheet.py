@@ -138,6 +138,60 @@ def test_ods_repeated_rows_and_columns_row_groups_and_header_rows_count_as_posit
     ]
 
 
+@st.composite
+def _grid_with_merges(draw):
+    h, w = draw(st.integers(1, 7)), draw(st.integers(1, 5))
+    cell = st.one_of(st.none(), st.sampled_from(["东街", "张三", "合计", "备注", "1968.03", "a b"]))
+    grid = [[draw(cell) for _ in range(w)] for _ in range(h)]
+    taken: set[tuple[int, int]] = set()
+    merges = []
+    for _ in range(draw(st.integers(0, 4))):
+        r0, c0 = draw(st.integers(0, h - 1)), draw(st.integers(0, w - 1))
+        r1, c1 = draw(st.integers(r0, h - 1)), draw(st.integers(c0, w - 1))
+        area = {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+        if len(area) > 1 and not area & taken:  # real programs never overlap merged ranges
+            taken |= area
+            merges.append((r0, c0, r1, c1))
+            for r, c in area - {(r0, c0)}:
+                grid[r][c] = None
+    return grid, merges
+
+
+def _ods_of(grid, merges) -> bytes:
+    starts = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in merges}
+    covered = {(r, c) for r0, c0, r1, c1 in merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+    rows = []
+    for r, line in enumerate(grid):
+        cells = []
+        for c, v in enumerate(line):
+            if (r, c) in starts:
+                rs, cs = starts[(r, c)]
+                cells.append(F.ods_cell(v, rows=rs, cols=cs))
+            else:
+                cells.append(F.ods_cell(covered=True) if (r, c) in covered else F.ods_cell(v))
+        rows.append(F.ods_row(*cells))
+    return F.ods_xml({"Sheet1": "".join(rows)})
+
+
+@given(case=_grid_with_merges())
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_ods_with_merges_reads_as_the_same_xlsx_does(case):
+    from openpyxl.utils import get_column_letter
+
+    grid, merges = case
+    ranges = [f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}" for r0, c0, r1, c1 in merges]
+
+    def filled(content):
+        return [spreadsheet._fill_merges(rows, m)[0] for _n, rows, m in spreadsheet.parse_sheets(content)]
+
+    def same(v):
+        return None if v in (None, "") else v
+
+    want = [[[same(v) for v in r] for r in sheet] for sheet in filled(F.xlsx(grid, merges=ranges))]
+    got = [[[same(v) for v in r] for r in sheet] for sheet in filled(_ods_of(grid, merges))]
+    assert got == want
+
+
 def test_ods_spans_are_bounded_by_the_sheet_and_the_cell_limit(settings):
     import time
 
