@@ -586,49 +586,57 @@ def _ods_merges(content: bytes, grids: dict[str, list[list]], lim: dict) -> dict
         return {}
     out: dict[str, list] = {}
     table, row, cells = _ODS + "table", _ODS + "table-row", (_ODS + "table-cell", _ODS + "covered-table-cell")
-    depth = r = c = area = 0
-    row_repeat = 1
+    repeated, rows_spanned, cols_spanned = (
+        _ODS + "number-columns-repeated",
+        _ODS + "number-rows-spanned",
+        _ODS + "number-columns-spanned",
+    )
+    depth = r = area = 0
     rows: list[list] = []
     merges: list | None = None
     try:
         for event, el in etree.iterparse(
-            fh, events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+            fh,
+            events=("start", "end"),
+            tag=(table, row),  # only these reach Python; a row's cells are read when it ends
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
         ):
-            tag = el.tag
-            if event == "end":
-                if tag == table:
-                    depth -= 1
-                elif tag == row and depth == 1:
-                    r += row_repeat
-                if tag in (table, row):  # keep memory flat: drop what has been read
-                    el.clear()
-                    parent = el.getparent()
-                    while parent is not None and el.getprevious() is not None:
-                        del parent[0]
+            if event == "start":
+                if el.tag == table:
+                    depth += 1
+                    if depth == 1:  # a sheet (a sub-table inside a cell is not one)
+                        name = el.get(_ODS + "name") or ""
+                        rows = grids.get(name) or []
+                        merges = out.setdefault(name, []) if rows else None
+                        r = 0
                 continue
-            if tag == table:
-                depth += 1
-                if depth == 1:  # a sheet (a sub-table inside a cell is not one)
-                    rows = grids.get(el.get(_ODS + "name") or "") or []
-                    merges = out.setdefault(el.get(_ODS + "name") or "", []) if rows else None
-                    r = 0
-            elif depth != 1:
-                continue
-            elif tag == row:
-                c, row_repeat = 0, _ods_int(el.get(_ODS + "number-rows-repeated"))
-            elif tag in cells:
-                repeat = _ods_int(el.get(_ODS + "number-columns-repeated"))
-                rs = _ods_int(el.get(_ODS + "number-rows-spanned"))
-                cs = _ods_int(el.get(_ODS + "number-columns-spanned"))
-                if merges is not None and (rs > 1 or cs > 1) and r < len(rows) and c < len(rows[r]):
-                    width = len(rows[r])
-                    for rr in range(r, min(r + row_repeat, len(rows))):
-                        for cc in range(c, min(c + repeat, width)):
-                            merges.append(((rr, cc), (rr + rs - 1, cc + cs - 1)))
-                            area += (min(rr + rs, len(rows)) - rr) * (min(cc + cs, width) - cc)
-                    if area > lim["max_cells"]:
-                        raise ReadError(_too_many_cells(area, lim), "too_large")
-                c += repeat
+            if el.tag == table:
+                depth -= 1
+            elif depth == 1:
+                row_repeat = _ods_int(el.get(_ODS + "number-rows-repeated"))
+                if merges is not None and r < len(rows):
+                    c, width = 0, len(rows[r])
+                    for cell in el:
+                        if cell.tag not in cells:
+                            continue
+                        repeat = _ods_int(cell.get(repeated))
+                        rs, cs = _ods_int(cell.get(rows_spanned)), _ods_int(cell.get(cols_spanned))
+                        if (rs > 1 or cs > 1) and c < width:
+                            for rr in range(r, min(r + row_repeat, len(rows))):
+                                for cc in range(c, min(c + repeat, width)):
+                                    merges.append(((rr, cc), (rr + rs - 1, cc + cs - 1)))
+                                    area += (min(rr + rs, len(rows)) - rr) * (min(cc + cs, width) - cc)
+                            if area > lim["max_cells"]:
+                                raise ReadError(_too_many_cells(area, lim), "too_large")
+                        c += repeat
+                r += row_repeat
+            el.clear()  # keep memory flat: drop what has been read
+            parent = el.getparent()
+            while parent is not None and el.getprevious() is not None:
+                del parent[0]
     except etree.LxmlError:
         return {}  # content.xml calamine could read but lxml cannot: the values stand, unmerged
     finally:
