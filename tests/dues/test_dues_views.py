@@ -234,6 +234,9 @@ def test_import_previews_then_confirm_writes_exactly_the_previewed_rows(world, c
     assert html.count("<tr><td>第") >= 4 and a[0].name in html and "30.00" in html and "25.00" in html
     assert "<td>第6行</td><td>“合计”行</td>" in html
     assert "“序号”" in html and "“签字”" in html
+    from dangjian.core.testing_words import english_words
+
+    assert english_words(html) == []  # the preview reads in Chinese
     token = _kept(c)
     kept = _preview_file(token)
     assert kept.exists() and (kept.stat().st_mode & 0o777) == 0o600

@@ -196,6 +196,10 @@ def test_import_previews_then_confirm_writes_exactly_the_previewed_years(demo_st
     assert "<td>第5行</td><td>“合计”行</td>" in html  # skipped, with 行号/原因
     assert "“填报单位”" in html  # a column not used
     assert "核桃（面积缺失，12.00万元）" in html
+    from dangjian.core.testing_words import english_words
+
+    username = demo_stats.user("admin").username  # shown in the page header, not a UI word
+    assert [w for w in english_words(html) if w != username] == []  # the preview reads in Chinese
     token = _token(c)
     resp = _post(c, t, action="confirm", token=token)
     assert resp.status_code == 302
