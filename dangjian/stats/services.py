@@ -309,7 +309,10 @@ def plan_workbook(*, org: Organization, content: bytes, filename: str = "") -> I
     result.notices = [
         n for n in township_table.notices(skipped=False) + industry_table.notices(skipped=False) if "未读取" not in n
     ]
-    result.skipped = township_table.skipped_rows() + industry_table.skipped_rows()
+    # two kinds of sheet: each skipped row names its sheet
+    result.skipped = [
+        (f"“{sheet}”工作表第{row}行", why) for t in (township_table, industry_table) for sheet, row, why in t.skipped
+    ]
     township: dict[int, dict] = {}
     for row in township_table.rows:
         sheet, i = row.sheet, row.number

@@ -193,7 +193,7 @@ def test_import_previews_then_confirm_writes_exactly_the_previewed_years(demo_st
     assert resp.status_code == 200 and "尚未保存" in html and "确认导入" in html
     assert data_digest() == before  # nothing written on GET or on preview
     assert "替换现有" in html and "有变化：生产总值（亿元）、备注" in html and "新增" in html
-    assert "<td>第5行</td><td>“合计”行</td>" in html  # skipped, with 行号/原因
+    assert "<td>“全镇指标”工作表第5行</td><td>“合计”行</td>" in html  # skipped, with 行号/原因
     assert "“填报单位”" in html  # a column not used
     assert "核桃（面积缺失，12.00万元）" in html
     from dangjian.core.testing_words import english_words
