@@ -16,9 +16,10 @@ from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import PHONE_REVEAL_ROLES, STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import get_in_scope, orgs_in_scope, scope_root
 from dangjian.core import clock, params
+from dangjian.core.spreadsheet import drop_preview, keep_preview, load_preview
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
 from dangjian.dues import selectors, services
-from dangjian.dues.importer import ImportRefused, import_bases, template_bytes
+from dangjian.dues.importer import StalePreview, apply_preview, preview, template_bytes
 from dangjian.dues.models import Category, Payment, Reduction
 from dangjian.dues.months import add_months, label, last_completed_month, month_of, parse_month
 from dangjian.members.models import Member
@@ -337,39 +338,84 @@ def bases_save(request):
     return redirect(url)
 
 
+IMPORT_SESSION_KEY = "dues_bases_import"
+EXPIRED = "上传的文件已过期（超过1小时未确认）或已经导入过，请重新上传"
+
+
 @scoped(roles=WRITER_ROLES, write=True)
 def import_view(request):
-    branch = _branch(request, request.POST if request.method == "POST" else None)
-    year = _year(request, request.POST if request.method == "POST" else None)
-    errors = []
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            errors = [(None, "", "请选择 Excel 文件")]
-        else:
-            try:
-                notices: list[str] = []
-                n = import_bases(
-                    branch=branch,
-                    year=year,
-                    data=upload.read(),
-                    user=request.user,
-                    filename=upload.name,
-                    notices=notices,
-                )
-                messages.success(request, f"已导入 {n} 名党员的{year}年党费基数。")
-                for line in notices[:20]:
-                    messages.info(request, line)
-                return redirect(reverse("dues:bases") + f"?branch={branch.pk}&year={year}")
-            except ImportRefused as exc:
-                errors = exc.errors
+    """Upload → a checked preview (nothing written; the checked rows kept encrypted, the upload
+    itself not stored) → 确认导入 writes exactly those rows, or refuses a stale preview."""
+    source = request.POST if request.method == "POST" else None
+    action = request.POST.get("action", "upload") if request.method == "POST" else ""
+    if action in ("confirm", "cancel"):
+        return _import_confirm(request, action)
+    branch = _branch(request, source)
+    year = _year(request, source)
     if request.GET.get("template"):
         return xlsx_response(template_bytes(branch, year, request.user), f"{branch}{year}年党费基数导入模板.xlsx")
-    return render(
+    ctx = {"branch": branch, "branches": _branch_choices(request.user), "year": year, "errors": []}
+    if request.method != "POST":
+        return render(request, "dues/import.html", ctx)
+    get_in_scope(request.user, Organization, branch.pk, write=True)
+    upload = request.FILES.get("file")
+    if upload is None:
+        ctx["errors"] = [(None, "", "请选择要导入的表格文件")]
+        return render(request, "dues/import.html", ctx, status=400)
+    from django.conf import settings
+
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        ctx["errors"] = [(None, "", f"文件太大（上限 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB）")]
+        return render(request, "dues/import.html", ctx, status=400)
+    result = preview(branch=branch, year=year, data=upload.read(), filename=upload.name)
+    ctx["preview"] = result
+    if result.errors or not result.rows:
+        ctx["errors"] = result.errors or [(None, "", "文件中没有数据行")]
+        return render(request, "dues/import.html", ctx, status=422)
+    old = request.session.get(IMPORT_SESSION_KEY) or {}
+    drop_preview(old.get("token"))
+    token = keep_preview(result.to_state())
+    request.session[IMPORT_SESSION_KEY] = {"token": token, "name": upload.name[:200]}
+    ctx |= {"token": token, "file_name": upload.name[:200]}
+    return render(request, "dues/import.html", ctx)
+
+
+def _import_confirm(request, action: str):
+    info = request.session.get(IMPORT_SESSION_KEY) or {}
+    token = request.POST.get("token", "")
+    state = load_preview(token) if token and token == info.get("token") else None
+    if action == "cancel":
+        drop_preview(info.get("token"))
+        request.session.pop(IMPORT_SESSION_KEY, None)
+        messages.info(request, "已取消，未导入任何数据。")
+        return redirect(reverse("dues:import") + (f"?branch={state['branch']}&year={state['year']}" if state else ""))
+    if state is None:
+        branch = _branch(request, request.POST)
+        year = _year(request, request.POST)
+        ctx = {"branch": branch, "branches": _branch_choices(request.user), "year": year}
+        if token and info.get("token") and token != info.get("token"):
+            why = "这份预览已被之后上传的文件取代，未导入任何数据：请按最新的检查结果确认，或重新上传"
+        else:
+            why = EXPIRED
+        return render(request, "dues/import.html", ctx | {"errors": [(None, "", why)]}, status=400)
+    branch = get_in_scope(request.user, Organization, state["branch"], write=True)
+    url = reverse("dues:bases") + f"?branch={branch.pk}&year={state['year']}"
+    try:
+        created, updated = apply_preview(state, branch=branch, user=request.user)
+    except StalePreview as exc:
+        drop_preview(token)
+        request.session.pop(IMPORT_SESSION_KEY, None)
+        ctx = {"branch": branch, "branches": _branch_choices(request.user), "year": state["year"]}
+        return render(request, "dues/import.html", ctx | {"errors": [(None, "", exc.message)]}, status=409)
+    drop_preview(token)
+    request.session.pop(IMPORT_SESSION_KEY, None)
+    n = len(state["rows"])
+    messages.success(
         request,
-        "dues/import.html",
-        {"branch": branch, "branches": _branch_choices(request.user), "year": year, "errors": errors},
+        f"已导入 {n} 名党员的{state['year']}年党费基数：新增 {created} 人，调整 {updated} 人，"
+        f"无变化 {n - created - updated} 人。金额由规则计算。",
     )
+    return redirect(url)
 
 
 @scoped(roles=STAFF_ROLES)
