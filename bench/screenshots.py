@@ -24,6 +24,10 @@ PAGES = [
     ("shuji01", "secretary-home", "/"),
     ("shuji01", "dues-collect", "/dues/collect/"),
     ("shuji01", "roster-branch", "/members/"),
+    ("shuji01", "meetings", "/meetings/"),
+    ("shuji01", "dues-arrears", "/dues/arrears/"),
+    ("admin", "audit", "/core/audit/"),
+    ("admin", "reviews", "/reviews/"),
     ("dangyuan01", "member-home", "/members/home/"),
     ("dangyuan01", "my-dues", "/dues/mine/"),
 ]

@@ -36,7 +36,7 @@ def month_panel(user, root):
         "title": f"本月党费收缴（{m.month.month}月）",
         "items": [
             ("已交", f"{m.paid_count}/{m.due_count}人", url),
-            ("已收金额", f"{m.paid_amount}元（应收{m.due_amount}元）", url),
+            ("已收 / 应收金额", f"{m.paid_amount} / {m.due_amount}元", url),
             ("去收缴" if root.org_type in BRANCH_TYPES else "查看各支部", f"未交{m.unpaid_count}人", url),
         ],
         "level": "success" if m.all_paid else "primary",
