@@ -226,9 +226,10 @@ def test_home_panel_and_member_tile_read_the_same_selector(bases, client_for):
     assert f"本月党费收缴（{mo.month}月）" in page and "2/5人" in page
     assert f"/dues/collect/?branch={w.branch_a.pk}&amp;month={mo:%Y-%m}" in page
     mine = selectors.this_month(member=w.members_a[3], today=today)
-    assert mine.all_paid and mine.due_amount == selectors.member_dues(w.members_a[3], today=today)["months"][
-        mo.month - 1
-    ]["due"]
+    assert (
+        mine.all_paid
+        and mine.due_amount == selectors.member_dues(w.members_a[3], today=today)["months"][mo.month - 1]["due"]
+    )
     tile = client_for("member_a").get("/members/home/").content.decode()
     assert f"{mo.month}月已交" in tile
     # after a void both say unpaid
