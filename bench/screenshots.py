@@ -62,15 +62,22 @@ def main(argv=None) -> None:
     ap.add_argument("--out", default="/tmp/shots")
     ap.add_argument("--only", default="", help="comma-separated page names")
     ap.add_argument("--full", action="store_true", help="whole page, not only the first screen")
+    ap.add_argument("--extra", action="append", default=[], help="account:name:path[:css selector scrolled to the top]")
+    ap.add_argument("--sizes", default="desktop,phone")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     only = {n for n in args.only.split(",") if n}
+    pages = [tuple(e.split(":", 3)) for e in args.extra] + [(*p, "") for p in PAGES]
+    if args.extra and not only:
+        only = {e[1] for e in pages[: len(args.extra)]}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
         for size, (w, h) in SIZES.items():
+            if size not in args.sizes.split(","):
+                continue
             contexts: dict[str, object] = {}
-            for account, name, path in PAGES:
+            for account, name, path, *rest in pages:
                 if only and name not in only:
                     continue
                 if account not in contexts:
@@ -81,6 +88,10 @@ def main(argv=None) -> None:
                 _ctx, pg = contexts[account]
                 pg.goto(args.url + path)
                 pg.wait_for_load_state("networkidle")
+                if rest and rest[0]:
+                    pg.locator(rest[0]).first.evaluate(
+                        "e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 8)"
+                    )
                 target = out / f"{name}-{size}.png"
                 pg.screenshot(path=str(target), full_page=args.full)
                 print(target)
