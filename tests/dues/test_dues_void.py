@@ -244,3 +244,64 @@ def test_member_tile_without_dues_this_month(world, client_for):
     page = client_for("member_a").get("/members/home/").content.decode()
     assert "本月无应交党费记录" in page
     assert selectors.this_month(world.branch_a, today=date(2024, 5, 3)).due_count == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_postgres_concurrent_voids_and_a_record_while_a_void_is_open(bases):
+    """Real concurrency: while one 冲红 is uncommitted, a second 冲红 of the same payment waits
+    on the row lock and is then refused; a payment recorded for the same month meanwhile is
+    refused as already paid; after the commit the month can be paid again. Nothing is
+    overwritten and there is exactly one void."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (row locks are held to commit there; SQLite has one writer at a time)")
+    w = bases
+    m = w.members_a[0]
+    mo = month_of(_today())
+    p = services.record_payment(member=m, months=[mo], paid_on=_today())
+    voided, release = threading.Event(), threading.Event()
+    results: dict[str, object] = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                voids.void_payment(payment=p, reason="第一次冲红")
+                voided.set()
+                release.wait(30)
+            results["first"] = "ok"
+        except Exception as exc:  # noqa: BLE001 — reported below
+            results["first"] = exc
+        finally:
+            voided.set()
+            connections.close_all()
+
+    def second():
+        try:
+            voids.void_payment(payment=p, reason="同时冲红")
+            results["second"] = "ok"
+        except services.DuesError as exc:
+            results["second"] = exc.message
+        finally:
+            connections.close_all()
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert voided.wait(30)
+    b = threading.Thread(target=second)
+    b.start()
+    b.join(1.0)
+    assert b.is_alive()  # waiting on the first void's row lock
+    with pytest.raises(services.DuesError, match="已交纳"):
+        services.record_payment(member=m, months=[mo], paid_on=_today())
+    release.set()
+    a.join(30)
+    b.join(30)
+    assert results["first"] == "ok"
+    assert "不能重复冲红" in results["second"]
+    assert PaymentVoid.objects.filter(payment=p).count() == 1
+    again = services.record_payment(member=m, months=[mo], paid_on=_today())
+    assert PaidMonth.objects.filter(member=m, month=mo).get().payment_id == again.pk
