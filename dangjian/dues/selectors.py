@@ -378,9 +378,10 @@ def notice(root, year: int, *, today: date | None = None) -> dict:
     collected = Payment.objects.filter(
         member__branch__path__startswith=root.path, paid_on__year=year, void__isnull=True
     )
-    regular = collected.exclude(kind="自愿").aggregate(s=Sum("amount"))["s"] or ZERO
-    voluntary = collected.filter(kind="自愿").aggregate(s=Sum("amount"))["s"] or ZERO
-    to_centre = collected.filter(kind="自愿", amount__gte=Decimal(1000)).aggregate(s=Sum("amount"))["s"] or ZERO
+    # Quantized: SQLite sums decimals as floats ("54735.9299999999 元" on the notice).
+    regular = _cents(collected.exclude(kind="自愿").aggregate(s=Sum("amount"))["s"])
+    voluntary = _cents(collected.filter(kind="自愿").aggregate(s=Sum("amount"))["s"])
+    to_centre = _cents(collected.filter(kind="自愿", amount__gte=Decimal(1000)).aggregate(s=Sum("amount"))["s"])
     spending = list(Expenditure.objects.filter(org__path__startswith=root.path, year=year).select_related("org"))
     spent = sum((e.amount for e in spending), ZERO)
     return {
@@ -393,6 +394,10 @@ def notice(root, year: int, *, today: date | None = None) -> dict:
         "spending": spending,
         "spent": spent,
     }
+
+
+def _cents(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
 def expected_next_month(today: date) -> date:

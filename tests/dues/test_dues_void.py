@@ -305,3 +305,14 @@ def test_postgres_concurrent_voids_and_a_record_while_a_void_is_open(bases):
     assert PaymentVoid.objects.filter(payment=p).count() == 1
     again = services.record_payment(member=m, months=[mo], paid_on=_today())
     assert PaidMonth.objects.filter(member=m, month=mo).get().payment_id == again.pk
+
+
+def test_notice_totals_are_in_cents(bases):
+    """SQLite sums decimals as floats; the notice shows 元 to the cent, never 54735.9299999999."""
+    w = bases
+    today = _today()
+    for m in w.members_a[:3]:
+        services.record_voluntary(member=m, amount=Decimal("0.10"), paid_on=today)
+    services.record_voluntary(member=w.members_a[3], amount=Decimal("0.20"), paid_on=today)
+    data = selectors.notice(w.township, today.year)
+    assert data["voluntary"] == Decimal("0.50") and str(data["voluntary"]) == "0.50"
