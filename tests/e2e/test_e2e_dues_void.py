@@ -147,3 +147,47 @@ def test_phone_design_roster_cards_folded_filters_and_tree_search(world, live_se
         _buttons_on_one_line(page)
     finally:
         ctx.close()
+
+
+PHONE_PAGES = [
+    "/",
+    "/members/",
+    "/orgs/",
+    "/meetings/",
+    "/meetings/compliance/",
+    "/meetings/art9/",
+    "/dues/collect/",
+    "/dues/arrears/",
+    "/dues/bases/",
+    "/dues/summary/",
+    "/dues/notice/",
+    "/study/",
+    "/lifecycle/",
+    "/reviews/",
+    "/core/audit/",
+]
+
+
+def test_phone_walk_no_sideways_scroll_and_buttons_on_one_line(world, live_server, browser):
+    """The main pages at 390×844: nothing runs off the screen sideways, no button wraps."""
+    _bases(world)
+    ctx, page = _phone(browser, live_server, "admin")
+    try:
+        for path in [*PHONE_PAGES, f"/members/{world.members_a[0].pk}/", f"/dues/member/{world.members_a[0].pk}/"]:
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("networkidle")
+            assert page.locator("main").count() == 1, path
+            _no_sideways_scroll(page)
+            _buttons_on_one_line(page)
+    finally:
+        ctx.close()
+    ctx, page = _phone(browser, live_server, "mem_a")
+    try:
+        for path in ["/members/home/", "/dues/mine/", "/meetings/mine/", "/study/mine/"]:
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("networkidle")
+            assert page.locator("main").count() == 1, path
+            _no_sideways_scroll(page)
+            _buttons_on_one_line(page)
+    finally:
+        ctx.close()
