@@ -209,7 +209,7 @@ def month_collection(branch, month: date) -> dict:
 def this_month(root=None, *, member=None, today: date | None = None) -> MonthDues:
     """本月党费 of the current members under `root`, or of one `member`: how many owe this month,
     how many have paid, and the amounts. The secretary's home panel and the member's 本月党费
-    tile both read this (4 queries, the dues grid of one month)."""
+    tile both read this (5 queries: the dues grid of one month)."""
     from dangjian.members.models import Member
 
     month = month_of(_today(today))
