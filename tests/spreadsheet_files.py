@@ -4,6 +4,7 @@ xlsx(rows, merges=("C3:C5",), sheets={"二支部": rows2})   # openpyxl, merged 
 csv_bytes(rows, encoding="gb18030")
 convert(xlsx_bytes, "xls" | "ods")    # LibreOffice headless, cached per session; None if missing
 sparse_xlsx(), zip_bomb_xlsx(), html_table(rows), excel2003_xml(rows), encrypted_ooxml()
+ods_xml({"Sheet1": "<table:table-row>…</table:table-row>"})   # an .ods from hand-written table XML
 """
 
 from __future__ import annotations
@@ -165,3 +166,51 @@ def encrypted_ooxml(rows=(("姓名", "公民身份号码"),), password="123456")
     out = io.BytesIO()
     OOXMLFile(io.BytesIO(xlsx(rows))).encrypt(password, out)
     return out.getvalue()
+
+
+_ODS_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+
+
+def ods_cell(value=None, *, rows=1, cols=1, repeat=1, covered=False) -> str:
+    """One <table:table-cell> (or covered cell) with spans and column repetition."""
+    tag = "table:covered-table-cell" if covered else "table:table-cell"
+    attrs = ""
+    if repeat > 1:
+        attrs += f' table:number-columns-repeated="{repeat}"'
+    if rows > 1 or cols > 1:
+        attrs += f' table:number-rows-spanned="{rows}" table:number-columns-spanned="{cols}"'
+    if value is None:
+        return f"<{tag}{attrs}/>"
+    return f'<{tag}{attrs} office:value-type="string"><text:p>{value}</text:p></{tag}>'
+
+
+def ods_row(*cells: str, repeat=1) -> str:
+    attr = f' table:number-rows-repeated="{repeat}"' if repeat > 1 else ""
+    return f"<table:table-row{attr}>{''.join(cells)}</table:table-row>"
+
+
+def ods_xml(sheets: dict[str, str]) -> bytes:
+    """A minimal .ods whose content.xml holds the given table XML per sheet: for the structures
+    LibreOffice rarely writes (repeated rows holding merged cells, row groups, header rows)."""
+    tables = "".join(f'<table:table table:name="{n}">{body}</table:table>' for n, body in sheets.items())
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.2">'
+        f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()

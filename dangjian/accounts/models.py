@@ -69,7 +69,8 @@ class User(AbstractUser):
 
 
 class RevealEvent(models.Model):
-    """A logged reveal of a full 公民身份号码 or phone number, or an export holding them."""
+    """A logged reveal of a full 公民身份号码 or phone number, or an export holding them (or
+    holding initial passwords: the account slips in Word)."""
 
     scope = ScopeRule(org="user__org", member="none")
 
@@ -77,6 +78,7 @@ class RevealEvent(models.Model):
         ID_NUMBER = "id_number", "查看完整公民身份号码"
         PHONE = "phone", "查看完整联系电话"
         EXPORT_IDS = "export_ids", "导出含完整公民身份号码的文件"
+        SLIPS = "slips", "下载含初始密码的密码条"
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="reveals")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -17,4 +17,5 @@ urlpatterns = [
     path("bulk/", views_bulk.bulk, name="bulk"),
     path("bulk/create/", views_bulk.bulk_create, name="bulk_create"),
     path("bulk/reset/<int:member>/", views_bulk.member_reset, name="member_reset"),
+    path("bulk/slips.docx", views_bulk.slips_docx, name="slips_docx"),
 ]

@@ -1,6 +1,7 @@
 """Accounts at scale (issue 15): accounts for a branch's 支委 (from the posts) and for all its
 members in one step, each with an initial password printed on cut-out slips (A4) carrying the
-sign-in address as a QR code; a secretary resets a member's password."""
+sign-in address as a QR code; a secretary resets a member's password. The same slips can be
+downloaded once as a Word file (POST with a stated purpose, logged: it holds the passwords)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -19,10 +20,12 @@ from dangjian.accounts.access import scoped
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import get_in_scope, orgs_in_scope, visible_to
+from dangjian.core import clock
 from dangjian.members.models import Member
 
 CREATOR_ROLES = frozenset({Role.ADMIN, Role.SECRETARY})
 SLIPS_PER_PAGE = 10  # 2 × 5 on one A4 sheet
+SLIPS_SESSION_KEY = "account_slips"  # the token of the slips just made, kept encrypted for the Word copy
 
 
 def landing_for(user: User) -> str:
@@ -48,8 +51,68 @@ def slips_response(request, created: list[tuple[User, str]], *, title: str):
             }
         )
     pages = [slips[i : i + SLIPS_PER_PAGE] for i in range(0, len(slips), SLIPS_PER_PAGE)]
+    _keep_slips(request, slips, title)
     resp = render(request, "accounts/slips.html", {"pages": pages, "count": len(slips), "title": title})
     add_never_cache_headers(resp)  # the passwords must not linger in a cache
+    return resp
+
+
+def _keep_slips(request, slips: list[dict], title: str) -> None:
+    """The slips just shown, kept encrypted (core.spreadsheet preview store: mode 600, swept
+    after an hour) for one Word download; the previous ones are dropped."""
+    from dangjian.core.spreadsheet import drop_preview, keep_preview
+
+    old = request.session.pop(SLIPS_SESSION_KEY, None) or {}
+    drop_preview(old.get("token"))
+    state = {
+        "title": title,
+        "by": request.user.pk,
+        "slips": [
+            {"name": s["user"].full_name or s["user"].username, "where": getattr(s["where"], "name", ""),
+             "username": s["user"].username, "password": s["password"], "link": s["link"]}
+            for s in slips
+        ],
+    }  # fmt: skip
+    request.session[SLIPS_SESSION_KEY] = {"token": keep_preview(state), "count": len(slips), "title": title}
+
+
+@require_POST
+@scoped(roles=CREATOR_ROLES)
+def slips_docx(request):
+    """The slips just made as a Word file: POST with a stated purpose, logged like the other
+    sensitive exports, and only once (the kept copy is dropped when it is downloaded)."""
+    from dangjian.accounts.models import RevealEvent
+    from dangjian.accounts.slips_docx import Slip
+    from dangjian.accounts.slips_docx import slips_docx as build
+    from dangjian.core.docx import docx_response
+    from dangjian.core.spreadsheet import drop_preview, load_preview
+    from dangjian.members.services import check_purpose
+
+    info = request.session.get(SLIPS_SESSION_KEY) or {}
+    state = load_preview(info.get("token"))
+    if state is None or state.get("by") != request.user.pk:
+        messages.error(request, "密码条已下载过或已过期（超过1小时）：初始密码不再保存。如需新的密码条，请重置密码。")
+        return redirect("accounts:bulk")
+    try:
+        purpose = check_purpose(request.POST.get("purpose", ""))
+    except ValidationError as e:
+        ctx = {"count": info.get("count", 0), "title": info.get("title", ""), "error": "；".join(e.messages)}
+        resp = render(request, "accounts/slips_docx_confirm.html", ctx, status=400)
+        add_never_cache_headers(resp)
+        return resp
+    slips = [Slip(**s) for s in state["slips"]]
+    RevealEvent.objects.create(
+        user=request.user,
+        kind=RevealEvent.Kind.SLIPS,
+        detail=f"下载密码条（Word）{len(slips)} 人：{state['title']}"[:200],
+        purpose=purpose,
+        remote_addr=request.META.get("REMOTE_ADDR") or None,
+    )
+    drop_preview(info.get("token"))
+    request.session.pop(SLIPS_SESSION_KEY, None)
+    content = build(slips, title=state["title"], on=clock.today())
+    resp = docx_response(content, f"密码条-{state['title']}.docx")
+    add_never_cache_headers(resp)
     return resp
 
 

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from dangjian.core import clock
+
 
 class ActionsConfig(AppConfig):
     name = "dangjian.actions"
@@ -16,7 +18,6 @@ def home_panel(user, root):
     """Overdue and stalled tasks of the user's organizations. 1 query."""
     from django.db.models import Count
     from django.urls import reverse
-    from django.utils import timezone
 
     from dangjian.accounts.roles import STAFF_ROLES
     from dangjian.actions.models import Task
@@ -24,7 +25,7 @@ def home_panel(user, root):
 
     if root is None or user.role not in STAFF_ROLES:
         return None
-    today = timezone.localdate()
+    today = clock.today()
     counts = Task.objects.filter(org__path__startswith=root.path).aggregate(
         overdue=Count("id", filter=overdue_q(today)), stalled=Count("id", filter=stalled_q(today) & ~overdue_q(today))
     )

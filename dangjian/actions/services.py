@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
 
 from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import can_write, visible_to
 from dangjian.actions.models import DEFAULT_CATEGORIES, ActionPlan, Milestone, ProgressReport, Task, TaskCategory
+from dangjian.core import clock
 from dangjian.core.concurrency import save_versioned
 from dangjian.core.errors import ServiceError
 from dangjian.orgs.models import Organization
@@ -155,7 +155,7 @@ def report_progress(
         raise ActionError("请写明进展情况（至少5个字）")
     if not 0 <= percent <= 100:
         raise ActionError("完成进度应在0至100之间")
-    today = timezone.localdate()
+    today = clock.today()
     if on > today:
         raise ActionError("进展日期不能晚于今天")
     if on < task.starts_on:

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
@@ -15,7 +14,7 @@ from dangjian.accounts.scope import can_write, orgs_in_scope, scope_root, visibl
 from dangjian.actions import selectors, services
 from dangjian.actions.forms import MilestoneForm, PlanForm, ProgressForm, TaskForm
 from dangjian.actions.models import ActionPlan, Milestone, ProgressReport, Task, stalled_days
-from dangjian.core import params
+from dangjian.core import clock, params
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.uploads import serve_upload, store_upload
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
@@ -52,7 +51,7 @@ def _decorate(tasks, today):
 @scoped(roles=STAFF_ROLES)
 def action_list(request):
     """Plans in scope and the 重点工作清单/问题清单 of tasks, flagged."""
-    today = timezone.localdate()
+    today = clock.today()
     plans = list(visible_to(request.user, ActionPlan).order_by("-year", "-started_on"))
     plan_id = params.pk_or_none(request.GET.get("plan")) or 0
     plan = next((p for p in plans if p.pk == plan_id), None)
@@ -129,7 +128,7 @@ def action_list(request):
 
 @scoped(roles=ADMIN_ONLY, write=True)
 def plan_new(request):
-    today = timezone.localdate()
+    today = clock.today()
     form = PlanForm(request.POST or None, initial={"year": today.year, "started_on": today})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -154,7 +153,7 @@ def plan_new(request):
 
 @scoped(roles=STAFF_ROLES, plan=ActionPlan)
 def plan_detail(request, plan: ActionPlan):
-    today = timezone.localdate()
+    today = clock.today()
     form = TaskForm(initial={"starts_on": today, "deadline": today})
     if request.method == "POST":
         if request.user.role != Role.ADMIN or not can_write(request.user):
@@ -207,7 +206,7 @@ def plan_detail(request, plan: ActionPlan):
 
 @scoped(roles=STAFF_ROLES, task=Task)
 def task_detail(request, task: Task):
-    today = timezone.localdate()
+    today = clock.today()
     _decorate([task], today)
     return render(
         request,
@@ -277,9 +276,7 @@ def milestone_new(request, task: Task):
 def milestone_done(request, milestone: Milestone):
     try:
         version = int(request.POST.get("version", ""))
-        services.complete_milestone(
-            user=request.user, milestone=milestone, on=timezone.localdate(), expected_version=version
-        )
+        services.complete_milestone(user=request.user, milestone=milestone, on=clock.today(), expected_version=version)
         messages.success(request, "节点已完成")
     except ValueError:
         messages.error(request, "请刷新页面后重试")
@@ -298,7 +295,7 @@ def report_evidence(request, report: ProgressReport):
 @scoped(roles=STAFF_ROLES)
 def schedule(request):
     """日周月季年 schedule."""
-    today = timezone.localdate()
+    today = clock.today()
     by = request.GET.get("by", "周")
     by = by if by in selectors.PERIODS else "周"
     data = selectors.schedule(request.user, by=by, today=today)

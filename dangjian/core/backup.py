@@ -390,7 +390,7 @@ def create_backup(dest: Path | str, *, with_key: bool = False, key: bytes | None
 def _current_key() -> str:
     from dangjian.core import crypto
 
-    return crypto._master_key().decode()
+    return crypto.keyring_text()
 
 
 # --- restore ----------------------------------------------------------------------------------
@@ -503,8 +503,7 @@ def _restore_key(root: Path, *, replace_key: bool) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(new)
     path.chmod(0o600)
-    for fn in (crypto._master_key, crypto._fernet, crypto._hash_key):
-        fn.cache_clear()
+    crypto.reset()
     return True
 
 

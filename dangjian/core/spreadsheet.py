@@ -28,6 +28,7 @@ Public API (kept stable; other importers build on it):
     read_tables(content, specs=(SPEC_A, SPEC_B))   # one parse, one Table per spec (no ReadError for no header)
     table.notices()              # Chinese lines for the preview: sheets not read, rows skipped,
                                  # columns not used, values dropped, the rule for doubled columns
+    table.notices(skipped=False) + table.skipped_rows()   # the same, skipped rows as (行号, 原因)
     table.sheets                 # [SheetTable(name, header_row, header, columns, rows)] as read
     table.to_state() / Table.from_state(state, spec)   # JSON-able, for keeping a preview
 
@@ -45,7 +46,8 @@ What the reader does for every import:
   child process with a memory cap (RLIMIT_AS) and a time limit, so no file can take the server down;
 - every sheet: rows from all sheets whose header matches; a sheet not read is reported;
 - the header row is found below title rows (the first `spec.header_search` rows);
-- merged cells are filled down and across with their value;
+- merged cells are filled down and across with their value (for .ods the ranges come from
+  content.xml, which calamine does not report; a merged-over cell's hidden contents are dropped);
 - blank rows, repeated header rows, section/title rows and rows starting with 合计/小计/总计/
   备注/填表人/审核人/说明/注： are skipped and reported as skipped;
 - header aliases come from the importer's Spec (one table per importer);
@@ -282,15 +284,20 @@ class Table:
     def _where(self, sheet: str, row: int) -> str:
         return f"“{sheet}”工作表第{row}行" if self.multi_sheet else f"第{row}行"
 
-    def notices(self) -> list[str]:
-        """What was not read, in Chinese, for the preview (nothing is lost silently)."""
+    def skipped_rows(self) -> list[tuple[str, str]]:
+        """(行号, 原因) of every row skipped (blank rows aside), for a preview's own table."""
+        return [(self._where(sheet, row), why) for sheet, row, why in self.skipped]
+
+    def notices(self, *, skipped: bool = True) -> list[str]:
+        """What was not read, in Chinese, for the preview (nothing is lost silently);
+        skipped=False leaves out the skipped rows (a preview listing skipped_rows() itself)."""
         out = []
         if self.multi_sheet:
             out.append("读取了工作表：" + "、".join(f"“{s.name}”" for s in self.sheets))
         for name, why in self.sheets_not_read:
             out.append(f"工作表“{name}”未读取：{why}")
         by_reason: dict[str, list[str]] = {}
-        for sheet, row, why in self.skipped:
+        for sheet, row, why in self.skipped if skipped else ():
             by_reason.setdefault(why, []).append(self._where(sheet, row))
         for why, places in by_reason.items():
             shown = "、".join(places[:20]) + (f"等{len(places)}行" if len(places) > 20 else "")
@@ -552,6 +559,121 @@ def _parse_calamine(content: bytes, lim: dict) -> list[tuple[str, list[list], li
     return out
 
 
+_ODS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _with_ods_merges(content: bytes, sheets: list, lim: dict) -> list:
+    """Calamine reads an .ods's values but not its merged cells: add the ranges from content.xml."""
+    grids = {n: r for n, r, _m in sheets if r}
+    found = _ods_merges(content, grids, lim) if grids else {}
+    return [(n, r, m or _cover(r, found.get(n, []))) for n, r, m in sheets]
+
+
+def _ods_merges(content: bytes, grids: dict[str, list[list]], lim: dict) -> dict[str, list]:
+    """{sheet: [((r0, c0), (r1, c1))]} from table:number-rows-spanned / number-columns-spanned,
+    counting number-rows-repeated, number-columns-repeated and covered cells as positions.
+    Streamed with lxml (no entities, DTD or network), in the bounded child like the rest of
+    parsing; only ranges whose top-left lies in the sheet as read are kept, and their clipped
+    area may not exceed the cell limit (real merges never overlap)."""
+    from lxml import etree
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(content))
+        if "content.xml" not in zf.namelist() or not _has_spans(zf):
+            return {}
+        fh = zf.open("content.xml")
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
+        return {}
+    out: dict[str, list] = {}
+    table, row, cells = _ODS + "table", _ODS + "table-row", (_ODS + "table-cell", _ODS + "covered-table-cell")
+    repeated, rows_spanned, cols_spanned = (
+        _ODS + "number-columns-repeated",
+        _ODS + "number-rows-spanned",
+        _ODS + "number-columns-spanned",
+    )
+    depth = r = area = 0
+    rows: list[list] = []
+    merges: list | None = None
+    try:
+        for event, el in etree.iterparse(
+            fh,
+            events=("start", "end"),
+            tag=(table, row),  # only these reach Python; a row's cells are read when it ends
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+        ):
+            if event == "start":
+                if el.tag == table:
+                    depth += 1
+                    if depth == 1:  # a sheet (a sub-table inside a cell is not one)
+                        name = el.get(_ODS + "name") or ""
+                        rows = grids.get(name) or []
+                        merges = out.setdefault(name, []) if rows else None
+                        r = 0
+                continue
+            if el.tag == table:
+                depth -= 1
+            elif depth == 1:
+                row_repeat = _ods_int(el.get(_ODS + "number-rows-repeated"))
+                if merges is not None and r < len(rows):
+                    c, width = 0, len(rows[r])
+                    for cell in el:
+                        if cell.tag not in cells:
+                            continue
+                        repeat = _ods_int(cell.get(repeated))
+                        rs, cs = _ods_int(cell.get(rows_spanned)), _ods_int(cell.get(cols_spanned))
+                        if (rs > 1 or cs > 1) and c < width:
+                            for rr in range(r, min(r + row_repeat, len(rows))):
+                                for cc in range(c, min(c + repeat, width)):
+                                    merges.append(((rr, cc), (rr + rs - 1, cc + cs - 1)))
+                                    area += (min(rr + rs, len(rows)) - rr) * (min(cc + cs, width) - cc)
+                            if area > lim["max_cells"]:
+                                raise ReadError(_too_many_cells(area, lim), "too_large")
+                        c += repeat
+                r += row_repeat
+            el.clear()  # keep memory flat: drop what has been read
+            parent = el.getparent()
+            while parent is not None and el.getprevious() is not None:
+                del parent[0]
+    except etree.LxmlError:
+        return {}  # content.xml calamine could read but lxml cannot: the values stand, unmerged
+    finally:
+        fh.close()
+    return out
+
+
+def _has_spans(zf: zipfile.ZipFile) -> bool:
+    """Whether content.xml has a merged cell at all (a cheap scan before parsing it again)."""
+    tail = b""
+    with zf.open("content.xml") as fh:
+        while chunk := fh.read(1 << 20):
+            if b"-spanned=" in tail + chunk:
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _ods_int(v) -> int:
+    try:
+        return max(1, int(v)) if v else 1
+    except ValueError:
+        return 1
+
+
+def _cover(rows: list[list], merges: list) -> list:
+    """Blank the covered cells of each range: LibreOffice keeps the hidden contents of merged
+    cells and calamine reads them, but the person sees only the top-left value."""
+    for (r0, c0), (r1, c1) in merges:
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            line = rows[r]
+            for c in range(c0, min(c1, len(line) - 1) + 1):
+                if (r, c) != (r0, c0):
+                    line[c] = None
+    return merges
+
+
 def _parse_csv(content: bytes, lim: dict) -> list[tuple[str, list[list], list]]:
     text = _decode(content) or ""
     sample = text[:8192]
@@ -612,7 +734,9 @@ def _parse_html(content: bytes, lim: dict) -> list[tuple[str, list[list], list]]
 
 
 def _parse(kind: str, content: bytes, lim: dict):
-    if kind in ("xlsx", "xls", "ods"):
+    if kind == "ods":
+        return _with_ods_merges(content, _parse_calamine(content, lim), lim)
+    if kind in ("xlsx", "xls"):
         return _parse_calamine(content, lim)
     if kind == "html":
         return _parse_html(content, lim)

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from dangjian.dues.months import add_months, month_of
 
@@ -67,29 +67,43 @@ class MemberDues:
         return sum((a for m, a in self.paid.items() if first <= m <= last and m in self.due), ZERO)
 
 
-def members_for(root) -> QuerySet:
+def members_for(root, *, include_suspended: bool = False) -> QuerySet:
     """Members counted for dues under `root`: current members, and those who left (their
-    months before leaving still count)."""
+    months before leaving still count). A member under 停止党籍 now is left out of the
+    screens of today (collection, 催缴, bases); a year's figures pass `include_suspended`,
+    since their months before the 党籍 was stopped were due — dues_grid leaves out the months
+    it was stopped (rules.membership.SUSPENDED_COUNTED_IN_FIGURES)."""
     from dangjian.members.models import Member, Standing
 
-    return Member.objects.filter(branch__path__startswith=root.path).exclude(standing=Standing.SUSPENDED)
+    qs = Member.objects.filter(branch__path__startswith=root.path)
+    return qs if include_suspended else qs.exclude(standing=Standing.SUSPENDED)
 
 
 def dues_grid(members: QuerySet, *, until: date, since: date | None = None) -> dict[int, MemberDues]:
     """{member_id: MemberDues} for the members of `members` (a queryset), for the months up to
-    `until` (inclusive; later prepaid months are kept in `paid`). Four queries."""
+    `until` (inclusive; later prepaid months are kept in `paid`). Five queries, six when a
+    member was ever under 停止党籍 (whose months while stopped are not due)."""
     from dangjian.dues.models import DuesBase, PaidMonth, Reduction
+    from dangjian.members.models import MemberEvent, Standing
+    from dangjian.members.selectors import suspended_through, suspension_periods
+    from dangjian.rules.membership import SUSPENDED_COUNTED_IN_FIGURES
 
-    rows = list(
-        members.values_list("id", "name", "branch_id", "phone_mask", "joined_on", "is_current", "left_on").order_by(
-            "branch_id", "name_pinyin", "id"
-        )
+    ever_stopped = Q(standing=Standing.SUSPENDED) | Q(
+        Exists(MemberEvent.objects.filter(member=OuterRef("pk"), kind=MemberEvent.Kind.SUSPENDED))
     )
+    rows = list(
+        members.annotate(stopped=ExpressionWrapper(ever_stopped, output_field=BooleanField()))
+        .values_list("id", "name", "branch_id", "phone_mask", "joined_on", "is_current", "left_on", "stopped")
+        .order_by("branch_id", "name_pinyin", "id")
+    )
+    # 停止党籍 months are not due: one more query, only when someone was ever stopped.
+    stopped_ids = [r[0] for r in rows if r[-1]]
+    stopped = suspension_periods(stopped_ids) if stopped_ids and not SUSPENDED_COUNTED_IN_FIGURES else {}
     grid: dict[int, MemberDues] = {}
     span: dict[int, tuple[date, date | None]] = {}
     ids = members.values("id")
     starts = _transfer_starts(ids)
-    for mid, name, branch_id, phone, joined, current, left in rows:
+    for mid, name, branch_id, phone, joined, current, left, _stopped in rows:
         grid[mid] = MemberDues(mid, name, branch_id, phone or "", bool(current))
         start = max(month_of(joined), starts.get(mid, month_of(joined)))
         grid[mid].start = start
@@ -113,6 +127,8 @@ def dues_grid(members: QuerySet, *, until: date, since: date | None = None) -> d
         for month in range(1, 13):
             m = date(year, month, 1)
             if m > until or m < joined or (left and m > left) or (since and m < since):
+                continue
+            if mid in stopped and suspended_through(stopped[mid], m, add_months(m, 1) - timedelta(days=1)):
                 continue
             a = amount
             for f, t, red in reductions.get((mid, year), ()):

@@ -75,7 +75,7 @@ def year_grid(root, year: int, *, today: date | None = None) -> dict[int, Member
     `today` ({} before any has): the one grid dues_summary, the points facts and the appraisal
     references share within a request."""
     first, last = year_window(year, _today(today))
-    return dues_grid(members_for(root), until=last) if first <= last else {}
+    return dues_grid(members_for(root, include_suspended=True), until=last) if first <= last else {}
 
 
 @figure
@@ -231,7 +231,7 @@ def branch_month_rates(root, year: int, *, today: date | None = None) -> list[di
     today = _today(today)
     last = min(date(year, 12, 1), month_of(today))
     months = [date(year, m, 1) for m in range(1, last.month + 1)] if last.year == year else []
-    grid = dues_grid(members_for(root), until=last, since=date(year, 1, 1)) if months else {}
+    grid = dues_grid(members_for(root, include_suspended=True), until=last, since=date(year, 1, 1)) if months else {}
     acc: dict[int, dict[date, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [ZERO, ZERO]))
     for md in grid.values():
         for m, a in md.due.items():
@@ -331,7 +331,7 @@ def ledger_rows(branch, year: int, *, today: date | None = None) -> tuple[list[s
     """党费收缴台账: one row per member, the twelve months and the totals."""
     today = _today(today)
     first, last = year_window(year, today)
-    grid = dues_grid(members_for(branch), until=date(year, 12, 1), since=date(year, 1, 1))
+    grid = dues_grid(members_for(branch, include_suspended=True), until=date(year, 12, 1), since=date(year, 1, 1))
     headers = (
         ["姓名", "党费类别", "每月应交（元）"]
         + [f"{m}月" for m in range(1, 13)]

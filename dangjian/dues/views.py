@@ -10,17 +10,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import PHONE_REVEAL_ROLES, STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import get_in_scope, orgs_in_scope, scope_root
-from dangjian.core import params
+from dangjian.core import clock, params
+from dangjian.core.spreadsheet import drop_preview, keep_preview, load_preview
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
 from dangjian.dues import ledger as dues_ledger
 from dangjian.dues import selectors, services, voids
-from dangjian.dues.importer import ImportRefused, import_bases, template_bytes
+from dangjian.dues.importer import StalePreview, apply_preview, preview, template_bytes
 from dangjian.dues.models import Category, Payment, Reduction
 from dangjian.dues.months import add_months, label, last_completed_month, month_of, parse_month
 from dangjian.members.models import Member
@@ -85,7 +85,7 @@ def _branch_choices(user):
 # --- monthly collection ---------------------------------------------------------------
 @scoped(roles=STAFF_ROLES)
 def collect(request):
-    today = timezone.localdate()
+    today = clock.today()
     branch = _branch(request)
     month = parse_month(request.GET.get("month"), month_of(today))
     if month > add_months(month_of(today), selectors.prepay_months()):
@@ -112,7 +112,7 @@ def collect(request):
 @scoped(roles=WRITER_ROLES, write=True)
 @require_POST
 def collect_save(request):
-    today = timezone.localdate()
+    today = clock.today()
     branch = _branch(request, request.POST)
     month = parse_month(request.POST.get("month"), month_of(today))
     paid_on = min(_date(request.POST.get("paid_on"), today), today)
@@ -174,7 +174,7 @@ def _phones(request, rows):
 
 @scoped(roles=STAFF_ROLES)
 def arrears(request):
-    today = timezone.localdate()
+    today = clock.today()
     root = _root(request)
     rows = selectors.arrears_list(root, today=today)
     only = request.GET.get("only")
@@ -205,7 +205,7 @@ def arrears(request):
 # --- one member -----------------------------------------------------------------------
 @scoped(roles=STAFF_ROLES, member=Member)
 def member_detail(request, member):
-    today = timezone.localdate()
+    today = clock.today()
     data = selectors.member_dues(member, today=today, year=_year(request))
     return render(
         request,
@@ -224,7 +224,7 @@ def member_detail(request, member):
 @scoped(roles=WRITER_ROLES, write=True, member=Member)
 @require_POST
 def pay(request, member):
-    today = timezone.localdate()
+    today = clock.today()
     months = sorted({parse_month(v, None) for v in request.POST.getlist("months")} - {None})
     paid_on = min(_date(request.POST.get("paid_on"), today), today)
     try:
@@ -259,7 +259,7 @@ def pay(request, member):
 def void(request, payment):
     """冲红: a confirmation page (GET) stating the receipt, member, months and amount, with the
     required reason; POST voids it (dues.voids) and returns to the member's page."""
-    preview = voids.void_preview(payment)
+    about = voids.void_preview(payment)
     error = None
     reason = ""
     if request.method == "POST":
@@ -269,13 +269,13 @@ def void(request, payment):
         except services.DuesError as exc:
             error = exc.message
         else:
-            months = f"，{preview.months_label}重新计为未交，可重新登记" if preview.months else ""
+            months = f"，{about.months_label}重新计为未交，可重新登记" if about.months else ""
             messages.success(request, f"已冲红{payment.receipt_label}（{payment.amount} 元）{months}。")
             return redirect(reverse("dues:member", args=[payment.member_id]) + f"?year={payment.paid_on.year}")
     return render(
         request,
         "dues/void_confirm.html",
-        {"p": payment, "preview": preview, "error": error, "reason": reason},
+        {"p": payment, "preview": about, "error": error, "reason": reason},
         status=400 if error else 200,
     )
 
@@ -364,39 +364,84 @@ def bases_save(request):
     return redirect(url)
 
 
+IMPORT_SESSION_KEY = "dues_bases_import"
+EXPIRED = "上传的文件已过期（超过1小时未确认）或已经导入过，请重新上传"
+
+
 @scoped(roles=WRITER_ROLES, write=True)
 def import_view(request):
-    branch = _branch(request, request.POST if request.method == "POST" else None)
-    year = _year(request, request.POST if request.method == "POST" else None)
-    errors = []
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            errors = [(None, "", "请选择 Excel 文件")]
-        else:
-            try:
-                notices: list[str] = []
-                n = import_bases(
-                    branch=branch,
-                    year=year,
-                    data=upload.read(),
-                    user=request.user,
-                    filename=upload.name,
-                    notices=notices,
-                )
-                messages.success(request, f"已导入 {n} 名党员的{year}年党费基数。")
-                for line in notices[:20]:
-                    messages.info(request, line)
-                return redirect(reverse("dues:bases") + f"?branch={branch.pk}&year={year}")
-            except ImportRefused as exc:
-                errors = exc.errors
+    """Upload → a checked preview (nothing written; the checked rows kept encrypted, the upload
+    itself not stored) → 确认导入 writes exactly those rows, or refuses a stale preview."""
+    source = request.POST if request.method == "POST" else None
+    action = request.POST.get("action", "upload") if request.method == "POST" else ""
+    if action in ("confirm", "cancel"):
+        return _import_confirm(request, action)
+    branch = _branch(request, source)
+    year = _year(request, source)
     if request.GET.get("template"):
         return xlsx_response(template_bytes(branch, year, request.user), f"{branch}{year}年党费基数导入模板.xlsx")
-    return render(
+    ctx = {"branch": branch, "branches": _branch_choices(request.user), "year": year, "errors": []}
+    if request.method != "POST":
+        return render(request, "dues/import.html", ctx)
+    get_in_scope(request.user, Organization, branch.pk, write=True)
+    upload = request.FILES.get("file")
+    if upload is None:
+        ctx["errors"] = [(None, "", "请选择要导入的表格文件")]
+        return render(request, "dues/import.html", ctx, status=400)
+    from django.conf import settings
+
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        ctx["errors"] = [(None, "", f"文件太大（上限 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB）")]
+        return render(request, "dues/import.html", ctx, status=400)
+    result = preview(branch=branch, year=year, data=upload.read(), filename=upload.name)
+    ctx["preview"] = result
+    if result.errors or not result.rows:
+        ctx["errors"] = result.errors or [(None, "", "文件中没有数据行")]
+        return render(request, "dues/import.html", ctx, status=422)
+    old = request.session.get(IMPORT_SESSION_KEY) or {}
+    drop_preview(old.get("token"))
+    token = keep_preview(result.to_state())
+    request.session[IMPORT_SESSION_KEY] = {"token": token, "name": upload.name[:200]}
+    ctx |= {"token": token, "file_name": upload.name[:200]}
+    return render(request, "dues/import.html", ctx)
+
+
+def _import_confirm(request, action: str):
+    info = request.session.get(IMPORT_SESSION_KEY) or {}
+    token = request.POST.get("token", "")
+    state = load_preview(token) if token and token == info.get("token") else None
+    if action == "cancel":
+        drop_preview(info.get("token"))
+        request.session.pop(IMPORT_SESSION_KEY, None)
+        messages.info(request, "已取消，未导入任何数据。")
+        return redirect(reverse("dues:import") + (f"?branch={state['branch']}&year={state['year']}" if state else ""))
+    if state is None:
+        branch = _branch(request, request.POST)
+        year = _year(request, request.POST)
+        ctx = {"branch": branch, "branches": _branch_choices(request.user), "year": year}
+        if token and info.get("token") and token != info.get("token"):
+            why = "这份预览已被之后上传的文件取代，未导入任何数据：请按最新的检查结果确认，或重新上传"
+        else:
+            why = EXPIRED
+        return render(request, "dues/import.html", ctx | {"errors": [(None, "", why)]}, status=400)
+    branch = get_in_scope(request.user, Organization, state["branch"], write=True)
+    url = reverse("dues:bases") + f"?branch={branch.pk}&year={state['year']}"
+    try:
+        created, updated = apply_preview(state, branch=branch, user=request.user)
+    except StalePreview as exc:
+        drop_preview(token)
+        request.session.pop(IMPORT_SESSION_KEY, None)
+        ctx = {"branch": branch, "branches": _branch_choices(request.user), "year": state["year"]}
+        return render(request, "dues/import.html", ctx | {"errors": [(None, "", exc.message)]}, status=409)
+    drop_preview(token)
+    request.session.pop(IMPORT_SESSION_KEY, None)
+    n = len(state["rows"])
+    messages.success(
         request,
-        "dues/import.html",
-        {"branch": branch, "branches": _branch_choices(request.user), "year": year, "errors": errors},
+        f"已导入 {n} 名党员的{state['year']}年党费基数：新增 {created} 人，调整 {updated} 人，"
+        f"无变化 {n - created - updated} 人。金额由规则计算。",
     )
+    return redirect(url)
 
 
 @scoped(roles=STAFF_ROLES)
@@ -413,10 +458,10 @@ def branch_settings(request):
             n = services.set_farmer_amount(
                 branch=branch,
                 amount=amount,
-                decided_on=_date(request.POST.get("decided_on"), timezone.localdate()),
+                decided_on=_date(request.POST.get("decided_on"), clock.today()),
                 note=request.POST.get("note", "")[:200],
                 user=request.user,
-                year=timezone.localdate().year,
+                year=clock.today().year,
             )
             messages.success(request, f"已保存。本年及以后 {n} 名农民党员的应交金额已按新标准重新计算。")
         except services.DuesError as exc:
@@ -449,7 +494,7 @@ def ledger(request):
 
 @scoped(roles=STAFF_ROLES)
 def summary(request):
-    today = timezone.localdate()
+    today = clock.today()
     root = _root(request)
     year = _year(request)
     data = selectors.dues_summary(root, year, today=today)
@@ -510,7 +555,7 @@ def notice(request):
         )
         return xlsx_response(content, f"{root}{year}年党费收缴使用情况公示.xlsx")
     return render(
-        request, "dues/notice.html", {**data, "can_add": request.user.role in LEADERS, "today": timezone.localdate()}
+        request, "dues/notice.html", {**data, "can_add": request.user.role in LEADERS, "today": clock.today()}
     )
 
 
@@ -524,7 +569,7 @@ def expenditure_add(request):
         services.add_expenditure(
             org=root,
             year=year,
-            spent_on=_date(request.POST.get("spent_on"), timezone.localdate()),
+            spent_on=_date(request.POST.get("spent_on"), clock.today()),
             item=request.POST.get("item", "")[:200],
             amount=_decimal(request.POST.get("amount")),
             approved_by=request.POST.get("approved_by", "")[:100],

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from dangjian.core import clock
+
 
 class InspectionsConfig(AppConfig):
     name = "dangjian.inspections"
@@ -15,14 +17,13 @@ class InspectionsConfig(AppConfig):
 def home_panel(user, root):
     """Overdue rectification items: the branch sees its own, the township every branch's. 1 query."""
     from django.urls import reverse
-    from django.utils import timezone
 
     from dangjian.accounts.roles import STAFF_ROLES
     from dangjian.inspections.selectors import overdue_counts
 
     if root is None or user.role not in STAFF_ROLES:
         return None
-    rows = overdue_counts(root, timezone.localdate())
+    rows = overdue_counts(root, clock.today())
     if not rows:
         return None
     url = reverse("inspections:problems") + "?status=逾期"

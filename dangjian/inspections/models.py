@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from dangjian.accounts.scope import ScopeRule
+from dangjian.core import clock
 from dangjian.core.models import Versioned
 
 CATEGORIES = ["组织生活", "党员管理", "党费", "学习", "作风", "弄虚作假", "其他"]
@@ -142,7 +143,7 @@ class RectificationItem(Versioned):
         return f"整改：{self.measure[:30]}"
 
     def is_overdue(self, today: date | None = None) -> bool:
-        today = today or date.today()
+        today = clock.or_today(today)
         if self.status == self.Status.DONE:
             return False
         if self.reported_on and self.reported_on <= self.deadline:

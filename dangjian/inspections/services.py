@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
 
 from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import can_write, visible_to
+from dangjian.core import clock
 from dangjian.core.concurrency import save_versioned
 from dangjian.core.errors import ServiceError
 from dangjian.inspections.models import (
@@ -83,7 +83,7 @@ def create_inspection(
         raise InspectionError("请选择明察或暗访")
     if not (title or "").strip() or not (team or "").strip():
         raise InspectionError("请填写督查名称和督查组成员")
-    if on > timezone.localdate():
+    if on > clock.today():
         raise InspectionError("督查日期不能晚于今天")
     branches = _check_branches(user, branches)
     if not branches:
@@ -169,7 +169,7 @@ def create_finding_from_signal(
         or branch.get_parent()
         or branch
     )
-    today = timezone.localdate()
+    today = clock.today()
     with transaction.atomic():
         inspection = (
             Inspection.objects.filter(org=township, kind=SIGNAL_INSPECTION_KIND, date__year=today.year)
@@ -229,7 +229,7 @@ def report_progress(
         item.completion_evidence = evidence
         item.completion_evidence_name = evidence_name[:200]
     if done:
-        item.reported_on = on or timezone.localdate()
+        item.reported_on = on or clock.today()
     save_versioned(item, expected_version=expected_version)
     return item
 
@@ -244,7 +244,7 @@ def close_item(*, user, item: RectificationItem, note: str, on: date | None = No
         # A progress note (整改中) is not a completion report: 销号 only after 报告整改完成.
         raise InspectionError("支部尚未报告整改完成，不能销号（整改中的事项须先由支部报告完成）")
     item.status = RectificationItem.Status.DONE
-    item.closed_on = on or timezone.localdate()
+    item.closed_on = on or clock.today()
     item.closed_by = user
     item.close_note = (note or "").strip()[:300] or "整改到位，同意销号"
     save_versioned(item, expected_version=expected_version)

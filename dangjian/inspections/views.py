@@ -8,13 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import STAFF_ROLES, TOWNSHIP_ROLES, WRITER_ROLES
 from dangjian.accounts.scope import orgs_in_scope, scope_root, visible_to
-from dangjian.core import params
+from dangjian.core import clock, params
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.uploads import serve_upload, store_upload
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
@@ -45,7 +44,7 @@ def _store(f) -> tuple[str, str]:
 
 @scoped(roles=STAFF_ROLES)
 def inspection_list(request):
-    today = timezone.localdate()
+    today = clock.today()
     year = _year(request)
     inspections = list(selectors.inspections_for(request.user, year).select_related("org"))
     items = list(selectors.items_for(request.user, year=year, today=today)[:200])
@@ -68,7 +67,7 @@ def inspection_list(request):
 def inspection_new(request):
     root = scope_root(request.user)
     branches = list(orgs_in_scope(request.user, branches_only=True))
-    form = InspectionForm(request.POST or None, initial={"date": timezone.localdate(), "mode": "暗访"})
+    form = InspectionForm(request.POST or None, initial={"date": clock.today(), "mode": "暗访"})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         chosen = [b for b in branches if str(b.pk) in request.POST.getlist("branches")]
@@ -94,7 +93,7 @@ def inspection_new(request):
 
 @scoped(roles=STAFF_ROLES, inspection=Inspection)
 def inspection_detail(request, inspection: Inspection):
-    today = timezone.localdate()
+    today = clock.today()
     findings = list(selectors.findings_of(inspection, request.user))
     form = FindingForm(initial={"deadline": today + timedelta(days=30)})
     if request.method == "POST":
@@ -154,7 +153,7 @@ def finding_detail(request, finding: Finding):
         {
             "f": finding,
             "item": item,
-            "today": timezone.localdate(),
+            "today": clock.today(),
             "may_close": services.may_close(request.user, item),
             "may_report": services.may_report(request.user, item),
             "inspection_visible": visible_to(request.user, Inspection).filter(pk=finding.inspection_id).exists(),
@@ -241,7 +240,7 @@ def item_evidence(request, item: RectificationItem):
 @scoped(roles=STAFF_ROLES)
 def problems(request):
     """问题清单: every rectification item in scope, filterable; xlsx with the same figures."""
-    today = timezone.localdate()
+    today = clock.today()
     year = _year(request)
     status = request.GET.get("status", "")
     status = status if status in STATUS_FILTERS else ""

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import TOWNSHIP_ROLES
+from dangjian.core import clock
 from dangjian.core.audit import log_bulk
 from dangjian.core.cache import data_version
 from dangjian.core.errors import ServiceError
@@ -158,7 +159,7 @@ def to_finding(*, user, signal: Signal, deadline: date, responsible: str, measur
     _check_reviewer(user)
     if deadline is None:
         raise ReviewError("请填写整改期限")
-    if deadline <= timezone.localdate():
+    if deadline <= clock.today():
         raise ReviewError("整改期限应晚于今天")
     if not (responsible or "").strip():
         raise ReviewError("请填写整改责任人")

@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ADMIN_ONLY, TOWNSHIP_ROLES
 from dangjian.accounts.scope import scope_root
+from dangjian.core import clock
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
 from dangjian.integrity import selectors, services
 from dangjian.integrity.forms import QueueFilter, ReviewForm, ScanForm
@@ -71,7 +71,7 @@ def queue(request):
             "signals": qs[:300],
             "total": qs.count(),
             "last_scan": last_scan,
-            "scan_form": ScanForm(initial={"year": year or timezone.localdate().year}),
+            "scan_form": ScanForm(initial={"year": year or clock.today().year}),
         },
     )
 

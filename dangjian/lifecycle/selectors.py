@@ -18,6 +18,7 @@ from dangjian.lifecycle.services import case_checks, probation_due_on
 from dangjian.lifecycle.types import LifecycleSummary
 from dangjian.members.models import Member, MemberEvent, MemberKind
 from dangjian.rules.dates import add_months
+from dangjian.rules.membership import probation_end
 from dangjian.rules.mobile import contact_overdue
 
 
@@ -183,7 +184,7 @@ def member_history(member: Member) -> dict:
 
 @figure
 def lifecycle_summary(root, year: int, *, today: date | None = None) -> LifecycleSummary:
-    """Lifecycle figures under `root` for `year`. 5 queries whatever the size.
+    """Lifecycle figures under `root` for `year`. 4 queries whatever the size.
 
     applicants / activists / candidates: open 发展党员 cases at that stage now;
     developed: members accepted (发展 events) in `year`;
@@ -213,20 +214,15 @@ def lifecycle_summary(root, year: int, *, today: date | None = None) -> Lifecycl
     )
     members = Member.objects.filter(branch__path__startswith=path, is_current=True)
     end_of_year = date(year, 12, 31)
-    probation_due_n = 0
-    for joined, ext in members.filter(kind=MemberKind.PROBATIONARY).values_list(
-        "joined_on", "probation_extension_months"
-    ):
-        from dangjian.rules.membership import probation_end
-
-        if probation_end(joined, ext or 0) <= end_of_year:
-            probation_due_n += 1
-    mobile_n = overdue_n = lost_n = 0
-    for is_mobile, is_lost, since, last in (
-        members.filter(Q(is_mobile=True) | Q(is_lost=True))
+    probation_due_n = mobile_n = overdue_n = lost_n = 0
+    # 预备党员 (probation ends) and 流动/失联 members (contact) in one read.
+    for kind, joined, ext, is_mobile, is_lost, since, last in (
+        members.filter(Q(kind=MemberKind.PROBATIONARY) | Q(is_mobile=True) | Q(is_lost=True))
         .annotate(last=Max("mobile_contacts__date"))
-        .values_list("is_mobile", "is_lost", "mobile_since", "last")
+        .values_list("kind", "joined_on", "probation_extension_months", "is_mobile", "is_lost", "mobile_since", "last")
     ):
+        if kind == MemberKind.PROBATIONARY and probation_end(joined, ext or 0) <= end_of_year:
+            probation_due_n += 1
         lost_n += is_lost
         if is_mobile:
             mobile_n += 1
@@ -253,7 +249,7 @@ def home_panel(user, root) -> dict | None:
 
     if root is None or getattr(user, "role", None) not in STAFF_ROLES:
         return None
-    today = date.today()
+    today = clock.today()
     horizon = remind_days()
     due = [r for r in probation_due(user, today=today) if r.days_left <= horizon]
     overdue_due = sum(1 for r in due if r.days_left < 0)

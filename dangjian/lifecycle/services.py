@@ -622,9 +622,9 @@ def transfer_in(
         full_on=full_on,
         today=today,
     )
-    digest = crypto.lookup_hash(number)
+    digests = crypto.lookup_hashes(number)  # all live keys (rows not yet re-keyed by a rotation)
     with transaction.atomic():
-        member = Member.objects.filter(id_number_hash=digest, is_current=False).order_by("-left_on").first()
+        member = Member.objects.filter(id_number_hash__in=digests, is_current=False).order_by("-left_on").first()
         reactivated = member is not None
         if member is None:
             member = Member(name=name.strip(), sex=sex, ethnicity=ethnicity or "汉族", birth_date=birth_date)

@@ -9,12 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ID_REVEAL_ROLES, STAFF_ROLES, WRITER_ROLES
 from dangjian.accounts.scope import can_write, orgs_in_scope, visible_to
-from dangjian.core import params
+from dangjian.core import clock, params
 from dangjian.core.concurrency import EditConflict
 from dangjian.lifecycle import forms as f
 from dangjian.lifecycle import selectors, services
@@ -26,7 +25,7 @@ FAILURES = (services.LifecycleError, EditConflict)
 
 
 def _today():
-    return timezone.localdate()
+    return clock.today()
 
 
 def _show_warnings(request, result) -> None:

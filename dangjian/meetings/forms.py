@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from dangjian.core import clock
 from dangjian.meetings.models import Attendance, Kind, KindRequirement
 from dangjian.meetings.services import AttendanceInput
 from dangjian.rules.orglife import ACTIVITY_CHOICES
@@ -16,9 +17,8 @@ TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "class": "form-control"}, f
 def _not_after_today(value) -> None:
     """A held meeting (with its attendance) cannot be later than today; planned ones are notices."""
     from django.core.exceptions import ValidationError
-    from django.utils import timezone
 
-    if value and value > timezone.localdate():
+    if value and value > clock.today():
         raise ValidationError("会议日期晚于今天：会议开过之后再登记（尚未召开的会议请发会议通知）。")
 
 
@@ -54,15 +54,29 @@ class MeetingForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
+    plan_item = forms.TypedChoiceField(label="落实的学习计划项（可不选）", coerce=int, required=False, empty_value=None)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, members=(), **kwargs):
+    def __init__(self, *args, members=(), plan_items=(), **kwargs):
+        """`plan_items`: (id, year, label) of the 学习计划 items that apply to the branch."""
         super().__init__(*args, **kwargs)
         choices = [("", "（请选择）")] + [(m.id, m.name) for m in members]
         self.fields["date"].validators.append(_not_after_today)
         for name in ("host", "recorder"):
             self.fields[name].choices = choices
             self.fields[name].widget.attrs["class"] = "form-select"
+        self._plan_years = {pk: year for pk, year, _label in plan_items}
+        self.fields["plan_item"].choices = [("", "（不关联）")] + [
+            (pk, f"{year}年 {label}") for pk, year, label in plan_items
+        ]
+        self.fields["plan_item"].widget.attrs["class"] = "form-select"
+
+    def clean(self):
+        cd = super().clean()
+        item, on = cd.get("plan_item"), cd.get("date")
+        if item and on and self._plan_years.get(item) != on.year:
+            self.add_error("plan_item", f"所选计划项属于{self._plan_years.get(item)}年的学习计划，与会议日期不符。")
+        return cd
 
 
 def parse_attendance(data, members) -> list[AttendanceInput]:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.db import transaction
-from django.utils import timezone
 
+from dangjian.core import clock
 from dangjian.core.dates import parse_date
 from dangjian.core.spreadsheet import DATE, IDENT, RAW, TEXT, Column, ReadError, Spec, Table, cell_text, read_table
 from dangjian.meetings.models import Attendance, Kind, Meeting, MeetingKindLink
@@ -169,7 +169,7 @@ def import_meetings(
     and count everything, write nothing (the preview before confirming).
     """
     table = content if isinstance(content, Table) else read_rows(content, filename)
-    today = today or timezone.localdate()
+    today = clock.or_today(today)
     result = ImportResult(notices=table.notices())
     body = table.rows
     result.rows = len(body)

@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from django.db import transaction
 from django.utils import timezone
 
+from dangjian.core import clock
 from dangjian.meetings.models import Attendance, Kind, Meeting, MeetingNotice, NoticeSignIn
 from dangjian.meetings.services import (
     SIGN_IN_MARGIN,
@@ -76,7 +77,7 @@ def _validate(data: NoticeInput, today: date) -> list[str]:
 
 def publish_notice(*, user, data: NoticeInput, today: date | None = None) -> MeetingNotice:
     """Publish a 会议通知; the expected members see it in 我的."""
-    today = today or timezone.localdate()
+    today = clock.or_today(today)
     errors = _validate(data, today)
     if errors:
         raise MeetingError(errors)
@@ -165,7 +166,7 @@ def attendance_defaults(notice: MeetingNotice) -> dict[int, str]:
 
 
 def check_recordable(notice: MeetingNotice, today: date | None = None) -> None:
-    today = today or timezone.localdate()
+    today = clock.or_today(today)
     if notice.cancelled:
         raise MeetingError("该会议通知已取消，不能据此记录会议。")
     if notice.meeting_id:

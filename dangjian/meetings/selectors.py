@@ -22,9 +22,10 @@ from dangjian.core import clock, rulesettings
 from dangjian.core.figures import figure
 from dangjian.meetings.models import Attendance, Kind, KindRequirement, Meeting, MeetingKindLink, Talk
 from dangjian.meetings.types import Art9Counts, ComplianceSummary, MemberAttendance
-from dangjian.members.models import Member, MemberKind, Standing
-from dangjian.members.selectors import members_during
+from dangjian.members.models import Member, MemberKind
+from dangjian.members.selectors import roster_on, year_roster
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType, Post
+from dangjian.orgs.selectors import branches_under, orgs_of_type
 from dangjian.rules import membership, orglife
 from dangjian.rules.dates import months_range, ym_add, ym_index
 
@@ -96,12 +97,11 @@ class BranchInfo:
 
 
 def _branches(root: Organization, branch_id: int | None = None) -> dict[int, BranchInfo]:
-    qs = Organization.objects.filter(path__startswith=root.path, org_type__in=BRANCH_TYPES, is_active=True)
-    if branch_id:
-        qs = qs.filter(pk=branch_id)
+    """The active branches under root (orgs.selectors.branches_under: the one read of the tree)."""
     return {
-        r["id"]: BranchInfo(r["id"], r["short_name"] or r["name"], r["path"], r["category"], r["founded_on"])
-        for r in qs.order_by("path").values("id", "name", "short_name", "path", "category", "founded_on")
+        b.pk: BranchInfo(b.pk, b.short_name or b.name, b.path, b.category, b.founded_on)
+        for b in branches_under(root)
+        if not branch_id or b.pk == branch_id
     }
 
 
@@ -131,22 +131,17 @@ def _period_counts(req, year: int, monthly, today: date, founded_on: date | None
 
 
 def _compute(root: Organization, year: int, today: date, branch_id: int | None = None):
-    """Rows per branch × kind. Six queries whatever the size."""
+    """(branches, rows per branch × kind, {(branch_id, kind): {month: n}}). Five queries
+    whatever the size, besides the tree and the year's roster shared with other figures."""
     branches = _branches(root, branch_id)
-    if not branches:
-        return branches, []
     by_path = {b.path: b for b in branches.values()}
     for b in branches.values():
         b.groups = []
-    for gid, path, name, short in Organization.objects.filter(
-        path__startswith=root.path if not branch_id else branches[branch_id].path,
-        org_type=OrgType.GROUP,
-        is_active=True,
-    ).values_list("id", "path", "name", "short_name"):
-        parent = by_path.get(path[:-STEPLEN])
+    for g in orgs_of_type(root, OrgType.GROUP):
+        parent = by_path.get(g.path[:-STEPLEN])
         if parent:
             parent.has_groups = True
-            parent.groups.append((gid, short or name))
+            parent.groups.append((g.pk, g.short_name or g.name))
     settings_rows = requirement_settings(root)
     link_filter = {"branch_id": branch_id} if branch_id else {"branch__path__startswith": root.path}
     counts: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
@@ -176,18 +171,16 @@ def _compute(root: Organization, year: int, today: date, branch_id: int | None =
         group_counts[r["org_id"]][r["month"]] = r["n"]
     talk_months: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     member_filter = {"branch_id": branch_id} if branch_id else {"branch__path__startswith": root.path}
-    for r in (
-        Member.objects.filter(**member_filter, is_current=True)
-        .values("branch_id")
-        .annotate(
-            n=Count("id"),
-            full=Count("id", filter=Q(kind=MemberKind.FULL) & ~Q(standing=Standing.SUSPENDED)),
-        )
-        .order_by()
-    ):
-        if r["branch_id"] in branches:
-            branches[r["branch_id"]].members = r["n"]
-            branches[r["branch_id"]].full_members = r["full"]
+    # The members of the year's judging day (members.selectors: a past year counts that year's
+    # members; 停止党籍 members are not counted, nor expected at a 谈心谈话).
+    day = clock.judged_at(year, today)
+    counted = set()
+    for m in roster_on(root, day):
+        if m.branch_id in branches:
+            counted.add(m.id)
+            b = branches[m.branch_id]
+            b.members += 1
+            b.full_members += m.kind == MemberKind.FULL and not (m.full_on and m.full_on > day)
     for r in (
         Post.objects.filter(
             **({"org_id": branch_id} if branch_id else {"org__path__startswith": root.path}),
@@ -202,13 +195,13 @@ def _compute(root: Organization, year: int, today: date, branch_id: int | None =
             branches[r["org_id"]].committee_others = r["n"]
     # 谈心谈话 (Art. 19) per member and month, so a local period/minimum can be honoured.
     for r in (
-        Talk.objects.filter(**member_filter, date__year=year, date__lte=today, to_member__is_current=True)
+        Talk.objects.filter(**member_filter, date__year=year, date__lte=today)
         .annotate(month=ExtractMonth("date"))
         .values("branch_id", "to_member_id", "month")
         .annotate(n=Count("id"))
         .order_by()
     ):
-        if r["branch_id"] in branches:
+        if r["branch_id"] in branches and r["to_member_id"] in counted:
             talk_months[r["branch_id"]][r["to_member_id"]][r["month"]] = r["n"]
     for bid, per_member in talk_months.items():
         branches[bid].talk_covered = len(per_member)
@@ -290,7 +283,7 @@ def _compute(root: Organization, year: int, today: date, branch_id: int | None =
                             row["current"] = {"label": label, "held": count, "minimum": req.minimum, "deadline": end}
             row["shortfall"] = row["required"] - row["held"]
             rows.append(row)
-    return branches, rows
+    return branches, rows, counts
 
 
 def _groups_missing(req, b: BranchInfo, group_counts, start: date, end: date) -> str:
@@ -327,7 +320,7 @@ def _heatmap_from(branches, monthly_by_branch, rows, kind: str | None, year: int
 def heatmap(root: Organization, year: int, kind: str | None = None, *, today: date | None = None) -> dict:
     """Branches × months, cells = meetings held (of `kind`, or all meetings), sorted by gaps."""
     today = _today(today)
-    branches, rows = _compute(root, year, today)
+    branches, rows, _counts = _compute(root, year, today)
     return _heatmap_from(branches, _monthly(root, year, today, kind), rows, kind, year)
 
 
@@ -356,17 +349,13 @@ def compliance_summary(root: Organization, year: int, *, today: date | None = No
     is required once it has ended (or, for the current period, once it is already met).
     """
     today = _today(today)
-    branches, rows = _compute(root, year, today)
+    branches, rows, counts = _compute(root, year, today)
     required = sum(r["required"] for r in rows)
     held = sum(r["held"] for r in rows)
     by_kind: dict[str, int] = {Kind(k).label: 0 for k in Kind.values}
-    for r in (
-        MeetingKindLink.objects.filter(branch__path__startswith=root.path, date__year=year, date__lte=today)
-        .values("kind")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        by_kind[Kind(r["kind"]).label] = r["n"]
+    for (_bid, kind), months in counts.items():  # every branch under root, active or not
+        by_kind[Kind(kind).label] += sum(months.values())
+    monthly = _monthly(root, year, today, None)
     as_of = min(today, date(year, 12, 31))
     alerts = art9_members(root, today=as_of)
     return ComplianceSummary(
@@ -374,7 +363,7 @@ def compliance_summary(root: Organization, year: int, *, today: date | None = No
         as_of=today,
         meetings_by_kind=by_kind,
         party_lectures=by_kind[Kind.PARTY_LECTURE.label],
-        meetings=Meeting.objects.filter(branch__path__startswith=root.path, date__year=year, date__lte=today).count(),
+        meetings=sum(n for months in monthly.values() for n in months.values()),
         rate=(held / required) if required else 1.0,
         required_periods=required,
         held_periods=held,
@@ -383,7 +372,7 @@ def compliance_summary(root: Organization, year: int, *, today: date | None = No
             over=sum(1 for a in alerts if a["status"] == membership.Art9Level.OVER),
             warning=sum(1 for a in alerts if a["status"] == membership.Art9Level.WARNING),
         ),
-        heatmap=_heatmap_from(branches, _monthly(root, year, today, None), rows, None, year),
+        heatmap=_heatmap_from(branches, monthly, rows, None, year),
     )
 
 
@@ -428,6 +417,18 @@ def _monthly_attendance(member_filter: dict, start: date, end: date):
     return out
 
 
+ART9_WINDOW_MONTHS = 24
+
+
+@figure
+def attendance_months(root: Organization, end: date) -> dict[int, dict]:
+    """_monthly_attendance of the members under `root` for the ART9_WINDOW_MONTHS months
+    ending with `end` (meetings on or before `end`): the one read both member_attendance (its
+    year) and art9_members (the run of months) take their months from. One query."""
+    start_ym = ym_add((end.year, end.month), -(ART9_WINDOW_MONTHS - 1))
+    return _monthly_attendance({"member__branch__path__startswith": root.path}, date(*start_ym, 1), end)
+
+
 def _ok_missed(months: dict) -> tuple[set, set]:
     ok = {ym for ym, r in months.items() if r["attended"] or r["excused"]}
     missed = {ym for ym, r in months.items() if r["unexcused"] and ym not in ok}
@@ -439,16 +440,19 @@ def member_attendance(root: Organization, year: int, *, today: date | None = Non
     """Per member under root during `year` (members.selectors.members_during: a past year is
     counted with the people who were members then): attended (incl. 流入地), excused,
     unexcused, expected, rate (attended / expected, None when nothing was expected),
-    longest_gap (months, Art. 9 counting). Two queries."""
+    longest_gap (months, Art. 9 counting). The year's roster and the attendance months are
+    figures shared with art9_members and the report: at most two queries."""
     today = _today(today)
     start, end = date(year, 1, 1), min(date(year, 12, 31), today)
-    ids = list(members_during(root, year).values_list("id", flat=True))
+    ids = [m.id for m in year_roster(root, year, clock.judged_at(year, today)) if m.in_year]
     result: dict[int, MemberAttendance] = {mid: MemberAttendance() for mid in ids}
     if end < start:
         return result
-    data = _monthly_attendance({"member__branch__path__startswith": root.path}, start, end)
-    for mid, months in data.items():
+    for mid, window in attendance_months(root, end).items():
         if mid not in result:
+            continue
+        months = {ym: v for ym, v in window.items() if ym[0] == year}
+        if not months:
             continue
         attended = sum(v["attended"] for v in months.values())
         expected = sum(v["total"] for v in months.values())
@@ -464,9 +468,6 @@ def member_attendance(root: Organization, year: int, *, today: date | None = Non
     return result
 
 
-ART9_WINDOW_MONTHS = 24
-
-
 @figure
 def art9_members(root: Organization, *, today: date | None = None, include_all: bool = False) -> list[dict]:
     """党章 Art. 9 (H): current members whose run of months with no 组织生活 and no
@@ -475,20 +476,18 @@ def art9_members(root: Organization, *, today: date | None = None, include_all: 
 
     Excused absences and 流入地 participation break the run; months in which nothing was
     held for the member neither break nor extend it (rules.membership.attendance_gap_runs).
-    Two queries.
+    The members on `today` (members.selectors.roster_on) and the attendance months are shared
+    figures: at most two queries.
     """
     today = _today(today)
     end_ym = (today.year, today.month)
     start_ym = ym_add(end_ym, -(ART9_WINDOW_MONTHS - 1))
-    members = list(
-        Member.objects.filter(branch__path__startswith=root.path, is_current=True).values(
-            "id", "name", "branch_id", "branch__name", "branch__short_name", "is_mobile"
-        )
-    )
-    data = _monthly_attendance({"member__branch__path__startswith": root.path}, date(*start_ym, 1), today)
+    # The members on `today` (members.selectors: 停止党籍 members are expected at nothing).
+    members = roster_on(root, today)
+    data = attendance_months(root, today)
     out = []
     for m in members:
-        months = data.get(m["id"], {})
+        months = data.get(m.id, {})
         ok, missed = _ok_missed(months)
         _longest, current = membership.attendance_gap_runs(ok, missed, start_ym, end_ym)
         status = rulesettings.art9_level(current)
@@ -497,14 +496,14 @@ def art9_members(root: Organization, *, today: date | None = None, include_all: 
         last_ok = max(ok, default=None)
         out.append(
             {
-                "member_id": m["id"],
-                "name": m["name"],
-                "branch_id": m["branch_id"],
-                "branch": m["branch__short_name"] or m["branch__name"],
+                "member_id": m.id,
+                "name": m.name,
+                "branch_id": m.branch_id,
+                "branch": m.branch,
                 "gap_months": current,
                 "status": status,
                 "last_attended": f"{last_ok[0]}年{last_ok[1]}月" if last_ok else None,
-                "is_mobile": m["is_mobile"],
+                "is_mobile": m.is_mobile,
             }
         )
     out.sort(key=lambda r: (-r["gap_months"], r["branch"], r["name"]))
@@ -587,7 +586,7 @@ def talk_coverage(root: Organization, year: int, *, today: date | None = None) -
 def todo(root: Organization, *, today: date | None = None) -> list[dict]:
     """Per branch: kinds still due in the current month / quarter / year and by when."""
     today = _today(today)
-    _branches_, rows = _compute(root, today.year, today)
+    _branches_, rows, _counts = _compute(root, today.year, today)
     items = []
     for r in rows:
         cur = r["current"]

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from dangjian.core import clock
 from dangjian.core.concurrency import save_versioned
 from dangjian.core.errors import ServiceError
 from dangjian.core.settings_registry import setting
@@ -302,7 +303,7 @@ def _complete(data: MeetingInput) -> list[Member]:
 
 def record_meeting(*, user, data: MeetingInput, today: date | None = None) -> tuple[Meeting, list[str]]:
     """Create a meeting with its kinds and attendance. Returns (meeting, quorum warnings)."""
-    today = today or timezone.localdate()
+    today = clock.or_today(today)
     errors, late = _validate(data, is_new=True, today=today)
     added = _complete(data)
     members, errs2 = _check_attendees(data)
@@ -343,7 +344,7 @@ def update_meeting(
     *, user, meeting: Meeting, data: MeetingInput, expected_version: int | None, today: date | None = None
 ) -> tuple[Meeting, list[str]]:
     """Edit a meeting (optimistic locking). Sign-in times of unchanged 出席 rows are kept."""
-    today = today or timezone.localdate()
+    today = clock.or_today(today)
     errors, _late = _validate(data, is_new=False, today=today)
     added = _complete(data)
     members, errs2 = _check_attendees(data)
@@ -498,7 +499,7 @@ def record_talk(
         errors.append("谈话双方应为本支部党员。")
     if from_member_id == to_member_id:
         errors.append("谈话人和谈话对象不能是同一人。")
-    if date_ > timezone.localdate():
+    if date_ > clock.today():
         errors.append("谈话日期不能晚于今天。")
     if errors:
         raise MeetingError(errors)

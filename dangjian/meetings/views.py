@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import editable_by, get_in_scope, orgs_in_scope, scope_root, visible_to
-from dangjian.core import params
+from dangjian.core import clock, params
 from dangjian.core.cache import cached
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.settings_registry import setting
@@ -30,8 +30,10 @@ from dangjian.core.spreadsheet import Table, drop_preview, keep_preview, load_pr
 from dangjian.meetings import documents, ledger, selectors, services
 from dangjian.meetings.forms import ImportForm, MeetingForm, RequirementForm, TalkForm, parse_attendance
 from dangjian.meetings.models import Attachment, Attendance, Kind, KindRequirement, Meeting, Talk
+from dangjian.meetings.signals import meeting_saved
 from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
+from dangjian.study import plan_selectors
 
 SIGNIN_DEVICE_COOKIE = "dj_signin_device"
 
@@ -76,7 +78,7 @@ def _writable_orgs(user):
 @scoped(roles=STAFF_ROLES)
 def todo(request):
     root = _root(request)
-    today = timezone.localdate()
+    today = clock.today()
     items = selectors.todo(root, today=today)
     by_branch: dict[int, dict] = {}
     for i in items:
@@ -87,7 +89,15 @@ def todo(request):
     return render(
         request,
         "meetings/todo.html",
-        {"root": root, "groups": groups, "today": today, "count": len(items), "dues": _dues_due(root, today)},
+        {
+            "root": root,
+            "groups": groups,
+            "today": today,
+            "count": len(items),
+            "dues": _dues_due(root, today),
+            # 抓学习促提升: the month's topics of the study plan that applies here
+            "study_items": list(plan_selectors.month_items(root, today)),
+        },
     )
 
 
@@ -173,7 +183,7 @@ def meeting_list(request):
 # --- record / edit --------------------------------------------------------------------------
 def _form_context(request, org, form, *, meeting=None, kinds=(), preset=None, notice=None):
     branch = services.branch_of(org)
-    today = timezone.localdate()
+    today = clock.today()
     on = form["date"].value() if form.is_bound else (meeting.date if meeting else today)
     if isinstance(on, str):
         try:
@@ -258,6 +268,24 @@ def _input_from(form, org, attendance) -> services.MeetingInput:
     )
 
 
+def _plan_items(branch, *years) -> list[tuple[int, int, str]]:
+    """(id, year, label) of the 学习计划 items that apply to `branch` in those years."""
+    out = []
+    for y in sorted(set(years), reverse=True):
+        out += [(i.pk, y, f"{i.period} {i.topic}") for i in plan_selectors.items_for_branch(branch, y)]
+    return out
+
+
+def _saved(request, meeting, form, previous=None) -> None:
+    meeting_saved.send(
+        sender=Meeting,
+        meeting=meeting,
+        user=request.user,
+        plan_item=form.cleaned_data.get("plan_item"),
+        previous_plan_item=previous,
+    )
+
+
 def _pick_org(request):
     oid = _int(request.POST.get("org") or request.GET.get("org"))
     orgs = _writable_orgs(request.user)
@@ -276,7 +304,7 @@ def _pick_org(request):
 
 
 def _defaults(org, kinds):
-    today = timezone.localdate()
+    today = clock.today()
     branch = services.branch_of(org)
     last = Meeting.objects.filter(org=org).order_by("-date", "-id").values("place").first()
     secretary = services.committee_members(branch)
@@ -322,8 +350,10 @@ def meeting_add(request):
     else:
         org = _pick_org(request)
     members = Member.objects.filter(branch=services.branch_of(org), is_current=True).order_by("name_pinyin")
+    today = clock.today()
+    plan_items = _plan_items(services.branch_of(org), today.year, (today - timedelta(days=45)).year)
     if request.method == "POST" and "save" in request.POST:
-        form = MeetingForm(request.POST, members=members)
+        form = MeetingForm(request.POST, members=members, plan_items=plan_items)
         if form.is_valid():
             expected = services.expected_members(org, form.cleaned_data["kinds"], form.cleaned_data["date"])
             try:
@@ -336,6 +366,7 @@ def meeting_add(request):
             else:
                 if notice is not None:
                     notices.link_recorded(notice=notice, meeting=meeting)
+                _saved(request, meeting, form)
                 # Quorum warnings are shown once, on the record's page (not repeated as messages).
                 messages.success(request, "会议记录已保存。" + ("（已标注为补录）" if meeting.is_late else ""))
                 return redirect("meetings:detail", meeting=meeting.pk)
@@ -345,6 +376,8 @@ def meeting_add(request):
             [Kind.GROUP_MEETING] if org.org_type == OrgType.GROUP else [Kind.THEME_DAY]
         )
         initial = _defaults(org, kinds)
+        if request.GET.get("plan_item"):
+            initial["plan_item"] = _int(request.GET.get("plan_item"))
         if notice is not None:
             kinds = notice.kind_codes
             initial.update(
@@ -355,7 +388,7 @@ def meeting_add(request):
                 place=notice.place,
                 topic=notice.topic,
             )
-        form = MeetingForm(initial=initial, members=members)
+        form = MeetingForm(initial=initial, members=members, plan_items=plan_items)
     return render(
         request,
         "meetings/form.html",
@@ -369,8 +402,10 @@ def meeting_edit(request, meeting):
     if request.method == "POST" and request.POST.get("org"):
         org = _pick_org(request)
     members = Member.objects.filter(branch=meeting.branch, is_current=True).order_by("name_pinyin")
+    plan_items = _plan_items(meeting.branch, meeting.date.year, clock.today().year)
+    previous = plan_selectors.meeting_plan_item(meeting)
     if request.method == "POST":
-        form = MeetingForm(request.POST, members=members)
+        form = MeetingForm(request.POST, members=members, plan_items=plan_items)
         if form.is_valid():
             expected = services.expected_members(org, form.cleaned_data["kinds"], form.cleaned_data["date"])
             # Members who left since keep their row as it was recorded.
@@ -389,6 +424,7 @@ def meeting_edit(request, meeting):
                 for msg in e.messages:
                     form.add_error(None, msg)
             else:
+                _saved(request, meeting, form, previous)
                 messages.success(request, "修改已保存。")
                 return redirect("meetings:detail", meeting=meeting.pk)
         kinds = request.POST.getlist("kinds")
@@ -409,9 +445,11 @@ def meeting_edit(request, meeting):
                 "minutes": meeting.minutes,
                 "decisions": meeting.decisions,
                 "late_reason": meeting.late_reason,
+                "plan_item": previous,
                 "version": meeting.version,
             },
             members=members,
+            plan_items=plan_items,
         )
     ctx = _form_context(request, org, form, meeting=meeting, kinds=kinds)
     ctx["expected_ids"] |= set(meeting.attendance.values_list("member_id", flat=True))
@@ -554,7 +592,7 @@ def compliance(request):
     root = _root(request)
     year = _year(request)
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else None
-    today = timezone.localdate()
+    today = clock.today()
     # The yearly figures (Art. 9 is computed member by member) are cached at the current data
     # version (core.cache): repeated views are served from the cache, any write recomputes them.
     summary = selectors.compliance_summary(root, year, today=today)
@@ -575,12 +613,17 @@ def compliance(request):
             ({"id": k, "name": names.get(k, ""), **v.as_dict()} for k, v in stats.items()),
             key=lambda r: (r["rate"] is None, r["rate"] or 0),
         )
+    # 学习计划 is part of 组织生活 as the township plans it (抓学习促提升): the same figure the
+    # 学习计划 page, the dashboard and the report show (study.plan_selectors, one @figure).
+    plan = plan_selectors.plan_progress(root, year, as_of=today)
     return render(
         request,
         "meetings/compliance.html",
         {
             "root": root,
             "year": year,
+            "plan": plan,
+            "plan_branch": plan.branches[0] if single and plan.branches else None,
             "years": range(2023, today.year + 1),
             "s": summary,
             "hm": hm,
@@ -599,7 +642,7 @@ def compliance(request):
 @scoped(roles=STAFF_ROLES)
 def art9(request):
     root = _root(request)
-    today = timezone.localdate()
+    today = clock.today()
     alerts = selectors.art9_members(root, today=today)
     member = None
     history = []
@@ -625,9 +668,7 @@ def talks(request):
     if request.user.role in WRITER_ROLES and root.org_type in BRANCH_TYPES:
         members = list(Member.objects.filter(branch=root, is_current=True).order_by("name_pinyin"))
         committee = services.committee_members(root)
-        form = TalkForm(
-            request.POST or None, members=members, committee=committee, initial={"date": timezone.localdate()}
-        )
+        form = TalkForm(request.POST or None, members=members, committee=committee, initial={"date": clock.today()})
         if request.method == "POST":
             if not editable_by(request.user, Organization).filter(pk=root.pk).exists():
                 raise PermissionDenied("您没有修改此记录的权限")
@@ -661,7 +702,7 @@ def talks(request):
             "page": page,
             "form": form,
             "cov": cov,
-            "years": range(2023, timezone.localdate().year + 1),
+            "years": range(2023, clock.today().year + 1),
             "branches": _branches(request.user),
         },
     )
@@ -670,7 +711,7 @@ def talks(request):
 # --- member self-service -------------------------------------------------------------------
 @scoped(roles=MEMBER_ONLY)
 def mine(request):
-    today = timezone.localdate()
+    today = clock.today()
     member = request.user.member
     rows = visible_to(request.user, Attendance).select_related("meeting").order_by("-meeting__date")[:60]
     from dangjian.meetings.models import MeetingNotice

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import STAFF_ROLES, WRITER_ROLES
 from dangjian.accounts.scope import editable_by, visible_to
+from dangjian.core import clock
 from dangjian.meetings import notices
 from dangjian.meetings.forms import NoticeForm
 from dangjian.meetings.models import Kind, MeetingNotice
@@ -40,7 +41,7 @@ def default_topic(kinds, month: int) -> str:
 def notice_list(request):
     from dangjian.meetings.views import _writable_orgs
 
-    today = timezone.localdate()
+    today = clock.today()
     qs = visible_to(request.user, MeetingNotice).select_related("org").filter(cancelled=False)
     upcoming = qs.filter(meeting__isnull=True).order_by("date", "start_time")
     recorded = qs.filter(meeting__isnull=False).order_by("-date")[:20]
@@ -61,7 +62,7 @@ def notice_add(request):
     from dangjian.meetings.views import _pick_org, _writable_orgs
 
     org = _pick_org(request)
-    today = timezone.localdate()
+    today = clock.today()
     if request.method == "POST" and "save" in request.POST:
         form = NoticeForm(request.POST)
         if form.is_valid():
@@ -128,7 +129,7 @@ def _notice_context(request, notice):
         "window": (timezone.localtime(start), timezone.localtime(end)),
         "can_write": editable_by(request.user, MeetingNotice).filter(pk=notice.pk).exists(),
         "signin_url": request.build_absolute_uri(reverse("meetings:notice_signin", args=[notice.pk])),
-        "recordable": notice.date <= timezone.localdate() and not notice.meeting_id and not notice.cancelled,
+        "recordable": notice.date <= clock.today() and not notice.meeting_id and not notice.cancelled,
     }
 
 

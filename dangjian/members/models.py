@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from dangjian.accounts.scope import ScopeRule
-from dangjian.core import crypto
+from dangjian.core import clock, crypto
 from dangjian.core.models import TimeStamped, Versioned
 from dangjian.core.pinyin import full_pinyin, initials
 
@@ -192,11 +192,10 @@ class Member(Versioned):
     @property
     def age_band(self) -> str:
         """统计年龄段: what roles not entitled to the full 公民身份号码 see instead of the birth date."""
-        from datetime import date
 
         from dangjian.rules.membership import age_band, age_on
 
-        return age_band(age_on(self.birth_date, date.today()))
+        return age_band(age_on(self.birth_date, clock.today()))
 
     def save(self, *args, **kwargs):
         self.name_pinyin = full_pinyin(self.name)

@@ -17,6 +17,7 @@ from django.db import connection, connections, models, transaction
 from django.db.models import JSONField
 from django.utils import timezone
 
+from dangjian.core import clock
 from dangjian.core.audit import _context as audit_context
 from dangjian.core.audit import audit_pair
 from dangjian.core.pinyin import full_pinyin, initials
@@ -209,7 +210,7 @@ def apply_plan(
     ctx_actor, ctx_addr = audit_context()
     actor = user if getattr(user, "is_authenticated", False) else ctx_actor
     remote_addr = remote_addr or ctx_addr
-    today = today or date.today()
+    today = clock.or_today(today)
     pinyin_cache: dict[str, tuple[str, str]] = {}
     from dangjian.core.cache import writes_in
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from dangjian.core import clock
 from dangjian.core.xlsx import ledger_bytes
 from dangjian.members.models import Member
 from dangjian.members.roster_columns import COLUMNS, HEADERS
@@ -38,12 +39,11 @@ def roster_rows(qs, *, full: bool, show_birth: bool = True):
     """Rows for a roster queryset: one query (branch and group joined), values only, the
     encrypted columns decrypted with one key object (core.crypto). Without `show_birth`
     (roles not entitled to the full number) the birth date becomes the age band."""
-    from datetime import date
 
     from dangjian.core import crypto
     from dangjian.rules.membership import age_band, age_on
 
-    today = date.today()
+    today = clock.today()
     names = [f for f, _, _ in COLUMNS]
     plain = [f for f in names if f not in ("id_number", "phone", "branch", "group", "mobile_contact")]
     secret = (
@@ -89,16 +89,38 @@ def roster_bytes(members: Iterable[Member], *, full: bool, user=None, org: str =
     )
 
 
-def national_bytes(members: Iterable[Member], *, full: bool, user=None, org: str = "") -> bytes:
-    """The 全国党员管理信息系统 member record layout (members.national), readable by import_roster."""
+def national_bytes(
+    members: Iterable[Member], *, full: bool, user=None, org: str = "", uncoded: list[str] | None = None
+) -> bytes:
+    """The 全国党员管理信息系统 member record layout (members.national), readable by import_roster.
+    性别, 民族 and 学历 are written as their national codes (rules.codes); a stored value that has
+    no code is written as it is and named in `uncoded` (the caller reports it)."""
     from dangjian.members.national import NATIONAL_LAYOUT
+    from dangjian.rules.codes import CODED_FIELDS, encode
 
     index = {f: i for i, (f, _, _) in enumerate(COLUMNS)}
-    rows = ([r[index[f]] for f, _ in NATIONAL_LAYOUT] for r in (member_row(m, full=full) for m in members))
+    labels = dict(NATIONAL_LAYOUT)
+
+    def rows():
+        for m in members:
+            r = member_row(m, full=full)
+            out = []
+            for f, _ in NATIONAL_LAYOUT:
+                v = r[index[f]]
+                if f in CODED_FIELDS and v not in (None, ""):
+                    code = encode(f, v)
+                    if code is None:
+                        if uncoded is not None:
+                            uncoded.append(f"{m.name}（{m.branch.name}）的{labels[f]}“{v}”没有国家代码，按原文写出")
+                    else:
+                        v = code
+                out.append(v)
+            yield out
+
     return ledger_bytes(
         title="党员信息（全国党员管理信息系统格式）",
         headers=[h for _, h in NATIONAL_LAYOUT],
-        rows=rows,
+        rows=rows(),
         org=org,
         user=user,
     )

@@ -123,7 +123,7 @@ def parse_cell(f: str, v):
     if f in BOOL_FIELDS:
         return _parse_bool(v)
     s = v if isinstance(v, str) else ("" if v is None else str(v))
-    if f in ("ethnicity", "education", "kind"):  # national system code values (members.national)
+    if f in ("sex", "ethnicity", "education", "kind"):  # national code values (rules.codes)
         s = decode_national(f, s)
     if f == "sex":
         if not s:

@@ -10,7 +10,7 @@ from datetime import date
 from functools import cache
 
 from dangjian.accounts.scope import orgs_in_scope
-from dangjian.core import crypto
+from dangjian.core import clock, crypto
 from dangjian.core.spreadsheet import Table
 from dangjian.members.models import DuesCategory, Member, Occupation
 from dangjian.members.roster_parse import (
@@ -210,7 +210,7 @@ def plan_import(
     today: date | None = None,
 ) -> ImportPlan:
     """Parse and validate every row; match existing current members by ID hash."""
-    today = today or date.today()
+    today = clock.or_today(today)
     plan = ImportPlan(table=table)
     for sheet in table.sheets:
         fields = set(sheet.columns.values())
@@ -310,9 +310,12 @@ def plan_import(
             data["dues_category"] = DUES_FROM_OCCUPATION.get(data.get("occupation"), DuesCategory.FARMER)
         candidates.append((row, data, id_number, phone, errs, warns, present, precision))
 
-    hash_of = {c[2]: crypto.lookup_hash(c[2]) for c in candidates if c[2]}
+    # Every live key's hash is searched (during a key rotation some rows keep the old one);
+    # the current key's hash identifies the number within the file.
+    hashes_of = {c[2]: crypto.lookup_hashes(c[2]) for c in candidates if c[2]}
+    hash_of = {k: v[0] for k, v in hashes_of.items()}
     existing: dict[str, Member] = {}
-    hl = list(set(hash_of.values()))
+    hl = list({h for v in hashes_of.values() for h in v})
     for k in range(0, len(hl), 500):
         for m in Member.objects.filter(id_number_hash__in=hl[k : k + 500], is_current=True).select_related("branch"):
             existing[m.id_number_hash] = m
@@ -322,7 +325,7 @@ def plan_import(
         rownum = row.number
         id_col = header_of(row.sheet, "id_number")
         h = hash_of.get(id_number, "")
-        current = existing.get(h) if h else None
+        current = next((existing[x] for x in hashes_of.get(id_number, ()) if x in existing), None)
         if current is not None:
             if current.branch_id not in branches.by_pk:
                 errs.append(

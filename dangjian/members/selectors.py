@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 
 import django_filters
 from django import forms
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 
 from dangjian.accounts.scope import orgs_in_scope, visible_to
-from dangjian.members.models import Education, Member, MemberEvent, MemberKind, Sex
+from dangjian.core import clock
+from dangjian.core.figures import figure
+from dangjian.members.models import Education, Member, MemberEvent, MemberKind, Sex, Standing
+from dangjian.members.types import RosterRow
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
+from dangjian.rules import membership
 from dangjian.rules.dates import add_months
 from dangjian.rules.membership import AGE_BANDS
 
@@ -106,7 +111,7 @@ class RosterFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, user, today: date | None = None, **kwargs):
         self.user = user
-        self.today = today or date.today()
+        self.today = clock.or_today(today)
         super().__init__(data, queryset, **kwargs)
         branches = orgs_in_scope(user, branches_only=True)
         self.filters["branch"].queryset = branches
@@ -200,72 +205,171 @@ def events_for(user, member: Member) -> QuerySet:
 
 
 # --- members of an organization over time (the one owner of "who was a member then") ----------
+#
+# Who counts as a member for a day's or a year's figures is decided here, once, by two
+# conditions (`counted_on` and `counted_during`); members_as_of, members_during and year_roster
+# apply them, and every yearly figure and report reads one of those three.
 
 
-def members_as_of(root: Organization, day: date, *, exclude_suspended: bool = False) -> QuerySet:
-    """Members under `root` on `day`: they had joined the Party (入党日期) and this organization
-    (进入本组织日期, when recorded) by then and had not yet left it (转出, 死亡, 退党, 除名, …:
-    离开本组织日期 after `day`). With `exclude_suspended`, members whose 党籍 was stopped
-    (停止党籍) on `day` and not restored by then are left out. Every yearly figure and report
-    counts people with this (or `members_during`), so a past year counts that year's members.
-
-    The branch is the member's branch now (the roster keeps no history of moves between
-    branches of the same organization)."""
-    qs = (
-        Member.objects.filter(branch__path__startswith=root.path, joined_on__lte=day)
-        .filter(Q(is_current=True) | Q(left_on__gt=day))
-        .exclude(joined_org_on__gt=day)
-    )
-    if exclude_suspended:
-        qs = qs.exclude(pk__in=_suspended_on(day))
-    return qs
-
-
-def members_during(root: Organization, year: int) -> QuerySet:
-    """Members under `root` at any time in `year` (joined by 31 December, not left before
-    1 January): whoever could be expected to take part in that year's organizational life."""
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    return (
-        Member.objects.filter(branch__path__startswith=root.path, joined_on__lte=last)
-        .filter(Q(is_current=True) | Q(left_on__gte=first))
-        .exclude(joined_org_on__gt=last)
-    )
-
-
-def _suspended_on(day: date):
-    """Ids of members whose latest 停止党籍/恢复党籍 event on or before `day` is 停止党籍."""
-    from django.db.models import OuterRef, Subquery
-
+def _suspended_on(day: date) -> Q:
+    """停止党籍 on `day`: the latest 停止党籍/恢复党籍 event on or before `day` is 停止党籍 — or,
+    for a record imported without its events, the roster says 停止党籍 and no such event exists."""
     kinds = [MemberEvent.Kind.SUSPENDED, MemberEvent.Kind.RESTORED]
     latest = (
         MemberEvent.objects.filter(member=OuterRef("member_id"), kind__in=kinds, date__lte=day)
         .order_by("-date", "-id")
         .values("kind")[:1]
     )
-    return (
+    by_event = (
         MemberEvent.objects.filter(kind=MemberEvent.Kind.SUSPENDED, date__lte=day)
         .annotate(last_kind=Subquery(latest))
         .filter(last_kind=MemberEvent.Kind.SUSPENDED)
         .values("member_id")
     )
+    no_events = ~Exists(MemberEvent.objects.filter(member=OuterRef("pk"), kind__in=kinds))
+    return Q(pk__in=by_event) | (Q(standing=Standing.SUSPENDED) & no_events)
 
 
-def structure_as_of(root: Organization, day: date) -> dict[str, int]:
-    """The roster's make-up on `day` (one query): total, 正式/预备, women, minorities, 35 and
-    under, college or above; mobility and 失联 are the members' current state (the roster keeps
-    no history of them)."""
+def suspension_periods(ids) -> dict[int, list[tuple[date, date | None]]]:
+    """{member_id: [(停止党籍 on, 恢复党籍 on or None), …]} for the members `ids` (ids or a
+    values("id") queryset) that were ever under 停止党籍, from their events; a record
+    imported as 停止党籍 without such events is stopped throughout. One query."""
+    kinds = [MemberEvent.Kind.SUSPENDED, MemberEvent.Kind.RESTORED]
+    events: dict[int, list[tuple[str, date]]] = defaultdict(list)
+    standing: dict[int, str] = {}
+    for mid, kind, on, st in (
+        Member.objects.filter(pk__in=ids)
+        .filter(Q(standing=Standing.SUSPENDED) | Q(events__kind__in=kinds))
+        .order_by("id", "events__date", "events__id")
+        .values_list("id", "events__kind", "events__date", "standing")
+    ):
+        standing[mid] = st
+        if kind in kinds:
+            events[mid].append((kind, on))
+    out: dict[int, list[tuple[date, date | None]]] = {}
+    for mid, st in standing.items():
+        periods: list[tuple[date, date | None]] = []
+        for kind, on in events.get(mid, []):
+            if kind == MemberEvent.Kind.SUSPENDED and (not periods or periods[-1][1] is not None):
+                periods.append((on, None))
+            elif kind == MemberEvent.Kind.RESTORED and periods and periods[-1][1] is None:
+                periods[-1] = (periods[-1][0], on)
+        if not events.get(mid) and st == Standing.SUSPENDED:
+            periods = [(date.min, None)]
+        if periods:
+            out[mid] = periods
+    return out
+
+
+def suspended_through(periods: list[tuple[date, date | None]], first: date, last: date) -> bool:
+    """Whether one period of 停止党籍 covers every day from `first` to `last`."""
+    return any(start <= first and (end is None or end > last) for start, end in periods)
+
+
+def counted_on(day: date) -> Q:
+    """A member on `day`: joined the Party (入党日期) and this organization (进入本组织日期, when
+    recorded) by then, not yet left it (转出, 死亡, 退党, 除名, …: 离开本组织日期 after `day`), and
+    — unless rules.membership.SUSPENDED_COUNTED_IN_FIGURES — not under 停止党籍 that day."""
+    q = Q(joined_on__lte=day) & (Q(is_current=True) | Q(left_on__gt=day)) & ~Q(joined_org_on__gt=day)
+    if not membership.SUSPENDED_COUNTED_IN_FIGURES:
+        q &= ~_suspended_on(day)
+    return q
+
+
+def counted_during(year: int) -> Q:
+    """A member at some time in `year` (joined by 31 December, not left before 1 January):
+    whoever could be expected to take part in that year's organizational life — except, unless
+    rules.membership.SUSPENDED_COUNTED_IN_FIGURES, a member whose 党籍 stayed stopped all year
+    (stopped on 1 January and not restored in the year)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    q = Q(joined_on__lte=last) & (Q(is_current=True) | Q(left_on__gte=first)) & ~Q(joined_org_on__gt=last)
+    if not membership.SUSPENDED_COUNTED_IN_FIGURES:
+        restored = MemberEvent.objects.filter(
+            member=OuterRef("pk"), kind=MemberEvent.Kind.RESTORED, date__gte=first, date__lte=last
+        )
+        q &= ~(_suspended_on(first) & ~Exists(restored))
+    return q
+
+
+def members_as_of(root: Organization, day: date) -> QuerySet:
+    """Members under `root` on `day` (`counted_on`). Every yearly figure and report counts
+    people with this (or `members_during`, `year_roster`), so a past year counts that year's
+    members.
+
+    The branch is the member's branch now (the roster keeps no history of moves between
+    branches of the same organization)."""
+    return Member.objects.filter(branch__path__startswith=root.path).filter(counted_on(day))
+
+
+def members_during(root: Organization, year: int) -> QuerySet:
+    """Members under `root` at any time in `year` (`counted_during`)."""
+    return Member.objects.filter(branch__path__startswith=root.path).filter(counted_during(year))
+
+
+@figure
+def year_roster(root: Organization, year: int, day: date) -> tuple[RosterRow, ...]:
+    """members_during(root, year) and members_as_of(root, day) — `day` is the day the year is
+    judged at, core.clock.judged_at(year) — in ONE query, each row flagged with the sets it is
+    in; shared by attendance, study, the appraisal, compliance, 党章第九条 and the report's
+    基本情况 (core.figures: once per request or report)."""
+    on, during = counted_on(day), counted_during(year)
+    rows = (
+        Member.objects.filter(branch__path__startswith=root.path)
+        .filter(on | during)
+        .annotate(
+            on_day=ExpressionWrapper(on, output_field=BooleanField()),
+            in_year=ExpressionWrapper(during, output_field=BooleanField()),
+        )
+        .order_by("branch__path", "name_pinyin", "id")
+        .values_list(
+            "id", "name", "branch_id", "branch__short_name", "branch__name", "kind", "full_on", "sex",
+            "ethnicity", "birth_date", "education", "is_mobile", "is_lost", "is_current", "on_day", "in_year",
+        )
+    )  # fmt: skip
+    return tuple(
+        RosterRow(mid, name, bid, short or bname, kind, full_on, *rest, bool(on_day), bool(in_year))
+        for mid, name, bid, short, bname, kind, full_on, *rest, on_day, in_year in rows
+    )
+
+
+def roster_on(root: Organization, day: date) -> list[RosterRow]:
+    """The members on `day` (counted_on) from the year's roster (no query once it is read)."""
+    return [r for r in year_roster(root, day.year, day) if r.on_day]
+
+
+def _age(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _age_band(age: int) -> str:
+    """RULES.md §10 age band (rules.membership.AGE_BANDS) of a whole-year age (周岁)."""
+    for band in AGE_BANDS[:-1]:
+        hi = int(band.rstrip("岁及以下").split("-")[-1])
+        if age <= hi:
+            return band
+    return AGE_BANDS[-1]
+
+
+def structure_as_of(root: Organization, day: date) -> dict:
+    """The roster's make-up on `day` (from year_roster: no query of its own once read): total,
+    正式/预备, women, minorities, 35 and under, college or above, the RULES.md §10 age bands;
+    mobility and 失联 are the members' current state (the roster keeps no history of them)."""
     from dangjian.members.models import COLLEGE_OR_ABOVE
 
-    probationary = Q(kind=MemberKind.PROBATIONARY) | Q(full_on__gt=day)
-    born_after = add_months(day, -36 * 12)
-    return members_as_of(root, day).aggregate(
-        total=Count("id"),
-        probationary=Count("id", filter=probationary),
-        full=Count("id", filter=~probationary),
-        women=Count("id", filter=Q(sex=Sex.FEMALE)),
-        minorities=Count("id", filter=~Q(ethnicity="汉族")),
-        age_35_or_under=Count("id", filter=Q(birth_date__gt=born_after)),
-        college_or_above=Count("id", filter=Q(education__in=COLLEGE_OR_ABOVE)),
-        mobile=Count("id", filter=Q(is_mobile=True, is_current=True)),
-        lost=Count("id", filter=Q(is_lost=True, is_current=True)),
-    )
+    rows = roster_on(root, day)
+    probationary = sum(1 for r in rows if r.kind == MemberKind.PROBATIONARY or (r.full_on and r.full_on > day))
+    age_bands = dict.fromkeys(AGE_BANDS, 0)
+    for r in rows:
+        age_bands[_age_band(_age(r.birth_date, day))] += 1
+    return {
+        "total": len(rows),
+        "probationary": probationary,
+        "full": len(rows) - probationary,
+        "women": sum(1 for r in rows if r.sex == Sex.FEMALE),
+        "minorities": sum(1 for r in rows if r.ethnicity != "汉族"),
+        "age_35_or_under": sum(1 for r in rows if _age(r.birth_date, day) <= 35),
+        "college_or_above": sum(1 for r in rows if r.education in COLLEGE_OR_ABOVE),
+        "mobile": sum(1 for r in rows if r.is_mobile and r.is_current),
+        "lost": sum(1 for r in rows if r.is_lost and r.is_current),
+        "age_bands": age_bands,
+    }

@@ -11,7 +11,7 @@ from django.db import transaction
 from dangjian.accounts.models import RevealEvent
 from dangjian.accounts.roles import ID_REVEAL_ROLES, PHONE_REVEAL_ROLES, Role
 from dangjian.accounts.scope import can_write, orgs_in_scope, visible_to
-from dangjian.core import crypto
+from dangjian.core import clock, crypto
 from dangjian.core.concurrency import save_versioned
 from dangjian.members.models import Member, MemberEvent, MemberKind
 from dangjian.members.validation import check_member, label
@@ -58,7 +58,8 @@ DUPLICATE_ID_MESSAGE = "公民身份号码：该号码已有一名在册党员�
 
 def id_taken(id_number: str, *, exclude_pk: int | None = None) -> bool:
     """Is the number already held by a current member? (unique among current members)"""
-    qs = Member.objects.filter(id_number_hash=crypto.lookup_hash(idcard.normalize_id(id_number)), is_current=True)
+    # every live key's hash: during a key rotation some rows still carry the old one
+    qs = Member.objects.filter(id_number_hash__in=crypto.lookup_hashes(idcard.normalize_id(id_number)), is_current=True)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return qs.exists()
@@ -153,7 +154,7 @@ def update_member(
         MemberEvent.objects.create(
             member=member,
             kind=MemberEvent.Kind.BRANCH_CHANGE,
-            date=today or date.today(),
+            date=clock.or_today(today),
             note=f"由“{old_branch.name}”调整到“{member.branch.name}”",
             created_by=user,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from dangjian.core import clock
 from dangjian.members.models import Education, MemberKind, Sex
 from dangjian.rules import idcard
 from dangjian.rules.errors import RuleError
@@ -67,7 +68,7 @@ def check_member(data: dict, *, today: date | None = None) -> dict[str, list[str
     Returns {field: [messages]}; empty when everything agrees. Does not touch the database
     (uniqueness is checked by the caller, which knows which record is being edited).
     """
-    today = today or date.today()
+    today = clock.or_today(today)
     errors: dict[str, list[str]] = {}
     for f in REQUIRED:
         v = data.get(f)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ALL_ROLES, ID_REVEAL_ROLES, PHONE_REVEAL_ROLES, STAFF_ROLES, WRITER_ROLES
 from dangjian.accounts.scope import can_write, orgs_in_scope
+from dangjian.core import clock
 from dangjian.core.audit import history_for
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.spreadsheet import Table, drop_preview, keep_preview, load_preview
@@ -130,11 +131,10 @@ def _detail_context(request, member: Member) -> dict:
 
 
 def _age(member: Member) -> int:
-    from datetime import date
 
     from dangjian.rules.membership import age_on
 
-    return age_on(member.birth_date, date.today())
+    return age_on(member.birth_date, clock.today())
 
 
 @scoped(member=Member)

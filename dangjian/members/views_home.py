@@ -12,12 +12,12 @@ from datetime import timedelta
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import WRITER_ROLES, Role
 from dangjian.accounts.scope import get_in_scope, visible_to
+from dangjian.core import clock
 from dangjian.members.models import Member
 
 
@@ -62,7 +62,7 @@ def member_home(request):
     if not request.user.member_id:
         raise Http404("您的账号没有对应的党员档案")
     member = Member.objects.select_related("branch").get(pk=request.user.member_id)
-    today = timezone.localdate()
+    today = clock.today()
     return render(
         request, "members/home.html", {"member": member, "today": today, **_tiles(request.user, member, today)}
     )

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from dangjian.core import clock
+
 
 class OrgsConfig(AppConfig):
     name = "dangjian.orgs"
@@ -16,7 +18,6 @@ def renewal_panel(user, root):
     """换届提醒: committees whose term ends within TERM_WARNING_MONTHS or is overdue (RULES.md §7).
     Two queries."""
     from django.urls import reverse
-    from django.utils import timezone
 
     from dangjian.accounts.roles import STAFF_ROLES
     from dangjian.accounts.scope import orgs_in_scope
@@ -24,7 +25,7 @@ def renewal_panel(user, root):
 
     if root is None or user.role not in STAFF_ROLES:
         return None
-    rows = renewal_due(orgs_in_scope(user), today=timezone.localdate())
+    rows = renewal_due(orgs_in_scope(user), today=clock.today())
     if not rows:
         return None
     shown = 8

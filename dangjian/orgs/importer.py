@@ -1,8 +1,10 @@
 """Organization tree and units from files as staff keep them (issue 15).
 
-    rows = read_table(content)              # [(row number, {header: value}), ...]
+    table = read_file(content, ORG_COLUMNS)   # the shared reader (core.spreadsheet); keepable
+    rows = rows_of(table)                     # [(row number, {field: value}), ...]
     plan = plan_orgs(rows, user=..., today=...)   # parse and check every row, write nothing
-    if plan.ok: apply_orgs(plan, user=..., today=...)  # one transaction
+    plan.lines                                # 行号 · 新建/更新/无变化 · what changes (the preview)
+    if plan.ok: apply_orgs(plan, today=...)   # one transaction
 
 All-or-nothing: any error (行号, 列, 原因) and nothing is written. Re-importing the same file
 updates organizations by full name and never creates a second one. When the database holds
@@ -177,16 +179,57 @@ def spec_for(columns):
     return ss.Spec(title=title, columns=cols, must_have=(first,), min_match=2, max_rows=MAX_ROWS)
 
 
-def read_table(content: bytes, columns, *, filename: str = "") -> list[tuple[int, dict]]:
-    """The file as (spreadsheet row number, {field: value}) through the shared reader
-    (core.spreadsheet: every format, header below title rows, aliases, merged cells)."""
+def read_file(content: bytes, columns, *, filename: str = ""):
+    """The file through the shared reader (core.spreadsheet: every format, header below title
+    rows, aliases, merged cells) as its Table, which a preview can keep (Table.to_state)."""
     from dangjian.core import spreadsheet as ss
 
     try:
-        table = ss.read_table(content, spec=spec_for(columns), filename=filename)
+        return ss.read_table(content, spec=spec_for(columns), filename=filename)
     except ss.ReadError as exc:
         raise ImportFileError(exc.message) from None
+
+
+def table_from_state(state: dict, columns):
+    from dangjian.core.spreadsheet import Table
+
+    return Table.from_state(state, spec_for(columns))
+
+
+def rows_of(table) -> list[tuple[int, dict]]:
     return [(r.number, dict(r.values)) for r in table.rows]
+
+
+def read_table(content: bytes, columns, *, filename: str = "") -> list[tuple[int, dict]]:
+    """The file as (spreadsheet row number, {field: value})."""
+    return rows_of(read_file(content, columns, filename=filename))
+
+
+# --- what a plan will do, row by row (the preview and --dry-run) ---------------------------
+CREATE, UPDATE, UNCHANGED = "新建", "更新", "无变化"
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    row: int
+    name: str
+    action: str  # CREATE / UPDATE / UNCHANGED
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"第{self.row}行　{self.action}　{self.name}" + (f"：{self.detail}" if self.detail else "")
+
+
+def count_lines(lines: list[PlanLine]) -> dict[str, int]:
+    counts = dict.fromkeys((CREATE, UPDATE, UNCHANGED), 0)
+    for line in lines:
+        counts[line.action] += 1
+    return counts
+
+
+def summary(lines: list[PlanLine], what: str = "", per: str = "个") -> str:
+    c = count_lines(lines)
+    return f"新建 {c[CREATE]} {per}{what}，更新 {c[UPDATE]} {per}，无变化 {c[UNCHANGED]} {per}"
 
 
 def map_headers(rows: list[tuple[int, dict]], columns) -> list[tuple[int, dict]]:
@@ -240,6 +283,7 @@ class OrgPlan:
     rows: list[OrgRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    lines: list[PlanLine] = field(default_factory=list)  # filled when the plan is ok
 
     @property
     def ok(self) -> bool:
@@ -350,6 +394,8 @@ def plan_orgs(rows: list[tuple[int, dict]], *, user=None, today: date) -> OrgPla
             )  # fmt: skip
         )
     _resolve_tree(plan, user=user)
+    if plan.ok:
+        plan.lines = _describe_orgs(plan)
     return plan
 
 
@@ -358,7 +404,7 @@ def _resolve_tree(plan: OrgPlan, *, user) -> None:
 
     label = {f: canonical for f, (canonical, _) in ORG_COLUMNS.items()}
     errs = plan.errors
-    all_orgs = list(Organization.objects.all())
+    all_orgs = list(Organization.objects.select_related("unit"))
     scope = {o.pk for o in _scope_orgs(user)}
     by_name = {o.name: o for o in all_orgs}
     by_short: dict[str, list[Organization]] = {}
@@ -466,6 +512,50 @@ def _resolve_tree(plan: OrgPlan, *, user) -> None:
     _check_posts(plan)
 
 
+def _new_term(org_type, category, started: date | None, terms: set) -> bool:
+    """apply_orgs records a term for this start date (no term then or later; a term length)."""
+    from dangjian.orgs.selectors import default_term_years
+
+    if started is None or any(t >= started for t in terms):
+        return False
+    return bool(default_term_years(org_type, category))
+
+
+def _describe_orgs(plan: OrgPlan) -> list[PlanLine]:
+    """What apply_orgs will do with each row (same comparisons), for the preview."""
+    existing = [r.existing.pk for r in plan.rows if r.existing is not None]
+    terms: dict[int, set] = {}
+    for org_id, started in Term.objects.filter(org_id__in=existing).values_list("org_id", "started_on"):
+        terms.setdefault(org_id, set()).add(started)
+    lines = []
+    for r in plan.rows:
+        parts = []
+        if r.existing is None:
+            ref = r.parent_ref
+            parts.append(f"{OrgType(r.org_type).label}，上级：{ref.name if ref is not None else '无（最上级党组织）'}")
+            if r.unit_name and r.org_type != OrgType.HIGHER:
+                parts.append(f"所在社区：{r.unit_name}")
+            if _new_term(r.org_type, r.category, r.term_started_on, set()):
+                parts.append(f"任期自{r.term_started_on:%Y-%m-%d}起")
+            lines.append(PlanLine(r.row, r.name, CREATE, "；".join(parts)))
+            continue
+        org = r.existing
+        if r.short_name and r.short_name != org.short_name:
+            parts.append(f"简称：{org.short_name or '（空）'}→{r.short_name}")
+        if r.category and r.category != org.category:
+            parts.append(f"组织类别：{OrgCategory(org.category).label}→{OrgCategory(r.category).label}")
+        if r.founded_on and r.founded_on != org.founded_on:
+            parts.append(f"成立日期：{org.founded_on or '（空）'}→{r.founded_on}")
+        if r.unit_name and org.org_type != OrgType.HIGHER and (org.unit is None or org.unit.name != r.unit_name):
+            parts.append(f"所在社区：{org.unit.name if org.unit else '（空）'}→{r.unit_name}")
+        if _new_term(org.org_type, org.category, r.term_started_on, terms.get(org.pk, set())):
+            parts.append(f"新任期自{r.term_started_on:%Y-%m-%d}起")
+        for kind, member, started in r.resolved_posts:
+            parts.append(f"{Post.Kind(kind).label}：{member.name}（{started:%Y-%m-%d}起）")
+        lines.append(PlanLine(r.row, r.name, UPDATE if parts else UNCHANGED, "；".join(parts)))
+    return lines
+
+
 def _member_pool(org_row: OrgRow):
     from dangjian.members.models import Member
 
@@ -544,6 +634,7 @@ def _township_of(org: Organization) -> Organization:
 class OrgResult:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     posts: int = 0
     terms: int = 0
     units: int = 0
@@ -602,9 +693,9 @@ def apply_orgs(plan: OrgPlan, *, today: date) -> OrgResult:
                     org.founded_on = r.founded_on
                 if r.unit_name and org.org_type != OrgType.HIGHER:
                     org.unit = unit_for(org, parent, r.unit_name)
-                if (org.short_name, org.category, org.founded_on, org.unit_id) != before:
+                changed = (org.short_name, org.category, org.founded_on, org.unit_id) != before
+                if changed:
                     org.save()
-                result.updated += 1
             else:
                 fields = {"name": r.name, "short_name": r.short_name, "org_type": r.org_type,
                           "founded_on": r.founded_on}  # fmt: skip
@@ -617,6 +708,7 @@ def apply_orgs(plan: OrgPlan, *, today: date) -> OrgResult:
                     org.unit = unit_for(org, parent, r.unit_name)
                     org.save()
                 result.created += 1
+                changed = True
                 live[org.pk] = org
             made[r.name] = org
             if r.term_started_on and not Term.objects.filter(org=org, started_on=r.term_started_on).exists():
@@ -629,13 +721,20 @@ def apply_orgs(plan: OrgPlan, *, today: date) -> OrgResult:
                             ends_on=term_end(r.term_started_on, years), note="导入",
                         )  # fmt: skip
                         result.terms += 1
+                        changed = True
             for kind, member, started in getattr(r, "resolved_posts", []):
+                changed = True
                 if kind == Post.Kind.SECRETARY:
                     for old in Post.objects.filter(org=org, kind=kind, ended_on__isnull=True).exclude(member=member):
                         old.ended_on = max(started, old.started_on)
                         old.save()
                 Post.objects.create(org=org, member=member, kind=kind, started_on=started)
                 result.posts += 1
+            if r.existing is not None:
+                if changed:
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
         if not progressed:  # pragma: no cover - cycles are refused in planning
             raise RuntimeError("unresolvable parents")
     result.units = AdminUnit.objects.count() - units_before
@@ -658,6 +757,8 @@ class UnitPlan:
     township: Organization | None = None
     rows: list[UnitRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    lines: list[PlanLine] = field(default_factory=list)  # filled when the plan is ok
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -744,14 +845,72 @@ def plan_units(
             continue
         seen[key] = n
         plan.rows.append(UnitRow(n, community, group, kind, row_year, figures if has_figures else {}))
+    if plan.ok:
+        plan.lines = _describe_units(plan)
     return plan
+
+
+_COMMUNITY_KINDS = (AdminUnit.Kind.COMMUNITY, AdminUnit.Kind.VILLAGE)
+
+
+def _figures_differ(old, new: dict) -> list[str]:
+    label = {f: canonical for f, (canonical, _) in UNIT_COLUMNS.items()}
+    return [
+        f"{label[k]} {getattr(old, k) if getattr(old, k) is not None else '空'}→{new.get(k) if new.get(k) is not None else '空'}"
+        for k in FIGURE_FIELDS
+        if getattr(old, k) != new.get(k)
+    ]
+
+
+def _describe_units(plan: UnitPlan) -> list[PlanLine]:
+    """What apply_units will do with each row (the same look-ups), for the preview."""
+    from dangjian.orgs.models import UnitYearFigure
+
+    communities: dict[str, AdminUnit] = {}
+    groups: dict[tuple[int, str], AdminUnit] = {}
+    for u in AdminUnit.objects.filter(township=plan.township):
+        if u.kind in _COMMUNITY_KINDS:
+            communities.setdefault(u.name, u)
+        if u.parent_id:
+            groups.setdefault((u.parent_id, u.name), u)
+    figures = {(f.unit_id, f.year): f for f in UnitYearFigure.objects.filter(unit__township=plan.township)}
+    kind_label = dict(AdminUnit.Kind.choices)
+    new_communities: set[str] = set()
+    lines = []
+    for r in plan.rows:
+        parts, created = [], False
+        community = communities.get(r.community)
+        if community is None:
+            if r.community not in new_communities:
+                new_communities.add(r.community)
+                parts.append(f"新建社区（村）“{r.community}”")
+                created = True
+        elif r.kind and community.kind != r.kind:
+            parts.append(f"类型：{kind_label[community.kind]}→{kind_label[r.kind]}")
+        unit = community
+        if r.group:
+            unit = groups.get((community.pk, r.group)) if community is not None else None
+            if unit is None:
+                parts.append(f"新建小组“{r.group}”")
+                created = True
+        if r.figures:
+            old = figures.get((unit.pk, r.year)) if unit is not None else None
+            if old is None:
+                parts.append(f"登记{r.year}年户数人口")
+            elif diff := _figures_differ(old, r.figures):
+                parts.append(f"{r.year}年" + "，".join(diff))
+        name = f"{r.community} {r.group}" if r.group else r.community
+        action = CREATE if created else (UPDATE if parts else UNCHANGED)
+        lines.append(PlanLine(r.row, name, action, "；".join(parts)))
+    return lines
 
 
 @dataclass
 class UnitResult:
     communities: int = 0
     groups: int = 0
-    figures: int = 0
+    figures: int = 0  # year figures registered or changed
+    unchanged: int = 0  # rows that changed nothing
 
 
 @transaction.atomic
@@ -763,6 +922,7 @@ def apply_units(plan: UnitPlan) -> UnitResult:
     township = plan.township
     result = UnitResult()
     cache: dict[tuple, AdminUnit] = {}
+    kind_changes = [0]
 
     def community(name: str, kind) -> AdminUnit:
         if (name, None) in cache:
@@ -777,10 +937,12 @@ def apply_units(plan: UnitPlan) -> UnitResult:
         elif kind and unit.kind != kind:
             unit.kind = kind
             unit.save()
+            kind_changes[0] += 1
         cache[(name, None)] = unit
         return unit
 
     for r in plan.rows:
+        before = (result.communities, result.groups, result.figures, kind_changes[0])
         unit = community(r.community, r.kind)
         if r.group:
             parent = unit
@@ -795,13 +957,15 @@ def apply_units(plan: UnitPlan) -> UnitResult:
                 result.groups += 1
             cache[(r.community, r.group)] = unit
         if r.figures:
-            fig = UnitYearFigure.objects.filter(unit=unit, year=r.year).first() or UnitYearFigure(
-                unit=unit, year=r.year
-            )
-            for k in FIGURE_FIELDS:
-                setattr(fig, k, r.figures.get(k))
-            fig.save()
-            result.figures += 1
+            fig = UnitYearFigure.objects.filter(unit=unit, year=r.year).first()
+            if fig is None or _figures_differ(fig, r.figures):
+                fig = fig or UnitYearFigure(unit=unit, year=r.year)
+                for k in FIGURE_FIELDS:
+                    setattr(fig, k, r.figures.get(k))
+                fig.save()
+                result.figures += 1
+        if (result.communities, result.groups, result.figures, kind_changes[0]) == before:
+            result.unchanged += 1
     return result
 
 

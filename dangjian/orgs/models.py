@@ -10,6 +10,7 @@ from django.db import models
 from treebeard.mp_tree import MP_Node
 
 from dangjian.accounts.scope import ScopeRule
+from dangjian.core import clock
 from dangjian.core.models import Versioned
 
 
@@ -105,7 +106,7 @@ class Post(Versioned):
         return f"{self.org} {self.kind} {self.member}"
 
     def is_current(self, on: date | None = None) -> bool:
-        on = on or date.today()
+        on = on or clock.today()
         return self.started_on <= on and (self.ended_on is None or self.ended_on >= on)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, F, Func, Max, Q, Subquery, Value
 
+from dangjian.core import clock
 from dangjian.core.figures import figure
 from dangjian.core.settings_registry import setting
 from dangjian.orgs.models import BRANCH_TYPES, AdminUnit, Organization, OrgType, Post, Term, UnitYearFigure
@@ -37,16 +38,24 @@ def _years_before(d: date, years: int) -> date:
 
 
 @figure
+def active_orgs_under(root: Organization) -> list[Organization]:
+    """Every active organization at or under `root`, in tree order: the one read of the tree a
+    request or report makes (branches, 党小组, 党委 and the overview's counts are taken from it).
+    One query, once per request (core.figures)."""
+    return list(Organization.objects.filter(path__startswith=root.path, is_active=True).order_by("path"))
+
+
 def branches_under(root: Organization) -> list[Organization]:
     """The active 党支部 under `root` (or `root` itself when it is one), in tree order — the one
-    answer every yearly figure uses. One query, once per request (core.figures)."""
+    answer every yearly figure uses (from active_orgs_under: no query of its own once read)."""
     if root.org_type in BRANCH_TYPES:
         return [root]
-    return list(
-        Organization.objects.filter(path__startswith=root.path, org_type__in=BRANCH_TYPES, is_active=True).order_by(
-            "path"
-        )
-    )
+    return [o for o in active_orgs_under(root) if o.org_type in BRANCH_TYPES]
+
+
+def orgs_of_type(root: Organization, *types: str) -> list[Organization]:
+    """The active organizations of `types` at or under `root`, in tree order (active_orgs_under)."""
+    return [o for o in active_orgs_under(root) if o.org_type in types]
 
 
 def ancestor_paths(org: Organization) -> list[str]:
@@ -59,43 +68,59 @@ def subtree(org: Organization):
     return Organization.objects.filter(path__startswith=org.path)
 
 
-def overview(root: Organization, *, today: date | None = None, year: int | None = None) -> dict:
-    """Counts for the township (or district, or branch) under `root`. Fixed query count."""
-    from dangjian.members.models import COLLEGE_OR_ABOVE, Member, MemberKind, Sex
+def overview(root: Organization, *, today: date | None = None, year: int | None = None, members: bool = True) -> dict:
+    """Counts for the township (or district, or branch) under `root`. Fixed query count: 2
+    (+ the tree, shared through active_orgs_under, + 1 for today's members unless `members` is
+    False — a report counts its year's members with members.selectors.structure_as_of)."""
+    from dangjian.members.models import COLLEGE_OR_ABOVE, MemberKind, Sex
+    from dangjian.members.selectors import members_as_of
 
-    today = today or date.today()
+    today = clock.or_today(today)
     units = AdminUnit.objects.filter(township__path__startswith=root.path)
-    unit_counts = units.aggregate(
+    pop = UnitYearFigure.objects.filter(unit__in=units).order_by()
+    latest = Value(year) if year is not None else Subquery(pop.order_by("-year").values("year")[:1])
+
+    def total(field: str) -> Subquery:  # SUM over the whole set (no GROUP BY): one value
+        rows = pop.filter(year=latest, unit__kind=AdminUnit.Kind.GROUP)
+        return Subquery(rows.annotate(s=Func(F(field), function="SUM")).values("s")[:1])
+
+    # The units' counts and the population of the latest year (or `year`) in one query (Max of
+    # a constant subquery is that value; None when there are no units, as before).
+    people = units.aggregate(
         communities=Count("id", filter=Q(kind__in=[AdminUnit.Kind.COMMUNITY, AdminUnit.Kind.VILLAGE])),
+        villages=Count("id", filter=Q(kind=AdminUnit.Kind.VILLAGE)),
         groups=Count("id", filter=Q(kind=AdminUnit.Kind.GROUP)),
-    )
-    figures = UnitYearFigure.objects.filter(unit__in=units)
-    if year is None:
-        year = figures.aggregate(y=Max("year"))["y"]
-    people = figures.filter(year=year, unit__kind=AdminUnit.Kind.GROUP).aggregate(
-        households_registered=Sum("households_registered"),
-        people_registered=Sum("people_registered"),
-        households_resident=Sum("households_resident"),
-        people_resident=Sum("people_resident"),
-    )
-    orgs = subtree(root).filter(is_active=True)
-    branch_rows = (
-        orgs.filter(org_type__in=BRANCH_TYPES).values("org_type", "category").annotate(n=Count("id")).order_by()
+        population_year=Max(latest),
+        **{
+            f: Max(total(f))
+            for f in ("households_registered", "people_registered", "households_resident", "people_resident")
+        },
     )
     branches_by_category: dict[str, int] = {}
     branches_by_type: dict[str, int] = {}
-    for row in branch_rows:
-        branches_by_category[row["category"]] = branches_by_category.get(row["category"], 0) + row["n"]
-        label = OrgType(row["org_type"]).label
-        branches_by_type[label] = branches_by_type.get(label, 0) + row["n"]
-    other_orgs = dict(
-        orgs.exclude(org_type__in=BRANCH_TYPES)
-        .values_list("org_type")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("org_type", "n")
-    )
-    members = Member.objects.filter(branch__path__startswith=root.path, is_current=True)
+    other_orgs: dict[str, int] = {}
+    for org in active_orgs_under(root):
+        if org.org_type in BRANCH_TYPES:
+            branches_by_category[org.category] = branches_by_category.get(org.category, 0) + 1
+            label = OrgType(org.org_type).label
+            branches_by_type[label] = branches_by_type.get(label, 0) + 1
+        else:
+            other_orgs[org.org_type] = other_orgs.get(org.org_type, 0) + 1
+    out = {
+        "org": root.name,
+        "as_of": today.isoformat(),
+        "communities": people.pop("communities"),
+        "villages": people.pop("villages"),
+        "resident_groups": people.pop("groups"),
+        **people,
+        "branches": sum(branches_by_category.values()),
+        "branches_by_category": branches_by_category,
+        "branches_by_type": branches_by_type,
+        "general_branches": other_orgs.get(OrgType.GENERAL_BRANCH, 0),
+        "party_groups": other_orgs.get(OrgType.GROUP, 0),
+    }
+    if not members:
+        return out
     aggregates = {
         "total": Count("id"),
         "full": Count("id", filter=Q(kind=MemberKind.FULL)),
@@ -109,23 +134,11 @@ def overview(root: Organization, *, today: date | None = None, year: int | None 
     }
     for i, (_label, lo, hi) in enumerate(AGE_BANDS):
         aggregates[f"age_{i}"] = Count("id", filter=_born_between(today, lo, hi))
-    m = members.aggregate(**aggregates)
-    age_bands = {label: m.pop(f"age_{i}") for i, (label, _lo, _hi) in enumerate(AGE_BANDS)}
-    return {
-        "org": root.name,
-        "as_of": today.isoformat(),
-        "communities": unit_counts["communities"],
-        "resident_groups": unit_counts["groups"],
-        "population_year": year,
-        **people,
-        "branches": sum(branches_by_category.values()),
-        "branches_by_category": branches_by_category,
-        "branches_by_type": branches_by_type,
-        "general_branches": other_orgs.get(OrgType.GENERAL_BRANCH, 0),
-        "party_groups": other_orgs.get(OrgType.GROUP, 0),
-        "members": m,
-        "age_bands": age_bands,
-    }
+    # Today's members (members.selectors.members_as_of: 停止党籍 members are not counted).
+    m = members_as_of(root, today).aggregate(**aggregates)
+    out["age_bands"] = {label: m.pop(f"age_{i}") for i, (label, _lo, _hi) in enumerate(AGE_BANDS)}
+    out["members"] = m
+    return out
 
 
 def township_roots(user) -> list[Organization]:

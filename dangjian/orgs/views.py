@@ -6,13 +6,12 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES, TOWNSHIP_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import can_write, editable_by, get_in_scope, orgs_in_scope, visible_to
-from dangjian.core import params
+from dangjian.core import clock, params
 from dangjian.core.concurrency import EditConflict
 from dangjian.members.models import Member
 from dangjian.orgs import selectors, services
@@ -22,7 +21,7 @@ from dangjian.orgs.services import OrgError
 
 
 def _today():
-    return timezone.localdate()
+    return clock.today()
 
 
 def _roster_url(org: Organization) -> str | None:

@@ -17,8 +17,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
-
+from dangjian.core import clock
 from dangjian.core.figures import figure
 from dangjian.core.settings_registry import setting
 from dangjian.points.types import PointsSummary
@@ -63,6 +62,20 @@ def _year_end(year: int, today: date) -> date:
     return min(date(year, 12, 31), today)
 
 
+@figure
+def manual_points(root, year: int) -> tuple[tuple[int, int, str, str], ...]:
+    """(member_id, branch_id, code, status) of the year's manual point items under `root`: the
+    one read points_summary (which branches apply points management) and member_facts (the
+    approved items) share. One query."""
+    from dangjian.points.models import ManualPoint
+
+    return tuple(
+        ManualPoint.objects.filter(member__branch__path__startswith=root.path, year=year)
+        .order_by()
+        .values_list("member_id", "member__branch_id", "code", "status")
+    )
+
+
 def member_facts(root, year: int, *, today: date | None = None) -> dict[int, dict]:
     """{member_id: {code: count}} for current members under `root`. Fixed queries."""
     from dangjian.dues.months import last_completed_month
@@ -71,7 +84,7 @@ def member_facts(root, year: int, *, today: date | None = None) -> dict[int, dic
     from dangjian.points.models import ManualPoint
     from dangjian.study.selectors import member_hours
 
-    today = today or timezone.localdate()
+    today = clock.or_today(today)
     attendance = member_attendance(root, year, today=today)
     facts: dict[int, dict] = {mid: {} for mid in attendance}
     for mid, a in attendance.items():
@@ -86,11 +99,8 @@ def member_facts(root, year: int, *, today: date | None = None) -> dict[int, dic
     for mid, h in member_hours(root, year).items():
         if mid in facts:
             facts[mid]["study"] = h
-    manual = ManualPoint.objects.filter(
-        member__branch__path__startswith=root.path, year=year, status=ManualPoint.Status.APPROVED
-    ).values_list("member_id", "code")
-    for mid, code in manual:
-        if mid in facts:
+    for mid, _bid, code, status in manual_points(root, year):
+        if status == ManualPoint.Status.APPROVED and mid in facts:
             facts[mid][code] = facts[mid].get(code, 0) + 1
     return facts
 
@@ -106,14 +116,10 @@ def points_summary(root, year: int, *, today: date | None = None) -> PointsSumma
     member's total. A branch applies points management when it recorded manual items for the
     year or confirmed its year's points."""
     from dangjian.dues.selectors import branches_under
-    from dangjian.points.models import BranchPointsYear, ManualPoint
+    from dangjian.points.models import BranchPointsYear
 
     branches = branches_under(root)
-    applied = set(
-        ManualPoint.objects.filter(member__branch__path__startswith=root.path, year=year)
-        .values_list("member__branch_id", flat=True)
-        .distinct()
-    ) | set(
+    applied = {bid for _mid, bid, _code, _status in manual_points(root, year)} | set(
         BranchPointsYear.objects.filter(branch__path__startswith=root.path, year=year).values_list(
             "branch_id", flat=True
         )

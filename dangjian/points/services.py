@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.roles import WRITER_ROLES
+from dangjian.core import clock
 from dangjian.core.audit import log_bulk
 from dangjian.core.errors import ServiceError
 from dangjian.points.models import BranchPointsYear, ManualPoint, PointRule, PointRuleSet
@@ -92,7 +93,7 @@ def propose(*, member, year: int, code: str, on: date, description: str, evidenc
         raise PointsError("请填写事由")
     if not (evidence or "").strip():
         raise PointsError("请填写依据（证明材料、会议记录或表彰文号）")
-    if on is None or on.year != year or on > timezone.localdate():
+    if on is None or on.year != year or on > clock.today():
         raise PointsError("日期应在所选年度内，且不晚于今天")
     return ManualPoint.objects.create(
         member=member,

@@ -8,13 +8,12 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import get_in_scope, orgs_in_scope, scope_root, visible_to
-from dangjian.core import params
+from dangjian.core import clock, params
 from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_TYPES, Organization
 from dangjian.points import selectors, services
@@ -59,7 +58,7 @@ def points_list(request):
         {
             "root": root,
             "year": year,
-            "years": range(2023, timezone.localdate().year + 1),
+            "years": range(2023, clock.today().year + 1),
             "branches": list(orgs_in_scope(request.user, branches_only=True)),
             "summary": summary,
             "rows": rows,
@@ -90,7 +89,7 @@ def member_detail(request, member):
                 "proposed_by", "decided_by"
             ),
             "can_write": request.user.role in WRITER_ROLES,
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 

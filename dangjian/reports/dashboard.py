@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 
+from dangjian.core import clock
 from dangjian.reports.sources import Sources
 
 
@@ -47,12 +48,13 @@ def _chart(cid, title, ctype, labels, series, *, urls=None, link=None, empty="�
     }
 
 
-def member_structure(root) -> dict[str, Counter]:
-    """Counts by education, sex, ethnicity, occupation, kind and mobility: ONE grouped query."""
-    from dangjian.members.models import Member
+def member_structure(root, today: date | None = None) -> dict[str, Counter]:
+    """Counts of today's members (members.selectors.members_as_of) by education, sex,
+    ethnicity, occupation, kind and mobility: ONE grouped query."""
+    from dangjian.members.selectors import members_as_of
 
     rows = (
-        Member.objects.filter(branch__path__startswith=root.path, is_current=True)
+        members_as_of(root, clock.or_today(today))
         .values("education", "sex", "ethnicity", "occupation", "kind", "is_mobile")
         .annotate(n=Count("id"))
         .order_by()
@@ -76,7 +78,7 @@ def build(root, year: int, *, today: date | None = None) -> dict:
 
     src = Sources(root, year, today=today)
     o = src.overview
-    s = member_structure(root)
+    s = member_structure(root, src.today)
     roster = "members:list"
     charts = []
     bands = [b for b, _lo, _hi in AGE_BANDS]
@@ -189,6 +191,57 @@ def build(root, year: int, *, today: date | None = None) -> dict:
             [{"name": "学时", "data": [round(r.hours_total, 1) for r in study_rows]}],
             link=url("study:list", year=year),
             horizontal=True,
+        )
+    )
+    # 抓学习促提升 measured truthfully: plan items carried out and members reaching the 学时 of
+    # 集中学习培训 (自学 is not counted), per branch; never time online or clicks.
+    sp = src.study_plan
+    plan_rows = [b for b in sp.branches if b.due] if sp and sp.has_plan else []
+    charts.append(
+        _chart(
+            "study_plan",
+            "学习计划落实率（按支部，到期计划项）",
+            "bar",
+            [b.branch for b in plan_rows],
+            [{"name": "落实率%", "data": [round(b.rate * 100, 1) for b in plan_rows]}],
+            urls=[url("study:plans", branch=b.branch_id, year=year) for b in plan_rows],
+            link=url("study:plans", year=year),
+            horizontal=True,
+            empty="" if plan_rows else "本年度未制定学习计划或尚无到期计划项",
+            note=f"已落实 {sp.done_due}/{sp.due} 项" if plan_rows else "",
+        )
+    )
+    charts.append(
+        _chart(
+            "study_target",
+            f"集中学习培训学时达标率（按支部，{st.required:g}学时）" if st else "集中学习培训学时达标率（按支部）",
+            "bar",
+            [r.branch for r in study_rows],
+            [{"name": "达标率%", "data": [round(r.completion * 100, 1) for r in study_rows]}],
+            link=url("study:list", year=year),
+            horizontal=True,
+            empty="" if study_rows else "暂无数据",
+            note=f"{st.members_meeting_target}/{st.members} 名党员达标" if st else "",
+        )
+    )
+    tr = src.training
+    courses = tr.courses if tr else ()
+    charts.append(
+        _chart(
+            "training",
+            "入党积极分子、发展对象培训",
+            "bar",
+            [c.title for c in courses],
+            [
+                {"name": "参训", "data": [c.enrolled for c in courses]},
+                {"name": "完成培训", "data": [c.completed for c in courses]},
+                {"name": "考试合格", "data": [c.passed for c in courses]},
+            ]
+            if courses
+            else [],
+            link=url("study:courses"),
+            horizontal=True,
+            empty="本年度无培训班",
         )
     )
     p = src.points

@@ -31,10 +31,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from django.db.models import QuerySet
 
+from dangjian.core import clock
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
 
 EXPORT_PARAM = "export"
@@ -137,7 +137,7 @@ def ledger_response(
     content = ledger_content(
         title=title, queryset=queryset, columns=columns, user=request.user, filters=filters, org=org, period=period
     )
-    return xlsx_response(content, filename or f"{title}{date.today():%Y%m%d}.xlsx")
+    return xlsx_response(content, filename or f"{title}{clock.today():%Y%m%d}.xlsx")
 
 
 class LedgerExportMixin:

@@ -27,6 +27,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from dangjian.core import clock
 from dangjian.reports.survey import SurveyReport
 
 ERHAO, SANHAO, SIHAO = Pt(22), Pt(16), Pt(14)
@@ -195,13 +196,12 @@ def build_document(report: SurveyReport):
 def _signature_and_tables(doc, report: SurveyReport) -> None:
     """落款 (issuing organ and date, GB/T 9704 7.3.5) and, after a page break, the tables behind
     the report's figures (附表), through the shared writer in core.docx."""
-    from django.utils import timezone
 
     from dangjian.core import docx as gw
 
     gw.paragraph_style(doc, "表格", east_asia="仿宋_GB2312", size=gw.XIAOSI, indent=False, line=None)
     gw.paragraph_style(doc, "落款", east_asia="仿宋_GB2312", size=SANHAO, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    gw.add_signature(doc, organ=report.org.name, on=report.today or timezone.localdate())
+    gw.add_signature(doc, organ=report.org.name, on=clock.or_today(report.today))
     if not report.tables:
         return
     doc.add_page_break()

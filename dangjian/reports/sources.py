@@ -47,7 +47,7 @@ from dangjian.stats import selectors as stats
 from dangjian.stats.types import Trend
 from dangjian.study import plan_selectors as study_plans
 from dangjian.study import selectors as study
-from dangjian.study.plan_selectors import PlanProgress
+from dangjian.study.plan_selectors import PlanProgress, TrainingSummary
 from dangjian.study.types import StudySummary
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ LABELS = {
     "dues": "党费收缴",
     "study": "学习教育",
     "study_plan": "学习计划落实",
+    "training": "入党积极分子、发展对象培训",
     "points": "党员积分管理",
     "appraisal": "民主评议党员",
     "rating": "支部评星定级",
@@ -113,8 +114,18 @@ class Sources:
     # --- the foundation -----------------------------------------------------------------
     @cached_property
     def overview(self) -> dict:
-        with clock.as_of(self.today):
+        """The tree and population counts, with today's members (the dashboard)."""
+        with clock.as_of(self.today), figures.scope(self._memo):
             return orgs.overview(self.root, today=self.today)
+
+    @cached_property
+    def organizations(self) -> dict:
+        """The tree and population counts only: a report counts its year's members itself
+        (members.selectors.structure_as_of), so today's are not read."""
+        if "overview" in self.__dict__:
+            return self.overview
+        with clock.as_of(self.today), figures.scope(self._memo):
+            return orgs.overview(self.root, today=self.today, members=False)
 
     @cached_property
     def trend(self) -> Trend:
@@ -156,6 +167,11 @@ class Sources:
         """The year's study plan items carried out per branch (`has_plan` False: no plan; a plan
         is optional, so its absence is not listed as missing data)."""
         return self._read("study_plan", lambda: study_plans.plan_progress(self.root, self.year, as_of=self.as_of))
+
+    @cached_property
+    def training(self) -> TrainingSummary:
+        """The year's 培训班 for 积极分子 and 发展对象: enrolled, completed by rule, passed."""
+        return self._read("training", lambda: study_plans.training_summary(self.root, self.year))
 
     @cached_property
     def points(self) -> PointsSummary | None:

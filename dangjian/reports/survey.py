@@ -17,10 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from dangjian.core import clock
+from dangjian.core import clock, figures
 from dangjian.core.settings_registry import setting
 from dangjian.members.selectors import structure_as_of
-from dangjian.orgs.models import AdminUnit, Organization, OrgCategory, OrgType
+from dangjian.orgs.models import Organization, OrgCategory, OrgType
+from dangjian.orgs.selectors import orgs_of_type
 from dangjian.reports.problems import BRANCH_REGS, CHARTER_ART9, Problem, find_problems
 from dangjian.reports.sources import Sources
 from dangjian.reports.wording import branch_list, money, num, pct, period, sentence
@@ -93,7 +94,14 @@ class _Writer:
 
 
 def build_report(root: Organization, year: int, *, today: date | None = None) -> SurveyReport:
+    """The report of `root` for `year` as of `today`: every figure it reads (the sources and
+    the 基本情况) is read as of that day and computed once (core.figures scope)."""
     today = clock.or_today(today)
+    with clock.as_of(today), figures.scope():
+        return _build(root, year, today)
+
+
+def _build(root: Organization, year: int, today: date) -> SurveyReport:
     level = level_of(root)
     if level == "branch":
         title = f"{root.name}{year}年度工作总结"
@@ -162,7 +170,7 @@ def members_as_of(root, as_of: date) -> dict:
 
 
 def _basic(w: _Writer, report: SurveyReport, src: Sources, root, year, where):
-    o = src.overview
+    o = src.organizations
     # The members of the year: those on the roster on its last day (or today while it runs),
     # so a past year's report counts that year's members, not today's.
     m = members_as_of(root, src.as_of)
@@ -180,13 +188,11 @@ def _basic(w: _Writer, report: SurveyReport, src: Sources, root, year, where):
             parts.append(f"下设党小组{groups}个")
         w.p(sentence(parts))
     else:
-        villages = AdminUnit.objects.filter(township__path__startswith=root.path, kind=AdminUnit.Kind.VILLAGE).count()
+        villages = o["villages"]
         communities = o["communities"] - villages
         units = []
         if level == "district":
-            n_town = Organization.objects.filter(
-                path__startswith=root.path, org_type=OrgType.COMMITTEE, is_active=True
-            ).count()
+            n_town = len(orgs_of_type(root, OrgType.COMMITTEE))
             units.append(f"{n_town}个镇（乡、街道）党委")
         if communities:
             units.append(f"{communities}个社区居委会")
@@ -364,6 +370,12 @@ def _work(w: _Writer, report: SurveyReport, src: Sources, year, where):
             f"按年度学习计划，各党支部到期应学{sp.due}项（支部×计划项），已落实{sp.done_due}项，"
             f"落实率{pct(sp.rate)}；{len(sp.branches) - len(sp.lagging)}个党支部全部按计划学习。"
         )
+    tr = src.training
+    if tr and tr.courses:
+        w.p(
+            f"举办入党积极分子、发展对象培训班{len(tr.courses)}期，参训{tr.enrolled}人次，"
+            f"按规定完成集中培训{tr.completed}人次，考试合格{tr.passed}人次。"
+        )
     d = src.dues
     w.h2("党费收缴")
     if d:
@@ -464,8 +476,8 @@ def _data_note(report: SurveyReport, src: Sources, today: date):
 
 
 def _tables(report: SurveyReport, src: Sources) -> list[tuple[str, list[str], list[list]]]:
-    o = src.overview
-    m = report.members or o["members"]
+    o = src.organizations
+    m = report.members
     basic = [
         ["社区（村）", o["communities"], "个", "组织架构"],
         ["居民小组", o["resident_groups"], "个", "组织架构"],
@@ -483,7 +495,7 @@ def _tables(report: SurveyReport, src: Sources) -> list[tuple[str, list[str], li
         ["35岁及以下党员", m["age_35_or_under"], "名", "党员名册"],
         ["大专及以上学历党员", m["college_or_above"], "名", "党员名册"],
         ["流动党员", m["mobile"], "名", "党员名册"],
-        *[[f"年龄{band}", n, "名", "党员名册"] for band, n in o["age_bands"].items()],
+        *[[f"年龄{band}", n, "名", "党员名册"] for band, n in m["age_bands"].items()],
     ]
     basic = [[r[0], r[1] if r[1] is not None else "数据缺失", r[2], r[3]] for r in basic]
     tables = [("基本情况", ["指标", "数值", "单位", "来源"], basic)]

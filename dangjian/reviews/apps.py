@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from dangjian.core import clock
+
 
 class ReviewsConfig(AppConfig):
     name = "dangjian.reviews"
@@ -15,14 +17,13 @@ class ReviewsConfig(AppConfig):
 def home_panel(user, root):
     """Disposal reminders: steps past due and 限期改正 periods ending within 30 days. 2 queries."""
     from django.urls import reverse
-    from django.utils import timezone
 
     from dangjian.accounts.roles import STAFF_ROLES
     from dangjian.reviews.selectors import disposal_alerts
 
     if root is None or user.role not in STAFF_ROLES:
         return None
-    alerts = disposal_alerts(root, timezone.localdate())
+    alerts = disposal_alerts(root, clock.today())
     if not alerts["steps_overdue"] and not alerts["correction_due"]:
         return None
     url = reverse("reviews:disposals")

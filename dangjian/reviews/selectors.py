@@ -19,7 +19,7 @@ from dangjian.dues import selectors as dues
 from dangjian.inspections import selectors as inspections
 from dangjian.meetings import selectors as meetings
 from dangjian.members.models import MemberKind
-from dangjian.members.selectors import members_during
+from dangjian.members.selectors import year_roster
 from dangjian.orgs.models import Organization
 from dangjian.points import selectors as points
 from dangjian.reviews.models import (
@@ -52,21 +52,21 @@ def branches_under(root) -> list[Organization]:
 
 @figure
 def appraisal_summary(root, year: int) -> AppraisalSummary:
-    """Branches that completed the year's 民主评议, grades given, branches not done. 3 queries."""
+    """Branches that completed the year's 民主评议, grades given, branches not done. One query
+    (besides the tree): the year's appraisals with their entries counted per grade."""
     branches = branches_under(root)
-    done_ids = set(
-        Appraisal.objects.filter(branch__path__startswith=root.path, year=year, step=Appraisal.Step.DONE).values_list(
-            "branch_id", flat=True
-        )
-    )
-    counts = dict(
-        AppraisalEntry.objects.filter(appraisal__branch__path__startswith=root.path, appraisal__year=year)
-        .exclude(grade="")
-        .values_list("grade")
-        .annotate(n=Count("id"))
+    done_ids: set[int] = set()
+    counts: dict[str, int] = defaultdict(int)
+    for branch_id, step, grade, n in (
+        Appraisal.objects.filter(branch__path__startswith=root.path, year=year)
+        .values_list("branch_id", "step", "entries__grade")
+        .annotate(n=Count("entries"))
         .order_by()
-        .values_list("grade", "n")
-    )
+    ):
+        if step == Appraisal.Step.DONE:
+            done_ids.add(branch_id)
+        if grade:  # an appraisal without entries gives one row with no grade; blank = 预备党员
+            counts[grade] += n
     return AppraisalSummary(
         branches=len(branches),
         branches_done=sum(1 for b in branches if b.pk in done_ids),
@@ -216,7 +216,7 @@ def branch_indicators(
             out[bid][Indicator.ORGLIFE] = held[bid] / req[bid]
 
     att = meetings.member_attendance(root, year, today=today)
-    branch_of = dict(members_during(root, year).values_list("id", "branch_id"))
+    branch_of = {m.id: m.branch_id for m in year_roster(root, year, clock.judged_at(year, today)) if m.in_year}
     rates: dict[int, list[float]] = defaultdict(list)
     for mid, a in att.items():
         if a.rate is not None and branch_of.get(mid) in out:

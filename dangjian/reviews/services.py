@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from dangjian.accounts.roles import Role
 from dangjian.accounts.scope import can_write, editable_by, visible_to
+from dangjian.core import clock
 from dangjian.core.concurrency import save_versioned
 from dangjian.core.errors import ServiceError
 from dangjian.members.models import Member, MemberEvent, MemberKind
@@ -112,7 +113,7 @@ def record_study(
         raise ReviewError("所选会议不是本支部本年度的会议")
     appraisal.study_meeting = meeting
     appraisal.study_note = note
-    appraisal.study_on = on or (meeting.date if meeting else timezone.localdate())
+    appraisal.study_on = on or (meeting.date if meeting else clock.today())
     _advance(appraisal, Appraisal.Step.SELF)
     save_versioned(appraisal, expected_version=expected_version)
     return appraisal
@@ -310,7 +311,7 @@ def complete_appraisal(*, user, appraisal: Appraisal, on: date | None = None) ->
         raise ReviewError(f"还有正式党员未评定等次：{names}")
     appraisal.step = Appraisal.Step.DONE
     appraisal.voting_open = False
-    appraisal.completed_on = on or timezone.localdate()
+    appraisal.completed_on = on or clock.today()
     appraisal.save()
     return appraisal
 
@@ -339,7 +340,7 @@ def start_disposal(
     reason = (reason or "").strip()
     if not reason:
         raise ReviewError("请填写处置理由")
-    started_on = started_on or timezone.localdate()
+    started_on = started_on or clock.today()
     deadline = None
     if measure == "限期改正":
         months = int(months or CORRECTION_DEFAULT_MONTHS)

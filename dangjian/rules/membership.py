@@ -73,6 +73,13 @@ ART9_MONTHS = 6
 # （dangjian.core.rulesettings 读取），此处为默认值。
 ART9_WARNING_MONTHS = 4
 
+# 停止党籍 —— 对与党组织失去联系、查找不到的党员，党组织可以停止其党籍（2019《中国共产党党员
+# 教育管理工作条例》关于失联党员的规定；RULES.md §10 党籍状态 正常/停止党籍；置信度 M）。
+# 停止党籍期间党员不参加组织生活、不交纳党费、不参加表决（规则见 rules.orglife /
+# rules.lifecycle 的应到人数），所以各项年度数字（党员人数、组织生活应到和落实率、学习人数、
+# 应缴党费、积分）都不把这期间的他们算作党员。名册里仍保留，恢复党籍后重新计入。
+SUSPENDED_COUNTED_IN_FIGURES = False
+
 
 class Art9Level(StrEnum):
     """党章 Art. 9 提醒等级（只提醒，不作任何处置）。"""

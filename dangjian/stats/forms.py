@@ -64,8 +64,8 @@ IndustryFormSet = forms.formset_factory(IndustryForm, formset=BaseIndustryFormSe
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）")
+    file = forms.FileField(label="表格文件（.xlsx、.xls、.ods 或 .csv）")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs.update({"class": "form-control", "accept": ".xlsx"})
+        self.fields["file"].widget.attrs.update({"class": "form-control", "accept": ".xlsx,.xls,.ods,.csv"})

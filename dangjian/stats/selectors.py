@@ -35,12 +35,11 @@ def stats_under(root: Organization):
 
 
 def townships_under(root: Organization) -> list[Organization]:
-    """The 基层党委 at or under `root` — the organizations statistics are attached to."""
-    return list(
-        Organization.objects.filter(path__startswith=root.path, org_type=OrgType.COMMITTEE, is_active=True).order_by(
-            "path"
-        )
-    )
+    """The 基层党委 at or under `root` — the organizations statistics are attached to (from the
+    one read of the tree, orgs.selectors.active_orgs_under)."""
+    from dangjian.orgs.selectors import orgs_of_type
+
+    return orgs_of_type(root, OrgType.COMMITTEE)
 
 
 def years_of(org: Organization) -> list[TownshipYearStats]:

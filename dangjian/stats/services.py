@@ -1,13 +1,19 @@
-"""Writes of township statistics: the browser form and the Excel import (all-or-nothing)."""
+"""Writes of township statistics: the browser form and the Excel import (all-or-nothing).
+
+The import has two steps, as the roster and meetings imports: `plan_workbook()` reads and
+checks the file and writes nothing; its `to_state()` is kept encrypted (core.spreadsheet.
+keep_preview) until the person confirms; `apply_state()` then writes exactly the years shown,
+or refuses when one of them was changed since the preview (StalePreview)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from dangjian.core.concurrency import save_versioned
+from dangjian.core.concurrency import EditConflict, save_versioned
+from dangjian.core.errors import ServiceError
 from dangjian.core.spreadsheet import NUMBER, TEXT, Column, ReadError, Spec, read_tables
 from dangjian.orgs.models import Organization
 from dangjian.stats.models import SpecialtyIndustry, TownshipYearStats
@@ -112,16 +118,106 @@ class RowError:
         return f"{self.sheet} 第{self.row}行 {self.column}：{self.reason}"
 
 
+class StalePreview(ServiceError):
+    """The preview no longer matches the database: nothing was written; upload again."""
+
+    status = 409
+
+
+@dataclass
+class YearPlan:
+    """One year as the import will write it, and what it replaces."""
+
+    year: int
+    values: dict | None  # figure field → value, and "note"; None: the year is only in 特色产业
+    industries: list[dict]  # crop, area_mu, revenue (the year's whole list)
+    exists: bool  # the year is kept already (its figures and crop list are replaced)
+    before: str  # snapshot of the year now; a change since makes the preview stale
+    changed: list[str] = field(default_factory=list)  # labels of the figures that differ from now
+
+    def figures(self) -> list[tuple[str, object, str, bool]]:
+        """(label, value, unit, changed) for the preview table."""
+        if self.values is None:
+            return []
+        return [
+            (label, self.values.get(f), unit, label in self.changed) for f, label, unit in TownshipYearStats.FIGURES
+        ]
+
+
 @dataclass
 class ImportResult:
     years: list[int] = field(default_factory=list)
     industries: int = 0
     errors: list[RowError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (行号, 原因)
+    plan: list[YearPlan] = field(default_factory=list)
+    org_id: int | None = None
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def to_state(self) -> dict:
+        def enc(v):
+            return str(v) if isinstance(v, Decimal) else v
+
+        return {
+            "kind": "township_stats",
+            "org": self.org_id,
+            "years": [
+                {
+                    "year": p.year,
+                    "values": None if p.values is None else {k: enc(v) for k, v in p.values.items()},
+                    "industries": [[i["crop"], enc(i["area_mu"]), enc(i["revenue"])] for i in p.industries],
+                    "exists": p.exists,
+                    "before": p.before,
+                    "changed": p.changed,
+                }
+                for p in self.plan
+            ],
+            "skipped": self.skipped,
+            "notices": self.notices,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict) -> ImportResult:
+        def dec(f, v):
+            if v is None or f == "note":
+                return v
+            return int(v) if f in INT_FIELDS else Decimal(v)
+
+        plan = [
+            YearPlan(
+                year=y["year"],
+                values=None if y["values"] is None else {k: dec(k, v) for k, v in y["values"].items()},
+                industries=[
+                    {"crop": c, "area_mu": dec("area_mu", a), "revenue": dec("revenue", r)}
+                    for c, a, r in y["industries"]
+                ],
+                exists=y["exists"],
+                before=y["before"],
+                changed=list(y.get("changed", [])),
+            )
+            for y in state["years"]
+        ]
+        return cls(
+            years=[p.year for p in plan],
+            industries=sum(len(p.industries) for p in plan),
+            skipped=[tuple(x) for x in state.get("skipped", [])],
+            notices=list(state.get("notices", [])),
+            plan=plan,
+            org_id=state.get("org"),
+        )
+
+
+def _snapshot(stats: TownshipYearStats | None) -> str:
+    """The year as kept now, as text to compare at confirmation (version, figures, crop list)."""
+    if stats is None:
+        return ""
+    figures = [str(getattr(stats, f)) for f in FIGURE_FIELDS]
+    crops = [f"{i.crop}:{i.area_mu}:{i.revenue}:{i.version}" for i in stats.industries.order_by("position", "pk")]
+    return "|".join([str(stats.version), *figures, stats.note or "", *crops])
 
 
 def _parse_year(value, sheet, rowno, errors) -> int | None:
@@ -186,9 +282,18 @@ INDUSTRY_SPEC = Spec(
 
 
 def import_workbook(*, org: Organization, content: bytes, filename: str = "") -> ImportResult:
-    """Parse and validate everything first; write only when there is no error at all. Sheets
-    are recognised by their header row (any name, any column order), through the one reader."""
-    result = ImportResult()
+    """Check and write in one step (tests and commands): nothing is written when there is an error."""
+    result = plan_workbook(org=org, content=content, filename=filename)
+    if result.ok:
+        return apply_state(org=org, state=result.to_state())
+    return result
+
+
+def plan_workbook(*, org: Organization, content: bytes, filename: str = "") -> ImportResult:
+    """Parse and validate everything; write nothing. Sheets are recognised by their header row
+    (any name, any column order), through the one reader. When ok, `result.plan` lists each
+    year as it will be written and `result.skipped`/`notices` what the reader left out."""
+    result = ImportResult(org_id=org.pk)
     errors = result.errors
     try:
         township_table, industry_table = read_tables(content, specs=(TOWNSHIP_SPEC, INDUSTRY_SPEC), filename=filename)
@@ -200,7 +305,14 @@ def import_workbook(*, org: Organization, content: bytes, filename: str = "") ->
             RowError(SHEET_TOWNSHIP, 0, "—", f"没有找到“{SHEET_TOWNSHIP}”或“{SHEET_INDUSTRY}”的表头行（以“年度”开头）")
         )
         return result
-    result.notices = [n for n in township_table.notices() + industry_table.notices() if "未读取" not in n]
+    # a sheet not read is the other kind's sheet (each kind's spec reads the whole workbook)
+    result.notices = [
+        n for n in township_table.notices(skipped=False) + industry_table.notices(skipped=False) if "未读取" not in n
+    ]
+    # two kinds of sheet: each skipped row names its sheet
+    result.skipped = [
+        (f"“{sheet}”工作表第{row}行", why) for t in (township_table, industry_table) for sheet, row, why in t.skipped
+    ]
     township: dict[int, dict] = {}
     for row in township_table.rows:
         sheet, i = row.sheet, row.number
@@ -241,19 +353,54 @@ def import_workbook(*, org: Organization, content: bytes, filename: str = "") ->
         errors.append(RowError(SHEET_TOWNSHIP, 0, "—", "表中没有数据"))
     if errors:
         return result
+    years = sorted(set(township) | set(industries))
+    kept = {s.year: s for s in TownshipYearStats.objects.filter(org=org, year__in=years).prefetch_related("industries")}
+    labels = dict(zip(FIGURE_FIELDS, TOWNSHIP_HEADERS[1:-1], strict=True))
+    for year in years:
+        stats = kept.get(year)
+        values = township.get(year)
+        changed = []
+        if values is not None and stats is not None:
+            changed = [labels[f] for f in FIGURE_FIELDS if getattr(stats, f) != values[f]]
+            changed += ["备注"] if (stats.note or "") != values["note"] else []
+        result.plan.append(
+            YearPlan(year, values, industries.get(year, []), stats is not None, _snapshot(stats), changed)
+        )
+    result.years = years
+    result.industries = sum(len(v) for v in industries.values())
+    return result
+
+
+def apply_state(*, org: Organization, state: dict) -> ImportResult:
+    """Write exactly the previewed years, all or nothing; StalePreview when one of them was
+    saved, created or deleted after the preview was made."""
+    result = ImportResult.from_state(state)
+    if state.get("kind") != "township_stats" or result.org_id != org.pk or not result.plan:
+        raise StalePreview("这份预览不是本镇（乡）的统计数据导入，请重新上传")
+    try:
+        _apply(org, result)
+    except (IntegrityError, EditConflict):  # the same year saved at the same moment
+        raise StalePreview("有人同时修改了这些年度的统计数据，未导入任何数据：请重新上传文件") from None
+    return result
+
+
+def _apply(org: Organization, result: ImportResult) -> None:
     with transaction.atomic():
-        for year in sorted(set(township) | set(industries)):
-            stats = TownshipYearStats.objects.filter(org=org, year=year).first()
-            if year in township:
-                values = township[year]
+        kept = {s.year: s for s in TownshipYearStats.objects.select_for_update().filter(org=org, year__in=result.years)}
+        moved = [p.year for p in result.plan if _snapshot(kept.get(p.year)) != p.before]
+        if moved:
+            raise StalePreview(
+                f"预览之后，{'、'.join(f'{y}年' for y in moved)}的统计数据已被修改，未导入任何数据："
+                "请重新上传文件，按新的检查结果确认"
+            )
+        for p in result.plan:
+            stats = kept.get(p.year)
+            if p.values is not None:
                 if stats is None:
-                    stats = TownshipYearStats(org=org, year=year)
-                for k, v in values.items():
+                    stats = TownshipYearStats(org=org, year=p.year)
+                for k, v in p.values.items():
                     setattr(stats, k, v)
                 save_versioned(stats, expected_version=stats.version if stats.pk else None)
             elif stats is None:
-                stats = TownshipYearStats.objects.create(org=org, year=year)
-            _replace_industries(stats, industries.get(year, []))
-            result.industries += len(industries.get(year, []))
-            result.years.append(year)
-    return result
+                stats = TownshipYearStats.objects.create(org=org, year=p.year)
+            _replace_industries(stats, p.industries)

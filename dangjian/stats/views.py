@@ -1,7 +1,5 @@
 """Township statistics: list with trends, the yearly form, template download and import."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,7 +8,9 @@ from django.urls import reverse
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES
 from dangjian.accounts.scope import orgs_in_scope, scope_root, visible_to
+from dangjian.core import clock
 from dangjian.core.concurrency import EditConflict
+from dangjian.core.spreadsheet import drop_preview, keep_preview, load_preview
 from dangjian.core.xlsx import xlsx_response
 from dangjian.orgs.models import OrgType
 from dangjian.stats import services
@@ -75,7 +75,7 @@ def stats_list(request):
             "townships": townships,
             "years": years,
             "figure_labels": TownshipYearStats.FIGURES,
-            "next_year": date.today().year - 1,
+            "next_year": clock.today().year - 1,
             "can_edit": request.user.role in ADMIN_ONLY,
         },
     )
@@ -130,29 +130,68 @@ def stats_template(request):
     return xlsx_response(content, f"{township.name}年度统计导入模板.xlsx")
 
 
+IMPORT_SESSION_KEY = "stats_import"
+EXPIRED = "上传的文件已过期（超过1小时未确认）或已经导入过，请重新上传"
+
+
 @scoped(roles=ADMIN_ONLY, write=True)
 def stats_import(request):
+    """Upload → a checked preview (nothing written; the checked years kept encrypted, the upload
+    itself not stored) → 确认导入 writes exactly those years, or refuses a stale preview."""
     township, townships = _township(request)
     if township is None:
         raise Http404("您的权限范围内没有镇（乡）党委")
-    result = None
+    action = request.POST.get("action", "upload") if request.method == "POST" else ""
+    ctx = {"township": township, "townships": townships}
+    if action in ("confirm", "cancel"):
+        return _import_confirm(request, township, action, ctx)
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        from django.conf import settings
+    ctx["form"] = form
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "stats/import.html", ctx, status=200 if request.method != "POST" else 400)
+    upload = form.cleaned_data["file"]
+    from django.conf import settings
 
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            form.add_error("file", "文件太大")
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        form.add_error("file", f"文件太大（上限 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB）")
+        return render(request, "stats/import.html", ctx, status=400)
+    result = services.plan_workbook(org=township, content=upload.read(), filename=upload.name)
+    ctx["result"] = result
+    if not result.ok:
+        return render(request, "stats/import.html", ctx, status=422)
+    old = request.session.get(IMPORT_SESSION_KEY) or {}
+    drop_preview(old.get("token"))
+    token = keep_preview(result.to_state())
+    request.session[IMPORT_SESSION_KEY] = {"token": token, "name": upload.name[:200]}
+    return render(request, "stats/import.html", ctx | {"token": token, "file_name": upload.name[:200]})
+
+
+def _import_confirm(request, township, action: str, ctx: dict):
+    info = request.session.get(IMPORT_SESSION_KEY) or {}
+    token = request.POST.get("token", "")
+    state = load_preview(token) if token and token == info.get("token") else None
+    if action == "cancel":
+        drop_preview(info.get("token"))
+        request.session.pop(IMPORT_SESSION_KEY, None)
+        messages.info(request, "已取消，未导入任何数据。")
+        return redirect(f"{reverse('stats:import')}?org={township.pk}")
+    form = ImportForm()
+    if state is None:
+        if token and info.get("token") and token != info.get("token"):
+            why = "这份预览已被之后上传的文件取代，未导入任何数据：请按最新的检查结果确认，或重新上传"
         else:
-            result = services.import_workbook(org=township, content=upload.read(), filename=upload.name)
-            if result.ok:
-                for line in result.notices[:20]:
-                    messages.info(request, line)
-                messages.success(
-                    request,
-                    f"已导入{len(result.years)}个年度（{'、'.join(str(y) for y in result.years)}），特色产业{result.industries}行。",
-                )
-                return redirect(f"{reverse('stats:list')}?org={township.pk}")
-    return render(
-        request, "stats/import.html", {"form": form, "result": result, "township": township, "townships": townships}
+            why = EXPIRED
+        return render(request, "stats/import.html", ctx | {"form": form, "refused": why}, status=400)
+    try:
+        result = services.apply_state(org=township, state=state)
+    except services.StalePreview as exc:
+        drop_preview(token)
+        request.session.pop(IMPORT_SESSION_KEY, None)
+        return render(request, "stats/import.html", ctx | {"form": form, "refused": exc.message}, status=409)
+    drop_preview(token)
+    request.session.pop(IMPORT_SESSION_KEY, None)
+    messages.success(
+        request,
+        f"已导入{len(result.years)}个年度（{'、'.join(str(y) for y in result.years)}），特色产业{result.industries}行。",
     )
+    return redirect(f"{reverse('stats:list')}?org={township.pk}")

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from dangjian.core import clock
+
 
 class StudyConfig(AppConfig):
     name = "dangjian.study"
@@ -8,14 +10,17 @@ class StudyConfig(AppConfig):
 
     def ready(self):
         from dangjian.core.home import register_panel
+        from dangjian.meetings.signals import meeting_saved
+        from dangjian.study.plan_services import _on_meeting_saved
 
         register_panel(month_study_panel)
+        # The meeting form offers the 学习计划 item a meeting carried out; study keeps the link.
+        meeting_saved.connect(_on_meeting_saved, dispatch_uid="study.plan_item_link")
 
 
 def month_study_panel(user, root):
     """This month's topics of the study plan that applies to the user's organization (本月待办)."""
     from django.urls import reverse
-    from django.utils import timezone
 
     from dangjian.accounts.roles import STAFF_ROLES
     from dangjian.accounts.scope import member_branch
@@ -24,7 +29,7 @@ def month_study_panel(user, root):
     org = root if user.role in STAFF_ROLES else member_branch(user)
     if org is None:
         return None
-    items = list(month_items(org, timezone.localdate()))
+    items = list(month_items(org, clock.today()))
     if not items:
         return None
     staff = user.role in STAFF_ROLES

@@ -50,12 +50,14 @@ def load(ctx: DemoContext) -> None:
     # Most branches follow the township's plan; a few study other things and fall behind it.
     follow_rng = ctx.rng_for("study-followers")
     followers = {b.pk for b in ctx.branches if follow_rng.random() < 0.8}
+    link_rng = ctx.rng_for("study-plan-links")
 
     def add(org, kind, d, hours, members, p_scale=1.0):
         if d > today or not members:
             return
         item = None
-        if kind == StudyKind.CENTRAL and org.pk in followers and org.pk in township_of:
+        # A follower now and then holds the study but forgets to link it to the plan.
+        if kind == StudyKind.CENTRAL and org.pk in followers and org.pk in township_of and link_rng.random() < 0.92:
             item = items.get((township_of[org.pk].pk, d.year, d.month))
         topic = item.topic if item else rng.choice(TOPICS[kind])
         a = StudyActivity(org=org, kind=kind, date=d, hours=Decimal(hours), topic=topic, plan_item=item)
@@ -87,19 +89,13 @@ def load(ctx: DemoContext) -> None:
 
 
 # --- 学习计划、学习资料、培训班 ----------------------------------------------------------
-MONTHLY_TOPICS = [
+PLAN_TOPICS = [  # one per two months
     "学习党的二十大报告和党章",
     "学习“三抓三促”行动部署和《在全镇“三抓三促”行动中推进“抓学习促提升”的工作方案》",
     "学习习近平总书记考察甘肃重要讲话精神",
-    "学习《中国共产党纪律处分条例》",
-    "学习贯彻习近平新时代中国特色社会主义思想主题教育读本",
-    "学习乡村振兴和基层治理政策",
-    "纪念建党，重温入党誓词",
-    "学习《中国共产党支部工作条例（试行）》",
-    "学习作风建设和为基层减负的规定",
-    "学习安全生产和防汛防灾政策",
-    "警示教育：典型案例通报",
-    "年度学习回顾，准备组织生活会",
+    "纪念建党，重温入党誓词，学习《中国共产党支部工作条例（试行）》",
+    "学习乡村振兴和基层治理政策、作风建设和为基层减负的规定",
+    "警示教育：典型案例通报；年度学习回顾，准备组织生活会",
 ]
 MATERIAL_BODIES = [
     (
@@ -143,8 +139,9 @@ def _material_docx(title: str, body: str) -> str:
 
 
 def load_plans(ctx: DemoContext) -> dict:
-    """Each township publishes a yearly plan (one topic a month) with materials; two branches add
-    their own item. Returns {(township id, year, month): PlanItem}."""
+    """Each township publishes a yearly plan (a topic every two months, as branches hold a
+    集中学习 every other month) with materials; two branches add their own item.
+    Returns {(township id, year, month): PlanItem} for every month an item covers."""
     from dangjian.study.models import Material, PlanItem, PlanItemMeeting, StudyPlan
 
     out = {}
@@ -178,16 +175,17 @@ def load_plans(ctx: DemoContext) -> dict:
         for year in range(ctx.start.year, ctx.today.year + 1):
             plan = StudyPlan.objects.create(org=t, year=year, title=f"{t.short_name or t.name}{year}年党员学习计划")
             rows = [
-                PlanItem(plan=plan, month_from=m, month_to=m, topic=MONTHLY_TOPICS[m - 1], hours=Decimal("2"))
-                for m in range(1, 13)
+                PlanItem(plan=plan, month_from=m, month_to=m + 1, topic=PLAN_TOPICS[(m - 1) // 2], hours=Decimal("2"))
+                for m in range(1, 13, 2)
             ]
             PlanItem.objects.bulk_create(rows)
             log_bulk(rows, note="演示数据")
             for it in rows:
-                out[(t.pk, year, it.month_from)] = it
-            rows[1].materials.add(mats[0])
-            rows[7].materials.add(mats[1])
-            rows[10].materials.add(mats[3])
+                for month in (it.month_from, it.month_to):
+                    out[(t.pk, year, month)] = it
+            rows[0].materials.add(mats[0])
+            rows[3].materials.add(mats[1])
+            rows[5].materials.add(mats[3])
     # Two branches add an item of their own for the current year, one carried out by a meeting.
     from dangjian.meetings.models import Meeting
 

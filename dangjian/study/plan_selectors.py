@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
+from dangjian.core.figures import figure
 from dangjian.orgs.selectors import ancestor_paths
 
 
@@ -85,6 +86,37 @@ class PlanProgress:
 
 
 @dataclass(frozen=True)
+class CourseSummary:
+    """One 培训班 of the year as the dashboard and the report show it."""
+
+    course_id: int
+    title: str
+    audience: str
+    enrolled: int
+    completed: int  # 发展对象: 3 days or 24 学时 (rules.development); 积极分子: every session
+    tested: int  # a score entered
+    passed: int
+
+
+@dataclass(frozen=True)
+class TrainingSummary:
+    year: int
+    courses: tuple[CourseSummary, ...]
+
+    @property
+    def enrolled(self) -> int:
+        return sum(c.enrolled for c in self.courses)
+
+    @property
+    def completed(self) -> int:
+        return sum(c.completed for c in self.courses)
+
+    @property
+    def passed(self) -> int:
+        return sum(c.passed for c in self.courses)
+
+
+@dataclass(frozen=True)
 class TrainingTotal:
     """One person's 培训班 record: distinct days and 学时 attended, best test score."""
 
@@ -110,13 +142,15 @@ def items_for_branch(branch, year: int):
 
 
 def _is_due(item, year: int, as_of: date) -> bool:
-    if year < as_of.year:
-        return True
-    if year > as_of.year:
-        return False
-    return item.month_to < as_of.month
+    """Due once the item's last month is over: its last day is on or before `as_of` (a year
+    judged at 31 December owes its November—December item)."""
+    import calendar
+
+    last = date(year, item.month_to, calendar.monthrange(year, item.month_to)[1])
+    return last <= as_of
 
 
+@figure
 def plan_progress(root, year: int, *, as_of: date) -> PlanProgress:
     """Per branch under `root`: every plan item that applies, due or not, done or not, with the
     records that carried it out. Three queries whatever the size (one without a plan)."""
@@ -173,6 +207,13 @@ def plan_progress(root, year: int, *, as_of: date) -> PlanProgress:
     return PlanProgress(year=year, as_of=as_of, has_plan=True, branches=tuple(out))
 
 
+def meeting_plan_item(meeting) -> int | None:
+    """The plan item a meeting carried out (the first linked one), for the meeting form."""
+    from dangjian.study.models import PlanItemMeeting
+
+    return PlanItemMeeting.objects.filter(meeting=meeting).order_by("id").values_list("item_id", flat=True).first()
+
+
 def month_items(org, on: date):
     """Plan items of `org` (a branch: with its ancestors') running in the month of `on`."""
     paths = ancestor_paths(org)
@@ -218,6 +259,90 @@ def training_totals(case_ids) -> dict[int, TrainingTotal]:
             days=len(days.get(cid, ())), hours=hours.get(cid, Decimal("0")), best_score=score, passed=passed
         )
     return out
+
+
+@figure
+def training_summary(root, year: int) -> TrainingSummary:
+    """The year's 培训班 with the people of `root` enrolled: how many completed the training by
+    rule and passed the test. Three queries."""
+    from dangjian.rules.development import check_training
+    from dangjian.study.models import Course, Enrollment
+
+    enrollments = list(
+        Enrollment.objects.filter(course__year=year, case__branch__path__startswith=root.path).values_list(
+            "course_id", "case_id", "score", "course__pass_score"
+        )
+    )
+    if not enrollments:
+        return TrainingSummary(year=year, courses=())
+    courses = {
+        c.pk: c
+        for c in Course.objects.filter(pk__in={e[0] for e in enrollments}).annotate(n_sessions=Count("sessions"))
+    }
+    # Attendance per (course, case): distinct days and 学时, one query for every course.
+    from dangjian.study.models import SessionAttendance
+
+    days: dict[tuple[int, int], set] = defaultdict(set)
+    hours: dict[tuple[int, int], Decimal] = defaultdict(lambda: Decimal("0"))
+    sessions: dict[tuple[int, int], int] = defaultdict(int)
+    for course_id, case_id, d, h in SessionAttendance.objects.filter(
+        session__course_id__in=courses, enrollment__case__branch__path__startswith=root.path
+    ).values_list("session__course_id", "enrollment__case_id", "session__date", "session__hours"):
+        days[course_id, case_id].add(d)
+        hours[course_id, case_id] += h
+        sessions[course_id, case_id] += 1
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for course_id, case_id, score, pass_score in enrollments:
+        c = courses[course_id]
+        key = (course_id, case_id)
+        if c.audience == Course.Audience.CANDIDATE:
+            done = check_training(len(days.get(key, ())), hours.get(key, Decimal("0"))).ok
+        else:
+            done = c.n_sessions > 0 and sessions.get(key, 0) >= c.n_sessions
+        row = counts[course_id]
+        row[0] += 1
+        row[1] += int(done)
+        row[2] += int(score is not None)
+        row[3] += int(score is not None and score >= pass_score)
+    return TrainingSummary(
+        year=year,
+        courses=tuple(
+            CourseSummary(
+                course_id=cid,
+                title=courses[cid].title,
+                audience=courses[cid].audience,
+                enrolled=n,
+                completed=done,
+                tested=tested,
+                passed=passed,
+            )
+            for cid, (n, done, tested, passed) in sorted(counts.items())
+        ),
+    )
+
+
+def plan_ledger_rows(progress: PlanProgress) -> list[list]:
+    """One row per branch and plan item for the 学习计划落实台账 (xlsx)."""
+    rows = []
+    for b in progress.branches:
+        for i in b.items:
+            status = ("已落实" if i.done else "未落实") if i.due else ("已落实" if i.done else "未到期")
+            rows.append(
+                [
+                    b.branch,
+                    i.period,
+                    i.topic,
+                    i.from_org,
+                    i.hours,
+                    status,
+                    len(i.activity_ids),
+                    len(i.meeting_ids),
+                ]
+            )
+    return rows
+
+
+PLAN_LEDGER_HEADERS = ["党支部", "时间", "学习专题", "制定", "预计学时", "落实情况", "学习活动（次）", "会议（次）"]
 
 
 def course_detail(course) -> dict:

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from dangjian.core import clock
 from dangjian.core.audit import log_bulk
 from dangjian.core.uploads import store_upload
 from dangjian.study.models import (
@@ -42,9 +43,8 @@ class PlanError(Exception):
 
 
 def _today(today: date | None) -> date:
-    from django.utils import timezone
 
-    return today or timezone.localdate()
+    return clock.or_today(today)
 
 
 # --- plans -----------------------------------------------------------------------------
@@ -110,6 +110,23 @@ def link_meeting(*, item: PlanItem, meeting) -> PlanItemMeeting:
         raise PlanError("该会议所在支部不适用这份学习计划")
     link, _ = PlanItemMeeting.objects.get_or_create(item=item, meeting=meeting)
     return link
+
+
+def relink_meeting(*, meeting, item_id: int | None, previous_id: int | None = None, user=None) -> None:
+    """The meeting form's choice of the plan item it carried out: link the chosen item, unlink
+    the one it replaced. Other links made from the study side stay as they are."""
+    if item_id == previous_id:
+        return
+    with transaction.atomic():
+        if previous_id:
+            PlanItemMeeting.objects.filter(meeting=meeting, item_id=previous_id).delete()
+        if item_id:
+            item = PlanItem.objects.select_related("plan__org").get(pk=item_id)
+            link_meeting(item=item, meeting=meeting)
+
+
+def _on_meeting_saved(sender, *, meeting, plan_item=None, previous_plan_item=None, user=None, **kwargs):
+    relink_meeting(meeting=meeting, item_id=plan_item, previous_id=previous_plan_item, user=user)
 
 
 # --- materials -------------------------------------------------------------------------

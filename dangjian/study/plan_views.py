@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ALL_ROLES, STAFF_ROLES, WRITER_ROLES
 from dangjian.accounts.scope import editable_by, get_in_scope, member_branch, orgs_in_scope, scope_root, visible_to
+from dangjian.core import clock
 from dangjian.core.uploads import serve_upload
+from dangjian.core.xlsx import ledger_bytes, xlsx_response
 from dangjian.study import plan_selectors, plan_services
 from dangjian.study.models import Course, CourseSession, Material, PlanItem, StudyKind, StudyPlan
 
@@ -41,7 +42,7 @@ def _date(v) -> date | None:
 
 
 def _year(request) -> int:
-    today = timezone.localdate()
+    today = clock.today()
     y = _int(request.GET.get("year"), today.year)
     return y if 2000 <= y <= today.year + 1 else today.year
 
@@ -63,8 +64,20 @@ def _root(request):
 def plan_list(request):
     root = _root(request)
     year = _year(request)
-    today = timezone.localdate()
+    today = clock.today()
     progress = plan_selectors.plan_progress(root, year, as_of=today)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            ledger_bytes(
+                title="学习计划落实台账",
+                headers=plan_selectors.PLAN_LEDGER_HEADERS,
+                rows=plan_selectors.plan_ledger_rows(progress),
+                org=root.name,
+                period=f"{year}年（截至{today:%Y年%m月%d日}）",
+                user=request.user,
+            ),
+            f"{root.short_name or root.name}{year}年学习计划落实台账.xlsx",
+        )
     plans = plan_selectors.plans_for(visible_to(request.user, StudyPlan), year)
     own = editable_by(request.user, StudyPlan).filter(org=root, year=year).first()
     items = plan_selectors.items_for_branch(root, year).prefetch_related("materials")
@@ -95,7 +108,7 @@ def plan_create(request):
     from dangjian.orgs.models import Organization
 
     org = get_in_scope(request.user, Organization, request.POST.get("org"), write=True)
-    year = _int(request.POST.get("year"), timezone.localdate().year)
+    year = _int(request.POST.get("year"), clock.today().year)
     try:
         plan = plan_services.create_plan(org=org, year=year, title=request.POST.get("title", ""), user=request.user)
         messages.success(request, f"已建立“{plan.title}”，请逐项添加学习内容。")
@@ -144,7 +157,7 @@ def item_add(request, plan):
 @scoped(roles=STAFF_ROLES, item=PlanItem)
 def item_detail(request, item):
     root = _root(request)
-    today = timezone.localdate()
+    today = clock.today()
     progress = plan_selectors.plan_progress(root, item.plan.year, as_of=today)
     rows = []
     for b in progress.branches:
@@ -203,7 +216,7 @@ def material_add(request):
     return render(
         request,
         "study/material_add.html",
-        {"orgs": orgs, "data": data, "kinds": Material.Kind.choices, "today": timezone.localdate()},
+        {"orgs": orgs, "data": data, "kinds": Material.Kind.choices, "today": clock.today()},
     )
 
 
@@ -230,7 +243,7 @@ def course_list(request):
             "courses": qs[:200],
             "orgs": [o for o in orgs_in_scope(request.user) if not o.is_group],
             "audiences": Course.Audience.choices,
-            "year": timezone.localdate().year,
+            "year": clock.today().year,
             "can_write": request.user.role in WRITER_ROLES,
         },
     )
@@ -248,7 +261,7 @@ def course_create(request):
             org=org,
             title=request.POST.get("title", ""),
             audience=request.POST.get("audience", ""),
-            year=_int(request.POST.get("year"), timezone.localdate().year),
+            year=_int(request.POST.get("year"), clock.today().year),
             user=request.user,
         )
         return redirect("study:course", course=c.pk)
@@ -280,7 +293,7 @@ def course_detail(request, course):
             **detail,
             "candidates": _candidates(request.user, course) if can_write else [],
             "can_write": can_write,
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 

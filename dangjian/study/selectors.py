@@ -48,9 +48,10 @@ def _lecture_meetings(root, year: int):
     ).distinct()
 
 
+@figure
 def lecture_attendance(root, year: int) -> tuple[dict[int, tuple], dict[int, list[int]]]:
     """({meeting_id: (date, topic, hours, branch_id)}, {member_id: [meeting_id, ...]}) for the
-    党课 meetings under `root` in `year`. Two queries."""
+    党课 meetings under `root` in `year`. Two queries, once per request (core.figures)."""
     from dangjian.meetings.models import Attendance
 
     meetings = {
@@ -101,21 +102,29 @@ def self_study_hours(root, year: int) -> dict[int, Decimal]:
     return dict(hours)
 
 
+def year_members(root, year: int, *, today: date | None = None):
+    """The members whose study a year's figures count (those of the year's end, or of today
+    while it runs): the summary, the member list and the ledger all count these."""
+    from dangjian.members.selectors import members_as_of
+
+    return members_as_of(root, clock.judged_at(year, today))
+
+
 @figure
 def study_summary(root, year: int, *, today: date | None = None) -> StudySummary:
     """Study under `root` in `year`: sessions (study activities + 党课 meetings), total hours,
     members (those of the year's end, or of today while it runs: members.members_as_of),
     members meeting the yearly requirement, and per branch total, average and completion.
-    Six queries."""
+    Four queries besides the year's roster and the tree (figures shared with other sources)."""
     from dangjian.dues.selectors import branches_under
-    from dangjian.members.selectors import members_as_of
+    from dangjian.members.selectors import roster_on
     from dangjian.study.models import StudyActivity
 
     required = hours_required()
     hours = member_hours(root, year)
     activities = StudyActivity.objects.filter(org__path__startswith=root.path, date__year=year).count()
-    lectures = _lecture_meetings(root, year).count()
-    members = list(members_as_of(root, clock.judged_at(year, today)).values_list("id", "branch_id"))
+    lectures = len(lecture_attendance(root, year)[0])  # the 党课 meetings member_hours read
+    members = [(m.id, m.branch_id) for m in roster_on(root, clock.judged_at(year, today))]
     per_branch: dict[int, list] = defaultdict(lambda: [0, ZERO, 0])
     meeting_target = 0
     for mid, bid in members:
@@ -151,30 +160,53 @@ def study_summary(root, year: int, *, today: date | None = None) -> StudySummary
     )
 
 
-def branch_member_hours(branch, year: int) -> list[dict]:
-    """Each current member of `branch` with their 学时 and the shortfall (for the list page)."""
-    from dangjian.members.models import Member
+def branch_member_hours(branch, year: int, *, today: date | None = None) -> list[dict]:
+    """Each member the year counts under `branch` (year_members) with their 集中学习培训学时,
+    自学学时 (apart, never toward the requirement) and the shortfall: the list page and the
+    学时台账. Four queries."""
     from dangjian.rules.study import study_shortfall
 
     required = hours_required()
     hours = member_hours(branch, year)
+    own = self_study_hours(branch, year)
     out = []
-    for mid, name in (
-        Member.objects.filter(branch__path__startswith=branch.path, is_current=True)
-        .order_by("name_pinyin", "id")
-        .values_list("id", "name")
+    for mid, name, branch_name in (
+        year_members(branch, year, today=today)
+        .order_by("branch__path", "name_pinyin", "id")
+        .values_list("id", "name", "branch__name")
     ):
         h = hours.get(mid, ZERO)
         out.append(
             {
                 "member_id": mid,
                 "name": name,
+                "branch": branch_name,
                 "hours": h,
+                "self_study": own.get(mid, ZERO),
+                "required": required,
                 "shortfall": study_shortfall(h, required),
                 "done": h >= required,
             }
         )
     return out
+
+
+HOURS_LEDGER_HEADERS = ["党支部", "姓名", "集中学习培训学时", "自学学时（不计入）", "年度要求", "还差", "是否达标"]
+
+
+def hours_ledger_rows(rows: list[dict]) -> list[list]:
+    return [
+        [
+            r["branch"],
+            r["name"],
+            r["hours"],
+            r["self_study"],
+            r["required"],
+            r["shortfall"],
+            "是" if r["done"] else "否",
+        ]
+        for r in rows
+    ]
 
 
 def member_study(member, year: int) -> dict:

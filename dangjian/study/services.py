@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from dangjian.core import clock
 from dangjian.core.audit import log_bulk
 from dangjian.core.errors import ServiceError
 from dangjian.study.models import StudyActivity, StudyKind, StudyRecord
@@ -38,11 +39,10 @@ def add_activity(
     user=None,
     today: date | None = None,
 ) -> StudyActivity:
-    from django.utils import timezone
 
     from dangjian.members.models import Member
 
-    today = today or timezone.localdate()
+    today = clock.or_today(today)
     if kind not in StudyKind.values:
         raise StudyError("请选择学习形式")
     if hours is None or not Decimal("0") < hours <= Decimal("80"):

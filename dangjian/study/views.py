@@ -9,12 +9,12 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import get_in_scope, orgs_in_scope, scope_root, visible_to
-from dangjian.core import params
+from dangjian.core import clock, params
+from dangjian.core.xlsx import ledger_bytes, xlsx_response
 from dangjian.members.models import Member
 from dangjian.study import plan_selectors, selectors, services
 from dangjian.study.models import PlanItem, StudyActivity, StudyKind
@@ -59,13 +59,25 @@ def study_list(request):
     root = _root(request)
     year = _year(request)
     qs = visible_to(request.user, StudyActivity).filter(org__path__startswith=root.path)
+    if request.GET.get("export") == "xlsx":  # 党员学时台账: the same members and hours as the page
+        return xlsx_response(
+            ledger_bytes(
+                title="党员学习学时台账",
+                headers=selectors.HOURS_LEDGER_HEADERS,
+                rows=selectors.hours_ledger_rows(selectors.branch_member_hours(root, year)),
+                org=root.name,
+                period=f"{year}年",
+                user=request.user,
+            ),
+            f"{root.short_name or root.name}{year}年党员学习学时台账.xlsx",
+        )
     return render(
         request,
         "study/list.html",
         {
             "root": root,
             "year": year,
-            "years": range(2023, timezone.localdate().year + 1),
+            "years": range(2023, clock.today().year + 1),
             "branches": list(orgs_in_scope(request.user, branches_only=True)),
             "summary": selectors.study_summary(root, year),
             "activities": selectors.activities_for(qs, year)[:200],
@@ -134,7 +146,7 @@ def study_add(request):
             "meeting": meeting,
             "plan_item": plan_item,
             "data": _prefill(data, plan_item) if request.method != "POST" else data,
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 
@@ -145,7 +157,7 @@ def mine(request):
     if member is None:
         raise Http404("账号未关联党员")
     year = _year(request)
-    today = timezone.localdate()
+    today = clock.today()
     study = selectors.member_study(member, year)
     # member_study: "total" is 集中学习培训 only (counted toward the yearly 学时), 自学 apart.
     return render(

@@ -47,10 +47,10 @@ def pg_database():
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _fernet(var: Path):
-    from cryptography.fernet import Fernet
+def _keyring(var: Path):
+    from dangjian.core import crypto
 
-    return Fernet((var / "field.key").read_text().strip().encode())
+    return crypto.parse_keyring((var / "field.key").read_text())
 
 
 def test_township_sqlite_moves_into_empty_postgres_without_loss(tmp_path, pg_database):
@@ -92,10 +92,10 @@ def test_township_sqlite_moves_into_empty_postgres_without_loss(tmp_path, pg_dat
             assert n_src == n_dst, t
         assert src.execute("SELECT COUNT(*) FROM members_member").fetchone()[0] > 50
         # identity numbers: the same people, readable under the district's key
-        fs, fd = _fernet(src_var), _fernet(dst_var)
-        ids_src = sorted((i, fs.decrypt(e.encode()).decode()) for i, e in src.execute(
+        fs, fd = _keyring(src_var), _keyring(dst_var)
+        ids_src = sorted((i, fs.decrypt(e)) for i, e in src.execute(
             "SELECT id, id_number_enc FROM members_member"))  # fmt: skip
-        ids_dst = sorted((i, fd.decrypt(e.encode()).decode()) for i, e in dst.execute(
+        ids_dst = sorted((i, fd.decrypt(e)) for i, e in dst.execute(
             "SELECT id, id_number_enc FROM members_member").fetchall())  # fmt: skip
         assert ids_src == ids_dst
         # sequences continue after the highest id

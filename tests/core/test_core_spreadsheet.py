@@ -70,8 +70,144 @@ def test_xls_and_ods_made_by_libreoffice(fmt):
         pytest.fail("LibreOffice (soffice) is needed to build the .xls/.ods fixtures")
     table = read_table(content, spec=SPEC)
     assert [r.values["name"] for r in table.rows] == ["张三", "李四", "王五"]
-    if fmt == "xls":  # calamine gives merged ranges for xls; ods merges are not exposed by it
-        assert [r.values["branch"] for r in table.rows] == ["东街", "东街", "东街"]
+    # 所在党支部 merged down over the members is filled for both (ods from its content.xml)
+    assert [r.values["branch"] for r in table.rows] == ["东街", "东街", "东街"]
+    _check_example(table)
+
+
+def test_ods_merges_on_every_sheet_across_and_down_with_hidden_contents_dropped():
+    made = F.convert(
+        F.xlsx(
+            [["姓名", "所在党支部", "备注", "联系电话"], ["甲", "东街", None, None], ["乙", None, "外出务工", None]],
+            merges=("B2:B3", "C3:D3"),
+            title="一支部",
+            sheets={
+                "二支部": ([["东街社区"], ["姓名", "所在党支部"], ["丙", "西街"], ["丁", None]], ("A1:B1", "B3:B4"))
+            },
+        ),
+        "ods",
+    )
+    if made is None:
+        pytest.fail("LibreOffice (soffice) is needed to build the .ods fixtures")
+
+    def hide(name, data):  # LibreOffice keeps a merged-over cell's old contents hidden
+        if name != "content.xml":
+            return data
+        return data.replace(
+            b"<table:covered-table-cell/>",
+            b'<table:covered-table-cell office:value-type="string"><text:p>\xe6\x97\xa7</text:p></table:covered-table-cell>',
+            1,
+        )
+
+    for content in (made, F._rewrite(made, hide)):
+        table = read_table(content, spec=SPEC)
+        assert [(r.where, r.values) for r in table.rows] == [
+            ("“一支部”工作表第2行", {"name": "甲", "branch": "东街", "note": "", "phone": ""}),
+            ("“一支部”工作表第3行", {"name": "乙", "branch": "东街", "note": "外出务工", "phone": "外出务工"}),
+            ("“二支部”工作表第3行", {"name": "丙", "branch": "西街"}),
+            ("“二支部”工作表第4行", {"name": "丁", "branch": "西街"}),
+        ]
+
+
+def test_ods_repeated_rows_and_columns_row_groups_and_header_rows_count_as_positions():
+    c, row = F.ods_cell, F.ods_row
+    lead = c(None, repeat=2)  # data starts in column C
+    body = (
+        "<table:table-header-rows>"
+        + row(lead, c("姓名"), c("所在党支部"), c("备注"), c("联系电话"))
+        + "</table:table-header-rows><table:table-row-group>"
+        + row(lead, c("甲"), c("东街"), c("外出", cols=2), c(covered=True), repeat=2)
+        + row(lead, c("乙"), c("西街", rows=3), c("a"), c())
+        + row(lead, c("丙"), c("旧", covered=True), c("b"), c())
+        + "</table:table-row-group>"
+        + row(lead, c("丁"), c(covered=True), c("c", rows=2, cols=2), c(covered=True))
+        + row(lead, c("戊"), c("北街"), c(covered=True, repeat=2))
+        + row(c(None, repeat=16384), repeat=1048570)
+    )
+    second = row(c("姓名"), c("所在党支部")) + row(c("己"), c("南街", rows=2)) + row(c("庚"), c(covered=True))
+    table = read_table(F.ods_xml({"一支部": body, "二支部": second}), spec=SPEC)
+    assert [(r.sheet, r.number, r.values) for r in table.rows] == [
+        ("一支部", 2, {"name": "甲", "branch": "东街", "note": "外出", "phone": "外出"}),
+        ("一支部", 3, {"name": "甲", "branch": "东街", "note": "外出", "phone": "外出"}),
+        ("一支部", 4, {"name": "乙", "branch": "西街", "note": "a", "phone": ""}),
+        ("一支部", 5, {"name": "丙", "branch": "西街", "note": "b", "phone": ""}),
+        ("一支部", 6, {"name": "丁", "branch": "西街", "note": "c", "phone": "c"}),
+        ("一支部", 7, {"name": "戊", "branch": "北街", "note": "c", "phone": "c"}),
+        ("二支部", 2, {"name": "己", "branch": "南街"}),
+        ("二支部", 3, {"name": "庚", "branch": "南街"}),
+    ]
+
+
+@st.composite
+def _grid_with_merges(draw):
+    h, w = draw(st.integers(1, 7)), draw(st.integers(1, 5))
+    cell = st.one_of(st.none(), st.sampled_from(["东街", "张三", "合计", "备注", "1968.03", "a b"]))
+    grid = [[draw(cell) for _ in range(w)] for _ in range(h)]
+    taken: set[tuple[int, int]] = set()
+    merges = []
+    for _ in range(draw(st.integers(0, 4))):
+        r0, c0 = draw(st.integers(0, h - 1)), draw(st.integers(0, w - 1))
+        r1, c1 = draw(st.integers(r0, h - 1)), draw(st.integers(c0, w - 1))
+        area = {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+        if len(area) > 1 and not area & taken:  # real programs never overlap merged ranges
+            taken |= area
+            merges.append((r0, c0, r1, c1))
+            for r, c in area - {(r0, c0)}:
+                grid[r][c] = None
+    return grid, merges
+
+
+def _ods_of(grid, merges) -> bytes:
+    starts = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in merges}
+    covered = {(r, c) for r0, c0, r1, c1 in merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+    rows = []
+    for r, line in enumerate(grid):
+        cells = []
+        for c, v in enumerate(line):
+            if (r, c) in starts:
+                rs, cs = starts[(r, c)]
+                cells.append(F.ods_cell(v, rows=rs, cols=cs))
+            else:
+                cells.append(F.ods_cell(covered=True) if (r, c) in covered else F.ods_cell(v))
+        rows.append(F.ods_row(*cells))
+    return F.ods_xml({"Sheet1": "".join(rows)})
+
+
+@given(case=_grid_with_merges())
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_ods_with_merges_reads_as_the_same_xlsx_does(case):
+    from openpyxl.utils import get_column_letter
+
+    grid, merges = case
+    ranges = [f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}" for r0, c0, r1, c1 in merges]
+
+    def filled(content):
+        return [spreadsheet._fill_merges(rows, m)[0] for _n, rows, m in spreadsheet.parse_sheets(content)]
+
+    def same(v):
+        return None if v in (None, "") else v
+
+    want = [[[same(v) for v in r] for r in sheet] for sheet in filled(F.xlsx(grid, merges=ranges))]
+    got = [[[same(v) for v in r] for r in sheet] for sheet in filled(_ods_of(grid, merges))]
+    assert got == want
+
+
+def test_ods_spans_are_bounded_by_the_sheet_and_the_cell_limit(settings):
+    import time
+
+    c, row = F.ods_cell, F.ods_row
+    head = row(c("姓名"), c("所在党支部"))
+    huge = head + row(c("甲"), c("东街", rows=10**9, cols=10**6)) + row(c("乙"), c(covered=True))
+    started = time.monotonic()
+    table = read_table(F.ods_xml({"Sheet1": huge}), spec=SPEC)
+    assert [r.values["branch"] for r in table.rows] == ["东街", "东街"]  # clipped to the rows read
+    assert time.monotonic() - started < 10
+    # Overlapping spans (never written by a real program) add up past the cell limit: refused.
+    many = head + "".join(row(c(f"人{i}"), c("东街", rows=10**6, cols=2)) for i in range(300))
+    settings.SPREADSHEET_LIMITS = {"max_cells": 20_000}
+    with pytest.raises(ReadError) as exc:
+        read_table(F.ods_xml({"Sheet1": many}), spec=SPEC)
+    assert exc.value.code == "too_large" and "单元格太多" in exc.value.message
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "utf-16"])
@@ -217,7 +353,8 @@ def _person(name, seq, **kw):
 
 
 @pytest.mark.django_db
-def test_roster_as_offices_keep_it(world):
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_roster_as_offices_keep_it(world, fmt):
     content = _roster(
         [
             _person("甲", 11, 联系电话="13800001111"),
@@ -228,6 +365,9 @@ def test_roster_as_offices_keep_it(world):
         ],
         merges=("C3:C5",),
     )
+    if fmt == "ods":  # 所在党支部 merged down over 乙 and 丙, saved by LibreOffice as .ods
+        content = F.convert(content, "ods")
+        assert content is not None, "LibreOffice (soffice) is needed to build the .ods fixtures"
     plan = plan_import(
         read_rows(content), branches=BranchIndex.for_user(world.user("secretary_a")), today=date(2026, 12, 1)
     )

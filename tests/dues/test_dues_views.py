@@ -178,13 +178,139 @@ def test_import_all_or_nothing_with_row_errors(world):
         import_bases(branch=world.branch_a, year=year, data=b"not a spreadsheet")
 
 
-def test_import_view_shows_row_errors(world, client_for):
+def _upload(c, world, content, name="b.xlsx", year=None):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    year = year or timezone.localdate().year
+    return c.post(
+        "/dues/bases/import/", {"branch": world.branch_a.pk, "year": year, "file": SimpleUploadedFile(name, content)}
+    )
+
+
+def _kept(c):
+    from dangjian.dues.views import IMPORT_SESSION_KEY
+
+    return (c.session.get(IMPORT_SESSION_KEY) or {}).get("token")
+
+
+def _preview_file(token):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    return Path(settings.MEDIA_ROOT) / "import_previews" / f"{token}.preview"
+
+
+def test_import_view_shows_row_errors_and_keeps_nothing(world, client_for):
     c = client_for("secretary_a")
-    f = SimpleUploadedFile("b.xlsx", _sheet([["无此人", "", "在职", 3000]]))
-    r = c.post("/dues/bases/import/", {"branch": world.branch_a.pk, "year": timezone.localdate().year, "file": f})
-    assert r.status_code == 200 and "本支部没有名为" in r.content.decode()
+    before = data_digest()
+    r = _upload(c, world, _sheet([["无此人", "", "在职", 3000]]))
+    assert r.status_code == 422 and "本支部没有名为" in r.content.decode()
+    assert 'value="confirm"' not in r.content.decode() and _kept(c) is None
+    assert data_digest() == before
+
+
+def test_import_previews_then_confirm_writes_exactly_the_previewed_rows(world, client_for):
+    year = timezone.localdate().year
+    a = world.members_a
+    c = client_for("secretary_a")
+    before = data_digest()
+    assert c.get(f"/dues/bases/import/?branch={world.branch_a.pk}&year={year}").status_code == 200
+    content = workbook_bytes(
+        [
+            ["东街社区党支部党费基数表"],
+            ["序号", "党员姓名", "交纳类别", "月工资收入", "签字"],
+            [1, a[0].name, "在职", "3,000.01元", "已签"],
+            [2, a[1].name, "离退休", 5000, ""],
+            [3, a[2].name, "农民", None, ""],
+            ["合计", "3人"],
+        ]
+    )
+    r = _upload(c, world, content)
+    html = r.content.decode()
+    assert r.status_code == 200 and "确认导入" in html and "尚未保存" in html
+    assert data_digest() == before  # nothing written on GET or on preview
+    # the rows to write, the skipped row with 行号/原因, the columns not used
+    assert html.count("<tr><td>第") >= 4 and a[0].name in html and "30.00" in html and "25.00" in html
+    assert "<td>第6行</td><td>“合计”行</td>" in html
+    assert "“序号”" in html and "“签字”" in html
+    from dangjian.core.testing_words import english_words
+
+    assert english_words(html) == []  # the preview reads in Chinese
+    token = _kept(c)
+    kept = _preview_file(token)
+    assert kept.exists() and (kept.stat().st_mode & 0o777) == 0o600
+    assert a[0].name not in kept.read_text(errors="replace")  # kept encrypted, like the roster's
+    r = c.post("/dues/bases/import/", {"action": "confirm", "token": token})
+    assert r.status_code == 302
+    got = {(b.member_id, b.category, b.base, b.amount) for b in DuesBase.objects.filter(member__branch=world.branch_a)}
+    assert got == {
+        (a[0].pk, "在职", Decimal("3000.01"), Decimal("30.00")),
+        (a[1].pk, "离退休", Decimal("5000.00"), Decimal("25.00")),
+        (a[2].pk, "农民", None, Decimal("0.50")),  # the branch's farmer amount
+    }
+    assert not kept.exists() and _kept(c) is None
+    after = data_digest()
+    r = c.post("/dues/bases/import/", {"action": "confirm", "token": token})  # a second click
+    assert r.status_code == 400 and "已过期" in r.content.decode() and data_digest() == after
+
+
+def test_a_stale_replaced_or_expired_preview_is_refused_and_writes_nothing(bases, client_for):
+    import os
+    import time
+
+    from dangjian.members.models import Member
+
+    w = bases
+    year = timezone.localdate().year
+    a = w.members_a
+    c = client_for("secretary_a")
+    content = _sheet([[a[0].name, "", "在职", 6000], [a[1].name, "", "离退休", 7000]])
+    # someone changes a previewed member's base after the preview: refused, nothing written
+    _upload(c, w, content)
+    token = _kept(c)
+    services.set_bases(branch=w.branch_a, year=year, rows=[services.BaseRow(a[0].pk, "在职", Decimal("4500"))])
+    before = data_digest()
+    r = c.post("/dues/bases/import/", {"action": "confirm", "token": token})
+    html = r.content.decode()
+    assert r.status_code == 409 and "预览之后" in html and f"{a[0].name}的{year}年党费基数已被修改" in html
+    assert "请重新上传" in html and data_digest() == before
+    assert DuesBase.objects.get(member=a[0], year=year).base == Decimal("4500.00")
+    # a member who left the branch since the preview
+    _upload(c, w, content)
+    token = _kept(c)
+    Member.objects.filter(pk=a[1].pk).update(is_current=False)
+    before = data_digest()
+    r = c.post("/dues/bases/import/", {"action": "confirm", "token": token})
+    assert r.status_code == 409 and "已不在本支部名册中" in r.content.decode() and data_digest() == before
+    Member.objects.filter(pk=a[1].pk).update(is_current=True)
+    before = data_digest()
+    # a preview replaced by a later upload in the same session
+    _upload(c, w, content)
+    first = _kept(c)
+    _upload(c, w, _sheet([[a[0].name, "", "在职", 8000]]))
+    r = c.post("/dues/bases/import/", {"action": "confirm", "token": first})
+    assert r.status_code == 400 and "已被之后上传的文件取代" in r.content.decode() and data_digest() == before
+    # an expired preview (older than an hour)
+    kept = _preview_file(_kept(c))
+    old = time.time() - 2 * 3600
+    os.utime(kept, (old, old))
+    r = c.post("/dues/bases/import/", {"action": "confirm", "token": _kept(c)})
+    assert r.status_code == 400 and "已过期（超过1小时未确认）" in r.content.decode() and data_digest() == before
+    # another person's token is not theirs to confirm
+    _upload(c, w, content)
+    other = client_for("admin")
+    before = data_digest()  # (signing in writes last_login)
+    r = other.post("/dues/bases/import/", {"action": "confirm", "token": _kept(c)})
+    assert r.status_code == 400 and data_digest() == before
+
+
+def test_cancel_drops_the_preview(world, client_for):
+    c = client_for("secretary_a")
+    _upload(c, world, _sheet([[world.members_a[0].name, "", "在职", 3000]]))
+    kept = _preview_file(_kept(c))
+    r = c.post("/dues/bases/import/", {"action": "cancel", "token": _kept(c)})
+    assert r.status_code == 302 and not kept.exists() and not DuesBase.objects.exists()
 
 
 @hsettings(**FUZZ)

@@ -41,3 +41,50 @@ def test_member_sees_my_dues(world, login, live_server):
     assert "我的党费" in page.content()
     assert "40.00 元" in page.inner_text("#my-dues")
     assert page.locator("#my-arrears").inner_text().strip() != ""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_bases_import_on_a_phone_previews_then_confirms(world, browser, live_server, tmp_path):
+    from dangjian.core.testing_fuzz import workbook_bytes
+    from dangjian.dues.models import DuesBase
+
+    a = world.members_a
+    sheet = tmp_path / "党费基数.xlsx"
+    sheet.write_bytes(
+        workbook_bytes(
+            [
+                ["序号", "党员姓名", "交纳类别", "月工资收入"],
+                [1, a[0].name, "在职", 3500],
+                [2, a[1].name, "离退休", 2000],
+                ["合计"],
+            ]
+        )
+    )
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.set_default_timeout(30000)
+    try:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", "sec_a")
+        page.fill("#id_password", "Test-pass-2023")
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        page.goto(f"{live_server.url}/dues/bases/import/?branch={world.branch_a.pk}")
+        page.set_input_files("#imp-file", str(sheet))
+        page.click("#import-upload")
+        page.wait_for_load_state("networkidle")
+        assert "尚未保存" in page.content() and "“合计”行" in page.inner_text(".import-skipped")
+        assert not DuesBase.objects.exists()  # nothing written on preview
+        rows = page.inner_text("#import-rows")
+        assert a[0].name in rows and "35.00" in rows and "10.00" in rows
+        # usable at 390 px: the page does not scroll sideways and the button is in reach
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        box = page.locator("#import-confirm").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 40
+        page.click("#import-confirm")
+        page.wait_for_load_state("networkidle")
+        assert "已导入 2 名党员" in page.content()
+        assert {b.member_id for b in DuesBase.objects.all()} == {a[0].pk, a[1].pk}
+    finally:
+        ctx.close()

@@ -30,9 +30,14 @@ def test_from_empty_install_to_a_member_signing_in(page, browser, live_server, s
     page.click("text=1. 组织架构（支部、党小组）")
     page.wait_for_load_state("networkidle")
     page.set_input_files("#import-file", str(orgs))
-    page.click("text=检查并导入")
+    page.click("#import-upload")
     page.wait_for_load_state("networkidle")
-    assert "组织架构导入完成：新建 3 个" in page.content()  # the top org exists: 3 new, 1 updated
+    # the preview: the top org exists (its 成立日期 is added), the other three are new; nothing written yet
+    assert "新建 3 个党组织，更新 1 个" in page.content()
+    assert page.locator("#import-plan tbody tr").count() == 4
+    page.click("#import-confirm")
+    page.wait_for_load_state("networkidle")
+    assert "组织架构导入完成：新建 3 个" in page.content()
 
     page.goto(live_server.url + "/members/import/")
     page.set_input_files("#id_file", str(roster))
@@ -57,6 +62,11 @@ def test_from_empty_install_to_a_member_signing_in(page, browser, live_server, s
     assert link.startswith(live_server.url + "/accounts/login/?next=")
     pdf = page.pdf(format="A4")  # prints: the four slips fit one A4 sheet
     assert pdf[:4] == b"%PDF" and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1
+    # the same slips as Word: a stated purpose, downloaded once
+    page.fill("#id_purpose", "打印发放机关支部党员账号")
+    with page.expect_download() as dl:
+        page.click("#slips-docx")
+    assert dl.value.suggested_filename.endswith(".docx")
 
     # The member, on their own phone, scans the QR code (the link), signs in and changes the password.
     ctx = browser.new_context(locale="zh-CN")

@@ -70,3 +70,37 @@ def test_plan_item_with_document_to_recorded_study_to_member_phone(world, login,
     # readable on a phone: nothing wider than the screen
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     ctx.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_secretary_on_a_phone_records_a_meeting_that_carries_out_the_months_item(world, live_server, browser):
+    """本月待办 → 记录会议 with the item chosen → the 落实情况 page shows it carried out."""
+    from decimal import Decimal
+
+    from dangjian.study import plan_services
+
+    today = timezone.localdate()
+    plan = plan_services.create_plan(org=world.township, year=today.year, today=today)
+    plan_services.add_item(
+        plan=plan,
+        data=plan_services.ItemInput(
+            month_from=today.month, month_to=today.month, topic="学习党章", hours=Decimal("2")
+        ),
+    )
+    ctx, sec = _login(browser, live_server, "sec_a", phone=True)
+    sec.goto(f"{live_server.url}/meetings/todo/")
+    sec.click("#todo-study a:has-text('记录会议')")
+    sec.wait_for_load_state("networkidle")
+    assert "学习党章" in sec.inner_text("#id_plan_item option:checked")
+    sec.fill("#id_topic", "集中学习党章")
+    sec.click("details summary:has-text('议程、会议内容与决定')")
+    sec.fill("#id_minutes", "集中学习党章总纲，逐条讨论了党员的义务和权利，每人谈了体会。")
+    sec.click("button[name=save]")
+    sec.wait_for_load_state("networkidle")
+    assert "会议记录已保存" in sec.content()
+    sec.goto(f"{live_server.url}/meetings/compliance/?year={today.year}")
+    row = sec.inner_text("#plan-items")
+    assert "学习党章" in row and "已落实" in row and "会议1次" in row
+    assert sec.evaluate("document.documentElement.scrollWidth") <= 390
+    ctx.close()

@@ -137,3 +137,21 @@ def test_member_attendance_counts_excused_and_elsewhere_apart(world, record):
     assert stats[a[1].id].excused == 4 and stats[a[1].id].longest_gap == 0
     assert stats[a[2].id].unexcused == 4 and stats[a[2].id].longest_gap == 4 and stats[a[2].id].rate == 0
     assert stats[world.members_b[0].id].expected == 0 and stats[world.members_b[0].id].rate is None
+
+
+def test_a_past_years_talk_coverage_counts_that_years_members(world):
+    """谈心谈话 (Art. 19) is owed to the members of the year: someone who joined the branch
+    after it does not enter that year's denominator; someone who left since still does."""
+    from dangjian.core.testing import make_member
+
+    make_member(world.branch_b, name="新来", joined_on=date(2024, 5, 1))
+    make_member(world.branch_b, name="又来", joined_on=date(2024, 6, 1))
+    gone = world.members_b[3]
+    type(gone).objects.filter(pk=gone.pk).update(is_current=False, left_on=date(2024, 2, 1))
+
+    def talk_row(year):
+        rows = selectors.compliance_summary.uncached(world.township, year, today=date(2024, 11, 30)).branches
+        return next(r for r in rows if r["branch_id"] == world.branch_b.pk and r["kind_code"] == "heart_talk")
+
+    assert talk_row(2023)["members"] == 5  # the five of 2023, 钱一 included, not the newcomers
+    assert talk_row(2024)["members"] == 6  # 钱一 gone, two arrived

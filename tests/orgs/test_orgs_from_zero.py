@@ -52,7 +52,7 @@ def test_township_from_its_own_files(files, tmp_path, settings):
     assert Organization.objects.get(name="东门社区第一党小组").get_parent() == dm
     assert Term.objects.get(org=jg).started_on == date(2024, 3, 15)
     # Re-import: updates by name, never duplicates.
-    assert "新建 0 个，更新 4 个" in run("import_orgs", files["orgs"])
+    assert "新建 0 个，更新 0 个，无变化 4 个" in run("import_orgs", files["orgs"])
     assert Organization.objects.count() == 4 and Term.objects.count() == 1
 
     # createsuperuser after the tree exists: administrator of the top organization.
@@ -180,7 +180,9 @@ def test_national_layout_round_trip(tmp_path):
     wb = openpyxl.load_workbook(out)
     sheet = [list(r) for r in wb.active.iter_rows(values_only=True)]
     assert list(sheet[1][: len(headers)]) == headers
-    assert sheet[2][headers.index("民族")] == "回族" and sheet[2][headers.index("人员类别")] == "正式党员"
+    # 性别/民族/学历 go out as national codes (rules.codes); 人员类别 has none in the repo's code book.
+    got = [sheet[2][headers.index(h)] for h in ("性别", "民族", "学历", "人员类别")]
+    assert got == ["2", "03", "30", "正式党员"]
     assert "无变化 1 人" in run("import_roster", str(out), "--dry-run")
 
 

@@ -71,8 +71,6 @@ def test_wrong_key_is_reported_not_garbled(world, tmp_path):
     from cryptography.fernet import Fernet
 
     other.write_text(Fernet.generate_key().decode())
-    for fn in (crypto._master_key, crypto._fernet, crypto._hash_key):
-        fn.cache_clear()
     try:
         with override_settings(FIELD_ENCRYPTION_KEY="", FIELD_ENCRYPTION_KEY_FILE=other):
             try:
@@ -82,8 +80,7 @@ def test_wrong_key_is_reported_not_garbled(world, tmp_path):
             else:
                 raise AssertionError("decrypting with another key must fail")
     finally:
-        for fn in (crypto._master_key, crypto._fernet, crypto._hash_key):
-            fn.cache_clear()
+        crypto.reset()
     assert world.members_a[0].id_number  # the right key still works
 
 

@@ -124,12 +124,140 @@ def test_template_round_trip_and_import(demo_stats, client_for):
     buf.seek(0)
     buf.name = "stats.xlsx"
     resp = c.post(f"/stats/import/?org={demo_stats.township.pk}", {"org": demo_stats.township.pk, "file": buf})
+    assert resp.status_code == 200 and "尚未保存" in resp.content.decode()
+    assert not TownshipYearStats.objects.filter(year=2023).exists()  # nothing written on preview
+    resp = c.post(
+        f"/stats/import/?org={demo_stats.township.pk}",
+        {"org": demo_stats.township.pk, "action": "confirm", "token": _token(c)},
+    )
     assert resp.status_code == 302
     s = TownshipYearStats.objects.get(org=demo_stats.township, year=2023)
     assert s.gdp == Decimal("5.50") and s.private_enterprises is None and s.note == "初步数"
     assert s.industries.get().revenue == Decimal("300")
     # the 2022 round trip kept the missing 花椒 revenue missing
     assert SpecialtyIndustry.objects.get(stats__year=2022, crop="花椒").revenue is None
+
+
+def _token(c):
+    from dangjian.stats.views import IMPORT_SESSION_KEY
+
+    return (c.session.get(IMPORT_SESSION_KEY) or {}).get("token")
+
+
+def _workbook(township_rows, industry_rows=(), *, title_rows=()):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "全镇指标"
+    for r in title_rows:
+        ws.append(r)
+    ws.append([*services.TOWNSHIP_HEADERS, "填报单位"])
+    for r in township_rows:
+        ws.append(r)
+    ind = wb.create_sheet("特色产业")
+    ind.append(services.INDUSTRY_HEADERS)
+    for r in industry_rows:
+        ind.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _post(c, org, **data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if "content" in data:
+        data["file"] = SimpleUploadedFile("统计.xlsx", data.pop("content"))
+    return c.post(f"/stats/import/?org={org.pk}", {"org": org.pk, **data})
+
+
+def test_import_previews_then_confirm_writes_exactly_the_previewed_years(demo_stats, client_for):
+    from dangjian.core.testing_fuzz import data_digest
+
+    t = demo_stats.township
+    c = client_for("admin")
+    before = data_digest()
+    assert c.get(f"/stats/import/?org={t.pk}").status_code == 200
+    content = _workbook(
+        [
+            [2022, 5.2, 26987, 3392, 13980, 7590, 1349, 468, 185, 852, "修订", "镇统计站"],
+            [2023, 5.5, 28000, None, None, None, None, None, None, None, "初步数", "镇统计站"],
+            ["合计"],
+        ],
+        [[2023, "花椒", 430, 300], [2023, "核桃", None, 12]],
+        title_rows=[["某镇年度统计"]],
+    )
+    resp = _post(c, t, content=content)
+    html = resp.content.decode()
+    assert resp.status_code == 200 and "尚未保存" in html and "确认导入" in html
+    assert data_digest() == before  # nothing written on GET or on preview
+    assert "替换现有" in html and "有变化：生产总值（亿元）、备注" in html and "新增" in html
+    assert "<td>“全镇指标”工作表第5行</td><td>“合计”行</td>" in html  # skipped, with 行号/原因
+    assert "“填报单位”" in html  # a column not used
+    assert "核桃（面积缺失，12.00万元）" in html
+    from dangjian.core.testing_words import english_words
+
+    username = demo_stats.user("admin").username  # shown in the page header, not a UI word
+    assert [w for w in english_words(html) if w != username] == []  # the preview reads in Chinese
+    token = _token(c)
+    resp = _post(c, t, action="confirm", token=token)
+    assert resp.status_code == 302
+    rows = {
+        s.year: (s.gdp, s.income_per_capita, s.private_enterprises, s.note)
+        for s in TownshipYearStats.objects.filter(org=t)
+    }
+    assert rows == {
+        2021: (Decimal("4.79"), rows[2021][1], rows[2021][2], rows[2021][3]),  # not in the file: untouched
+        2022: (Decimal("5.20"), 26987, 3392, "修订"),
+        2023: (Decimal("5.50"), 28000, None, "初步数"),
+    }
+    crops = {(i.crop, i.area_mu, i.revenue) for i in SpecialtyIndustry.objects.filter(stats__year=2023)}
+    assert crops == {("花椒", Decimal("430.00"), Decimal("300.00")), ("核桃", None, Decimal("12.00"))}
+    assert not SpecialtyIndustry.objects.filter(stats__year=2022).exists()  # 2022's list replaced by none
+    after = data_digest()
+    resp = _post(c, t, action="confirm", token=token)  # a second click, after the first
+    assert resp.status_code == 400 and "已过期" in resp.content.decode() and data_digest() == after
+
+
+def test_a_stale_replaced_or_expired_stats_preview_is_refused(demo_stats, client_for):
+    import os
+    import time
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from dangjian.core.testing_fuzz import data_digest
+
+    t = demo_stats.township
+    c = client_for("admin")
+    content = _workbook([[2022, 6, 1, 1, 1, 1, 1, 1, 1, 1, "", ""]])
+    _post(c, t, content=content)
+    token = _token(c)
+    kept = Path(settings.MEDIA_ROOT) / "import_previews" / f"{token}.preview"
+    assert kept.exists() and (kept.stat().st_mode & 0o777) == 0o600 and b"2022" not in kept.read_bytes()
+    stats = TownshipYearStats.objects.get(org=t, year=2022)
+    services.save_year_stats(
+        org=t, year=2022, values={"gdp": Decimal("5.30")}, industries=[], expected_version=stats.version
+    )
+    before = data_digest()
+    resp = _post(c, t, action="confirm", token=token)
+    html = resp.content.decode()
+    assert resp.status_code == 409 and "预览之后，2022年的统计数据已被修改，未导入任何数据" in html
+    assert data_digest() == before and TownshipYearStats.objects.get(org=t, year=2022).gdp == Decimal("5.30")
+    # replaced by a later upload
+    _post(c, t, content=content)
+    first = _token(c)
+    _post(c, t, content=_workbook([[2024, 7, 1, 1, 1, 1, 1, 1, 1, 1, "", ""]]))
+    resp = _post(c, t, action="confirm", token=first)
+    assert resp.status_code == 400 and "已被之后上传的文件取代" in resp.content.decode()
+    # expired
+    kept = Path(settings.MEDIA_ROOT) / "import_previews" / f"{_token(c)}.preview"
+    old = time.time() - 2 * 3600
+    os.utime(kept, (old, old))
+    resp = _post(c, t, action="confirm", token=_token(c))
+    assert resp.status_code == 400 and "已过期（超过1小时未确认）" in resp.content.decode()
+    assert data_digest() == before and not TownshipYearStats.objects.filter(year=2024).exists()
 
 
 def test_import_is_all_or_nothing_with_row_errors(world):

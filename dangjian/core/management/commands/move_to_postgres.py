@@ -145,25 +145,26 @@ class Command(BaseCommand):
     # ------------------------------------------------------------------ keys
     def _recrypter(self, key_path: Path):
         """None when the source key is the target's; else a function re-encrypting a row dict."""
-        from cryptography.fernet import Fernet
-
         from dangjian.core import crypto
 
-        target_key = crypto._master_key()
+        target_text = crypto.keyring_text()
         if not key_path.is_file():
             self.stdout.write(f"未找到乡镇密钥文件 {key_path}：假定乡镇与目标使用同一密钥（将逐行校验）。")
-            source_key = target_key
+            source_text = target_text
         else:
-            source_key = key_path.read_text().strip().encode()
-        source_f = Fernet(source_key)
-        same = source_key == target_key
+            source_text = key_path.read_text().strip()
+        try:
+            source = crypto.parse_keyring(source_text)
+        except crypto.KeyFileError as exc:
+            raise CommandError(f"乡镇密钥文件 {key_path}：{exc}") from None
+        same = source_text.strip() == target_text.strip()
 
         def recrypt(model, row: dict) -> None:
             for f in model._meta.concrete_fields:
                 if not f.attname.endswith("_enc") or not row.get(f.attname):
                     continue
                 try:
-                    plain = source_f.decrypt(row[f.attname].encode()).decode()
+                    plain = source.decrypt(row[f.attname])
                 except Exception:
                     raise CommandError(
                         f"{model._meta.db_table} id={row.get('id')}：无法用乡镇密钥解密，请用 --key-file 指定正确的密钥"

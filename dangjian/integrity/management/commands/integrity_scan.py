@@ -1,8 +1,8 @@
 import json as jsonlib
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from dangjian.core import clock
 from dangjian.integrity.models import Signal
 from dangjian.integrity.selectors import signal_summary
 from dangjian.integrity.services import run_scan
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     def handle(self, *args, year, org, force, json: bool, **options):
-        year = year or timezone.localdate().year
+        year = year or clock.today().year
         if org:
             roots = list(Organization.objects.filter(name=org) | Organization.objects.filter(short_name=org))
             if not roots:

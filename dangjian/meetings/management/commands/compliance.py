@@ -4,9 +4,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
-from django.utils import timezone
 
-from dangjian.core import rulesettings
+from dangjian.core import clock, rulesettings
 from dangjian.meetings import selectors
 from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_TYPES, Organization
@@ -28,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="按该日期计算（YYYY-MM-DD，默认今天）")
 
     def handle(self, *args, year, branch, json: bool, today, **opts):
-        today = date.fromisoformat(today) if today else timezone.localdate()
+        today = date.fromisoformat(today) if today else clock.today()
         year = year or today.year
         if branch:
             found = list(Organization.objects.filter(Q(name=branch) | Q(short_name=branch), org_type__in=BRANCH_TYPES))

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--include-left", action="store_true", help="包含已离开（不在册）的党员")
         parser.add_argument(
             "--layout", choices=["roster", "national"], default="roster",
-            help="national：全国党员管理信息系统的党员信息列（可用 import_roster 导回）",
+            help="national：全国党员管理信息系统的党员信息列，性别、民族、学历写国家代码（可用 import_roster 导回）",
         )  # fmt: skip
         parser.add_argument("--purpose", default="命令行导出（未写明用途）", help="导出用途（记入敏感信息查看记录）")
 
@@ -43,8 +43,14 @@ class Command(BaseCommand):
             from dangjian.members.services import log_id_export
 
             log_id_export(actor, count=len(members), purpose=purpose, detail=f"命令行导出党员名册 {len(members)} 人")
-        write = national_bytes if layout == "national" else roster_bytes
-        Path(path).write_bytes(write(members, full=not masked, user=actor))
+        uncoded: list[str] = []
+        if layout == "national":  # 性别、民族、学历 as national codes (rules.codes)
+            content = national_bytes(members, full=not masked, user=actor, uncoded=uncoded)
+        else:
+            content = roster_bytes(members, full=not masked, user=actor)
+        Path(path).write_bytes(content)
         self.stdout.write(self.style.SUCCESS(f"已导出 {len(members)} 人到 {path}"))
+        for line in uncoded:
+            self.stdout.write("提示：" + line)
         if not masked:
             self.stdout.write("注意：文件含完整公民身份号码和电话，请妥善保管。")
