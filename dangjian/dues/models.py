@@ -245,3 +245,42 @@ class Expenditure(Versioned):
 
     def __str__(self) -> str:
         return f"{self.year}年 {self.item} {self.amount}元"
+
+
+class PaymentVoid(TimeStamped):
+    """冲红：一笔交纳作废的记录（红字冲销，财务做法）。原交纳（Payment）保留不改、不删，收据号仍占
+    原号，收据连续；本记录写明谁、何时、为何冲红，并留存原交纳覆盖的月份明细（months），原明细
+    （PaidMonth）随之移出，于是各项数字把这些月份当作未交，可以重新登记。一笔交纳只能冲红一次
+    （payment 唯一）。写入见 dangjian.dues.voids。"""
+
+    scope = ScopeRule(org="payment__member__branch", member="payment__member")
+
+    payment = models.OneToOneField(
+        Payment, verbose_name="原交纳", on_delete=models.PROTECT, related_name="void", editable=False
+    )
+    reason = models.CharField("冲红原因", max_length=200)
+    voided_on = models.DateField("冲红日期")
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="冲红人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # [{"month": "2026-03-01", "amount": "20.00", "on_time": true}, …] — the PaidMonth rows moved out.
+    months = models.JSONField("原交纳月份明细", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "党费冲红"
+        verbose_name_plural = "党费冲红"
+        ordering = ["-voided_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"冲红 {self.payment.receipt_label}（{self.reason}）"
+
+    @property
+    def month_dates(self) -> list:
+        from datetime import date as _date
+
+        return [_date.fromisoformat(m["month"]) for m in self.months]

@@ -15,7 +15,7 @@ from dangjian.core.figures import figure
 from dangjian.core.settings_registry import setting
 from dangjian.dues.grid import ZERO, MemberDues, dues_grid, members_for
 from dangjian.dues.months import add_months, last_completed_month, month_of
-from dangjian.dues.types import BranchDues, DuesSummary
+from dangjian.dues.types import BranchDues, DuesSummary, MonthDues
 
 
 def _today(today: date | None) -> date:
@@ -206,6 +206,26 @@ def month_collection(branch, month: date) -> dict:
     }
 
 
+def this_month(root=None, *, member=None, today: date | None = None) -> MonthDues:
+    """本月党费 of the current members under `root`, or of one `member`: how many owe this month,
+    how many have paid, and the amounts. The secretary's home panel and the member's 本月党费
+    tile both read this (5 queries: the dues grid of one month)."""
+    from dangjian.members.models import Member
+
+    month = month_of(_today(today))
+    members = Member.objects.filter(pk=member.pk) if member is not None else members_for(root).filter(is_current=True)
+    grid = dues_grid(members, until=month, since=month)
+    due = [md for md in grid.values() if month in md.due]
+    paid = [md for md in due if month in md.paid]
+    return MonthDues(
+        month=month,
+        due_count=len(due),
+        paid_count=len(paid),
+        due_amount=sum((md.due[month] for md in due), ZERO),
+        paid_amount=sum((md.paid[month] for md in paid), ZERO),
+    )
+
+
 def branch_month_rates(root, year: int, *, today: date | None = None) -> list[dict]:
     """Per branch, the collection rate of each month of `year` up to the current month."""
     today = _today(today)
@@ -259,7 +279,10 @@ def member_dues(member, *, today: date | None = None, year: int | None = None) -
         "streak": md.unpaid_streak(until),
         "level": art9_level(md.unpaid_streak(until)),
         "payments": list(
-            Payment.objects.filter(member=member).select_related("collector").order_by("-paid_on", "-id")[:60]
+            # 冲红 payments stay in the list, struck through with their reason (dues.voids).
+            Payment.objects.filter(member=member)
+            .select_related("collector", "void", "void__voided_by")
+            .order_by("-paid_on", "-id")[:60]
         ),
         "unpaid_due": sorted(m for m in md.due if m not in md.paid),
     }
@@ -351,10 +374,14 @@ def notice(root, year: int, *, today: date | None = None) -> dict:
 
     today = _today(today)
     summary = dues_summary(root, year, today=today)
-    collected = Payment.objects.filter(member__branch__path__startswith=root.path, paid_on__year=year)
-    regular = collected.exclude(kind="自愿").aggregate(s=Sum("amount"))["s"] or ZERO
-    voluntary = collected.filter(kind="自愿").aggregate(s=Sum("amount"))["s"] or ZERO
-    to_centre = collected.filter(kind="自愿", amount__gte=Decimal(1000)).aggregate(s=Sum("amount"))["s"] or ZERO
+    # 冲红 payments do not count (dues.voids.live_payments).
+    collected = Payment.objects.filter(
+        member__branch__path__startswith=root.path, paid_on__year=year, void__isnull=True
+    )
+    # Quantized: SQLite sums decimals as floats ("54735.9299999999 元" on the notice).
+    regular = _cents(collected.exclude(kind="自愿").aggregate(s=Sum("amount"))["s"])
+    voluntary = _cents(collected.filter(kind="自愿").aggregate(s=Sum("amount"))["s"])
+    to_centre = _cents(collected.filter(kind="自愿", amount__gte=Decimal(1000)).aggregate(s=Sum("amount"))["s"])
     spending = list(Expenditure.objects.filter(org__path__startswith=root.path, year=year).select_related("org"))
     spent = sum((e.amount for e in spending), ZERO)
     return {
@@ -367,6 +394,10 @@ def notice(root, year: int, *, today: date | None = None) -> dict:
         "spending": spending,
         "spent": spent,
     }
+
+
+def _cents(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
 def expected_next_month(today: date) -> date:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from dangjian.core.audit import log_bulk
@@ -27,6 +27,9 @@ NO_PROXY_MESSAGE = (
     f"党费须由党员本人交纳，党组织不得垫交或代扣（{SOURCE}《关于中国共产党党费收缴、使用和管理的规定》）。"
     "党员委托他人转交的，请选择“本人委托他人转交”并填写转交人。"
 )
+# Two people recording the same month at once: the unique (member, month) index refuses the
+# second, which is told so instead of a 500 (and never overwrites the first).
+RACE_MESSAGE = "这些月份刚刚已由他人登记（或同时冲红），未重复登记，请刷新后核对。"
 REDUCTION_MESSAGE = f"少交或免交党费须经支部党员大会（或支委会）讨论决定，并报上级党组织批准（{SOURCE}）。"
 
 
@@ -242,6 +245,13 @@ def record_payment(
     amount is the sum of the months' dues; a receipt number is assigned."""
     _check_via(via, via_name)
     months = sorted(month_of(m) for m in months)
+    try:
+        return _record_payment(member, months, paid_on, collector, via, via_name, note)
+    except IntegrityError:
+        raise DuesError(RACE_MESSAGE) from None
+
+
+def _record_payment(member, months, paid_on, collector, via, via_name, note) -> Payment:
     with transaction.atomic():
         due = _validate_months(member, months, paid_on, note)
         branch = member.branch
@@ -294,12 +304,19 @@ def record_voluntary(*, member, amount: Decimal, paid_on: date, collector=None, 
 def collect_month(*, branch, month: date, member_ids: list[int], paid_on: date, collector=None) -> list[Payment]:
     """The monthly screen's one submit: each ticked member pays `month` (one receipt each).
     Members not due that month or already paid are skipped, never double counted."""
-    from dangjian.dues.selectors import month_collection
-
     month = month_of(month)
     if month_diff(month, month_of(paid_on)) > prepay_months():
         raise DuesError(f"预交党费不超过{prepay_months()}个月")
     wanted = {int(i) for i in member_ids}
+    try:
+        return _collect_month(branch, month, wanted, paid_on, collector)
+    except IntegrityError:
+        raise DuesError(RACE_MESSAGE) from None
+
+
+def _collect_month(branch, month: date, wanted: set[int], paid_on: date, collector) -> list[Payment]:
+    from dangjian.dues.selectors import month_collection
+
     with transaction.atomic():
         screen = month_collection(branch, month)
         rows = [r for r in screen["rows"] if r["member_id"] in wanted and not r["paid"]]

@@ -34,3 +34,27 @@ class DuesSummary:
     @property
     def has_records(self) -> bool:
         return bool(self.due or self.paid)
+
+
+@dataclass(frozen=True)
+class MonthDues:
+    """this_month: one month's dues of a set of members (a branch, a township, or one member).
+    The staff home panel (已交 x/y 人) and the member's 本月党费 tile read the same selector."""
+
+    month: date
+    due_count: int  # members with dues for the month
+    paid_count: int
+    due_amount: Decimal
+    paid_amount: Decimal
+
+    @property
+    def unpaid_count(self) -> int:
+        return self.due_count - self.paid_count
+
+    @property
+    def unpaid_amount(self) -> Decimal:
+        return self.due_amount - self.paid_amount
+
+    @property
+    def all_paid(self) -> bool:
+        return self.due_count > 0 and self.paid_count == self.due_count

@@ -9,6 +9,7 @@ urlpatterns = [
     path("arrears/", views.arrears, name="arrears"),
     path("member/<int:member>/", views.member_detail, name="member"),
     path("member/<int:member>/pay/", views.pay, name="pay"),
+    path("payment/<int:payment>/void/", views.void, name="void"),
     path("member/<int:member>/reduction/", views.reduction_add, name="reduction_add"),
     path("mine/", views.mine, name="mine"),
     path("bases/", views.bases, name="bases"),

@@ -18,7 +18,8 @@ from dangjian.accounts.scope import get_in_scope, orgs_in_scope, scope_root
 from dangjian.core import clock, params
 from dangjian.core.spreadsheet import drop_preview, keep_preview, load_preview
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
-from dangjian.dues import selectors, services
+from dangjian.dues import ledger as dues_ledger
+from dangjian.dues import selectors, services, voids
 from dangjian.dues.importer import StalePreview, apply_preview, preview, template_bytes
 from dangjian.dues.models import Category, Payment, Reduction
 from dangjian.dues.months import add_months, label, last_completed_month, month_of, parse_month
@@ -89,7 +90,7 @@ def collect(request):
     month = parse_month(request.GET.get("month"), month_of(today))
     if month > add_months(month_of(today), selectors.prepay_months()):
         month = month_of(today)
-    screen = selectors.month_collection(branch, month)
+    screen = voids.mark_voided(selectors.month_collection(branch, month))
     return render(
         request,
         "dues/collect.html",
@@ -252,6 +253,31 @@ def pay(request, member):
     except services.DuesError as exc:
         messages.error(request, exc.message)
     return redirect(reverse("dues:member", args=[member.pk]))
+
+
+@scoped(roles=WRITER_ROLES, write=True, payment=Payment)
+def void(request, payment):
+    """冲红: a confirmation page (GET) stating the receipt, member, months and amount, with the
+    required reason; POST voids it (dues.voids) and returns to the member's page."""
+    about = voids.void_preview(payment)
+    error = None
+    reason = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")[:200]
+        try:
+            voids.void_payment(payment=payment, reason=reason, user=request.user)
+        except services.DuesError as exc:
+            error = exc.message
+        else:
+            months = f"，{about.months_label}重新计为未交，可重新登记" if about.months else ""
+            messages.success(request, f"已冲红{payment.receipt_label}（{payment.amount} 元）{months}。")
+            return redirect(reverse("dues:member", args=[payment.member_id]) + f"?year={payment.paid_on.year}")
+    return render(
+        request,
+        "dues/void_confirm.html",
+        {"p": payment, "preview": about, "error": error, "reason": reason},
+        status=400 if error else 200,
+    )
 
 
 @scoped(roles=WRITER_ROLES, write=True, member=Member)
@@ -461,9 +487,8 @@ def ledger(request):
     branch = _branch(request)
     year = _year(request)
     headers, rows = selectors.ledger_rows(branch, year)
-    content = ledger_bytes(
-        title="党费收缴台账", headers=headers, rows=rows, org=branch.name, period=f"{year}年", user=request.user
-    )
+    # With the 收据登记 sheet: every receipt of the year, 冲红 ones struck through (dues.ledger).
+    content = dues_ledger.ledger_workbook(branch=branch, year=year, headers=headers, rows=rows, user=request.user)
     return xlsx_response(content, f"{branch}{year}年党费收缴台账.xlsx")
 
 

@@ -22,13 +22,14 @@ from dangjian.members.models import Member
 
 
 def _tiles(user, member, today):
-    from dangjian.dues.selectors import member_dues
+    from dangjian.dues.selectors import member_dues, this_month
     from dangjian.meetings.models import MeetingNotice, NoticeSignIn
     from dangjian.points.selectors import member_points
     from dangjian.study.selectors import member_study
 
     dues = member_dues(member, today=today)
-    month = dues["months"][today.month - 1] if dues["year"] == today.year else None
+    # 本月党费: the same selector as the secretary's home panel (dues.selectors.this_month).
+    month = this_month(member=member, today=today)
     notice = (
         visible_to(user, MeetingNotice)
         .filter(cancelled=False, meeting__isnull=True, date__gte=today, date__lte=today + timedelta(days=60))

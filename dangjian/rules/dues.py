@@ -160,3 +160,18 @@ def monthly_dues(
             raise RuleError("农民党员每月交纳党费应在0.2元至1元之间")
         return amount.quantize(CENT, rounding=rounding)
     return FIXED_LOW_AMOUNT
+
+
+# 冲红（作废一笔交纳）：党内法规没有专门条文；这是财务的红字冲销做法 —— 原收据保留、注明作废原因，
+# 收据号不重用，另行登记（参照财政部《会计基础工作规范》的红字更正做法：已入账的错误凭证以红字冲销
+# 后重新填制；本地做法，非党内法规）。
+VOID_REASON_MIN_CHARS = 2
+
+
+def void_refusal(*, reason: str, already_voided: bool) -> str | None:
+    """冲红的前提：写明原因；同一笔交纳只冲红一次。返回拒绝理由（中文），可以冲红时返回 None。"""
+    if already_voided:
+        return "这笔交纳已经冲红，不能重复冲红。"
+    if len("".join(str(reason or "").split())) < VOID_REASON_MIN_CHARS:
+        return f"请写明冲红原因（至少{VOID_REASON_MIN_CHARS}个字），例如“金额录错”“重复登记”。"
+    return None

@@ -1,0 +1,193 @@
+"""Browser tests on a phone (390×844), issue 17: dues with confirmation and a 冲红 (void); the
+design pass — tables as cards, filter panels folded, buttons on one line, the tree searchable."""
+
+import pytest
+from django.utils import timezone
+
+from dangjian.dues.models import PaidMonth, Payment, PaymentVoid
+from dangjian.dues.months import month_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PHONE = {"width": 390, "height": 844}
+
+
+def _bases(world):
+    from dangjian.dues.services import BaseRow, set_bases
+
+    year = timezone.localdate().year
+    set_bases(branch=world.branch_a, year=year, rows=[BaseRow(m.pk, "在职", "4000") for m in world.members_a])
+
+
+def _phone(browser, live_server, username):
+    ctx = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.set_default_timeout(30000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "Test-pass-2023")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return ctx, page
+
+
+def _no_sideways_scroll(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
+
+
+def _buttons_on_one_line(page):
+    """No visible button is taller than one line of its text (“查/看” wrapped a character a line)."""
+    tall = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.btn')).filter(b => b.offsetParent !== null).filter(b => {
+             const lh = parseFloat(getComputedStyle(b).lineHeight) || 24;
+             const pad = parseFloat(getComputedStyle(b).paddingTop) + parseFloat(getComputedStyle(b).paddingBottom);
+             return b.getBoundingClientRect().height > lh * 1.6 + pad + 4; }).map(b => b.textContent.trim())"""
+    )
+    assert tall == [], f"{page.url}: buttons wrapped: {tall}"
+
+
+def test_collect_confirm_then_void_on_a_phone(world, live_server, browser):
+    _bases(world)
+    a = world.members_a
+    ctx, page = _phone(browser, live_server, "sec_a")
+    try:
+        page.goto(f"{live_server.url}/dues/collect/")
+        _no_sideways_scroll(page)
+        # the collection list is cards: no table header, each row one card inside the screen
+        assert page.locator("#collect-table thead").is_hidden()
+        box = page.locator("#collect-table tbody tr").first.bounding_box()
+        assert box["width"] <= PHONE["width"]
+        page.check(f"#pay-{a[0].pk}")
+        page.check(f"#pay-{a[1].pk}")
+        page.click("#collect-submit")
+        page.wait_for_load_state("networkidle")
+        assert "将登记 2 人交纳党费，合计 80.00 元" in page.inner_text("#confirm-summary")
+        page.click("#confirm-submit")
+        page.wait_for_load_state("networkidle")
+        assert page.inner_text("#paid-count").strip() == "2"
+        p = Payment.objects.get(member=a[0])
+
+        # 冲红 from the member's page: a confirmation stating what is voided, a reason required
+        page.goto(f"{live_server.url}/dues/member/{a[0].pk}/")
+        _buttons_on_one_line(page)
+        page.click(f"#void-{p.pk}")
+        page.wait_for_load_state("networkidle")
+        summary = page.inner_text("#void-summary")
+        assert a[0].name in summary and p.receipt_label in summary and "40.00" in summary
+        assert f"{month_of(timezone.localdate()).month}月" in page.inner_text("#void-months")
+        assert not PaymentVoid.objects.exists()
+        page.fill("#void-reason", "登记错了人")
+        page.click("#void-submit")
+        page.wait_for_load_state("networkidle")
+        assert "已冲红" in page.content()
+        assert "原因：登记错了人" in page.inner_text(f"#void-note-{p.pk}")
+        assert (
+            page.locator(f"#payment-{p.pk} .dues-voided").first.evaluate("e => getComputedStyle(e).textDecorationLine")
+            == "line-through"
+        )
+        assert page.locator(f"#void-{p.pk}").count() == 0  # no second 冲红
+        assert Payment.objects.filter(pk=p.pk).exists() and not PaidMonth.objects.filter(payment=p).exists()
+
+        # the month is unpaid again and can be collected again
+        page.goto(f"{live_server.url}/dues/collect/")
+        assert page.inner_text("#paid-count").strip() == "1"
+        assert "已冲红：登记错了人" in page.inner_text("#collect-table")
+        page.check(f"#pay-{a[0].pk}")
+        page.click("#collect-submit")
+        page.wait_for_load_state("networkidle")
+        page.click("#confirm-submit")
+        page.wait_for_load_state("networkidle")
+        assert page.inner_text("#paid-count").strip() == "2"
+        again = Payment.objects.filter(member=a[0], void__isnull=True).get()
+        assert again.receipt_no == Payment.objects.order_by("-receipt_no").first().receipt_no > p.receipt_no
+
+        # the home panel reads the same figures
+        page.goto(f"{live_server.url}/")
+        assert "2/5人" in page.content()
+    finally:
+        ctx.close()
+
+
+def test_phone_design_roster_cards_folded_filters_and_tree_search(world, live_server, browser):
+    ctx, page = _phone(browser, live_server, "admin")
+    try:
+        page.goto(f"{live_server.url}/members/")
+        _no_sideways_scroll(page)
+        # the filter panel is folded behind one button; the list starts on the first screen
+        assert page.locator("#roster-filter").is_hidden()
+        toggle = page.locator(".filter-toggle")
+        assert toggle.is_visible()
+        first = page.locator("table.roster tbody tr").first
+        assert first.bounding_box()["y"] < PHONE["height"]
+        # each member is a card: the name as its title, fields labelled, never squeezed to a
+        # character a line
+        assert page.locator("table.roster thead").is_hidden()
+        name = first.locator("td").first
+        assert name.bounding_box()["height"] < 40 and name.bounding_box()["width"] > 200
+        assert first.locator("td").nth(1).get_attribute("data-label") == "性别"
+        toggle.click()
+        assert page.locator("#roster-filter").is_visible()
+        _buttons_on_one_line(page)
+
+        # the organisation tree: folded below the top on a phone, searchable
+        page.goto(f"{live_server.url}/orgs/")
+        _no_sideways_scroll(page)
+        assert not page.locator(".org-group .org-name").first.is_visible()
+        page.fill("#org-search", "东街")
+        assert "找到" in page.inner_text("#org-search-count")
+        assert page.locator(".org-name", has_text="东街").first.is_visible()
+        assert not page.locator(".org-node.org-branch .org-name", has_text="西街").first.is_visible()
+        page.fill("#org-search", "")
+        assert page.locator(".org-miss").count() == 0
+
+        # the heatmap as cards of month tiles
+        page.goto(f"{live_server.url}/meetings/compliance/")
+        _no_sideways_scroll(page)
+        cell = page.locator("#heatmap td.grid-cell").first
+        assert cell.bounding_box()["width"] < PHONE["width"] / 4
+        _buttons_on_one_line(page)
+    finally:
+        ctx.close()
+
+
+PHONE_PAGES = [
+    "/",
+    "/members/",
+    "/orgs/",
+    "/meetings/",
+    "/meetings/compliance/",
+    "/meetings/art9/",
+    "/dues/collect/",
+    "/dues/arrears/",
+    "/dues/bases/",
+    "/dues/summary/",
+    "/dues/notice/",
+    "/study/",
+    "/lifecycle/",
+    "/reviews/",
+    "/core/audit/",
+]
+
+
+def test_phone_walk_no_sideways_scroll_and_buttons_on_one_line(world, live_server, browser):
+    """The main pages at 390×844: nothing runs off the screen sideways, no button wraps."""
+    _bases(world)
+    ctx, page = _phone(browser, live_server, "admin")
+    try:
+        for path in [*PHONE_PAGES, f"/members/{world.members_a[0].pk}/", f"/dues/member/{world.members_a[0].pk}/"]:
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("networkidle")
+            assert page.locator("main").count() == 1, path
+            _no_sideways_scroll(page)
+            _buttons_on_one_line(page)
+    finally:
+        ctx.close()
+    ctx, page = _phone(browser, live_server, "mem_a")
+    try:
+        for path in ["/members/home/", "/dues/mine/", "/meetings/mine/", "/study/mine/"]:
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("networkidle")
+            assert page.locator("main").count() == 1, path
+            _no_sideways_scroll(page)
+            _buttons_on_one_line(page)
+    finally:
+        ctx.close()
