@@ -150,6 +150,17 @@ def start(request, kind: str, *, total: int, filename: str = "", params: str | N
     return job
 
 
+def in_scope(job: ExportJob, user) -> bool:
+    """A job's result is the data of its organization: served only while that organization
+    is still in the user's scope (a job without one: its owner alone decides)."""
+    from dangjian.accounts.scope import scope_root
+
+    if job.org_id is None:
+        return True
+    root = scope_root(user)
+    return root is not None and job.org.path.startswith(root.path)
+
+
 def prune(days: int = 1) -> None:
     """Files of jobs older than `days` are removed (they were offered once; exports are cheap
     to make again and hold personal data)."""
@@ -199,7 +210,9 @@ def run_job(job_id: str) -> str:
         logger.exception("background job %s (%s) failed", job_id, job.kind)
         partial.unlink(missing_ok=True)
         ExportJob.objects.filter(pk=job_id).update(
-            status=ExportJob.Status.FAILED, message="后台任务出错，未能完成，请稍后重试或联系管理员", finished_at=timezone.now()
+            status=ExportJob.Status.FAILED,
+            message="后台任务出错，未能完成，请稍后重试或联系管理员",
+            finished_at=timezone.now(),
         )
         return "failed"
     ExportJob.objects.filter(pk=job_id).update(

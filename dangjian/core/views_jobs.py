@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ALL_ROLES
-from dangjian.accounts.scope import scope_root
 from dangjian.core import exports, jobs  # noqa: F401 — exports registers the kinds
 from dangjian.core.models import ExportJob
 
@@ -28,10 +27,8 @@ def _own(request, job: str) -> ExportJob:
     found = ExportJob.objects.filter(pk=pk, user=request.user).select_related("org").first()
     if found is None:
         raise Http404("没有这个任务")
-    if found.org_id is not None:
-        root = scope_root(request.user)
-        if root is None or not found.org.path.startswith(root.path):
-            raise Http404("没有这个任务")
+    if not jobs.in_scope(found, request.user):
+        raise Http404("没有这个任务")
     return found
 
 
