@@ -723,19 +723,22 @@ def _find_header(rows: list[list], spec: Spec, index: dict[str, str]) -> tuple[i
     return best
 
 
+_SKIP_HALFWIDTH = tuple((p, to_halfwidth(p)) for p in SKIP_PREFIXES)
+
+
 def _skip_reason(row: list, used: list[int], header_keys: list[str], wide: bool) -> str | None:
     first = next((v for v in row if not blank(v)), None)
     if first is None:
         return "空行"
     if isinstance(first, str):
         s = "".join(to_halfwidth(first).split())
-        for p in SKIP_PREFIXES:
-            if s.startswith(to_halfwidth(p)):
+        for p, half in _SKIP_HALFWIDTH:
+            if s.startswith(half):
                 return f"“{p.rstrip('：:')}”行"
     if all(blank(row[j]) if j < len(row) else True for j in used):
         return "没有填写内容的行"
-    keys = [normalize_header(row[j]) if j < len(row) else "" for j in used]
-    if keys and keys == [header_keys[j] for j in used]:
+    # A repeated header row: every used cell reads as its header (stops at the first that does not).
+    if used and all((normalize_header(row[j]) if j < len(row) else "") == header_keys[j] for j in used):
         return "重复的表头行"
     if wide:
         values = {cell_text(v) for v in row if not blank(v)}
@@ -785,6 +788,7 @@ def _build_table(sheets, spec: Spec, *, filled: dict[str, set[int]] | None = Non
         cols = {f: j + 1 for f, j in winners.items()}
         headers = {f: header[j] for f, j in winners.items()}
         limit = spec.max_rows
+        kinds = {f: spec.kind_of(f) for f in winners}  # once per sheet, not per cell
         count = 0
         for i in range(hi + 1, len(rows)):
             row = rows[i]
@@ -798,7 +802,7 @@ def _build_table(sheets, spec: Spec, *, filled: dict[str, set[int]] | None = Non
                 raise ReadError(f"一次最多导入{limit}行，请分批导入", "too_many_rows")
             values = {}
             for f, j in winners.items():
-                kind = spec.kind_of(f)
+                kind = kinds[f]
                 v = row[j] if j < len(row) else None
                 for k in others.get(f, []):
                     alt = row[k] if k < len(row) else None
