@@ -198,6 +198,8 @@ def blank(v) -> bool:
 
 def cell_text(v) -> str:
     """A cell as text, as typed: whole floats without .0, dates as 1968-03-05."""
+    if type(v) is str:  # most cells: nothing to convert
+        return v
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -224,14 +226,19 @@ def clean_number(v):
     return s.replace(",", "").replace("，", "")
 
 
-def clean(kind: str, v):
-    if kind == IDENT:
-        return clean_ident(v)
-    if kind == NUMBER:
-        return clean_number(v)
-    if kind == TEXT:
-        return cell_text(v).strip()
+def clean_text(v) -> str:
+    return cell_text(v).strip()
+
+
+def _as_read(v):
     return v
+
+
+CLEANERS = {IDENT: clean_ident, NUMBER: clean_number, TEXT: clean_text}
+
+
+def clean(kind: str, v):
+    return CLEANERS.get(kind, _as_read)(v)
 
 
 # --- results -------------------------------------------------------------------------------
@@ -789,6 +796,7 @@ def _build_table(sheets, spec: Spec, *, filled: dict[str, set[int]] | None = Non
         headers = {f: header[j] for f, j in winners.items()}
         limit = spec.max_rows
         kinds = {f: spec.kind_of(f) for f in winners}  # once per sheet, not per cell
+        cleaners = {f: CLEANERS.get(k, _as_read) for f, k in kinds.items()}
         count = 0
         for i in range(hi + 1, len(rows)):
             row = rows[i]
@@ -820,7 +828,7 @@ def _build_table(sheets, spec: Spec, *, filled: dict[str, set[int]] | None = Non
                                 f"与“{header[j]}”不同，取“{header[j]}”的值",
                             )
                         )
-                values[f] = clean(kind, v)
+                values[f] = cleaners[f](v)
             table.rows.append(Row(name, i + 1, values, cols, headers, multi))
     return table
 
