@@ -57,22 +57,24 @@ def _cells(content: bytes) -> list[list]:
     return [list(r) for r in wb.active.iter_rows(min_row=3, values_only=True)]
 
 
-def measure_one(kind: str, request) -> dict:
+def measure_one(kind: str, request, repeats: int = 3) -> dict:
+    """The export and its floors, alternated `repeats` times, best of each: on a shared
+    machine a burst of someone else's work then hits both sides alike."""
     from dangjian.core import exports
 
     build = {"audit": exports.audit, "roster": exports.roster}[kind]
-    buf = io.BytesIO()
-    t0 = time.perf_counter()
-    build(job=None, request=request, progress=lambda n=1: None, target=buf)
-    seconds = time.perf_counter() - t0
-    rows = _cells(buf.getvalue())
-    return {
-        "seconds": seconds,
-        "rows": len(rows),
-        "bytes": len(buf.getvalue()),
-        "floor_seconds": _floor_xlsxwriter(rows),
-        "openpyxl_seconds": _floor(rows),
-    }
+    best = {"seconds": float("inf"), "floor_seconds": float("inf"), "openpyxl_seconds": float("inf")}
+    content = b""
+    for _ in range(max(1, repeats)):
+        buf = io.BytesIO()
+        t0 = time.perf_counter()
+        build(job=None, request=request, progress=lambda n=1: None, target=buf)
+        best["seconds"] = min(best["seconds"], time.perf_counter() - t0)
+        content = buf.getvalue()
+        rows = _cells(content)
+        best["floor_seconds"] = min(best["floor_seconds"], _floor_xlsxwriter(rows))
+        best["openpyxl_seconds"] = min(best["openpyxl_seconds"], _floor(rows))
+    return {**best, "rows": len(rows), "bytes": len(content), "repeats": repeats}
 
 
 def township_admin(root):
@@ -96,11 +98,11 @@ def township_admin(root):
     return user, best
 
 
-def measure(root, admin) -> dict:
+def measure(root, admin, repeats: int = 3) -> dict:
     tadmin, township = township_admin(root)
     return {
-        "audit": measure_one("audit", _request(admin)),
-        "roster": measure_one("roster", _request(tadmin)),
-        "roster_full": measure_one("roster", _request(tadmin, full="1")),
+        "audit": measure_one("audit", _request(admin), repeats),
+        "roster": measure_one("roster", _request(tadmin), repeats),
+        "roster_full": measure_one("roster", _request(tadmin, full="1"), repeats),
         "township": township.name,
     }
