@@ -64,7 +64,7 @@ def test_small_import_is_written_at_once(world, client_for):
 
 
 def test_import_job_whose_page_was_closed_writes_nothing(world, client_for):
-    from dangjian.core.spreadsheet import keep_preview
+    from dangjian.core.spreadsheet import drop_preview, keep_preview
     from dangjian.members.roster_import import read_rows
 
     wb = openpyxl.Workbook()
@@ -85,3 +85,4 @@ def test_import_job_whose_page_was_closed_writes_nothing(world, client_for):
     )
     assert jobs.run_job.call(str(job.pk)) == "cancelled"
     assert not Member.objects.filter(name="关页甲").exists()
+    drop_preview(token)  # the upload directory is shared by the whole test session
