@@ -301,16 +301,17 @@ class Bench:
         from bench.pages import bench_user
 
         with self.step("导出（审计日志、乡镇党员名册）"):
-            e = measure(root, bench_user())
+            e = measure(root, bench_user(), repeats=1 if self.opts.smoke else 3)
         self.result["exports"] = e
         a, r, rf = e["audit"], e["roster"], e["roster_full"]
         self.figure(f"审计日志导出（{a['rows']:,} 条，{a['bytes'] // 1024} KB）", a["seconds"], "秒", a["floor_seconds"],
-                    limit_name="同样的单元格直接写入（openpyxl 只写模式）",
+                    limit_name=f"同样的单元格直接写入（xlsxwriter 常量内存模式；openpyxl 只写模式 {a['openpyxl_seconds']:.2f} 秒）",
                     target=TARGET_AUDIT_EXPORT_SECONDS * max(1.0, a["rows"] / 21000),
                     target_text="≤ 3 秒 / 21,000 条", ok=a["seconds"] <= TARGET_AUDIT_EXPORT_SECONDS * max(1.0, a["rows"] / 21000))  # fmt: skip
         for label, x in (("脱敏", r), ("含完整身份证号，逐条解密", rf)):
             self.figure(f"乡镇党员名册导出（{e['township']}，{x['rows']:,} 人，{label}）", x["seconds"], "秒",
-                        x["floor_seconds"], limit_name="同样的单元格直接写入（openpyxl 只写模式）",
+                        x["floor_seconds"],
+                        limit_name=f"同样的单元格直接写入（xlsxwriter 常量内存模式；openpyxl 只写模式 {x['openpyxl_seconds']:.2f} 秒）",
                         target=TARGET_ROSTER_EXPORT_SECONDS, target_text="≤ 1 秒",
                         ok=x["seconds"] <= TARGET_ROSTER_EXPORT_SECONDS)  # fmt: skip
 
@@ -346,11 +347,17 @@ class Bench:
         import gc
 
         gc.collect()
-        with self.step(f"名册导入 {n:,} 行"):
-            self.say("  导入（校验、写入、审计，最后回滚）…")
-            t_app, created = app_import(content)
-        with self.step("名册导入的极限（calamine + executemany）"):
-            t_raw, n_raw = raw_import(content)
+        # Alternated, best of each (twice at full size): a burst of other work on a shared
+        # machine then lands on both sides alike instead of skewing the ratio.
+        t_app = t_raw = float("inf")
+        for _ in range(1 if self.opts.smoke else 2):
+            with self.step(f"名册导入 {n:,} 行"):
+                self.say("  导入（校验、写入、审计，最后回滚）…")
+                seconds, created = app_import(content)
+                t_app = min(t_app, seconds)
+            with self.step("名册导入的极限（calamine + executemany）"):
+                seconds, n_raw = raw_import(content)
+                t_raw = min(t_raw, seconds)
         self.result["import"] = {"rows": n, "created": created, "seconds": t_app, "raw_seconds": t_raw,
                                  "bytes": len(content)}  # fmt: skip
         self.figure(f"名册导入 {created:,} 人", t_app, "秒", t_raw, limit_name="calamine + executemany",

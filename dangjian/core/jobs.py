@@ -1,10 +1,11 @@
 """Long work in the background (django-tasks, database backend): exports over a few thousand
-rows run in the task worker (`manage.py db_worker`, started beside the server by `serve`),
-not inside the request.
+rows, the survey report and the integrity scan run in the task worker (`manage.py
+db_worker`, started beside the server by `serve`), not inside the request.
 
 A kind of job is registered with `@job_kind(...)`: a function `build(job, request, progress,
-target)` that writes the file to `target`. The page (core.views_jobs) polls the job's progress
-and offers the file when done. The page's polling is also the job's lifeline: when nobody has
+target)` that writes the file to `target` (or, for a kind without a file, does its work and
+returns the sentence to show). The page (core.views_jobs) polls the job's progress and offers
+the file, or the result's page, when done. The page's polling is also the job's lifeline: when nobody has
 looked for ABANDON_SECONDS (the browser was closed) or the user pressed 停止, the job stops at
 its next progress step — an abandoned export never keeps the worker busy.
 """
@@ -38,23 +39,37 @@ class Abandoned(Exception):
     pass
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 @dataclass
 class JobKind:
     kind: str
     title: str
     build: object
-    content_type: str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    content_type: str = XLSX
+    suffix: str = ".xlsx"
+    unit: str = "行"  # what `total`/`done` count: rows, or steps of a report or scan
+    file: bool = True  # False: the job's result is its message and `result_url`
+    result_url: object = None  # job -> URL of the result's page (kinds without a file)
 
 
 KINDS: dict[str, JobKind] = {}
 
 
-def job_kind(kind: str, title: str):
+def job_kind(kind: str, title: str, **options):
     def register(fn):
-        KINDS[kind] = JobKind(kind, title, fn)
+        KINDS[kind] = JobKind(kind, title, fn, **options)
         return fn
 
     return register
+
+
+def register_kinds() -> None:
+    """Make sure core's own kinds (the exports) are registered; the apps register theirs
+    when Django starts (their AppConfig.ready imports their `jobs` module)."""
+    from dangjian.core import exports  # noqa: F401
 
 
 def export_dir() -> Path:
@@ -64,7 +79,8 @@ def export_dir() -> Path:
 
 
 def file_path(job: ExportJob) -> Path:
-    return export_dir() / f"{job.pk}.xlsx"
+    kind = KINDS.get(job.kind)
+    return export_dir() / f"{job.pk}{kind.suffix if kind else '.xlsx'}"
 
 
 def background_rows() -> int:
@@ -92,8 +108,15 @@ class Progress:
         self.last = now
         self.check()
 
-    def check(self) -> None:
-        ExportJob.objects.filter(pk=self.job_id).update(done=self.done)
+    def step(self, label: str = "") -> None:
+        """One more step of a job counted in steps (a report, a scan), written at once with
+        what is being done now (shown on the page)."""
+        self.done += 1
+        self.check(label)
+
+    def check(self, label: str | None = None) -> None:
+        changes = {"done": self.done} if label is None else {"done": self.done, "message": label[:200]}
+        ExportJob.objects.filter(pk=self.job_id).update(**changes)
         status, seen = ExportJob.objects.filter(pk=self.job_id).values_list("status", "seen_at").first() or (
             ExportJob.Status.CANCELLED,
             None,
@@ -104,19 +127,21 @@ class Progress:
             raise Abandoned("页面已关闭")
 
 
-def start(request, kind: str, *, total: int, filename: str) -> ExportJob:
-    """Queue a job of `kind` for this request's user and filters (GET)."""
+def start(request, kind: str, *, total: int, filename: str = "", params: str | None = None, org=None) -> ExportJob:
+    """Queue a job of `kind` for this request's user and filters (GET, or `params` as a query
+    string). `org`: the organization whose data it reads (default: the user's scope); the
+    result is served only while that organization is still in the user's scope."""
     from dangjian.accounts.scope import scope_root
-    from dangjian.core import exports  # noqa: F401 — registers the kinds
 
+    register_kinds()
     prune()
-    root = scope_root(request.user)
+    root = org or scope_root(request.user)
     job = ExportJob.objects.create(
         kind=kind,
         title=KINDS[kind].title,
         user=request.user,
         org=root,
-        params=request.GET.urlencode(),
+        params=request.GET.urlencode() if params is None else params,
         total=total,
         filename=filename,
         seen_at=timezone.now(),
@@ -125,12 +150,24 @@ def start(request, kind: str, *, total: int, filename: str) -> ExportJob:
     return job
 
 
+def in_scope(job: ExportJob, user) -> bool:
+    """A job's result is the data of its organization: served only while that organization
+    is still in the user's scope (a job without one: its owner alone decides)."""
+    from dangjian.accounts.scope import scope_root
+
+    if job.org_id is None:
+        return True
+    root = scope_root(user)
+    return root is not None and job.org.path.startswith(root.path)
+
+
 def prune(days: int = 1) -> None:
     """Files of jobs older than `days` are removed (they were offered once; exports are cheap
     to make again and hold personal data)."""
     old = ExportJob.objects.filter(created_at__lt=timezone.now() - timedelta(days=days))
     for pk in old.values_list("pk", flat=True):
-        export_dir().joinpath(f"{pk}.xlsx").unlink(missing_ok=True)
+        for path in export_dir().glob(f"{pk}.*"):
+            path.unlink(missing_ok=True)
     old.delete()
 
 
@@ -138,8 +175,8 @@ def prune(days: int = 1) -> None:
 def run_job(job_id: str) -> str:
     """The worker's side: build the file, keep the progress, never outlive its page."""
     from dangjian.accounts.models import User
-    from dangjian.core import exports  # noqa: F401 — registers the kinds
 
+    register_kinds()
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
         status=ExportJob.Status.RUNNING, started_at=timezone.now()
     )
@@ -147,31 +184,38 @@ def run_job(job_id: str) -> str:
         return "skipped"
     job = ExportJob.objects.get(pk=job_id)
     progress = Progress(job)
+    kind = KINDS[job.kind]
     target = file_path(job)
     partial = target.with_suffix(".part")
+    message = ""
     try:
         user = User.objects.get(pk=job.user_id)
         if not user.is_active:
             raise Abandoned("账号已停用")
         request = SimpleNamespace(user=user, GET=QueryDict(job.params), META={})
         progress.check()
-        with open(partial, "wb") as fh:
-            KINDS[job.kind].build(job=job, request=request, progress=progress, target=fh)
-        partial.replace(target)
+        if kind.file:
+            with open(partial, "wb") as fh:
+                message = kind.build(job=job, request=request, progress=progress, target=fh) or ""
+            partial.replace(target)
+        else:
+            message = kind.build(job=job, request=request, progress=progress, target=None) or ""
     except Abandoned as exc:
         partial.unlink(missing_ok=True)
         ExportJob.objects.filter(pk=job_id).update(
-            status=ExportJob.Status.CANCELLED, message=f"{exc}，导出已停止", finished_at=timezone.now()
+            status=ExportJob.Status.CANCELLED, message=f"{exc}，任务已停止", finished_at=timezone.now()
         )
         return "cancelled"
     except Exception:
         logger.exception("background job %s (%s) failed", job_id, job.kind)
         partial.unlink(missing_ok=True)
         ExportJob.objects.filter(pk=job_id).update(
-            status=ExportJob.Status.FAILED, message="生成文件时出错，请稍后重试或联系管理员", finished_at=timezone.now()
+            status=ExportJob.Status.FAILED,
+            message="后台任务出错，未能完成，请稍后重试或联系管理员",
+            finished_at=timezone.now(),
         )
         return "failed"
     ExportJob.objects.filter(pk=job_id).update(
-        status=ExportJob.Status.DONE, done=progress.done, finished_at=timezone.now()
+        status=ExportJob.Status.DONE, done=progress.done, message=str(message)[:200], finished_at=timezone.now()
     )
     return "done"

@@ -40,8 +40,10 @@ class CacheVersion(models.Model):
 
 
 class ExportJob(models.Model):
-    """A long piece of work (an export over a few thousand rows) run by the task worker
-    (core.jobs). The page polls its progress; the file is offered when it is done."""
+    """A long piece of work run by the task worker (core.jobs): an export over a few thousand
+    rows, the survey report, an integrity scan, a large roster import. The page polls its
+    progress (`total`/`done` count rows or steps); the file, or the result's page, is offered
+    when it is done."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"

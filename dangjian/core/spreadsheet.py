@@ -200,6 +200,8 @@ def blank(v) -> bool:
 
 def cell_text(v) -> str:
     """A cell as text, as typed: whole floats without .0, dates as 1968-03-05."""
+    if type(v) is str:  # most cells: nothing to convert
+        return v
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -226,14 +228,19 @@ def clean_number(v):
     return s.replace(",", "").replace("，", "")
 
 
-def clean(kind: str, v):
-    if kind == IDENT:
-        return clean_ident(v)
-    if kind == NUMBER:
-        return clean_number(v)
-    if kind == TEXT:
-        return cell_text(v).strip()
+def clean_text(v) -> str:
+    return cell_text(v).strip()
+
+
+def _as_read(v):
     return v
+
+
+CLEANERS = {IDENT: clean_ident, NUMBER: clean_number, TEXT: clean_text}
+
+
+def clean(kind: str, v):
+    return CLEANERS.get(kind, _as_read)(v)
 
 
 # --- results -------------------------------------------------------------------------------
@@ -847,19 +854,22 @@ def _find_header(rows: list[list], spec: Spec, index: dict[str, str]) -> tuple[i
     return best
 
 
+_SKIP_HALFWIDTH = tuple((p, to_halfwidth(p)) for p in SKIP_PREFIXES)
+
+
 def _skip_reason(row: list, used: list[int], header_keys: list[str], wide: bool) -> str | None:
     first = next((v for v in row if not blank(v)), None)
     if first is None:
         return "空行"
     if isinstance(first, str):
         s = "".join(to_halfwidth(first).split())
-        for p in SKIP_PREFIXES:
-            if s.startswith(to_halfwidth(p)):
+        for p, half in _SKIP_HALFWIDTH:
+            if s.startswith(half):
                 return f"“{p.rstrip('：:')}”行"
     if all(blank(row[j]) if j < len(row) else True for j in used):
         return "没有填写内容的行"
-    keys = [normalize_header(row[j]) if j < len(row) else "" for j in used]
-    if keys and keys == [header_keys[j] for j in used]:
+    # A repeated header row: every used cell reads as its header (stops at the first that does not).
+    if used and all((normalize_header(row[j]) if j < len(row) else "") == header_keys[j] for j in used):
         return "重复的表头行"
     if wide:
         values = {cell_text(v) for v in row if not blank(v)}
@@ -909,6 +919,8 @@ def _build_table(sheets, spec: Spec, *, filled: dict[str, set[int]] | None = Non
         cols = {f: j + 1 for f, j in winners.items()}
         headers = {f: header[j] for f, j in winners.items()}
         limit = spec.max_rows
+        kinds = {f: spec.kind_of(f) for f in winners}  # once per sheet, not per cell
+        cleaners = {f: CLEANERS.get(k, _as_read) for f, k in kinds.items()}
         count = 0
         for i in range(hi + 1, len(rows)):
             row = rows[i]
@@ -922,7 +934,7 @@ def _build_table(sheets, spec: Spec, *, filled: dict[str, set[int]] | None = Non
                 raise ReadError(f"一次最多导入{limit}行，请分批导入", "too_many_rows")
             values = {}
             for f, j in winners.items():
-                kind = spec.kind_of(f)
+                kind = kinds[f]
                 v = row[j] if j < len(row) else None
                 for k in others.get(f, []):
                     alt = row[k] if k < len(row) else None
@@ -940,7 +952,7 @@ def _build_table(sheets, spec: Spec, *, filled: dict[str, set[int]] | None = Non
                                 f"与“{header[j]}”不同，取“{header[j]}”的值",
                             )
                         )
-                values[f] = clean(kind, v)
+                values[f] = cleaners[f](v)
             table.rows.append(Row(name, i + 1, values, cols, headers, multi))
     return table
 

@@ -1,5 +1,7 @@
 """Background jobs (core.jobs): the progress page, its polled fragment, stop and download.
-A job is only ever shown to the account that started it."""
+A job is only ever shown to the account that started it, and only while the organization
+whose data it holds is still in that account's scope (a secretary moved to another branch
+no longer gets the old branch's file)."""
 
 from __future__ import annotations
 
@@ -22,10 +24,18 @@ def _own(request, job: str) -> ExportJob:
         pk = uuid.UUID(job)
     except ValueError:
         raise Http404("没有这个任务") from None
-    found = ExportJob.objects.filter(pk=pk, user=request.user).first()
+    found = ExportJob.objects.filter(pk=pk, user=request.user).select_related("org").first()
     if found is None:
         raise Http404("没有这个任务")
+    if not jobs.in_scope(found, request.user):
+        raise Http404("没有这个任务")
     return found
+
+
+def _context(job: ExportJob) -> dict:
+    kind = jobs.KINDS.get(job.kind)
+    result_url = kind.result_url(job) if kind and kind.result_url and job.status == ExportJob.Status.DONE else None
+    return {"job": job, "kind": kind, "result_url": result_url}
 
 
 def _seen(job: ExportJob) -> None:
@@ -37,7 +47,7 @@ def _seen(job: ExportJob) -> None:
 def job_page(request, job: str):
     j = _own(request, job)
     _seen(j)
-    return render(request, "core/job.html", {"job": j})
+    return render(request, "core/job.html", _context(j))
 
 
 @scoped(roles=ALL_ROLES)
@@ -45,7 +55,7 @@ def job_progress(request, job: str):
     """Polled every second by the page (htmx): keeps the job alive while the page is open."""
     j = _own(request, job)
     _seen(j)
-    return render(request, "core/_job_progress.html", {"job": j})
+    return render(request, "core/_job_progress.html", _context(j))
 
 
 @require_POST
@@ -62,10 +72,10 @@ def job_cancel(request, job: str):
 @scoped(roles=ALL_ROLES)
 def job_download(request, job: str):
     j = _own(request, job)
-    path = jobs.file_path(j)
-    if j.status != ExportJob.Status.DONE or not path.exists():
-        raise Http404("文件尚未生成或已过期")
     kind = jobs.KINDS.get(j.kind)
+    path = jobs.file_path(j)
+    if j.status != ExportJob.Status.DONE or kind is None or not kind.file or not path.exists():
+        raise Http404("文件尚未生成或已过期")
     resp = FileResponse(path.open("rb"), content_type=kind.content_type if kind else None)  # noqa: SIM115 — closed by the response
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(j.filename or 'export.xlsx')}"
     return resp

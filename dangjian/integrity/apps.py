@@ -10,6 +10,7 @@ class IntegrityConfig(AppConfig):
         from dangjian.core.home import register_panel
 
         register_panel(open_signals_panel)
+        from dangjian.integrity import jobs  # noqa: F401 — registers the background scan (core.jobs)
 
 
 def open_signals_panel(user, root):

@@ -120,10 +120,10 @@ def scan(request):
     if not form.is_valid():
         messages.error(request, "请填写正确的年度")
         return redirect("integrity:queue")
-    root = scope_root(request.user)
-    run = services.run_scan(root=root, year=form.cleaned_data["year"], user=request.user)
-    if run.skipped:
-        messages.info(request, "自上次扫描以来数据没有变化，无需重新扫描。")
-    else:
-        messages.success(request, f"扫描完成：发现{run.found}条信号，其中新增{run.new}条，用时{run.seconds}秒。")
-    return redirect(f"{reverse('integrity:queue')}?year={form.cleaned_data['year']}")
+    # The scan runs in the background (core.jobs, integrity.jobs): the page shows its progress.
+    from dangjian.core import jobs
+    from dangjian.integrity.jobs import steps
+
+    year = form.cleaned_data["year"]
+    job = jobs.start(request, "integrity_scan", total=steps(), params=f"year={year}", org=scope_root(request.user))
+    return redirect("core:job", job=str(job.pk))

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ALL_ROLES, ID_REVEAL_ROLES, PHONE_REVEAL_ROLES, STAFF_ROLES, WRITER_ROLES
 from dangjian.accounts.scope import can_write, orgs_in_scope
-from dangjian.core import clock
+from dangjian.core import clock, jobs
 from dangjian.core.audit import history_for
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.spreadsheet import Table, drop_preview, keep_preview, load_preview
@@ -275,6 +275,14 @@ def import_roster(request):
         ctx["error"] = exc.message
         return render(request, "members/import.html", ctx, status=400)
     ctx |= {"plan": plan, "file_name": info["name"]}
+    if action == "confirm" and plan.ok and len(table.rows) > jobs.background_rows():
+        # A large file is written by the task worker (members.jobs); the page shows its progress.
+        from urllib.parse import urlencode
+
+        params = urlencode({"token": info["token"], "branch": info.get("branch") or "", "addr": _addr(request) or ""})
+        job = jobs.start(request, "roster_import", total=2, params=params)
+        request.session.pop(SESSION_KEY, None)
+        return redirect("core:job", job=str(job.pk))
     if action == "confirm" and plan.ok:
         result = apply_plan(plan, user=request.user, remote_addr=_addr(request))
         drop_preview(info["token"])

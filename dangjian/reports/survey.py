@@ -64,7 +64,13 @@ class SurveyReport:
 
     @property
     def filename(self) -> str:
-        return f"{self.org.name}{self.year}年{'工作总结' if self.level == 'branch' else '调研报告'}"
+        return report_filename(self.org, self.year, self.level)
+
+
+def report_filename(org: Organization, year: int, level: str | None = None) -> str:
+    """The report's file name (without extension), known before the report is built."""
+    level = level or level_of(org)
+    return f"{org.name}{year}年{'工作总结' if level == 'branch' else '调研报告'}"
 
 
 def level_of(org: Organization) -> str:

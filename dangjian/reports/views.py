@@ -1,18 +1,14 @@
 """The dashboard and the survey report page (download .docx / .xlsx)."""
 
-from urllib.parse import quote
-
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import STAFF_ROLES
 from dangjian.accounts.scope import orgs_in_scope, scope_root
 from dangjian.core import clock, figures, params
-from dangjian.core.xlsx import xlsx_response
 from dangjian.orgs.models import OrgType
 from dangjian.reports import dashboard as dashboard_data
-from dangjian.reports.official_doc import docx_bytes, xlsx_bytes
 from dangjian.reports.survey import build_report
 
 FIRST_YEAR = 2018
@@ -68,25 +64,25 @@ def report_page(request):
     )
 
 
-def _attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    resp = HttpResponse(content, content_type=content_type)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return resp
+def _report_job(request, kind: str, suffix: str):
+    """The report is built in the background (core.jobs): a county report takes many seconds.
+    The year and organization are checked here, so a wrong one is refused at once."""
+    from django.shortcuts import redirect
+
+    from dangjian.core import jobs
+    from dangjian.reports.survey import report_filename
+
+    org, year = _org(request), _year(request)
+    params = f"year={year}&org={org.pk}"
+    job = jobs.start(request, kind, total=2, filename=f"{report_filename(org, year)}{suffix}", params=params, org=org)
+    return redirect("core:job", job=str(job.pk))
 
 
 @scoped(roles=STAFF_ROLES)
 def report_docx(request):
-    with figures.scope():
-        report = build_report(_org(request), _year(request))
-    return _attachment(
-        docx_bytes(report),
-        f"{report.filename}.docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
+    return _report_job(request, "report_docx", ".docx")
 
 
 @scoped(roles=STAFF_ROLES)
 def report_xlsx(request):
-    with figures.scope():
-        report = build_report(_org(request), _year(request))
-    return xlsx_response(xlsx_bytes(report, user=request.user), f"{report.filename}.xlsx")
+    return _report_job(request, "report_xlsx", ".xlsx")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from .errors import RuleError
@@ -11,10 +12,14 @@ YearMonth = tuple[int, int]
 # 全角字符 U+FF01–U+FF5E 与半角 ASCII 相差 0xFEE0。
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20  # 全角空格
+_HAS_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
 
 
 def to_halfwidth(s: str) -> str:
-    """全角数字、字母、标点及全角空格转为半角。"""
+    """全角数字、字母、标点及全角空格转为半角。导入时每个单元格都要调用：没有全角字符的文本
+    （绝大多数）先用一次正则查找判断，原样返回。"""
+    if s.isascii() or not _HAS_FULLWIDTH.search(s):
+        return s
     return s.translate(_FULLWIDTH)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
+from operator import mul
 
 from .dates import to_halfwidth
 from .errors import RuleError
@@ -18,16 +20,19 @@ _WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]
 _CHECK_CHARS = "10X98765432"
 
 
+_SPACE = re.compile(r"\s+")
+
+
 def normalize_id(s: str) -> str:
     """去掉所有空白（含全角空格），全角转半角，小写 x 转为 X。"""
-    return re.sub(r"\s+", "", to_halfwidth(s or "")).upper()
+    return _SPACE.sub("", to_halfwidth(s or "")).upper()
 
 
 def checksum_char(first17: str) -> str:
     """按 ISO 7064 MOD 11-2 计算第18位校验码（GB 11643-1999）。"""
     if len(first17) != 17 or not first17.isdigit() or not first17.isascii():
         raise RuleError("计算校验位需要前17位数字")
-    total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True))
+    total = sum(map(mul, map(int, first17), _WEIGHTS))  # len(first17) == 17 == len(_WEIGHTS)
     return _CHECK_CHARS[total % 11]
 
 
@@ -40,17 +45,28 @@ def _birth(number: str) -> date:
 
 def validate_id(s: str, *, today: date | None = None) -> None:
     """校验公民身份号码（GB 11643-1999），不合格时抛出 RuleError。"""
-    number = normalize_id(s)
+    problem = _id_problem(normalize_id(s), today or date.today())
+    if problem:
+        raise RuleError(problem)
+
+
+@lru_cache(maxsize=65536)
+def _id_problem(number: str, today: date) -> str:
+    """validate_id 的检查本身，返回问题说明（合格时为空）。导入一行会从几处校验同一号码（解析、
+    出生日期、性别），结果按号码和日期缓存，每个号码只算一次。"""
     if len(number) != 18:
-        raise RuleError(f"公民身份号码应为18位，当前为{len(number)}位")
+        return f"公民身份号码应为18位，当前为{len(number)}位"
     if not (number[:17].isdigit() and number[:17].isascii()) or not (number[17] == "X" or number[17] in "0123456789"):
-        raise RuleError("公民身份号码只能包含数字，最后一位可以是数字或X")
-    birth = _birth(number)
-    if birth > (today or date.today()) or birth.year < 1900:
-        raise RuleError(f"公民身份号码中的出生日期无效：{number[6:14]}")
-    expected = checksum_char(number[:17])
-    if number[17] != expected:
-        raise RuleError("公民身份号码校验位不对，请核对身份证原件")
+        return "公民身份号码只能包含数字，最后一位可以是数字或X"
+    try:
+        birth = _birth(number)
+    except RuleError as exc:
+        return exc.message
+    if birth > today or birth.year < 1900:
+        return f"公民身份号码中的出生日期无效：{number[6:14]}"
+    if number[17] != checksum_char(number[:17]):
+        return "公民身份号码校验位不对，请核对身份证原件"
+    return ""
 
 
 def is_valid_id(s: str) -> bool:

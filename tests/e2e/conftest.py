@@ -55,3 +55,27 @@ def login(page, live_server):
         return page
 
     return do
+
+
+@pytest.fixture
+def task_worker():
+    """task_worker() runs django-tasks-db's own Worker in a thread for one task (the page's
+    polling sees the job move); returns the thread, to be joined."""
+    import threading
+
+    def once():
+        from django.db import connections
+        from django_tasks_db.management.commands.db_worker import Worker
+
+        try:
+            Worker(queue_names=["default"], interval=0.2, batch=False, backend_name="default", startup_delay=False,
+                   max_tasks=1, worker_id="e2e-worker", excluded_queue_names=[]).run()  # fmt: skip
+        finally:
+            connections.close_all()
+
+    def start():
+        t = threading.Thread(target=once)
+        t.start()
+        return t
+
+    return start

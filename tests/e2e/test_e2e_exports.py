@@ -3,7 +3,6 @@
 The worker is django-tasks-db's own Worker, run in a thread of the test process."""
 
 import io
-import threading
 
 import openpyxl
 import pytest
@@ -12,20 +11,9 @@ from django.test import override_settings
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-def _worker_once():
-    from django.db import connections
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    try:
-        Worker(queue_names=["default"], interval=0.2, batch=False, backend_name="default", startup_delay=False,
-               max_tasks=1, worker_id="e2e-worker", excluded_queue_names=[]).run()  # fmt: skip
-    finally:
-        connections.close_all()
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_audit_export_shows_progress_and_downloads_when_done(world, login, live_server):
+def test_audit_export_shows_progress_and_downloads_when_done(world, login, live_server, task_worker):
     from dangjian.core.models import ExportJob
 
     with override_settings(TASKS=DB_TASKS, EXPORT_BACKGROUND_ROWS=0):
@@ -41,8 +29,7 @@ def test_audit_export_shows_progress_and_downloads_when_done(world, login, live_
         assert page.locator("#job-download").count() == 0
         job = ExportJob.objects.get()
         assert job.status == ExportJob.Status.QUEUED
-        worker = threading.Thread(target=_worker_once)
-        worker.start()
+        worker = task_worker()
         page.wait_for_selector("#job-download", timeout=60000)  # swapped in by the polling
         worker.join(60)
         assert page.locator("#job-progress progress").get_attribute("value") == "100"

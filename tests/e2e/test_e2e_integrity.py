@@ -68,3 +68,34 @@ def test_inspector_reviews_signals(world, login, live_server):
     assert finding.branch_id == world.branch_b.pk
     assert finding.category == "弄虚作假"
     assert "补全会议记录" in finding.description
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_admin_rescans_in_the_background_and_returns_to_the_queue(world, login, live_server, task_worker):
+    """立即扫描 starts a job: the progress page counts the detectors, then links to the queue."""
+    from django.test import override_settings
+
+    from dangjian.integrity.models import ScanRun
+
+    _meeting(world.branch_a, world.members_a, date(2023, 6, 1), "学习。")
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        page = login("admin")
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{live_server.url}/integrity/?year=2023")
+        page.fill("input[name=year]", "2023")
+        page.click("text=立即扫描")
+        page.wait_for_selector("#job-progress progress")
+        assert page.locator("#job-progress").get_attribute("data-status") == "queued"
+        assert not ScanRun.objects.exists()  # nothing scanned inside the request
+        worker = task_worker()
+        page.wait_for_selector("#job-result-link", timeout=60000)  # swapped in by the polling
+        worker.join(60)
+        assert page.locator("#job-result").inner_text().startswith("扫描完成：发现")
+        assert ScanRun.objects.filter(org=world.township, year=2023, skipped=False).count() == 1
+        page.click("#job-result-link")
+        page.wait_for_url("**/integrity/?year=2023")
+        assert Signal.objects.filter(kind=SignalKind.SHORT_MINUTES).count() == 1
+        assert "会议记录过于简短" in page.content()
+        assert not errors

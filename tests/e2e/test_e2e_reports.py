@@ -1,17 +1,21 @@
 """Browser: the admin opens the dashboard, sees charts drawn, follows a chart to its list,
-and downloads the survey report."""
+and downloads the survey report, which is built in the background: the progress page shows
+the job moving and offers the file when the task worker has made it."""
 
 import io
 
 import pytest
+from django.test import override_settings
 from docx import Document
 
 from dangjian.reports.testing import load_stats_demo
 
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_admin_dashboard_charts_link_through_and_report_downloads(world, login, live_server):
+def test_admin_dashboard_charts_link_through_and_report_downloads(world, login, live_server, task_worker):
     load_stats_demo([world.township])
     page = login("admin")
     page.goto(f"{live_server.url}/reports/?year=2023")
@@ -31,9 +35,19 @@ def test_admin_dashboard_charts_link_through_and_report_downloads(world, login, 
     assert "5.08" in page.content()
     assert not errors
 
-    page.goto(f"{live_server.url}/reports/report/?year=2023&org={world.township.pk}")
-    with page.expect_download() as dl:
+    with override_settings(TASKS=DB_TASKS):
+        page.goto(f"{live_server.url}/reports/report/?year=2023&org={world.township.pk}")
         page.click("#download-docx")
+        page.wait_for_selector("#job-progress progress")
+        assert page.locator("#job-progress").get_attribute("data-status") == "queued"
+        assert "调研报告（Word）生成" in page.content() and page.locator("#job-download").count() == 0
+        worker = task_worker()
+        page.wait_for_selector("#job-download", timeout=60000)  # swapped in by the polling
+        worker.join(60)
+        assert page.locator("#job-progress progress").get_attribute("value") == "100"
+        with page.expect_download() as dl:
+            page.click("#job-download")
+    assert dl.value.suggested_filename == "测试镇党委2023年调研报告.docx"
     content = open(dl.value.path(), "rb").read()
     doc = Document(io.BytesIO(content))
     text = "\n".join(p.text for p in doc.paragraphs)
