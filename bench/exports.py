@@ -38,9 +38,9 @@ def _cells(content: bytes) -> list[list]:
 
 
 def measure_one(kind: str, request) -> dict:
-    from dangjian.core import exports
+    from dangjian.core import jobs
 
-    build = {"audit": exports.audit, "roster": exports.roster}[kind]
+    build = jobs.KINDS[kind].build
     buf = io.BytesIO()
     t0 = time.perf_counter()
     build(job=None, request=request, progress=lambda n=1: None, target=buf)

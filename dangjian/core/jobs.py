@@ -2,8 +2,9 @@
 rows run in the task worker (`manage.py db_worker`, started beside the server by `serve`),
 not inside the request.
 
-A kind of job is registered with `@job_kind(...)`: a function `build(job, request, progress,
-target)` that writes the file to `target`. The page (core.views_jobs) polls the job's progress
+A kind of job is registered with `@job_kind(...)` by the app that owns its rows (imported in
+its AppConfig.ready, so the worker knows every kind): a function `build(job, request, progress,
+target)` that writes the file to `target`. The page (shell.views_jobs) polls the job's progress
 and offers the file when done. The page's polling is also the job's lifeline: when nobody has
 looked for ABANDON_SECONDS (the browser was closed) or the user pressed 停止, the job stops at
 its next progress step — an abandoned export never keeps the worker busy.
@@ -104,13 +105,10 @@ class Progress:
             raise Abandoned("页面已关闭")
 
 
-def start(request, kind: str, *, total: int, filename: str) -> ExportJob:
-    """Queue a job of `kind` for this request's user and filters (GET)."""
-    from dangjian.accounts.scope import scope_root
-    from dangjian.core import exports  # noqa: F401 — registers the kinds
-
+def start(request, kind: str, *, total: int, filename: str, org) -> ExportJob:
+    """Queue a job of `kind` for this request's user and filters (GET), in the scope `org`."""
     prune()
-    root = scope_root(request.user)
+    root = org
     job = ExportJob.objects.create(
         kind=kind,
         title=KINDS[kind].title,
@@ -137,9 +135,9 @@ def prune(days: int = 1) -> None:
 @task()
 def run_job(job_id: str) -> str:
     """The worker's side: build the file, keep the progress, never outlive its page."""
-    from dangjian.accounts.models import User
-    from dangjian.core import exports  # noqa: F401 — registers the kinds
+    from django.contrib.auth import get_user_model
 
+    User = get_user_model()
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
         status=ExportJob.Status.RUNNING, started_at=timezone.now()
     )

@@ -644,3 +644,8 @@ def meetings_of_kinds(branch: Organization, kinds, *, since: date):
 def meetings_in_year(branch: Organization, year: int):
     """The branch's meetings of `year`, newest first."""
     return Meeting.objects.filter(branch=branch, date__year=year).order_by("-date")
+
+
+def meetings_recorded_under(root: Organization) -> int:
+    """How many meetings are recorded in `root`'s subtree (the home page's 从零开始 checklist)."""
+    return Meeting.objects.filter(branch__path__startswith=root.path).count()

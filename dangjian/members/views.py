@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ALL_ROLES, ID_REVEAL_ROLES, PHONE_REVEAL_ROLES, STAFF_ROLES, WRITER_ROLES
-from dangjian.accounts.scope import can_write, orgs_in_scope
+from dangjian.accounts.scope import can_write, orgs_in_scope, scope_root
 from dangjian.core.audit import history_for
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.spreadsheet import Table, drop_preview, keep_preview, load_preview
@@ -82,7 +82,7 @@ def export(request):
             ctx = {"query": request.GET.urlencode(), "error": error}
             return render(request, "members/export_confirm.html", ctx, status=400)
     name = "党员名册（含完整身份证号）.xlsx" if full else "党员名册.xlsx"
-    return exports.respond(request, "roster", total=total, filename=name, build=exports.roster)
+    return exports.respond(request, "roster", total=total, filename=name, org=scope_root(request.user))
 
 
 # --- one member -------------------------------------------------------------------------

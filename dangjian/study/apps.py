@@ -7,7 +7,7 @@ class StudyConfig(AppConfig):
     verbose_name = "学习"
 
     def ready(self):
-        from dangjian.core.home import register_panel
+        from dangjian.core.panels import register_panel
 
         register_panel(month_study_panel)
 

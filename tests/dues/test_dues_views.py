@@ -11,12 +11,12 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from dangjian.core.testing import make_member
-from dangjian.core.testing_fuzz import FUZZ, data_digest, hostile_cell, workbook_bytes
 from dangjian.dues import selectors, services
 from dangjian.dues.importer import ImportRefused, import_bases
 from dangjian.dues.models import DuesBase, Payment
 from dangjian.dues.months import month_of
+from dangjian.testsupport.fuzz import FUZZ, data_digest, hostile_cell, workbook_bytes
+from dangjian.testsupport.world import make_member
 
 
 def _month():

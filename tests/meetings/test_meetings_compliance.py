@@ -77,8 +77,8 @@ def test_township_heatmap_sorted_by_gaps_and_links_to_records(world, record, cli
 
 
 def _add_branches(world, n, record):
-    from dangjian.core.testing import make_member
     from dangjian.orgs.models import OrgCategory, OrgType
+    from dangjian.testsupport.world import make_member
 
     for i in range(n):
         b = world.township.add_child(name=f"新增支部{i}", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY)

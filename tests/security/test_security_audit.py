@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 
 from dangjian.accounts.roles import Role
 from dangjian.core.audit_guard import AuditLogImmutable, audit_maintenance
-from dangjian.core.testing import make_member, make_user
 from dangjian.rules.idcard import make_id
+from dangjian.testsupport.world import make_member, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ALL_ROLES
-from dangjian.core import exports, jobs  # noqa: F401 — exports registers the kinds
+from dangjian.core import jobs
 from dangjian.core.models import ExportJob
 
 
@@ -37,7 +37,7 @@ def _seen(job: ExportJob) -> None:
 def job_page(request, job: str):
     j = _own(request, job)
     _seen(j)
-    return render(request, "core/job.html", {"job": j})
+    return render(request, "shell/job.html", {"job": j})
 
 
 @scoped(roles=ALL_ROLES)
@@ -45,7 +45,7 @@ def job_progress(request, job: str):
     """Polled every second by the page (htmx): keeps the job alive while the page is open."""
     j = _own(request, job)
     _seen(j)
-    return render(request, "core/_job_progress.html", {"job": j})
+    return render(request, "shell/_job_progress.html", {"job": j})
 
 
 @require_POST
