@@ -649,3 +649,27 @@ def meetings_in_year(branch: Organization, year: int):
 def meetings_recorded_under(root: Organization) -> int:
     """How many meetings are recorded in `root`'s subtree (the home page's 从零开始 checklist)."""
     return Meeting.objects.filter(branch__path__startswith=root.path).count()
+
+
+# --- who takes part on a date (meetings.services and lifecycle's votes use the same people) ---
+def members_on(qs, on: date):
+    """Members of the branch on `on`: joined the party (and this organization) by then, not yet
+    left, and not 停止党籍 (a 停止党籍 member takes no part in 组织生活)."""
+    return (
+        qs.filter(joined_on__lte=on)
+        .filter(Q(is_current=True) | Q(left_on__gt=on))
+        .filter(Q(joined_org_on__isnull=True) | Q(joined_org_on__lte=on))
+        .exclude(standing=Standing.SUSPENDED)
+        .order_by("name_pinyin")
+    )
+
+
+def entitled_voters(branch, on: date) -> list[Member]:
+    """有表决权的党员 on `on`: the branch's 正式党员 in good standing (预备党员 have no vote,
+    党章第七条; 停止党籍 members take no part). A member who became 正式党员 after `on` was
+    still 预备党员 that day."""
+    return [
+        m
+        for m in members_on(Member.objects.filter(branch=branch), on)
+        if m.kind == MemberKind.FULL and (m.full_on is None or m.full_on <= on)
+    ]

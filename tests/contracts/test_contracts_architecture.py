@@ -59,8 +59,6 @@ ALLOWED = {
     ("reviews/views.py", "dangjian.meetings.models"),
     # [arrived with other issues' merges into main on 2026-12-01; for their owners / the lead]
     ("study/demo.py", "dangjian.lifecycle.models"),
-    # [issue 20: 发展/转正 votes count the same voters as meetings; to move into meetings.selectors]
-    ("lifecycle/services.py", "dangjian.meetings.services"),
 }
 
 
