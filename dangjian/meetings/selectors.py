@@ -646,6 +646,18 @@ def meetings_in_year(branch: Organization, year: int):
     return Meeting.objects.filter(branch=branch, date__year=year).order_by("-date")
 
 
+def meetings_since(branch: Organization, since: date):
+    """The branch's meetings on or after `since`, newest first."""
+    return Meeting.objects.filter(branch=branch, date__gte=since).order_by("-date")
+
+
+def visible_meeting(user, pk) -> Meeting | None:
+    """The meeting `pk` if `user` may see it (accounts.scope), else None."""
+    from dangjian.accounts.scope import visible_to
+
+    return visible_to(user, Meeting).filter(pk=pk).first()
+
+
 def meetings_recorded_under(root: Organization) -> int:
     """How many meetings are recorded in `root`'s subtree (the home page's 从零开始 checklist)."""
     return Meeting.objects.filter(branch__path__startswith=root.path).count()
