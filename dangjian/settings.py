@@ -287,7 +287,7 @@ FIELD_ENCRYPTION_KEY_FILE = Path(os.environ.get("FIELD_ENCRYPTION_KEY_FILE", VAR
 
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 BACKUP_KEEP_DAYS = int(os.environ.get("BACKUP_KEEP_DAYS", "14"))
-# Backups are encrypted (SM4-GCM) under a key kept apart from them (core/backup.py):
+# Backups are encrypted (SM4-GCM) under a key kept apart from them (ops/backup.py):
 # BACKUP_KEY, or var/backup.key made on the first backup — print it, keep it in the safe.
 BACKUP_KEY = os.environ.get("BACKUP_KEY", "")
 BACKUP_KEY_FILE = Path(os.environ.get("BACKUP_KEY_FILE", VAR_DIR / "backup.key"))

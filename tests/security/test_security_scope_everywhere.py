@@ -1,7 +1,7 @@
 """Scope proven for every page: generated from the URL configuration (issue 3 §1).
 
 Each URL pattern becomes one test case; a page added later is a new case without any edit
-here. The checks themselves live in dangjian/core/testing_scope.py (see its docstring).
+here. The checks themselves live in dangjian/testsupport/scope.py (see its docstring).
 Data: the demo township at --scale tiny (falls back to testsupport.world.build_world while the
 demo generator is not there yet), plus one account per role scoped to one branch X.
 """
