@@ -38,5 +38,5 @@ test: lint
 
 # Its own database (var/bench/, or DATABASE_URL if set): the benchmark wipes and regenerates data.
 bench: install
-	DANGJIAN_VAR=$(CURDIR)/var/bench $(PY) manage.py bench --scale $${SCALE:-township} --reset \
+	DANGJIAN_DEVTOOLS=1 DANGJIAN_VAR=$(CURDIR)/var/bench $(PY) manage.py bench --scale $${SCALE:-township} --reset \
 		--json var/bench.json --doc docs/PERFORMANCE.md

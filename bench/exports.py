@@ -60,9 +60,9 @@ def _cells(content: bytes) -> list[list]:
 def measure_one(kind: str, request, repeats: int = 3) -> dict:
     """The export and its floors, alternated `repeats` times, best of each: on a shared
     machine a burst of someone else's work then hits both sides alike."""
-    from dangjian.core import exports
+    from dangjian.core import jobs
 
-    build = {"audit": exports.audit, "roster": exports.roster}[kind]
+    build = jobs.KINDS[kind].build
     best = {"seconds": float("inf"), "floor_seconds": float("inf"), "openpyxl_seconds": float("inf")}
     content = b""
     for _ in range(max(1, repeats)):

@@ -1,5 +1,5 @@
 """The whole benchmark: run every step, print each figure beside its limit, write JSON and
-Markdown. Called by `manage.py bench` (dangjian/core/management/commands/bench.py)."""
+Markdown. Called by `manage.py bench` (dangjian/devtools/management/commands/bench.py)."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ DEBUG          off unless DEBUG=1
 DJANGO_SECURE  1 under HTTPS: secure cookies, HSTS, SSL redirect
 CACHE_URL      redis://host:port/db for a cache shared by several server processes
                (default: memory of each process, enough for one waitress process)
+DANGJIAN_DEVTOOLS  1 installs the development commands (bench, loadtest); on with DEBUG=1
 """
 
 import os
@@ -70,6 +71,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "dangjian.core",
+    "dangjian.shell",
+    "dangjian.ops",
     "dangjian.accounts",
     "dangjian.orgs",
     "dangjian.members",
@@ -86,6 +89,9 @@ INSTALLED_APPS = [
     "dangjian.integrity",
     "dangjian.demo",
 ]
+# bench and loadtest wipe or load the database they run on: development machines only.
+if DEBUG or _env_bool("DANGJIAN_DEVTOOLS"):
+    INSTALLED_APPS.append("dangjian.devtools")
 
 MIDDLEWARE = [
     "dangjian.accounts.client_ip.TrustedProxyMiddleware",
@@ -125,7 +131,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dangjian.core.context_processors.nav",
+                "dangjian.shell.context_processors.nav",
             ],
         },
     },
@@ -281,7 +287,7 @@ FIELD_ENCRYPTION_KEY_FILE = Path(os.environ.get("FIELD_ENCRYPTION_KEY_FILE", VAR
 
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 BACKUP_KEEP_DAYS = int(os.environ.get("BACKUP_KEEP_DAYS", "14"))
-# Backups are encrypted (SM4-GCM) under a key kept apart from them (core/backup.py):
+# Backups are encrypted (SM4-GCM) under a key kept apart from them (ops/backup.py):
 # BACKUP_KEY, or var/backup.key made on the first backup — print it, keep it in the safe.
 BACKUP_KEY = os.environ.get("BACKUP_KEY", "")
 BACKUP_KEY_FILE = Path(os.environ.get("BACKUP_KEY_FILE", VAR_DIR / "backup.key"))

@@ -23,3 +23,6 @@ TWO_FACTOR_REQUIRED_ROLES = ()
 ONE_SESSION_PER_STAFF_ACCOUNT = False
 # Background tasks run at once, inside the test (the worker is a separate process in production).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# The development commands (bench, loadtest) are tested too.
+if "dangjian.devtools" not in INSTALLED_APPS:  # noqa: F405
+    INSTALLED_APPS = [*INSTALLED_APPS, "dangjian.devtools"]  # noqa: F405

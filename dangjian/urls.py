@@ -1,10 +1,10 @@
 from django.urls import include, path
 
-from dangjian.core import views as core_views
+from dangjian.shell import views as shell_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("", shell_views.home, name="home"),
+    path("healthz", shell_views.healthz, name="healthz"),
     path("accounts/", include("dangjian.accounts.urls")),
     path("orgs/", include("dangjian.orgs.urls")),
     path("members/", include("dangjian.members.urls")),
@@ -19,9 +19,9 @@ urlpatterns = [
     path("stats/", include("dangjian.stats.urls")),
     path("reports/", include("dangjian.reports.urls")),
     path("integrity/", include("dangjian.integrity.urls")),
-    path("core/", include("dangjian.core.urls")),
+    path("core/", include("dangjian.shell.urls")),
 ]
 
-handler403 = "dangjian.core.views.forbidden"
-handler404 = "dangjian.core.views.not_found"
-handler500 = "dangjian.core.views.server_error"
+handler403 = "dangjian.shell.views.forbidden"
+handler404 = "dangjian.shell.views.not_found"
+handler500 = "dangjian.shell.views.server_error"

@@ -4,7 +4,7 @@ import pytest
 @pytest.fixture
 def world(db):
     """One 区委 → 镇党委 → branches A (with a 党小组) and B, members, one account per role."""
-    from dangjian.core.testing import build_world
+    from dangjian.testsupport.world import build_world
 
     return build_world()
 

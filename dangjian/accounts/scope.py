@@ -13,35 +13,12 @@ member  what a 党员 (member role) sees: "self" (the row is their Member record
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-
-@dataclass(frozen=True)
-class ScopeRule:
-    org: str
-    member: str = "none"
-    # Optional second lookup to an Organization: a row is in scope when either lies in the
-    # subtree (accounts: staff by their org, 党员 accounts by their member's branch).
-    also_org: str = ""
-    # Published downward (study plans, materials): rows of the user's ancestors are visible too,
-    # never editable (editable_by keeps to the subtree).
-    from_above: bool = False
-    # Optional further restriction for the 党员 role: a callable user -> Q (e.g. committee
-    # business visible only to the committee). Applied after the `member` rule.
-    member_q: object = None
-
-    def org_path_lookup(self) -> str:
-        return f"{self.org}__path" if self.org else "path"
-
-    def in_subtree(self, path: str) -> Q:
-        q = Q(**{f"{self.org_path_lookup()}__startswith": path})
-        if self.also_org:
-            q |= Q(**{f"{self.also_org}__path__startswith": path})
-        return q
+# Declared in core (models of every app, core's own included, carry one); enforced here.
+from dangjian.core.scoping import ScopeRule
 
 
 class ScopeNotDeclared(Exception):

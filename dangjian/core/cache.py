@@ -177,10 +177,19 @@ def writes_in(*orgs, using: str = "default"):
 _INFO: dict[type, tuple] = {}
 
 
-def _org_model():
-    from dangjian.orgs.models import Organization
+_TREE: list = []
 
-    return Organization
+
+def set_tree_model(model) -> None:
+    """Named once by the app that owns the organisation tree (orgs, in its AppConfig.ready), so
+    the base layer knows which rows are organisations without importing that app."""
+    _TREE[:] = [model]
+
+
+def _org_model():
+    if not _TREE:
+        raise RuntimeError("core.cache: the organisation model was not registered (orgs app not ready)")
+    return _TREE[0]
 
 
 def _model_info(model) -> tuple:

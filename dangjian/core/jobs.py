@@ -2,9 +2,10 @@
 rows, the survey report and the integrity scan run in the task worker (`manage.py
 db_worker`, started beside the server by `serve`), not inside the request.
 
-A kind of job is registered with `@job_kind(...)`: a function `build(job, request, progress,
+A kind of job is registered with `@job_kind(...)` by the app that owns its rows (imported in
+its AppConfig.ready, so the worker knows every kind): a function `build(job, request, progress,
 target)` that writes the file to `target` (or, for a kind without a file, does its work and
-returns the sentence to show). The page (core.views_jobs) polls the job's progress and offers
+returns the sentence to show). The page (shell.views_jobs) polls the job's progress and offers
 the file, or the result's page, when done. The page's polling is also the job's lifeline: when nobody has
 looked for ABANDON_SECONDS (the browser was closed) or the user pressed 停止, the job stops at
 its next progress step — an abandoned export never keeps the worker busy.
@@ -66,12 +67,6 @@ def job_kind(kind: str, title: str, **options):
     return register
 
 
-def register_kinds() -> None:
-    """Make sure core's own kinds (the exports) are registered; the apps register theirs
-    when Django starts (their AppConfig.ready imports their `jobs` module)."""
-    from dangjian.core import exports  # noqa: F401
-
-
 def export_dir() -> Path:
     path = Path(getattr(settings, "EXPORT_DIR", settings.VAR_DIR / "exports"))
     path.mkdir(parents=True, exist_ok=True)
@@ -127,15 +122,12 @@ class Progress:
             raise Abandoned("页面已关闭")
 
 
-def start(request, kind: str, *, total: int, filename: str = "", params: str | None = None, org=None) -> ExportJob:
+def start(request, kind: str, *, total: int, org, filename: str = "", params: str | None = None) -> ExportJob:
     """Queue a job of `kind` for this request's user and filters (GET, or `params` as a query
-    string). `org`: the organization whose data it reads (default: the user's scope); the
-    result is served only while that organization is still in the user's scope."""
-    from dangjian.accounts.scope import scope_root
-
-    register_kinds()
+    string). `org`: the organization whose data it reads; the result is served only while that
+    organization is still in the user's scope."""
     prune()
-    root = org or scope_root(request.user)
+    root = org
     job = ExportJob.objects.create(
         kind=kind,
         title=KINDS[kind].title,
@@ -174,9 +166,9 @@ def prune(days: int = 1) -> None:
 @task()
 def run_job(job_id: str) -> str:
     """The worker's side: build the file, keep the progress, never outlive its page."""
-    from dangjian.accounts.models import User
+    from django.contrib.auth import get_user_model
 
-    register_kinds()
+    User = get_user_model()
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
         status=ExportJob.Status.RUNNING, started_at=timezone.now()
     )

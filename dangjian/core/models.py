@@ -4,7 +4,7 @@ import uuid
 
 from django.db import models
 
-from dangjian.accounts.scope import ScopeRule
+from dangjian.core.scoping import ScopeRule
 
 
 class TimeStamped(models.Model):

@@ -7,7 +7,7 @@ class DuesConfig(AppConfig):
     verbose_name = "党费"
 
     def ready(self):
-        from dangjian.core.home import register_panel
+        from dangjian.core.panels import register_panel
 
         register_panel(month_panel)
         register_panel(dues_panel)

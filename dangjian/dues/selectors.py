@@ -411,3 +411,10 @@ def member_year_dues(root, year: int, *, today: date | None = None) -> dict[int,
     return {
         mid: (md.due_in(first, last), md.paid_in(first, last)) for mid, md in year_grid(root, year, today=today).items()
     }
+
+
+def bases_set_under(root, year: int) -> int:
+    """How many members of `root`'s subtree have a 党费基数 for `year` (the 从零开始 checklist)."""
+    from dangjian.dues.models import DuesBase
+
+    return DuesBase.objects.filter(member__branch__path__startswith=root.path, year=year).count()

@@ -9,7 +9,7 @@ class InspectionsConfig(AppConfig):
     verbose_name = "督查与整改"
 
     def ready(self):
-        from dangjian.core.home import register_panel
+        from dangjian.core.panels import register_panel
 
         register_panel(home_panel)
 

@@ -7,7 +7,7 @@ class IntegrityConfig(AppConfig):
     verbose_name = "诚信信号"
 
     def ready(self):
-        from dangjian.core.home import register_panel
+        from dangjian.core.panels import register_panel
 
         register_panel(open_signals_panel)
         from dangjian.integrity import jobs  # noqa: F401 — registers the background scan (core.jobs)

@@ -64,9 +64,9 @@ def _score(found, cases: list[set[str]]) -> dict:
 
 
 def _build(rng: random.Random, n_branches: int, n_members: int):
-    from dangjian.core.testing import make_member
     from dangjian.meetings.models import Attachment, Attendance, Kind, Meeting, MeetingKindLink
     from dangjian.orgs.models import Organization, OrgCategory, OrgType, Post
+    from dangjian.testsupport.world import make_member
 
     root = Organization.add_root(name="评估用区委", org_type=OrgType.HIGHER, category=OrgCategory.ORGAN)
     town = root.add_child(name="评估用镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN)

@@ -108,12 +108,12 @@ def status_on(member: Member, on: date) -> str:
 
 def full_members_count(branch: Organization, on: date | None = None) -> int:
     """有表决权的党员：本支部党籍正常的正式党员（党章第七条：预备党员没有表决权）。With `on`
-    (the vote date): the same people as meetings.services.entitled_voters on that day."""
+    (the vote date): the same people as meetings.selectors.entitled_voters on that day."""
     if on is None:
         return Member.objects.filter(
             branch=branch, is_current=True, kind=MemberKind.FULL, standing=Standing.NORMAL
         ).count()
-    from dangjian.meetings.services import entitled_voters
+    from dangjian.meetings.selectors import entitled_voters
 
     return len(entitled_voters(branch, on))
 

@@ -7,7 +7,8 @@ class MeetingsConfig(AppConfig):
     verbose_name = "组织生活"
 
     def ready(self):
-        from dangjian.core.home import register_panel
+        from dangjian.core.panels import register_panel
+        from dangjian.meetings import exports  # noqa: F401 — registers the 会议台账 export kind
 
         register_panel(todo_panel)
         register_panel(art9_panel)

@@ -22,7 +22,7 @@ from dangjian.core import clock, rulesettings
 from dangjian.core.figures import figure
 from dangjian.meetings.models import Attendance, Kind, KindRequirement, Meeting, MeetingKindLink, Talk
 from dangjian.meetings.types import Art9Counts, ComplianceSummary, MemberAttendance
-from dangjian.members.models import Member, MemberKind
+from dangjian.members.models import Member, MemberKind, Standing
 from dangjian.members.selectors import roster_on, year_roster
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType, Post
 from dangjian.orgs.selectors import branches_under, orgs_of_type
@@ -643,3 +643,44 @@ def meetings_of_kinds(branch: Organization, kinds, *, since: date):
 def meetings_in_year(branch: Organization, year: int):
     """The branch's meetings of `year`, newest first."""
     return Meeting.objects.filter(branch=branch, date__year=year).order_by("-date")
+
+
+def meetings_since(branch: Organization, since: date):
+    """The branch's meetings on or after `since`, newest first."""
+    return Meeting.objects.filter(branch=branch, date__gte=since).order_by("-date")
+
+
+def visible_meeting(user, pk) -> Meeting | None:
+    """The meeting `pk` if `user` may see it (accounts.scope), else None."""
+    from dangjian.accounts.scope import visible_to
+
+    return visible_to(user, Meeting).filter(pk=pk).first()
+
+
+def meetings_recorded_under(root: Organization) -> int:
+    """How many meetings are recorded in `root`'s subtree (the home page's 从零开始 checklist)."""
+    return Meeting.objects.filter(branch__path__startswith=root.path).count()
+
+
+# --- who takes part on a date (meetings.services and lifecycle's votes use the same people) ---
+def members_on(qs, on: date):
+    """Members of the branch on `on`: joined the party (and this organization) by then, not yet
+    left, and not 停止党籍 (a 停止党籍 member takes no part in 组织生活)."""
+    return (
+        qs.filter(joined_on__lte=on)
+        .filter(Q(is_current=True) | Q(left_on__gt=on))
+        .filter(Q(joined_org_on__isnull=True) | Q(joined_org_on__lte=on))
+        .exclude(standing=Standing.SUSPENDED)
+        .order_by("name_pinyin")
+    )
+
+
+def entitled_voters(branch, on: date) -> list[Member]:
+    """有表决权的党员 on `on`: the branch's 正式党员 in good standing (预备党员 have no vote,
+    党章第七条; 停止党籍 members take no part). A member who became 正式党员 after `on` was
+    still 预备党员 that day."""
+    return [
+        m
+        for m in members_on(Member.objects.filter(branch=branch), on)
+        if m.kind == MemberKind.FULL and (m.full_on is None or m.full_on <= on)
+    ]

@@ -31,7 +31,8 @@ from dangjian.meetings.models import (
     MeetingKindLink,
     Talk,
 )
-from dangjian.members.models import Member, MemberKind, Standing
+from dangjian.meetings.selectors import entitled_voters, members_on
+from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_TYPES, OrgType, Post
 from dangjian.rules import orglife
 from dangjian.rules.dates import ym_index
@@ -80,18 +81,6 @@ def branch_of(org):
     return org
 
 
-def _current_members(qs, on: date):
-    """Members of the branch on `on`: joined the party (and this organization) by then, not yet
-    left, and not 停止党籍 (a 停止党籍 member takes no part in 组织生活)."""
-    return (
-        qs.filter(joined_on__lte=on)
-        .filter(Q(is_current=True) | Q(left_on__gt=on))
-        .filter(Q(joined_org_on__isnull=True) | Q(joined_org_on__lte=on))
-        .exclude(standing=Standing.SUSPENDED)
-        .order_by("name_pinyin")
-    )
-
-
 def committee_members(branch, on: date | None = None) -> list[Member]:
     """支委 on `on` (Post holders whose term covers the date; 党小组组长 excluded); today's 支委
     when `on` is None."""
@@ -110,23 +99,12 @@ def expected_members(org, kinds, on: date) -> list[Member]:
     committee for 支委会, the group for 党小组会 (Arts. 11–18)."""
     kinds = set(kinds)
     if org.org_type == OrgType.GROUP:
-        return list(_current_members(Member.objects.filter(group=org), on))
+        return list(members_on(Member.objects.filter(group=org), on))
     if kinds & WHOLE_BRANCH_KINDS or not kinds:
-        return list(_current_members(Member.objects.filter(branch=org), on))
+        return list(members_on(Member.objects.filter(branch=org), on))
     if Kind.COMMITTEE_MEETING in kinds:
         return committee_members(org, on)
-    return list(_current_members(Member.objects.filter(branch=org), on))
-
-
-def entitled_voters(branch, on: date) -> list[Member]:
-    """有表决权的党员 on `on`: the branch's 正式党员 in good standing (预备党员 have no vote,
-    党章第七条; 停止党籍 members take no part). A member who became 正式党员 after `on` was
-    still 预备党员 that day."""
-    return [
-        m
-        for m in _current_members(Member.objects.filter(branch=branch), on)
-        if m.kind == MemberKind.FULL and (m.full_on is None or m.full_on <= on)
-    ]
+    return list(members_on(Member.objects.filter(branch=org), on))
 
 
 def complete_attendance(

@@ -151,7 +151,8 @@ def _export(request, qs, f):
     from dangjian.core import exports
 
     total = qs.count()
-    return exports.respond(request, "meetings", total=total, filename="组织生活会议台账.xlsx", build=exports.meetings)
+    name = "组织生活会议台账.xlsx"
+    return exports.respond(request, "meetings", total=total, filename=name, org=scope_root(request.user))
 
 
 @scoped(roles=STAFF_ROLES)

@@ -7,4 +7,7 @@ class MembersConfig(AppConfig):
     verbose_name = "党员"
 
     def ready(self):
-        from dangjian.members import jobs  # noqa: F401 — registers the background import (core.jobs)
+        from dangjian.members import (
+            exports,  # noqa: F401 — registers the 党员名册 export kind
+            jobs,  # noqa: F401 — registers the background import (core.jobs)
+        )

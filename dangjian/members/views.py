@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ALL_ROLES, ID_REVEAL_ROLES, PHONE_REVEAL_ROLES, STAFF_ROLES, WRITER_ROLES
-from dangjian.accounts.scope import can_write, orgs_in_scope
+from dangjian.accounts.scope import can_write, orgs_in_scope, scope_root
 from dangjian.core import clock, jobs
 from dangjian.core.audit import history_for
 from dangjian.core.concurrency import EditConflict
@@ -83,7 +83,7 @@ def export(request):
             ctx = {"query": request.GET.urlencode(), "error": error}
             return render(request, "members/export_confirm.html", ctx, status=400)
     name = "党员名册（含完整身份证号）.xlsx" if full else "党员名册.xlsx"
-    return exports.respond(request, "roster", total=total, filename=name, build=exports.roster)
+    return exports.respond(request, "roster", total=total, filename=name, org=scope_root(request.user))
 
 
 # --- one member -------------------------------------------------------------------------
@@ -280,7 +280,7 @@ def import_roster(request):
         from urllib.parse import urlencode
 
         params = urlencode({"token": info["token"], "branch": info.get("branch") or "", "addr": _addr(request) or ""})
-        job = jobs.start(request, "roster_import", total=2, params=params)
+        job = jobs.start(request, "roster_import", total=2, params=params, org=scope_root(request.user))
         request.session.pop(SESSION_KEY, None)
         return redirect("core:job", job=str(job.pk))
     if action == "confirm" and plan.ok:

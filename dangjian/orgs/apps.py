@@ -9,7 +9,11 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织"
 
     def ready(self):
-        from dangjian.core.home import register_panel
+        from dangjian.core.cache import set_tree_model
+        from dangjian.core.panels import register_panel
+        from dangjian.orgs.models import Organization
+
+        set_tree_model(Organization)  # scoped cache invalidation follows this tree
 
         register_panel(renewal_panel)
 

@@ -9,7 +9,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = "民主评议与支部评星"
 
     def ready(self):
-        from dangjian.core.home import register_panel
+        from dangjian.core.panels import register_panel
 
         register_panel(home_panel)
 

@@ -372,6 +372,13 @@ def deciding_meetings(appraisal: Appraisal):
     return meetings_of_kinds(appraisal.branch, DECIDING_KINDS, since=date(appraisal.year, 1, 1))
 
 
+def disposal_meetings(disposal):
+    """The branch's meetings since the 处置 began (the meeting a step was decided at)."""
+    from dangjian.meetings.selectors import meetings_since
+
+    return meetings_since(disposal.entry.appraisal.branch, disposal.started_on)
+
+
 def study_meetings(appraisal: Appraisal):
     """The branch's meetings of the appraisal year (学习教育 candidates)."""
     from dangjian.meetings.selectors import meetings_in_year

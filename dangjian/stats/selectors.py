@@ -165,3 +165,8 @@ def trend(root: Organization) -> Trend:
 
 def _float(v):
     return float(v) if v is not None else None
+
+
+def years_recorded_under(root: Organization) -> int:
+    """How many township-years of 基本情况统计 `root`'s subtree holds (the 从零开始 checklist)."""
+    return TownshipYearStats.objects.filter(org__path__startswith=root.path).count()

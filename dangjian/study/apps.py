@@ -9,7 +9,7 @@ class StudyConfig(AppConfig):
     verbose_name = "学习"
 
     def ready(self):
-        from dangjian.core.home import register_panel
+        from dangjian.core.panels import register_panel
         from dangjian.meetings.signals import meeting_saved
         from dangjian.study.plan_services import _on_meeting_saved
 

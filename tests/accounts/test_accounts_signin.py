@@ -15,7 +15,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangjian.accounts.roles import Role
-from dangjian.core.testing import make_user
+from dangjian.testsupport.world import make_user
 
 PASSWORD = "Test-pass-2023"
 LOGIN = "/accounts/login/"

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_bench_smoke_at_tiny_scale_prints_every_figure_with_its_limit(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env["DANGJIAN_VAR"] = str(tmp_path / "var")
+    env["DANGJIAN_DEVTOOLS"] = "1"  # bench is a development command (dangjian/devtools)
     out = tmp_path / "bench.json"
     proc = subprocess.run(
         [sys.executable, "manage.py", "bench", "--scale", "tiny", "--smoke", "--json", str(out)],

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dangjian.core.testing import require_or_skip
+from dangjian.testsupport.world import require_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
 PG = "postgres://postgres@127.0.0.1:5432/"

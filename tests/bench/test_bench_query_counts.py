@@ -28,10 +28,10 @@ def _counts(client, urls) -> dict[str, int]:
 def _grow(township) -> int:
     """A new branch with 40 members, and 20 meetings with full attendance in the biggest
     branch and the new one. Returns the number of rows added (to show the data did grow)."""
-    from dangjian.core.testing import make_member
     from dangjian.meetings.models import Attendance, Kind, Meeting, MeetingKindLink
     from dangjian.members.models import Member
     from dangjian.orgs.models import Organization, OrgCategory, OrgType
+    from dangjian.testsupport.world import make_member
 
     township = Organization.objects.get(pk=township.pk)
     branch = Organization.objects.get(pk=township.pk).add_child(

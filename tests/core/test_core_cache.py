@@ -13,8 +13,8 @@ from dangjian.core import cache as dc
 
 
 def _tree():
-    from dangjian.core.testing import make_member
     from dangjian.orgs.models import Organization, OrgCategory, OrgType
+    from dangjian.testsupport.world import make_member
 
     district = Organization.add_root(name="缓存测试区委", org_type=OrgType.HIGHER, category=OrgCategory.ORGAN)
     t1 = district.add_child(name="一镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN)
@@ -67,7 +67,7 @@ def _versions(orgs):
 
 
 def test_write_in_one_township_invalidates_it_and_its_ancestors_only(tree):
-    from dangjian.core.testing import make_member
+    from dangjian.testsupport.world import make_member
 
     orgs, _ = tree
     c = Counter()
@@ -121,7 +121,7 @@ def test_writes_in_attributes_bulk_writes_to_their_township(tree):
 
 
 def test_rolled_back_write_changes_nothing_and_is_never_cached(tree):
-    from dangjian.core.testing import make_member
+    from dangjian.testsupport.world import make_member
 
     orgs, _ = tree
     c = Counter()
@@ -138,7 +138,7 @@ def test_rolled_back_write_changes_nothing_and_is_never_cached(tree):
 
 
 def test_savepoints_rolled_back_and_released(tree):
-    from dangjian.core.testing import make_member
+    from dangjian.testsupport.world import make_member
 
     orgs, _ = tree
     c = Counter()
@@ -162,7 +162,7 @@ def test_savepoints_rolled_back_and_released(tree):
 
 
 def test_write_committed_in_another_thread_is_seen(tree):
-    from dangjian.core.testing import make_member
+    from dangjian.testsupport.world import make_member
 
     orgs, _ = tree
     c = Counter()
@@ -185,8 +185,8 @@ def test_write_committed_in_another_thread_is_seen(tree):
 
 
 def test_new_and_deleted_rows_and_organisations(tree):
-    from dangjian.core.testing import make_member
     from dangjian.orgs.models import Organization, OrgCategory, OrgType
+    from dangjian.testsupport.world import make_member
 
     orgs, members = tree
     c = Counter()
@@ -201,7 +201,7 @@ def test_new_and_deleted_rows_and_organisations(tree):
 
 
 def test_public_api_without_scope_changes_on_any_write(tree):
-    from dangjian.core.testing import make_member
+    from dangjian.testsupport.world import make_member
 
     orgs, _ = tree
     v = dc.data_version()
@@ -217,7 +217,7 @@ def test_postgres_write_in_one_branch_completes_while_another_branchs_transactio
     branch B (another township) commits meanwhile without waiting (lock_timeout proves it)."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (row locks are held to commit there; SQLite has one writer at a time)")
-    from dangjian.core.testing import make_member
+    from dangjian.testsupport.world import make_member
 
     orgs, members = tree
     c = Counter()
@@ -269,10 +269,10 @@ def test_today_is_part_of_keys():
 
 
 def test_roster_import_invalidates_only_the_branches_it_writes(tree):
-    from dangjian.core.testing import make_id
     from dangjian.members.models import Member
     from dangjian.members.roster_export import roster_bytes
     from dangjian.members.roster_import import apply_plan, plan_import, read_rows
+    from dangjian.testsupport.world import make_id
 
     orgs, members = tree
     c = Counter()

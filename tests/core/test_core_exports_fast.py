@@ -14,9 +14,9 @@ from django.http import QueryDict
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from dangjian.core import exports
-from dangjian.core import views_audit as va
 from dangjian.core.xlsx import safe_cell, write_ledger
+from dangjian.shell import exports
+from dangjian.shell import views_audit as va
 
 
 def _page_rows(qs):

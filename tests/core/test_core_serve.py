@@ -12,7 +12,7 @@ def test_serve_refuses_negative_counts():
 
 
 def test_task_workers_are_real_db_workers():
-    from dangjian.core.management.commands.serve import Command
+    from dangjian.ops.management.commands.serve import Command
 
     cmd = Command()
     assert cmd._start_task_workers(0) == []

@@ -11,12 +11,12 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from dangjian.core.testing import make_member
-from dangjian.core.testing_fuzz import FUZZ, data_digest, hostile_cell, workbook_bytes
 from dangjian.dues import selectors, services
 from dangjian.dues.importer import ImportRefused, import_bases
 from dangjian.dues.models import DuesBase, Payment
 from dangjian.dues.months import month_of
+from dangjian.testsupport.fuzz import FUZZ, data_digest, hostile_cell, workbook_bytes
+from dangjian.testsupport.world import make_member
 
 
 def _month():
@@ -234,7 +234,7 @@ def test_import_previews_then_confirm_writes_exactly_the_previewed_rows(world, c
     assert html.count("<tr><td>第") >= 4 and a[0].name in html and "30.00" in html and "25.00" in html
     assert "<td>第6行</td><td>“合计”行</td>" in html
     assert "“序号”" in html and "“签字”" in html
-    from dangjian.core.testing_words import english_words
+    from dangjian.testsupport.words import english_words
 
     assert english_words(html) == []  # the preview reads in Chinese
     token = _kept(c)

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from dangjian.core.testing import chromium_path, require_or_skip
+from dangjian.testsupport.world import chromium_path, require_or_skip
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -46,8 +46,8 @@ def test_member_sees_my_dues(world, login, live_server):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_bases_import_on_a_phone_previews_then_confirms(world, browser, live_server, tmp_path):
-    from dangjian.core.testing_fuzz import workbook_bytes
     from dangjian.dues.models import DuesBase
+    from dangjian.testsupport.fuzz import workbook_bytes
 
     a = world.members_a
     sheet = tmp_path / "党费基数.xlsx"

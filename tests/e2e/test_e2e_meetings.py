@@ -5,10 +5,10 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from dangjian.core.testing import make_member
 from dangjian.meetings import services
 from dangjian.meetings.models import Attendance, Kind
 from dangjian.orgs.models import Post
+from dangjian.testsupport.world import make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,9 +6,9 @@ from datetime import date, time
 import pytest
 from django.utils import timezone
 
-from dangjian.core.testing import make_member
 from dangjian.meetings.models import Attendance, MeetingNotice
 from dangjian.orgs.models import Post
+from dangjian.testsupport.world import make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}

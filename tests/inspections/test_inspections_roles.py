@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from dangjian.accounts.roles import WRITER_ROLES, Role
-from dangjian.core.testing_scope import iter_urls
 from dangjian.inspections import services
 from dangjian.inspections.services import InspectionError
+from dangjian.testsupport.scope import iter_urls
 from tests.inspections.test_inspections_items import _finding
 
 pytestmark = pytest.mark.django_db

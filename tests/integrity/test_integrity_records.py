@@ -116,7 +116,7 @@ def test_many_qr_sign_ins_in_seconds_from_one_phone(world):
 
 @pytest.mark.django_db
 def test_many_sign_ins_in_seconds_from_one_address(world, settings):
-    from dangjian.core.testing import make_member
+    from dangjian.testsupport.world import make_member
 
     members = world.members_a + [make_member(world.branch_a) for _ in range(3)]
     d = date(YEAR, 5, 20)

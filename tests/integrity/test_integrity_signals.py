@@ -131,7 +131,7 @@ def test_same_photo_exact_and_resaved(world):
 
 @pytest.mark.django_db
 def test_identical_lists_flagged_only_when_implausible(world):
-    from dangjian.core.testing import make_member
+    from dangjian.testsupport.world import make_member
 
     members = world.members_a + [make_member(world.branch_a) for _ in range(7)]
     # Honest variety: different people away each time.

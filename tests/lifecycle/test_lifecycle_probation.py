@@ -4,12 +4,12 @@ import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
-from dangjian.core.testing import make_member
 from dangjian.lifecycle import selectors, services
 from dangjian.lifecycle.models import ProbationDecision
 from dangjian.members.models import Member, MemberEvent, MemberKind
 from dangjian.orgs.selectors import overview
 from dangjian.rules.dates import add_months
+from dangjian.testsupport.world import make_member
 
 TODAY = date(2026, 11, 29)
 Outcome = ProbationDecision.Outcome

@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from dangjian.core.testing import make_member
 from dangjian.lifecycle import selectors, services
 from dangjian.lifecycle.models import MobileContact
 from dangjian.members.models import MemberKind
+from dangjian.testsupport.world import make_member
 
 TODAY = date(2026, 11, 29)
 

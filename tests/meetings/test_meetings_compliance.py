@@ -77,8 +77,8 @@ def test_township_heatmap_sorted_by_gaps_and_links_to_records(world, record, cli
 
 
 def _add_branches(world, n, record):
-    from dangjian.core.testing import make_member
     from dangjian.orgs.models import OrgCategory, OrgType
+    from dangjian.testsupport.world import make_member
 
     for i in range(n):
         b = world.township.add_child(name=f"新增支部{i}", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY)
@@ -142,7 +142,7 @@ def test_member_attendance_counts_excused_and_elsewhere_apart(world, record):
 def test_a_past_years_talk_coverage_counts_that_years_members(world):
     """谈心谈话 (Art. 19) is owed to the members of the year: someone who joined the branch
     after it does not enter that year's denominator; someone who left since still does."""
-    from dangjian.core.testing import make_member
+    from dangjian.testsupport.world import make_member
 
     make_member(world.branch_b, name="新来", joined_on=date(2024, 5, 1))
     make_member(world.branch_b, name="又来", joined_on=date(2024, 6, 1))

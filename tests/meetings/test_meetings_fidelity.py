@@ -4,11 +4,11 @@ from datetime import date, time
 
 import pytest
 
-from dangjian.core.testing import make_member
 from dangjian.meetings import selectors, services
 from dangjian.meetings.models import Attendance, Kind, KindRequirement, Talk
 from dangjian.members.models import MemberKind, Standing
 from dangjian.orgs.models import OrgCategory, OrgType, Post
+from dangjian.testsupport.world import make_member
 
 pytestmark = pytest.mark.django_db
 S = Attendance.Status

@@ -10,7 +10,10 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from dangjian.accounts.scope import editable_by
-from dangjian.core.testing_fuzz import (
+from dangjian.meetings import ledger
+from dangjian.meetings.models import Meeting
+from dangjian.orgs.models import Organization
+from dangjian.testsupport.fuzz import (
     FUZZ,
     assert_formula_safe,
     data_digest,
@@ -18,9 +21,6 @@ from dangjian.core.testing_fuzz import (
     hostile_text,
     workbook_bytes,
 )
-from dangjian.meetings import ledger
-from dangjian.meetings.models import Meeting
-from dangjian.orgs.models import Organization
 
 pytestmark = pytest.mark.django_db
 

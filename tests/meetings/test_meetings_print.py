@@ -12,9 +12,9 @@ import pytest
 from django.utils import timezone
 from docx import Document
 
-from dangjian.core.testing import require_or_skip
 from dangjian.meetings import documents, services
 from dangjian.meetings.models import Attendance, Kind, Meeting
+from dangjian.testsupport.world import require_or_skip
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from dangjian.accounts.models import RevealEvent
-from dangjian.core.testing import make_member
 from dangjian.members.models import Member
 from dangjian.members.selectors import age_band_birth_range, filtered_roster
 from dangjian.rules.idcard import make_id
+from dangjian.testsupport.world import make_member
 
 pytestmark = pytest.mark.django_db
 

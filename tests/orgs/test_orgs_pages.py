@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.core.concurrency import save_versioned
-from dangjian.core.testing import make_member
 from dangjian.members.models import MemberKind
 from dangjian.orgs.models import AdminUnit, Organization, OrgCategory, OrgType, Post, Term, UnitYearFigure
 from dangjian.rules.dates import add_months
+from dangjian.testsupport.world import make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -246,7 +246,7 @@ def test_points_list_query_count_is_fixed(facts, client_for):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from dangjian.core.testing import make_member
+    from dangjian.testsupport.world import make_member
 
     w = facts
     c = client_for("secretary_a")

@@ -70,7 +70,7 @@ def _count(client, url):
 
 
 def test_dashboard_queries_do_not_grow_with_the_data(world, client_for, django_assert_num_queries):
-    from dangjian.core.testing import make_member
+    from dangjian.testsupport.world import make_member
 
     c = client_for("admin")
     load_stats_demo([world.township])

@@ -428,7 +428,7 @@ def test_docx_converts_to_pdf_with_libreoffice(township, tmp_path):
     import shutil
     import subprocess
 
-    from dangjian.core.testing import require_or_skip
+    from dangjian.testsupport.world import require_or_skip
 
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     require_or_skip(

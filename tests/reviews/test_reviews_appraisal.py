@@ -80,7 +80,7 @@ def test_ballots_are_anonymous_and_once_only(world):
 
 
 def test_probationary_member_votes_not_and_gets_no_grade(world, meeting_a):
-    from dangjian.core.testing import make_user
+    from dangjian.testsupport.world import make_user
 
     a = _open(world)
     sec = world.user("secretary_a")

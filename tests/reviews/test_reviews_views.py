@@ -114,7 +114,7 @@ def test_results_ledger_holds_the_figures_on_screen(world, meeting_a, client_for
 
 
 def _add_branches(world, n):
-    from dangjian.core.testing import make_member
+    from dangjian.testsupport.world import make_member
 
     for i in range(n):
         b = world.township.add_child(name=f"加测社区{i}党支部", org_type="branch", category="社区")

@@ -17,7 +17,7 @@ import dangjian.settings as prod
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Role
 from dangjian.accounts.services import generate_password
-from dangjian.core.testing import make_user
+from dangjian.testsupport.world import make_user
 
 PASSWORD = "Test-pass-2023"
 CJK = re.compile(r"[\u4e00-\u9fff]")

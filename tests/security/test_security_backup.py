@@ -63,7 +63,7 @@ SUMMARY = """
 import json
 from pathlib import Path
 from django.conf import settings
-from dangjian.core.backup import table_summary, file_summary
+from dangjian.ops.backup import table_summary, file_summary
 print(json.dumps({"tables": table_summary(), "files": file_summary(Path(settings.MEDIA_ROOT))}))
 """
 
@@ -77,7 +77,7 @@ def populate(var: Path) -> None:
     if DEMO:
         manage(var, "load_demo", "--scale", "tiny", "--password", "Demo-Backup-2026!")
     else:
-        py(var, "from dangjian.core.testing import build_world; build_world()")
+        py(var, "from dangjian.testsupport.world import build_world; build_world()")
     uploads = var / "uploads" / "meetings" / "2026" / "11"
     uploads.mkdir(parents=True, exist_ok=True)
     (uploads / "a.pdf").write_bytes(PDF)
@@ -95,7 +95,7 @@ def installation(tmp_path_factory):
 def _open(var: Path, archive: Path, tmp: Path) -> zipfile.ZipFile:
     """Decrypt a backup with the installation's backup key (as restore does)."""
     sys.path.insert(0, str(ROOT))
-    from dangjian.core.backup import decrypt_file, parse_backup_key
+    from dangjian.ops.backup import decrypt_file, parse_backup_key
 
     inner = tmp / (archive.name + ".inner.zip")
     decrypt_file(archive, inner, parse_backup_key((var / "backup.key").read_text()))
@@ -161,7 +161,7 @@ def test_backup_wipe_restore_round_trip(installation, tmp_path):
     assert {t: after["tables"][t] for t in expected} == expected
     assert after["tables"]["django_session"]["rows"] == 0
     # The encrypted identity numbers are readable again with this machine's key.
-    ok = py(var, "from dangjian.core.backup import key_matches_data; print(key_matches_data())")
+    ok = py(var, "from dangjian.ops.backup import key_matches_data; print(key_matches_data())")
     assert ok.strip().endswith("True")
 
 
@@ -290,7 +290,7 @@ def _run_and_kill(var: Path, *args) -> None:
 
 @pytest.mark.slow
 def test_killed_roster_import_leaves_database_unchanged(installation, tmp_path):
-    from dangjian.core.testing_fuzz import ROSTER_HEADER, roster_rows, workbook_bytes
+    from dangjian.testsupport.fuzz import ROSTER_HEADER, roster_rows, workbook_bytes
 
     var = installation
     branch = (
@@ -328,7 +328,7 @@ def test_killed_bulk_load_leaves_database_empty(tmp_path):
 
 
 def test_prune_keeps_the_last_days(tmp_path):
-    from dangjian.core.backup import prune_backups
+    from dangjian.ops.backup import prune_backups
 
     today = date(2026, 11, 29)
     for d in range(20):
@@ -346,7 +346,7 @@ def test_daily_backup_thread_writes_and_rotates(tmp_path, settings):
     import io
     import threading
 
-    from dangjian.core.backup_schedule import start_daily_backups
+    from dangjian.ops.backup_schedule import start_daily_backups
 
     settings.BACKUP_DIR = tmp_path
     settings.BACKUP_KEEP_DAYS = 3

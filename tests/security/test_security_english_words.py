@@ -1,16 +1,16 @@
 """Every GET page, for every role, reads in Chinese: no English UI words (issue 17 §6).
 
-The walk reuses the generated URL list of the scope check (core.testing_scope) and its data
+The walk reuses the generated URL list of the scope check (testsupport.scope) and its data
 (the demo township at tiny scale); each page is rendered as each role with an object in
-that role's scope, and the visible text is checked by core.testing_words.english_words.
+that role's scope, and the visible text is checked by testsupport.words.english_words.
 """
 
 import pytest
 from django.db import transaction
 from test_security_scope_everywhere import build_scope_world
 
-from dangjian.core.testing_scope import PLAIN_VALUES, _client_for, iter_urls, visit
-from dangjian.core.testing_words import english_words
+from dangjian.testsupport.scope import PLAIN_VALUES, _client_for, iter_urls, visit
+from dangjian.testsupport.words import english_words
 
 ENTRIES = [e for e in iter_urls() if e.rule is not None and not e.regex]
 ROLES = ("admin", "inspector", "secretary", "committee", "member", "anonymous")

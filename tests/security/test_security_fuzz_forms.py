@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from dangjian.core.testing_fuzz import FUZZ, data_digest, hostile_date, hostile_text
+from dangjian.testsupport.fuzz import FUZZ, data_digest, hostile_date, hostile_text
 
 
 def _client(user=None):

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from dangjian.core.testing_fuzz import (
+from dangjian.testsupport.fuzz import (
     FORMULAS,
     FUZZ,
     ROSTER_HEADER,

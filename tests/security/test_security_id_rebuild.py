@@ -18,9 +18,9 @@ from django.db import transaction
 from django.test import Client
 
 from dangjian.accounts.scope import visible_to
-from dangjian.core.testing_scope import PLAIN_VALUES, iter_urls
 from dangjian.members.models import Member
 from dangjian.rules.idcard import checksum_char, make_id
+from dangjian.testsupport.scope import PLAIN_VALUES, iter_urls
 
 ENTRIES = [e for e in iter_urls() if e.rule is not None and not e.regex and not e.rule.get("write")]
 MASK = re.compile(r"\b(\d{6})([0-9*]{8})([0-9*]{3})([0-9X*])(?![0-9*])")

@@ -14,11 +14,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from dangjian.core import crypto, key_rotation
-from dangjian.core.testing import build_world, make_member
 from dangjian.lifecycle.models import DevelopmentCase
 from dangjian.members.models import Member
 from dangjian.members.services import id_taken
 from dangjian.rules.idcard import make_id
+from dangjian.testsupport.world import build_world, make_member
 
 
 @pytest.fixture

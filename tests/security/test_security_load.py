@@ -22,6 +22,7 @@ def test_concurrent_clients_no_errors_nothing_lost(tmp_path):
         DJANGO_SETTINGS_MODULE="dangjian.settings",  # production settings: argon2, CSP, axes
         STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
         FIELD_ENCRYPTION_KEY_FILE=str(var / "field.key"),
+        DANGJIAN_DEVTOOLS="1",  # loadtest is a development command (dangjian/devtools)
     )
 
     def manage(*args):

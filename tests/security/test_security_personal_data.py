@@ -9,10 +9,10 @@ from django.test import override_settings
 from openpyxl import load_workbook
 
 from dangjian.core import crypto
-from dangjian.core.testing import make_member
 from dangjian.core.xlsx import ledger_bytes, title_line
 from dangjian.members.models import Member
 from dangjian.rules.idcard import make_id
+from dangjian.testsupport.world import make_member
 
 
 def _database_bytes() -> bytes:
@@ -102,6 +102,6 @@ def test_export_title_row_says_who_what_when(world):
     assert [c.value for c in ws[2]] == ["姓名", "备注"]
     for row in ws.iter_rows(min_row=3):
         assert row[1].data_type != "f" and row[1].value.startswith("'")
-    from dangjian.core.testing_fuzz import assert_formula_safe
+    from dangjian.testsupport.fuzz import assert_formula_safe
 
     assert_formula_safe(content)

@@ -1,8 +1,8 @@
 """Scope proven for every page: generated from the URL configuration (issue 3 §1).
 
 Each URL pattern becomes one test case; a page added later is a new case without any edit
-here. The checks themselves live in dangjian/core/testing_scope.py (see its docstring).
-Data: the demo township at --scale tiny (falls back to core.testing.build_world while the
+here. The checks themselves live in dangjian/testsupport/scope.py (see its docstring).
+Data: the demo township at --scale tiny (falls back to testsupport.world.build_world while the
 demo generator is not there yet), plus one account per role scoped to one branch X.
 """
 
@@ -19,8 +19,7 @@ from django.urls import include, path
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ALL_ROLES
-from dangjian.core.testing import require_or_skip
-from dangjian.core.testing_scope import (
+from dangjian.testsupport.scope import (
     ScopeWorld,
     check_all,
     check_entry,
@@ -30,6 +29,7 @@ from dangjian.core.testing_scope import (
     static_problems,
     visit,
 )
+from dangjian.testsupport.world import require_or_skip
 
 ENTRIES = list(iter_urls())
 DEMO_AVAILABLE = importlib.util.find_spec("dangjian.demo.township") is not None
@@ -42,7 +42,7 @@ def build_scope_world() -> ScopeWorld:
     if DEMO_AVAILABLE:
         call_command("load_demo", scale="tiny", password="Demo-Scope-2026!", stdout=io.StringIO())
     else:
-        from dangjian.core.testing import build_world
+        from dangjian.testsupport.world import build_world
 
         build_world()
     # Branch X: the first branch with enough members, so that other branches exist beside it.
@@ -105,7 +105,7 @@ def test_pages_obey_strict_csp(entry, scope_world, db):
     rule = entry.rule
     if rule is None or entry.regex:
         pytest.fail(f"{entry.name}: no scope_rule (see test_every_view_declares_a_scope_rule)")
-    from dangjian.core.testing_scope import PLAIN_VALUES, _client_for
+    from dangjian.testsupport.scope import PLAIN_VALUES, _client_for
 
     user = scope_world.users["top_admin"]
     values = {k: PLAIN_VALUES.get(k, 1 if c == "int" else "x") for k, c in entry.kwargs.items()}

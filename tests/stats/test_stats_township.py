@@ -173,7 +173,7 @@ def _post(c, org, **data):
 
 
 def test_import_previews_then_confirm_writes_exactly_the_previewed_years(demo_stats, client_for):
-    from dangjian.core.testing_fuzz import data_digest
+    from dangjian.testsupport.fuzz import data_digest
 
     t = demo_stats.township
     c = client_for("admin")
@@ -196,7 +196,7 @@ def test_import_previews_then_confirm_writes_exactly_the_previewed_years(demo_st
     assert "<td>“全镇指标”工作表第5行</td><td>“合计”行</td>" in html  # skipped, with 行号/原因
     assert "“填报单位”" in html  # a column not used
     assert "核桃（面积缺失，12.00万元）" in html
-    from dangjian.core.testing_words import english_words
+    from dangjian.testsupport.words import english_words
 
     username = demo_stats.user("admin").username  # shown in the page header, not a UI word
     assert [w for w in english_words(html) if w != username] == []  # the preview reads in Chinese
@@ -227,7 +227,7 @@ def test_a_stale_replaced_or_expired_stats_preview_is_refused(demo_stats, client
 
     from django.conf import settings
 
-    from dangjian.core.testing_fuzz import data_digest
+    from dangjian.testsupport.fuzz import data_digest
 
     t = demo_stats.township
     c = client_for("admin")

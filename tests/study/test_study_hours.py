@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from dangjian.core.testing import make_member
 from dangjian.study import selectors, services
 from dangjian.study.models import StudyActivity, StudyRecord
+from dangjian.testsupport.world import make_member
 
 
 def _year():

@@ -303,7 +303,7 @@ def test_nothing_measures_reading_time_or_clicks(world, client_for):
     """No model stores reading time, opens or clicks, and opening a material writes nothing."""
     from django.apps import apps
 
-    from dangjian.core.testing_scope import db_digest
+    from dangjian.testsupport.scope import db_digest
 
     words = ("read_seconds", "reading", "clicks", "views", "opened", "duration_online", "time_online")
     for model in apps.get_app_config("study").get_models():

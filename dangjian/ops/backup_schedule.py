@@ -19,7 +19,7 @@ _started = threading.Event()
 
 
 def backup_once(stdout=None) -> Path | None:
-    from dangjian.core.backup import create_backup, prune_backups
+    from dangjian.ops.backup import create_backup, prune_backups
 
     directory = Path(settings.BACKUP_DIR)
     directory.mkdir(parents=True, exist_ok=True)

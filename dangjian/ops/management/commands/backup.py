@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from dangjian.core.backup import SUFFIX, BackupError, backup_key, create_backup, parse_backup_key
+from dangjian.ops.backup import SUFFIX, BackupError, backup_key, create_backup, parse_backup_key
 
 
 class Command(BaseCommand):

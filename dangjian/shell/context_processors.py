@@ -1,4 +1,4 @@
-from dangjian.core.nav import menu_for
+from dangjian.shell.nav import menu_for
 
 
 def nav(request):

@@ -10,10 +10,10 @@ from dangjian.accounts.scope import scope_root
 def home(request):
     if request.user.role == Role.MEMBER:
         return redirect("members:home")
-    from dangjian.core.home import home_context
+    from dangjian.shell.home import home_context
 
     root = scope_root(request.user)
-    return render(request, "core/home.html", home_context(request.user, root))
+    return render(request, "shell/home.html", home_context(request.user, root))
 
 
 @scoped(public=True)

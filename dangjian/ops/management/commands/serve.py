@@ -213,7 +213,7 @@ class Command(BaseCommand):
         if not getattr(settings, "BACKUP_ON_SERVE", True):
             return
         try:
-            from dangjian.core.backup_schedule import start_daily_backups
+            from dangjian.ops.backup_schedule import start_daily_backups
         except ImportError:
             return
         start_daily_backups(self.stdout)

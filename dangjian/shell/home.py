@@ -1,20 +1,14 @@
 """The home page: the overview plus each app's alerts ("what is due this month").
 
-Apps contribute panels by adding a function to HOME_PANELS: (user, root) -> dict | None
+Apps contribute panels with core.panels.register_panel: (user, root) -> dict | None
 with keys title, items (list of (label, value, url)), level.
 """
 
 from datetime import date
 
 from dangjian.core.cache import cached, data_version
+from dangjian.core.panels import HOME_PANELS
 from dangjian.orgs.selectors import overview
-
-HOME_PANELS: list = []
-
-
-def register_panel(fn):
-    HOME_PANELS.append(fn)
-    return fn
 
 
 def home_context(user, root) -> dict:
@@ -44,11 +38,11 @@ def setup_checklist(user, root):
 
     from dangjian.accounts.models import User
     from dangjian.accounts.roles import Role
-    from dangjian.dues.models import DuesBase
-    from dangjian.meetings.models import Meeting
+    from dangjian.dues.selectors import bases_set_under
+    from dangjian.meetings.selectors import meetings_recorded_under
     from dangjian.members.models import Member
     from dangjian.orgs.models import BRANCH_TYPES, AdminUnit, Organization
-    from dangjian.stats.models import TownshipYearStats
+    from dangjian.stats.selectors import years_recorded_under
 
     if root is None or user.role != Role.ADMIN:
         return None
@@ -59,9 +53,9 @@ def setup_checklist(user, root):
         ("社区和居民小组", AdminUnit.objects.filter(township__path__startswith=under, kind=AdminUnit.Kind.GROUP).count(), "个小组", "orgs:import_units"),
         ("党员名册", Member.objects.filter(branch__path__startswith=under, is_current=True).count(), "名党员", "members:import"),
         ("账号（书记、支委、党员）", User.objects.filter(member__branch__path__startswith=under).count(), "个账号", "accounts:bulk"),
-        ("会议台账", Meeting.objects.filter(branch__path__startswith=under).count(), "次会议", "meetings:import"),
-        ("党费基数", DuesBase.objects.filter(member__branch__path__startswith=under, year=year).count(), f"人（{year}年）", "dues:import"),
-        ("年度统计", TownshipYearStats.objects.filter(org__path__startswith=under).count(), "个年度", "stats:import"),
+        ("会议台账", meetings_recorded_under(root), "次会议", "meetings:import"),
+        ("党费基数", bases_set_under(root, year), f"人（{year}年）", "dues:import"),
+        ("年度统计", years_recorded_under(root), "个年度", "stats:import"),
     ]  # fmt: skip
     if all(n for _, n, _, _ in steps):
         return None
@@ -75,6 +69,3 @@ def setup_checklist(user, root):
             value = "未开始"
         items.append((f"{i}. {label}", value, reverse(url)))
     return {"title": "从零开始：建立本单位数据", "items": items, "level": "primary"}
-
-
-register_panel(setup_checklist)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dangjian.core import views_audit, views_jobs
+from dangjian.shell import views_audit, views_jobs
 
 app_name = "core"
 urlpatterns = [

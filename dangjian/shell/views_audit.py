@@ -236,7 +236,7 @@ def audit_list(request):
     params.pop("page", None)
     return render(
         request,
-        "core/audit.html",
+        "shell/audit.html",
         {"form": form, "page": page, "rows": rows, "query": params.urlencode()},
     )
 
@@ -260,4 +260,5 @@ def audit_export(request):
     _, qs = _filtered(request)
     total = min(qs.count(), EXPORT_LIMIT)
     stamp = timezone.localtime().strftime("%Y%m%d")
-    return exports.respond(request, "audit", total=total, filename=f"审计日志-{stamp}.xlsx", build=exports.audit)
+    name = f"审计日志-{stamp}.xlsx"
+    return exports.respond(request, "audit", total=total, filename=name, org=scope_root(request.user))

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ALL_ROLES
-from dangjian.core import exports, jobs  # noqa: F401 — exports registers the kinds
+from dangjian.core import jobs
 from dangjian.core.models import ExportJob
 
 
@@ -47,7 +47,7 @@ def _seen(job: ExportJob) -> None:
 def job_page(request, job: str):
     j = _own(request, job)
     _seen(j)
-    return render(request, "core/job.html", _context(j))
+    return render(request, "shell/job.html", _context(j))
 
 
 @scoped(roles=ALL_ROLES)
@@ -55,7 +55,7 @@ def job_progress(request, job: str):
     """Polled every second by the page (htmx): keeps the job alive while the page is open."""
     j = _own(request, job)
     _seen(j)
-    return render(request, "core/_job_progress.html", _context(j))
+    return render(request, "shell/_job_progress.html", _context(j))
 
 
 @require_POST

@@ -1,7 +1,7 @@
 """Hostile input for property-based tests (hypothesis), shared by every importer's tests.
 
     from hypothesis import given, settings as hsettings
-    from dangjian.core.testing_fuzz import FUZZ, hostile_cell, workbook_bytes, data_digest
+    from dangjian.testsupport.fuzz import FUZZ, hostile_cell, workbook_bytes, data_digest
 
     @hsettings(**FUZZ)
     @given(rows=st.lists(st.lists(hostile_cell(), max_size=12), max_size=8))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dangjian.core.backup import BackupError, parse_backup_key, restore_backup
+from dangjian.ops.backup import BackupError, parse_backup_key, restore_backup
 
 
 class Command(BaseCommand):
