@@ -82,7 +82,7 @@ ALLOWED = {
     # [arrived with other issues' merges into main on 2026-12-01; for their owners / the lead]
     ("study/demo.py", "dangjian.lifecycle.models"),
     # [issue 20: 发展/转正 votes count the same voters as meetings; to move into meetings.selectors]
-    ("lifecycle/services.py", "dangjian.meetings.services"),
+    ("lifecycle/services/common.py", "dangjian.meetings.services"),
     ("core/cache.py", "dangjian.orgs.models"),
     ("core/exports.py", "dangjian.accounts.scope"),
     ("core/exports.py", "dangjian.meetings"),
