@@ -56,17 +56,15 @@ def candidate_checks(case: DevelopmentCase, on) -> list[Check]:
 
 
 def vote(case: DevelopmentCase, step: StepInput) -> list[Check]:
-    on, agree, entitled = step.on, step.vote_agree, step.vote_entitled
-    if agree is None or entitled is None:
-        raise LifecycleError("请填写赞成票数和有表决权的正式党员人数")
+    on, agree, entitled, present = step.on, step.vote_agree, step.vote_entitled, step.vote_present
+    if agree is None or entitled is None or present is None:
+        raise LifecycleError("请填写应到（有表决权的正式党员）、实到和赞成票数")
     checks = candidate_checks(case, on)
     checks.append(lrules.check_voters_full_members(entitled, full_members_count(case.branch, on)))
     try:
-        if step.vote_present is not None:
-            checks.append(dev.check_vote_present(step.vote_present, entitled))
-        checks.append(dev.check_branch_vote(agree, entitled))
+        checks.extend(dev.check_vote_counts(entitled, present, agree))
     except RuleError as exc:
         raise LifecycleError(exc.message) from None
-    case.vote_on, case.vote_agree, case.vote_entitled = on, agree, entitled
-    step.decision = step.decision or f"赞成{agree}票 / 有表决权{entitled}名，同意接收为预备党员"
+    case.vote_on, case.vote_agree, case.vote_entitled, case.vote_present = on, agree, entitled, present
+    step.decision = step.decision or f"应到{entitled}名、实到{present}名、赞成{agree}票，同意接收为预备党员"
     return checks

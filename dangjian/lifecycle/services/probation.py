@@ -33,7 +33,7 @@ def record_probation_decision(
     vote_on: date,
     vote_agree: int,
     vote_entitled: int,
-    vote_present: int | None = None,
+    vote_present: int | None,
     approved_on: date,
     expected_version: int | None,
     extension_months: int = 0,
@@ -53,12 +53,14 @@ def record_probation_decision(
         lrules.check_voters_full_members(vote_entitled, full_members_count(member.branch, vote_on)),
         lrules.check_full_approval_within(vote_on, approved_on),
     ]
+    if vote_present is None:
+        raise LifecycleError("请填写支部大会实到的有表决权正式党员人数")
     try:
-        if vote_present is not None:
-            checks.append(dev.check_vote_present(vote_present, vote_entitled))
-        vote = dev.check_branch_vote(vote_agree, vote_entitled)
+        # 实到 > 应到半数 (may vote at all) is hard for every outcome; `vote` is 赞成 > 应到半数.
+        present_ok, vote = dev.check_vote_counts(vote_entitled, vote_present, vote_agree)
     except RuleError as exc:
         raise LifecycleError(exc.message) from None
+    checks.append(present_ok)
     if outcome == Outcome.FULL:
         checks.append(vote)
         checks.append(lrules.check_full_vote_after_due(vote_on, due))
@@ -84,7 +86,7 @@ def record_probation_decision(
         effective, kind = approved_on, EventKind.PROBATION_CANCELLED
         member.is_current, member.left_on, member.left_reason = False, approved_on, "取消预备党员资格"
         text = "取消预备党员资格"
-    text += f"（支部大会{vote_on:%Y-%m-%d}赞成{vote_agree}/{vote_entitled}，党委{approved_on:%Y-%m-%d}批准）"
+    text += f"（支部大会{vote_on:%Y-%m-%d}应到{vote_entitled}、实到{vote_present}、赞成{vote_agree}，党委{approved_on:%Y-%m-%d}批准）"
     with transaction.atomic():
         save_versioned(member, expected_version=expected_version)
         decision = ProbationDecision.objects.create(
@@ -94,6 +96,7 @@ def record_probation_decision(
             vote_on=vote_on,
             vote_agree=vote_agree,
             vote_entitled=vote_entitled,
+            vote_present=vote_present,
             approved_on=approved_on,
             extension_months=extension_months if outcome == Outcome.EXTEND else 0,
             effective_on=effective,

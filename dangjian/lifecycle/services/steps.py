@@ -54,6 +54,8 @@ def case_checks(case: DevelopmentCase, *, today: date) -> list[Check]:
         checks.append(dev.check_activist_year(case.activist_on, case.candidate_on))
     if case.stage == Stage.CANDIDATE:
         checks.extend(candidate_stage.candidate_checks(case, case.vote_on or today))
+    if case.vote_on and case.vote_present is not None:
+        checks.extend(dev.check_vote_counts(case.vote_entitled, case.vote_present, case.vote_agree))
     if case.vote_on:
         checks.append(dev.check_approval_within(case.vote_on, case.approved_on, case.approval_special, today=today))
     return checks
