@@ -243,6 +243,8 @@ def member_dues(member, *, today: date | None = None, year: int | None = None) -
         status = "none"
         if d in md.paid:
             status = "paid" if d in md.on_time else "late"
+        elif d in md.host_paid:
+            status = "host"  # paid at the 流入地 (issue 20)
         elif d in md.due:
             status = "arrears" if d <= until else "open"
         months.append({"month": d, "due": md.due.get(d), "paid": md.paid.get(d), "status": status})
@@ -262,6 +264,23 @@ def member_dues(member, *, today: date | None = None, year: int | None = None) -
             Payment.objects.filter(member=member).select_related("collector").order_by("-paid_on", "-id")[:60]
         ),
         "unpaid_due": sorted(m for m in md.due if m not in md.paid),
+        **_adjustments(member, year),
+    }
+
+
+def _adjustments(member, year: int) -> dict:
+    """The year's mid-year base changes and the 流入地 payment records (2 queries)."""
+    from dangjian.dues.models import BaseChange, HostDuesRecord
+
+    return {
+        "midyear_allowed": rulesettings.base_midyear_change(),
+        "host_evidence": HostDuesRecord.Evidence.choices,
+        "base_changes": list(BaseChange.objects.filter(base__member=member, base__year=year).order_by("from_month")),
+        "host_records": list(
+            HostDuesRecord.objects.filter(
+                member=member, first_month__lte=date(year, 12, 1), last_month__gte=date(year, 1, 1)
+            ).order_by("first_month")
+        ),
     }
 
 

@@ -53,6 +53,11 @@ PREPAY_MAX_MONTHS = 6
 # 一次性自愿交纳党费 1000 元以上全额上缴中央 —— 中组发〔2008〕3号（RULES.md §5, H）。
 LARGE_VOLUNTARY_THRESHOLD = Decimal(1000)
 
+# 年内调整基数：中组发〔2008〕3号未作规定；常见做法是每年核定一次、年内不变，也有从工资变动当月
+# 起调整的（RULES.md §5, M）—— 本地设置 DUES_BASE_MIDYEAR_CHANGE 的默认值：不调整（按年核定）。
+BASE_MIDYEAR_CHANGE = False
+BASE_CHANGE_SOURCE = "本地设置：年内是否按变动月份调整党费基数（中组发〔2008〕3号未规定；默认每年核定一次）"
+
 # 农民党员每月 0.2 至 1 元 —— 中组发〔2008〕3号（RULES.md §5, H）。
 FARMER_MIN = Decimal("0.20")
 FARMER_MAX = Decimal("1.00")
@@ -160,3 +165,13 @@ def monthly_dues(
             raise RuleError("农民党员每月交纳党费应在0.2元至1元之间")
         return amount.quantize(CENT, rounding=rounding)
     return FIXED_LOW_AMOUNT
+
+
+def amount_in_month(month: int, year_amount: Decimal, changes: list[tuple[int, Decimal]]) -> Decimal:
+    """一个月的应交金额：年度金额，或该月及以前最近一次年内调整后的金额（自调整月份起生效，
+    此前各月仍按原基数，不追溯重算）。changes 为 (自哪月起, 调整后金额)。"""
+    amount = year_amount
+    for from_month, changed in sorted(changes):
+        if from_month <= month:
+            amount = changed
+    return amount
