@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -168,6 +169,15 @@ def period_owed(period_start: date, period_end: date, founded_on: date | None, *
     if founded_on > period_end:
         return False
     return mid_period_owes
+
+
+def committee_talk_pairs_missing(
+    committee: Iterable[int], talked: dict[frozenset[int], int], minimum: int = 1
+) -> list[tuple[int, int]]:
+    """谈心谈话（第十九条）：党支部委员之间每年一般不少于1次（RULES.md §1, H）。committee 是支委的
+    党员编号，talked 是 {frozenset({甲, 乙}): 该周期谈话次数}（谁找谁谈都算这一对）。返回未谈够的各对。"""
+    ids = sorted(set(committee))
+    return [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :] if talked.get(frozenset((a, b)), 0) < minimum]
 
 
 def committee_meeting_required(full_members: int, committee_members_besides_secretaries: int = 0) -> bool:
