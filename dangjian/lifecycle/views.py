@@ -393,7 +393,7 @@ def mobile(request):
             "contact_months": mobile_contact_months(),
             "overdue_only": overdue_only,
             "overdue_count": sum(1 for r in rows if r.overdue),
-            "lost": selectors.lost_members(request.user),
+            "lost": selectors.lost_rows(request.user, today=_today()),
             "can_write": can_write(request.user),
         },
     )
@@ -410,6 +410,7 @@ def member_page(request, member):
             "m": member,
             "due": due,
             "suspended": member.standing == Standing.SUSPENDED,
+            "lost_status": selectors.lost_status_of(member, _today()),
             "can_write": can_write(request.user),
             **history,
         },
