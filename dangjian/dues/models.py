@@ -15,20 +15,7 @@ from django.db.models import F, Q
 
 from dangjian.accounts.scope import ScopeRule
 from dangjian.core.models import TimeStamped, Versioned
-from dangjian.rules.dues import DUES_CATEGORIES
-
-
-class Category(models.TextChoices):
-    EMPLOYED = "在职", "在职"
-    RETIRED = "离退休", "离退休"
-    FARMER = "农民", "农民"
-    STUDENT = "学生", "学生"
-    UNEMPLOYED = "下岗失业", "下岗失业"
-    WELFARE = "低保", "低保"
-    RELIEF = "救济/抚恤", "救济/抚恤"
-
-
-assert list(Category.values) == DUES_CATEGORIES  # one list of categories: rules.dues
+from dangjian.members.models import DuesCategory as Category  # one list: rules.dues.DuesCategory
 
 
 class BranchDuesSetting(Versioned):

@@ -288,7 +288,7 @@ def prefill_bases(branch, year: int) -> list[dict]:
     """The yearly base screen: every current member with this year's base, else last year's,
     else the roster's dues category. 3 queries."""
     from dangjian.dues.models import DuesBase
-    from dangjian.rules.dues import normalize_category
+    from dangjian.rules.dues import DuesCategory, normalize_category
     from dangjian.rules.errors import RuleError
 
     members = list(
@@ -308,7 +308,7 @@ def prefill_bases(branch, year: int) -> list[dict]:
         try:
             fallback = normalize_category(roster_category)
         except RuleError:
-            fallback = "农民"
+            fallback = DuesCategory.FARMER
         rows.append(
             {
                 "member_id": mid,

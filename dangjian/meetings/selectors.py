@@ -27,11 +27,11 @@ from dangjian.members.selectors import members_during
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType, Post
 from dangjian.rules import membership, orglife
 from dangjian.rules.dates import months_range, ym_add, ym_index
+from dangjian.rules.structure import COMMITTEE_OTHER_POSTS, COMMITTEE_POSTS
 
 S = Attendance.Status
 PERIOD_LABELS = {"month": "每月", "quarter": "每季度", "year": "每年"}
 STEPLEN = Organization.steplen
-COMMITTEE_POSTS = [k for k in Post.Kind.values if k != Post.Kind.GROUP_LEADER]
 
 
 def _today(today: date | None) -> date:
@@ -199,7 +199,7 @@ def _compute(root: Organization, year: int, today: date, branch_id: int | None =
     ).values_list("org_id", "member_id", "kind"):
         if org_id in branches:
             branches[org_id].committee.add(member_id)
-            if kind not in (Post.Kind.SECRETARY, Post.Kind.DEPUTY):
+            if kind in COMMITTEE_OTHER_POSTS:
                 others[org_id].add(member_id)
     for org_id, ids in others.items():
         branches[org_id].committee_others = len(ids)

@@ -153,6 +153,19 @@ DEFAULT_REQUIREMENTS: list[Requirement] = [
 ]
 
 
+# 应到人员为全体党员的会议类型（党员大会、主题党日、党课、组织生活会、民主评议：Arts. 11、16–18）；
+# 支委会只要求支委，党小组会只要求本组。唯一定义：meetings 的模型、表单页面和脚本都取这里。
+WHOLE_BRANCH_KINDS: frozenset[ActivityKind] = frozenset(
+    {
+        ActivityKind.MEMBER_MEETING,
+        ActivityKind.THEME_DAY,
+        ActivityKind.PARTY_LECTURE,
+        ActivityKind.LIFE_MEETING,
+        ActivityKind.APPRAISAL,
+    }
+)
+
+
 # 年中成立的支部是否“欠”成立当期（季度、年度：党员大会、组织生活会、民主评议等）：条例没有规定，
 # 本地设置 FOUNDED_MID_PERIOD_OWES。默认 False：成立日期所在的周期不计为应开展（该周期内开了照样计入），
 # 从成立后第一个完整周期起计。True 时成立当期也要求。
