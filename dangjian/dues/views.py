@@ -369,7 +369,13 @@ def import_view(request):
     return render(
         request,
         "dues/import.html",
-        {"branch": branch, "branches": _branch_choices(request.user), "year": year, "errors": errors},
+        {
+            "branch": branch,
+            "branches": _branch_choices(request.user),
+            "year": year,
+            "errors": errors,
+            "categories": Category.values,
+        },
     )
 
 

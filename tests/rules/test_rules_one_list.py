@@ -55,3 +55,9 @@ def _string_sets():
 def test_no_hand_copy_of_an_enumeration(wanted):
     copies = [path for path, values in _string_sets() if wanted <= values]
     assert not copies, f"enumeration written again by hand in {copies}; import it from dangjian.rules"
+
+
+@pytest.mark.django_db
+def test_dues_import_page_lists_the_categories_from_the_rules(world, client_for):
+    page = client_for("secretary_a").get(f"/dues/bases/import/?branch={world.branch_a.pk}").content.decode()
+    assert "党费类别（" + "、".join(dues_rules.DUES_CATEGORIES) + "）" in page
