@@ -27,6 +27,7 @@ from dangjian.members.selectors import members_during
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType, Post
 from dangjian.rules import membership, orglife
 from dangjian.rules.dates import months_range, ym_add, ym_index
+from dangjian.rules.mobile import lost_contact
 from dangjian.rules.structure import COMMITTEE_OTHER_POSTS, COMMITTEE_POSTS
 
 S = Attendance.Status
@@ -511,7 +512,7 @@ def art9_members(root: Organization, *, today: date | None = None, include_all: 
     start_ym = ym_add(end_ym, -(ART9_WINDOW_MONTHS - 1))
     members = list(
         Member.objects.filter(branch__path__startswith=root.path, is_current=True).values(
-            "id", "name", "branch_id", "branch__name", "branch__short_name", "is_mobile"
+            "id", "name", "branch_id", "branch__name", "branch__short_name", "is_mobile", "is_lost", "lost_on"
         )
     )
     data = _monthly_attendance({"member__branch__path__startswith": root.path}, date(*start_ym, 1), today)
@@ -534,6 +535,10 @@ def art9_members(root: Organization, *, today: date | None = None, include_all: 
                 "status": status,
                 "last_attended": f"{last_ok[0]}年{last_ok[1]}月" if last_ok else None,
                 "is_mobile": m["is_mobile"],
+                # 失联 is shown beside the alert: the branch decides which rule applies (党章第九条 or
+                # 限期改正 for 失联 over six months, 《不合格党员组织处置办法》); nothing is automatic.
+                "is_lost": m["is_lost"],
+                "lost": lost_contact(m["lost_on"], today).label if m["is_lost"] and m["lost_on"] else "",
             }
         )
     out.sort(key=lambda r: (-r["gap_months"], r["branch"], r["name"]))

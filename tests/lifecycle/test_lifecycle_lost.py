@@ -78,3 +78,15 @@ def test_summary_judges_a_past_year_on_its_last_day(world):
     # judged on 2022-12-31: nine months; on 2024-12-31: more than two years
     assert selectors.lifecycle_summary(world.township, 2022).lost_over_six_months == 1
     assert selectors.lifecycle_summary(world.township, 2024).lost_over_two_years == 1
+
+
+def test_art9_list_shows_the_lost_band_beside_the_alert(world):
+    from dangjian.meetings.selectors import art9_members
+
+    today = timezone.localdate()
+    m = world.members_a[3]
+    _mark_lost(world, m, add_months(today, -9))
+    rows = {r["member_id"]: r for r in art9_members.uncached(world.township, today=today, include_all=True)}
+    assert rows[m.pk]["is_lost"] and rows[m.pk]["lost"] == "失联超过六个月"
+    other = world.members_a[2]
+    assert not rows[other.pk]["is_lost"] and rows[other.pk]["lost"] == ""
