@@ -340,13 +340,15 @@ def ledger_rows(branch, year: int, *, today: date | None = None) -> tuple[list[s
     )
     rows = []
     for md in grid.values():
-        if not md.due and not md.paid:
+        if not md.due and not md.paid and not md.host_paid:
             continue
         cells = []
         for m in range(1, 13):
             d = date(year, m, 1)
             if d in md.paid:
                 cells.append(float(md.paid[d]))
+            elif d in md.host_paid:
+                cells.append("流入地")  # paid at the 流入地 (HostDuesRecord), not owed here
             elif d in md.due:
                 cells.append("欠" if d <= last else "")
             else:

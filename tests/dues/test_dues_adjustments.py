@@ -128,6 +128,10 @@ def test_months_paid_at_the_host_are_neither_arrears_nor_art9(world):
     assert row["count"] == 2 and row["level"] is None
     # September unpaid at either place starts a new streak of one
     assert _grid(world, m, date(2024, 9, 1)).unpaid_streak(date(2024, 9, 1)) == 1
+    headers, rows = selectors.ledger_rows(world.branch_b, 2024, today=date(2024, 9, 20))
+    line = next(r for r in rows if r[0] == m.name)
+    assert line[headers.index("3月")] == "流入地" and line[headers.index("1月")] == "欠"
+    assert line[headers.index("欠缴月数")] == 2
     page = selectors.member_dues(m, today=date(2024, 9, 20), year=2024)
     statuses = {c["month"].month: c["status"] for c in page["months"]}
     assert statuses[3] == "host" and statuses[1] == "arrears" and statuses[9] == "open"
