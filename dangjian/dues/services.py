@@ -16,7 +16,15 @@ from django.db.models import Max
 
 from dangjian.core.audit import log_bulk
 from dangjian.core.errors import ServiceError
-from dangjian.dues.models import BranchDuesSetting, DuesBase, Expenditure, PaidMonth, Payment, Reduction
+from dangjian.dues.models import (
+    BaseChange,
+    BranchDuesSetting,
+    DuesBase,
+    Expenditure,
+    PaidMonth,
+    Payment,
+    Reduction,
+)
 from dangjian.dues.months import add_months, label, month_diff, month_end, month_of
 from dangjian.dues.selectors import backpay_months, farmer_amount_for, prepay_months, rounding
 from dangjian.rules.dues import (
@@ -116,6 +124,14 @@ def set_farmer_amount(*, branch, amount: Decimal, decided_on: date | None, note:
             b.amount = amount.quantize(Decimal("0.01"))
         DuesBase.objects.bulk_update(bases, ["amount"])
         log_bulk(bases, action="update", note=f"农民党员党费标准调整为{amount}元")
+        # mid-year changes to 农民 (dues.adjustments) follow the branch's amount too
+        changes = list(
+            BaseChange.objects.filter(base__member__branch=branch, base__year__gte=year, category=DuesCategory.FARMER)
+        )
+        for c in changes:
+            c.amount = amount.quantize(Decimal("0.01"))
+        BaseChange.objects.bulk_update(changes, ["amount"])
+        log_bulk(changes, action="update", note=f"农民党员党费标准调整为{amount}元")
     return len(bases)
 
 

@@ -180,3 +180,14 @@ def test_member_page_forms_and_post(world, client_for):
     page = c.get(f"/dues/member/{m.pk}/?year=2024").content.decode()
     assert "兰街党费收据第0031号" in page and "流入地" in page
     assert client_for("secretary_b").post(f"/dues/member/{m.pk}/host-payment/", {}).status_code == 404
+
+
+def test_a_change_to_farmer_follows_the_branch_amount(world, midyear):
+    m = world.members_b[3]
+    _employed(world, m)
+    _change(m, from_month=9, category="农民", base=None, reason="9月起返乡务农", evidence="村委会证明")
+    services.set_farmer_amount(
+        branch=world.branch_b, amount=D("0.80"), decided_on=date(2024, 10, 1), note="支部大会", year=2024
+    )
+    md = _grid(world, m, date(2024, 12, 1))
+    assert md.due[date(2024, 8, 1)] == D("40.00") and md.due[date(2024, 9, 1)] == D("0.80")
