@@ -47,3 +47,7 @@ def mobile_contact_months() -> int:
 
 def founded_mid_period_owes() -> bool:
     return bool(get("FOUNDED_MID_PERIOD_OWES"))
+
+
+def base_midyear_change() -> bool:
+    return bool(get("DUES_BASE_MIDYEAR_CHANGE"))

@@ -45,6 +45,7 @@ _ALL = [
         "党员每年学习培训学时要求（2019年《党员教育管理工作条例》）",
     ),
     # 党费
+    Setting("DUES_BASE_MIDYEAR_CHANGE", bool, dues.BASE_MIDYEAR_CHANGE, dues.BASE_CHANGE_SOURCE),
     Setting("DUES_ROUNDING", str, "ROUND_HALF_UP", "党费计算的舍入方式（Decimal 舍入常量名）"),
     Setting("DUES_FARMER_AMOUNT", Decimal, dues.FARMER_DEFAULT, "农民党员每月党费默认金额（元，可按支部设置）"),
     Setting("DUES_BACKPAY_MONTHS", int, dues.BACKPAY_MAX_MONTHS, "补交党费最多可补的月数"),

@@ -10,6 +10,11 @@ A member transferred in owes this branch from the month after the letter's 党�
 the transfer month when the letter gives none): earlier months were paid at the old branch,
 so they neither count as arrears nor start the 党章第九条 streak (issue 20). A year of the
 member's time here with no DuesBase is 基数未核定 (`unassessed_years`), never silence.
+
+A mid-year BaseChange prices its month and the later ones; earlier months keep the year's
+amount (rules.dues.amount_in_month). A month a 流动党员 paid at the 流入地 (HostPaidMonth) is
+not owed here: it is left out of `due` (so neither arrears nor the 党章第九条 streak) and kept
+in `host_paid` to be shown (issue 20). Both ride on the existing queries (a join and a UNION).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class MemberDues:
     monthly: Decimal | None = None  # the latest year's monthly amount
     start: date | None = None  # first month owed to this branch
     based_years: set[int] = field(default_factory=set)
+    host_paid: set[date] = field(default_factory=set)  # months paid at the 流入地
 
     def unassessed(self, until: date) -> bool:
         """基数未核定: the member is here in `until`'s year but no base is set for that year."""
@@ -83,9 +89,12 @@ def dues_grid(members: QuerySet, *, until: date, since: date | None = None) -> d
     """{member_id: MemberDues} for the members of `members` (a queryset), for the months up to
     `until` (inclusive; later prepaid months are kept in `paid`). Five queries, six when a
     member was ever under 停止党籍 (whose months while stopped are not due)."""
-    from dangjian.dues.models import DuesBase, PaidMonth, Reduction
+    from django.db.models import DecimalField, Value
+
+    from dangjian.dues.models import DuesBase, HostPaidMonth, PaidMonth, Reduction
     from dangjian.members.models import MemberEvent, Standing
     from dangjian.members.selectors import suspended_through, suspension_periods
+    from dangjian.rules.dues import amount_in_month
     from dangjian.rules.membership import SUSPENDED_COUNTED_IN_FIGURES
 
     ever_stopped = Q(standing=Standing.SUSPENDED) | Q(
@@ -110,18 +119,26 @@ def dues_grid(members: QuerySet, *, until: date, since: date | None = None) -> d
         span[mid] = (start, None if current or not left else month_of(left))
     first_year = since.year if since else 1900
     bases = DuesBase.objects.filter(member__in=ids, year__gte=first_year, year__lte=until.year).values_list(
-        "member_id", "year", "amount", "category"
+        "member_id", "year", "amount", "category", "changes__from_month", "changes__amount", "changes__category"
     )
     reductions: dict[tuple[int, int], list] = defaultdict(list)
     for mid, year, f, t, amt in Reduction.objects.filter(
         member__in=ids, year__gte=first_year, year__lte=until.year
     ).values_list("member_id", "year", "from_month", "to_month", "monthly_amount"):
         reductions[(mid, year)].append((f, t, amt))
-    for mid, year, amount, category in bases.order_by("year"):
+    yearly: dict[tuple[int, int], tuple[Decimal, str, list[tuple[int, Decimal]]]] = {}
+    for mid, year, amount, category, from_month, changed, changed_category in bases.order_by(
+        "year", "changes__from_month"
+    ):
+        entry = yearly.setdefault((mid, year), (amount, category, []))
+        if from_month is not None:
+            entry[2].append((from_month, changed))
+            yearly[(mid, year)] = (entry[0], changed_category, entry[2])  # the latest category shows
+    for (mid, year), (amount, category, changes) in yearly.items():
         md = grid.get(mid)
         if md is None:
             continue
-        md.category, md.monthly = category, amount
+        md.category, md.monthly = category, amount_in_month(12, amount, changes)
         md.based_years.add(year)
         joined, left = span[mid]
         for month in range(1, 13):
@@ -130,21 +147,32 @@ def dues_grid(members: QuerySet, *, until: date, since: date | None = None) -> d
                 continue
             if mid in stopped and suspended_through(stopped[mid], m, add_months(m, 1) - timedelta(days=1)):
                 continue
-            a = amount
+            a = amount_in_month(month, amount, changes)
             for f, t, red in reductions.get((mid, year), ()):
                 if f <= month <= t:
                     a = red
             if a > 0:
                 md.due[m] = a
-    paid = PaidMonth.objects.filter(member__in=ids)
+    paid = PaidMonth.objects.filter(member__in=ids).annotate(host=Value(False, output_field=BooleanField()))
+    host = HostPaidMonth.objects.filter(member__in=ids).annotate(
+        amount=Value(ZERO, output_field=DecimalField(max_digits=9, decimal_places=2)),
+        on_time=Value(True, output_field=BooleanField()),
+        host=Value(True, output_field=BooleanField()),
+    )
     if since:
-        paid = paid.filter(month__gte=since)
-    for mid, m, amount, on_time in paid.values_list("member_id", "month", "amount", "on_time"):
+        paid, host = paid.filter(month__gte=since), host.filter(month__gte=since)
+    fields = ("member_id", "month", "amount", "on_time", "host")
+    for mid, m, amount, on_time, at_host in paid.values_list(*fields).union(host.values_list(*fields), all=True):
         md = grid.get(mid)
-        if md is not None:
-            md.paid[m] = amount
-            if on_time:
-                md.on_time.add(m)
+        if md is None:
+            continue
+        if at_host:
+            md.host_paid.add(m)
+            md.due.pop(m, None)  # paid at the 流入地: not owed to this branch
+            continue
+        md.paid[m] = amount
+        if on_time:
+            md.on_time.add(m)
     return grid
 
 

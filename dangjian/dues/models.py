@@ -15,20 +15,7 @@ from django.db.models import F, Q
 
 from dangjian.accounts.scope import ScopeRule
 from dangjian.core.models import TimeStamped, Versioned
-from dangjian.rules.dues import DUES_CATEGORIES
-
-
-class Category(models.TextChoices):
-    EMPLOYED = "在职", "在职"
-    RETIRED = "离退休", "离退休"
-    FARMER = "农民", "农民"
-    STUDENT = "学生", "学生"
-    UNEMPLOYED = "下岗失业", "下岗失业"
-    WELFARE = "低保", "低保"
-    RELIEF = "救济/抚恤", "救济/抚恤"
-
-
-assert list(Category.values) == DUES_CATEGORIES  # one list of categories: rules.dues
+from dangjian.members.models import DuesCategory as Category  # one list: rules.dues.DuesCategory
 
 
 class BranchDuesSetting(Versioned):
@@ -284,3 +271,90 @@ class PaymentVoid(TimeStamped):
         from datetime import date as _date
 
         return [_date.fromisoformat(m["month"]) for m in self.months]
+
+
+class BaseChange(Versioned):
+    """年内调整基数：自 from_month 起按新的类别、基数交纳，此前各月仍按年度基数（issue 20）。
+
+    中组发〔2008〕3号未规定年内是否调整；常见做法是每年核定一次、年内不变，也有从工资变动
+    当月起调整的（RULES.md §5, M）—— 是否允许由本地设置 DUES_BASE_MIDYEAR_CHANGE 决定。"""
+
+    scope = ScopeRule(org="base__member__branch", member="base__member")
+
+    base = models.ForeignKey(DuesBase, verbose_name="年度基数", on_delete=models.CASCADE, related_name="changes")
+    from_month = models.PositiveSmallIntegerField("自哪月起")
+    category = models.CharField("党费类别", max_length=10, choices=Category.choices)
+    new_base = models.DecimalField("新的月交纳基数（元）", max_digits=10, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField("调整后每月应交（元）", max_digits=9, decimal_places=2)
+    reason = models.CharField("调整原因", max_length=200)
+    evidence = models.CharField("依据（工资变动证明、支部决定等）", max_length=200)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = "党费基数年内调整"
+        verbose_name_plural = "党费基数年内调整"
+        ordering = ["base", "from_month"]
+        constraints = [
+            models.UniqueConstraint(fields=["base", "from_month"], name="dues_base_change_month"),
+            models.CheckConstraint(condition=Q(from_month__gte=2, from_month__lte=12), name="dues_base_change_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.base} 自{self.from_month}月起 {self.amount}元/月"
+
+
+class HostDuesRecord(Versioned):
+    """流动党员在流入地交纳党费的登记：所列月份不计本支部欠缴，也不计入党章第九条的连续月数。
+
+    持《流动党员活动证》的党员在流入地参加组织生活、交纳党费（RULES.md §8, M）。须有凭据：
+    流入地党组织名称、凭据类型与编号（活动证记载、流入地证明或收据）。"""
+
+    scope = ScopeRule(org="member__branch", member="member")
+
+    class Evidence(models.TextChoices):
+        CARD = "活动证记载", "流动党员活动证记载"
+        LETTER = "流入地证明", "流入地党组织证明"
+        RECEIPT = "收据", "流入地党费收据"
+
+    member = models.ForeignKey(
+        "members.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="dues_host_records"
+    )
+    host_org = models.CharField("流入地党组织", max_length=100)
+    first_month = models.DateField("起始月份")
+    last_month = models.DateField("截止月份")
+    amount = models.DecimalField("在流入地交纳金额（元）", max_digits=10, decimal_places=2, null=True, blank=True)
+    evidence_kind = models.CharField("凭据类型", max_length=8, choices=Evidence.choices)
+    evidence_reference = models.CharField("凭据编号或说明", max_length=100)
+    confirmed_on = models.DateField("核实日期")
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = "流入地交纳党费"
+        verbose_name_plural = "流入地交纳党费"
+        ordering = ["member", "first_month"]
+        constraints = [
+            models.CheckConstraint(condition=Q(first_month__lte=F("last_month")), name="dues_host_months"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.first_month:%Y-%m}至{self.last_month:%Y-%m} 在{self.host_org}交纳"
+
+
+class HostPaidMonth(models.Model):
+    """A month a HostDuesRecord covers (one row a member and month, like PaidMonth)."""
+
+    scope = ScopeRule(org="member__branch", member="member")
+
+    record = models.ForeignKey(HostDuesRecord, on_delete=models.CASCADE, related_name="months")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues_host_months")
+    month = models.DateField("所属月份")
+
+    class Meta:
+        verbose_name = "流入地交纳月份"
+        verbose_name_plural = "流入地交纳月份"
+        constraints = [models.UniqueConstraint(fields=["member", "month"], name="dues_host_month_unique")]

@@ -263,6 +263,8 @@ def member_dues(member, *, today: date | None = None, year: int | None = None) -
         status = "none"
         if d in md.paid:
             status = "paid" if d in md.on_time else "late"
+        elif d in md.host_paid:
+            status = "host"  # paid at the 流入地 (issue 20)
         elif d in md.due:
             status = "arrears" if d <= until else "open"
         months.append({"month": d, "due": md.due.get(d), "paid": md.paid.get(d), "status": status})
@@ -285,6 +287,23 @@ def member_dues(member, *, today: date | None = None, year: int | None = None) -
             .order_by("-paid_on", "-id")[:60]
         ),
         "unpaid_due": sorted(m for m in md.due if m not in md.paid),
+        **_adjustments(member, year),
+    }
+
+
+def _adjustments(member, year: int) -> dict:
+    """The year's mid-year base changes and the 流入地 payment records (2 queries)."""
+    from dangjian.dues.models import BaseChange, HostDuesRecord
+
+    return {
+        "midyear_allowed": rulesettings.base_midyear_change(),
+        "host_evidence": HostDuesRecord.Evidence.choices,
+        "base_changes": list(BaseChange.objects.filter(base__member=member, base__year=year).order_by("from_month")),
+        "host_records": list(
+            HostDuesRecord.objects.filter(
+                member=member, first_month__lte=date(year, 12, 1), last_month__gte=date(year, 1, 1)
+            ).order_by("first_month")
+        ),
     }
 
 
@@ -292,7 +311,7 @@ def prefill_bases(branch, year: int) -> list[dict]:
     """The yearly base screen: every current member with this year's base, else last year's,
     else the roster's dues category. 3 queries."""
     from dangjian.dues.models import DuesBase
-    from dangjian.rules.dues import normalize_category
+    from dangjian.rules.dues import DuesCategory, normalize_category
     from dangjian.rules.errors import RuleError
 
     members = list(
@@ -312,7 +331,7 @@ def prefill_bases(branch, year: int) -> list[dict]:
         try:
             fallback = normalize_category(roster_category)
         except RuleError:
-            fallback = "农民"
+            fallback = DuesCategory.FARMER
         rows.append(
             {
                 "member_id": mid,
@@ -344,13 +363,15 @@ def ledger_rows(branch, year: int, *, today: date | None = None) -> tuple[list[s
     )
     rows = []
     for md in grid.values():
-        if not md.due and not md.paid:
+        if not md.due and not md.paid and not md.host_paid:
             continue
         cells = []
         for m in range(1, 13):
             d = date(year, m, 1)
             if d in md.paid:
                 cells.append(float(md.paid[d]))
+            elif d in md.host_paid:
+                cells.append("流入地")  # paid at the 流入地 (HostDuesRecord), not owed here
             elif d in md.due:
                 cells.append("欠" if d <= last else "")
             else:

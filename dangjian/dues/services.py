@@ -16,10 +16,26 @@ from django.db.models import Max
 
 from dangjian.core.audit import log_bulk
 from dangjian.core.errors import ServiceError
-from dangjian.dues.models import BranchDuesSetting, DuesBase, Expenditure, PaidMonth, Payment, Reduction
+from dangjian.dues.models import (
+    BaseChange,
+    BranchDuesSetting,
+    DuesBase,
+    Expenditure,
+    PaidMonth,
+    Payment,
+    Reduction,
+)
 from dangjian.dues.months import add_months, label, month_diff, month_end, month_of
 from dangjian.dues.selectors import backpay_months, farmer_amount_for, prepay_months, rounding
-from dangjian.rules.dues import FARMER_MAX, FARMER_MIN, check_base, monthly_dues, normalize_category
+from dangjian.rules.dues import (
+    BASE_REQUIRED_CATEGORIES,
+    FARMER_MAX,
+    FARMER_MIN,
+    DuesCategory,
+    check_base,
+    monthly_dues,
+    normalize_category,
+)
 from dangjian.rules.errors import RuleError
 
 SOURCE = "中组发〔2008〕3号"
@@ -76,7 +92,7 @@ def set_bases(*, branch, year: int, rows: list[BaseRow], user=None) -> tuple[int
             amount = monthly_dues(cat, r.base, farmer_amount=farmer, rounding=rounding())
         except RuleError as exc:
             raise DuesError(exc.message) from None
-        base = r.base if cat in ("在职", "离退休") else None
+        base = r.base if cat in BASE_REQUIRED_CATEGORIES else None
         computed.append((r.member_id, cat, base, amount))
     with transaction.atomic():
         existing = {
@@ -106,11 +122,19 @@ def set_farmer_amount(*, branch, amount: Decimal, decided_on: date | None, note:
         setting, _ = BranchDuesSetting.objects.get_or_create(branch=branch, defaults={"farmer_amount": amount})
         setting.farmer_amount, setting.decided_on, setting.note = amount, decided_on, note
         setting.save()
-        bases = list(DuesBase.objects.filter(member__branch=branch, year__gte=year, category="农民"))
+        bases = list(DuesBase.objects.filter(member__branch=branch, year__gte=year, category=DuesCategory.FARMER))
         for b in bases:
             b.amount = amount.quantize(Decimal("0.01"))
         DuesBase.objects.bulk_update(bases, ["amount"])
         log_bulk(bases, action="update", note=f"农民党员党费标准调整为{amount}元")
+        # mid-year changes to 农民 (dues.adjustments) follow the branch's amount too
+        changes = list(
+            BaseChange.objects.filter(base__member__branch=branch, base__year__gte=year, category=DuesCategory.FARMER)
+        )
+        for c in changes:
+            c.amount = amount.quantize(Decimal("0.01"))
+        BaseChange.objects.bulk_update(changes, ["amount"])
+        log_bulk(changes, action="update", note=f"农民党员党费标准调整为{amount}元")
     return len(bases)
 
 
@@ -381,7 +405,7 @@ def prefill_from_last_year(*, branch, year: int, user=None) -> tuple[int, int]:
     rows = [
         BaseRow(r["member_id"], r["category"], r["base"])
         for r in prefill_bases(branch, year)
-        if r["from"] != "本年" and (r["base"] is not None or r["category"] not in ("在职", "离退休"))
+        if r["from"] != "本年" and (r["base"] is not None or r["category"] not in BASE_REQUIRED_CATEGORIES)
     ]
     return set_bases(branch=branch, year=year, rows=rows, user=user)
 

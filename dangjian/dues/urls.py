@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dangjian.dues import views
+from dangjian.dues import views, views_adjust
 
 app_name = "dues"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("member/<int:member>/pay/", views.pay, name="pay"),
     path("payment/<int:payment>/void/", views.void, name="void"),
     path("member/<int:member>/reduction/", views.reduction_add, name="reduction_add"),
+    path("member/<int:member>/base-change/", views_adjust.base_change, name="base_change"),
+    path("member/<int:member>/host-payment/", views_adjust.host_payment, name="host_payment"),
     path("mine/", views.mine, name="mine"),
     path("bases/", views.bases, name="bases"),
     path("bases/save/", views.bases_save, name="bases_save"),

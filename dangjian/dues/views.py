@@ -382,28 +382,28 @@ def import_view(request):
         return xlsx_response(template_bytes(branch, year, request.user), f"{branch}{year}年党费基数导入模板.xlsx")
     ctx = {"branch": branch, "branches": _branch_choices(request.user), "year": year, "errors": []}
     if request.method != "POST":
-        return render(request, "dues/import.html", ctx)
+        return render(request, "dues/import.html", {"categories": Category.values} | ctx)
     get_in_scope(request.user, Organization, branch.pk, write=True)
     upload = request.FILES.get("file")
     if upload is None:
         ctx["errors"] = [(None, "", "请选择要导入的表格文件")]
-        return render(request, "dues/import.html", ctx, status=400)
+        return render(request, "dues/import.html", {"categories": Category.values} | ctx, status=400)
     from django.conf import settings
 
     if upload.size > settings.UPLOAD_MAX_BYTES:
         ctx["errors"] = [(None, "", f"文件太大（上限 {settings.UPLOAD_MAX_BYTES // 1024 // 1024} MB）")]
-        return render(request, "dues/import.html", ctx, status=400)
+        return render(request, "dues/import.html", {"categories": Category.values} | ctx, status=400)
     result = preview(branch=branch, year=year, data=upload.read(), filename=upload.name)
     ctx["preview"] = result
     if result.errors or not result.rows:
         ctx["errors"] = result.errors or [(None, "", "文件中没有数据行")]
-        return render(request, "dues/import.html", ctx, status=422)
+        return render(request, "dues/import.html", {"categories": Category.values} | ctx, status=422)
     old = request.session.get(IMPORT_SESSION_KEY) or {}
     drop_preview(old.get("token"))
     token = keep_preview(result.to_state())
     request.session[IMPORT_SESSION_KEY] = {"token": token, "name": upload.name[:200]}
     ctx |= {"token": token, "file_name": upload.name[:200]}
-    return render(request, "dues/import.html", ctx)
+    return render(request, "dues/import.html", {"categories": Category.values} | ctx)
 
 
 def _import_confirm(request, action: str):
@@ -423,7 +423,12 @@ def _import_confirm(request, action: str):
             why = "这份预览已被之后上传的文件取代，未导入任何数据：请按最新的检查结果确认，或重新上传"
         else:
             why = EXPIRED
-        return render(request, "dues/import.html", ctx | {"errors": [(None, "", why)]}, status=400)
+        return render(
+            request,
+            "dues/import.html",
+            {"categories": Category.values} | ctx | {"errors": [(None, "", why)]},
+            status=400,
+        )
     branch = get_in_scope(request.user, Organization, state["branch"], write=True)
     url = reverse("dues:bases") + f"?branch={branch.pk}&year={state['year']}"
     try:
@@ -432,7 +437,12 @@ def _import_confirm(request, action: str):
         drop_preview(token)
         request.session.pop(IMPORT_SESSION_KEY, None)
         ctx = {"branch": branch, "branches": _branch_choices(request.user), "year": state["year"]}
-        return render(request, "dues/import.html", ctx | {"errors": [(None, "", exc.message)]}, status=409)
+        return render(
+            request,
+            "dues/import.html",
+            {"categories": Category.values} | ctx | {"errors": [(None, "", exc.message)]},
+            status=409,
+        )
     drop_preview(token)
     request.session.pop(IMPORT_SESSION_KEY, None)
     n = len(state["rows"])

@@ -671,8 +671,8 @@ def committee_quorum(root, year) -> list[Found]:
     from django.db.models.functions import Coalesce
 
     from dangjian.meetings.models import Attendance, Meeting
-    from dangjian.meetings.selectors import COMMITTEE_POSTS
     from dangjian.orgs.models import Post
+    from dangjian.rules.structure import COMMITTEE_POSTS
 
     # Quorum counts 支委 only (a combined 支委会 + 党员大会 has every member present): the
     # committee on the meeting date, and those of them present (issue 20).

@@ -66,6 +66,7 @@ def _score(found, cases: list[set[str]]) -> dict:
 def _build(rng: random.Random, n_branches: int, n_members: int):
     from dangjian.meetings.models import Attachment, Attendance, Kind, Meeting, MeetingKindLink
     from dangjian.orgs.models import Organization, OrgCategory, OrgType, Post
+    from dangjian.rules.structure import COMMITTEE_POSTS
     from dangjian.testsupport.world import make_member
 
     root = Organization.add_root(name="评估用区委", org_type=OrgType.HIGHER, category=OrgCategory.ORGAN)
@@ -84,7 +85,7 @@ def _build(rng: random.Random, n_branches: int, n_members: int):
         branches.append(br)
         staff[br.pk] = ms
         # The first five members are the 支委 (the quorum detector counts committee posts).
-        for mem, kind in zip(ms[:5], ["书记", "副书记", "组织委员", "宣传委员", "纪检委员"], strict=False):
+        for mem, kind in zip(ms[:5], COMMITTEE_POSTS[:5], strict=False):
             Post.objects.create(org=br, member=mem, kind=kind, started_on=date(YEAR - 3, 1, 1))
     photo_no = 0
 

@@ -151,8 +151,10 @@ class _Builder:
             return case
         entitled = max(3, sum(1 for m in members if m.kind == MemberKind.FULL))
         agree = max(entitled // 2 + 1, entitled - rng.randint(0, 2))
-        case.vote_on, case.vote_agree, case.vote_entitled = vote_on, agree, entitled
-        self.step(case, K.VOTE, vote_on, f"赞成{agree}票 / 有表决权{entitled}名，同意接收", sec_name, "入党志愿书")
+        present = min(entitled, agree + rng.randint(0, 1))
+        case.vote_on, case.vote_agree, case.vote_entitled, case.vote_present = vote_on, agree, entitled, present
+        text = f"应到{entitled}名、实到{present}名、赞成{agree}票，同意接收"
+        self.step(case, K.VOTE, vote_on, text, sec_name, "入党志愿书")
         approved = _clamp(vote_on + timedelta(days=rng.randint(15, 75)), today)
         case.approved_on, case.stage = approved, Stage.PROBATIONARY
         self.step(case, K.APPROVAL, approved, "批准接收为预备党员", "镇党委", "党委审批意见")
@@ -196,7 +198,7 @@ def load(ctx: DemoContext) -> None:
             decisions.append(
                 ProbationDecision(
                     member=m, outcome=ProbationDecision.Outcome.FULL, due_on=m.full_on, vote_on=vote_on,
-                    vote_agree=max(1, full - rng.randint(0, 2)), vote_entitled=max(1, full),
+                    vote_agree=max(1, full - rng.randint(0, 2)), vote_entitled=max(1, full), vote_present=max(1, full),
                     approved_on=_clamp(vote_on + timedelta(days=rng.randint(10, 60)), today),
                     effective_on=m.full_on, note="按期转正",
                 )

@@ -60,7 +60,7 @@ STEP_FIELDS = {
     DevelopmentStep.Kind.CANDIDATE: ["introducer_1", "introducer_2"],
     DevelopmentStep.Kind.POLITICAL_REVIEW: [],
     DevelopmentStep.Kind.TRAINING: ["training_days", "training_hours"],
-    DevelopmentStep.Kind.VOTE: ["vote_agree", "vote_entitled"],
+    DevelopmentStep.Kind.VOTE: ["vote_entitled", "vote_present", "vote_agree"],
     DevelopmentStep.Kind.APPROVAL: ["approval_special"],
     DevelopmentStep.Kind.CLOSE: [],
 }
@@ -83,10 +83,14 @@ class StepForm(VersionForm):
     training_hours = forms.DecimalField(
         label="集中培训学时", min_value=0, max_digits=5, decimal_places=1, required=False
     )
-    vote_agree = forms.IntegerField(label="赞成票", min_value=0, required=False)
     vote_entitled = forms.IntegerField(
-        label="有表决权的正式党员人数", min_value=1, required=False, help_text="预备党员没有表决权，不计入"
+        label="应到：有表决权的正式党员人数",
+        min_value=1,
+        required=False,
+        help_text="表决之日本支部党籍正常的正式党员；预备党员没有表决权，不计入",
     )
+    vote_present = forms.IntegerField(label="实到：到会的有表决权正式党员人数", min_value=0, required=False)
+    vote_agree = forms.IntegerField(label="赞成票", min_value=0, required=False)
     approval_special = forms.BooleanField(label="特殊情况（审批期限六个月）", required=False)
 
     def __init__(self, *args, kind: str, introducer_choices=None, **kwargs):
@@ -107,10 +111,13 @@ class StepForm(VersionForm):
 class ProbationForm(VersionForm):
     outcome = forms.ChoiceField(label="支部大会决定", choices=ProbationDecision.Outcome.choices)
     vote_on = _date("支部大会日期")
-    vote_agree = forms.IntegerField(label="赞成票", min_value=0)
     vote_entitled = forms.IntegerField(
-        label="有表决权的正式党员人数", min_value=1, help_text="预备党员没有表决权，不计入"
+        label="应到：有表决权的正式党员人数",
+        min_value=1,
+        help_text="表决之日本支部党籍正常的正式党员；预备党员没有表决权，不计入",
     )
+    vote_present = forms.IntegerField(label="实到：到会的有表决权正式党员人数", min_value=0)
+    vote_agree = forms.IntegerField(label="赞成票", min_value=0)
     approved_on = _date("党委审批日期")
     extension_months = forms.IntegerField(
         label="延长月数（延长预备期时填写，6至12个月）", min_value=0, max_value=12, required=False

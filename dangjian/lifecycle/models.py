@@ -60,6 +60,8 @@ class DevelopmentCase(Versioned):
     vote_on = models.DateField("支部大会讨论日期", null=True, blank=True)
     vote_agree = models.PositiveSmallIntegerField("赞成票", null=True, blank=True)
     vote_entitled = models.PositiveSmallIntegerField("有表决权的正式党员", null=True, blank=True)
+    # 实到：登记表决时必填；此前登记的档案没有这个数（null）。
+    vote_present = models.PositiveSmallIntegerField("实到有表决权的正式党员", null=True, blank=True)
     approved_on = models.DateField("党委审批日期", null=True, blank=True)
     approval_special = models.BooleanField("特殊情况（审批期限六个月）", default=False)
     member = models.OneToOneField(
@@ -139,6 +141,7 @@ class ProbationDecision(TimeStamped):
     vote_on = models.DateField("支部大会日期")
     vote_agree = models.PositiveSmallIntegerField("赞成票")
     vote_entitled = models.PositiveSmallIntegerField("有表决权的正式党员")
+    vote_present = models.PositiveSmallIntegerField("实到有表决权的正式党员", null=True, blank=True)
     approved_on = models.DateField("党委审批日期")
     extension_months = models.PositiveSmallIntegerField("延长月数", default=0)
     effective_on = models.DateField("生效日期")

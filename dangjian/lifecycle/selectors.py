@@ -19,7 +19,7 @@ from dangjian.lifecycle.types import LifecycleSummary
 from dangjian.members.models import Member, MemberEvent, MemberKind
 from dangjian.rules.dates import add_months
 from dangjian.rules.membership import probation_end
-from dangjian.rules.mobile import contact_overdue
+from dangjian.rules.mobile import LostStatus, contact_overdue, lost_contact
 
 
 def _setting(name: str, default):
@@ -169,6 +169,25 @@ def lost_members(user):
     return visible_to(user, Member).filter(is_current=True, is_lost=True).select_related("branch").order_by("lost_on")
 
 
+@dataclass
+class LostRow:
+    member: Member
+    status: LostStatus | None  # None: the branch recorded 失联 without a date
+    last_contact: date | None
+
+
+def lost_status_of(member: Member, today: date) -> LostStatus | None:
+    """How long a member recorded as 失联 has been lost (rules.mobile.lost_contact)."""
+    return lost_contact(member.lost_on, today) if member.is_lost and member.lost_on else None
+
+
+def lost_rows(user, *, today: date) -> list[LostRow]:
+    """失联党员 with how long they have been lost and the last contact logged (one query). They stay
+    on their branch's roster and in its counts (RULES.md §10: counted where the 组织关系 is)."""
+    qs = lost_members(user).annotate(last=Max("mobile_contacts__date"))
+    return [LostRow(m, lost_status_of(m, today), m.last) for m in qs]
+
+
 def member_history(member: Member) -> dict:
     """One member's lifecycle: events, decisions, transfers, contacts (4 queries)."""
     return {
@@ -190,7 +209,9 @@ def lifecycle_summary(root, year: int, *, today: date | None = None) -> Lifecycl
     developed: members accepted (发展 events) in `year`;
     probation_due: current 预备党员 whose probation ends by 31 December of `year` (incl. overdue);
     transfers_in / transfers_out: 组织关系 moved across the border of `root` in `year`;
-    mobile / mobile_contact_overdue / lost: current members (contact overdue per rules.mobile).
+    mobile / mobile_contact_overdue / lost: current members (contact overdue per rules.mobile);
+    lost_over_six_months / lost_over_two_years: 失联 for more than 6 months (up to 2 years: a ground
+    for 限期改正) and for more than 2 years, on the judging day (rules.mobile.lost_contact).
     """
     as_of = clock.judged_at(year, today)
     path = root.path
@@ -214,16 +235,22 @@ def lifecycle_summary(root, year: int, *, today: date | None = None) -> Lifecycl
     )
     members = Member.objects.filter(branch__path__startswith=path, is_current=True)
     end_of_year = date(year, 12, 31)
-    probation_due_n = mobile_n = overdue_n = lost_n = 0
-    # 预备党员 (probation ends) and 流动/失联 members (contact) in one read.
-    for kind, joined, ext, is_mobile, is_lost, since, last in (
+    probation_due_n = mobile_n = overdue_n = lost_n = lost_six = lost_two = 0
+    # 预备党员 (probation ends) and 流动/失联 members (contact, 失联 bands) in one read.
+    for kind, joined, ext, is_mobile, is_lost, lost_on, since, last in (
         members.filter(Q(kind=MemberKind.PROBATIONARY) | Q(is_mobile=True) | Q(is_lost=True))
         .annotate(last=Max("mobile_contacts__date"))
-        .values_list("kind", "joined_on", "probation_extension_months", "is_mobile", "is_lost", "mobile_since", "last")
+        .values_list(
+            "kind", "joined_on", "probation_extension_months", "is_mobile", "is_lost", "lost_on", "mobile_since", "last"
+        )
     ):
         if kind == MemberKind.PROBATIONARY and probation_end(joined, ext or 0) <= end_of_year:
             probation_due_n += 1
         lost_n += is_lost
+        if is_lost and lost_on:
+            band = lost_contact(lost_on, as_of).band
+            lost_six += band == "over_six_months"
+            lost_two += band == "over_two_years"
         if is_mobile:
             mobile_n += 1
             overdue_n += contact_overdue(_baseline(last, since), as_of, mobile_contact_months())
@@ -238,11 +265,13 @@ def lifecycle_summary(root, year: int, *, today: date | None = None) -> Lifecycl
         mobile=mobile_n,
         mobile_contact_overdue=overdue_n,
         lost=lost_n,
+        lost_over_six_months=lost_six,
+        lost_over_two_years=lost_two,
     )
 
 
 def home_panel(user, root) -> dict | None:
-    """首页提醒: 转正 due soon or overdue, 流动党员 contact overdue, 失联. 2 queries."""
+    """首页提醒: 转正 due soon or overdue, 流动党员 contact overdue, 失联 over six months. 3 queries."""
     from django.urls import reverse
 
     from dangjian.accounts.roles import STAFF_ROLES
@@ -261,13 +290,22 @@ def home_panel(user, root) -> dict | None:
     if overdue_due:
         items.append(("预备期已满未办理转正", overdue_due, reverse("lifecycle:probation")))
     if contact_late:
-        items.append(("流动党员超过6个月未联系", contact_late, reverse("lifecycle:mobile") + "?overdue=1"))
+        items.append(
+            (
+                f"流动党员超过{mobile_contact_months()}个月未联系",
+                contact_late,
+                reverse("lifecycle:mobile") + "?overdue=1",
+            )
+        )
+    lost_long = sum(1 for r in lost_rows(user, today=today) if r.status and r.status.alert)
+    if lost_long:
+        items.append(("失联超过六个月（可作为限期改正的情形，由支部研究）", lost_long, reverse("lifecycle:mobile")))
     if not items:
         return None
     return {
         "title": "党员发展与管理",
         "items": items,
-        "level": "danger" if overdue_due or contact_late else "warning",
+        "level": "danger" if overdue_due or contact_late or lost_long else "warning",
     }
 
 

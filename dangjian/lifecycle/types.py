@@ -17,3 +17,5 @@ class LifecycleSummary:
     mobile: int
     mobile_contact_overdue: int
     lost: int
+    lost_over_six_months: int = 0  # more than 6 months and up to 2 years (a ground for 限期改正)
+    lost_over_two_years: int = 0

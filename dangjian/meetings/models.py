@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from dangjian.accounts.scope import ScopeRule
 from dangjian.core.models import TimeStamped, Versioned
+from dangjian.rules import orglife
 from dangjian.rules.dates import ym_index
 from dangjian.rules.orglife import ActivityKind
 
@@ -32,14 +33,9 @@ class Kind(models.TextChoices):
     APPRAISAL = ActivityKind.APPRAISAL.value, ActivityKind.APPRAISAL.short
 
 
-# Kinds whose expected attendees are all current members of the branch.
-WHOLE_BRANCH_KINDS = {
-    Kind.MEMBER_MEETING,
-    Kind.THEME_DAY,
-    Kind.PARTY_LECTURE,
-    Kind.LIFE_MEETING,
-    Kind.APPRAISAL,
-}
+# Kinds whose expected attendees are all current members of the branch: the one list is
+# rules.orglife.WHOLE_BRANCH_KINDS (string values, so it meets Kind values in sets and queries).
+WHOLE_BRANCH_KINDS = orglife.WHOLE_BRANCH_KINDS
 
 
 def on_committee(user) -> bool:

@@ -12,7 +12,7 @@ shapes of compliance_summary, member_attendance and art9_members.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Min, Q
@@ -28,11 +28,12 @@ from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType, Post
 from dangjian.orgs.selectors import branches_under, orgs_of_type
 from dangjian.rules import membership, orglife
 from dangjian.rules.dates import months_range, ym_add, ym_index
+from dangjian.rules.mobile import lost_contact
+from dangjian.rules.structure import COMMITTEE_OTHER_POSTS, COMMITTEE_POSTS
 
 S = Attendance.Status
 PERIOD_LABELS = {"month": "每月", "quarter": "每季度", "year": "每年"}
 STEPLEN = Organization.steplen
-COMMITTEE_POSTS = [k for k in Post.Kind.values if k != Post.Kind.GROUP_LEADER]
 
 
 def _today(today: date | None) -> date:
@@ -94,6 +95,7 @@ class BranchInfo:
     committee_others: int = 0  # current 委员 besides 书记/副书记
     talk_covered: int = 0
     groups: list = None  # [(group id, name)]
+    committee: set = field(default_factory=set)  # member ids of the current 支委
 
 
 def _branches(root: Organization, branch_id: int | None = None) -> dict[int, BranchInfo]:
@@ -181,28 +183,36 @@ def _compute(root: Organization, year: int, today: date, branch_id: int | None =
             b = branches[m.branch_id]
             b.members += 1
             b.full_members += m.kind == MemberKind.FULL and not (m.full_on and m.full_on > day)
-    for r in (
-        Post.objects.filter(
-            **({"org_id": branch_id} if branch_id else {"org__path__startswith": root.path}),
-            ended_on__isnull=True,
-            kind__in=[k for k in COMMITTEE_POSTS if k not in (Post.Kind.SECRETARY, Post.Kind.DEPUTY)],
-        )
-        .values("org_id")
-        .annotate(n=Count("member", distinct=True))
-        .order_by()
-    ):
-        if r["org_id"] in branches:
-            branches[r["org_id"]].committee_others = r["n"]
-    # 谈心谈话 (Art. 19) per member and month, so a local period/minimum can be honoured.
+    # The current committee of each branch (one query): 委员 besides 书记/副书记 decide whether a
+    # 支委会 is owed; all of them must talk with each other (Art. 19, 支委之间).
+    others: dict[int, set[int]] = defaultdict(set)
+    for org_id, member_id, kind in Post.objects.filter(
+        **({"org_id": branch_id} if branch_id else {"org__path__startswith": root.path}),
+        ended_on__isnull=True,
+        kind__in=COMMITTEE_POSTS,
+    ).values_list("org_id", "member_id", "kind"):
+        if org_id in branches:
+            branches[org_id].committee.add(member_id)
+            if kind in COMMITTEE_OTHER_POSTS:
+                others[org_id].add(member_id)
+    for org_id, ids in others.items():
+        branches[org_id].committee_others = len(ids)
+    # 谈心谈话 (Art. 19) per member and month, so a local period/minimum can be honoured; and per
+    # pair of people, for the talks among 支委 (same query).
+    pair_months: dict[int, dict[frozenset[int], dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     for r in (
         Talk.objects.filter(**member_filter, date__year=year, date__lte=today)
         .annotate(month=ExtractMonth("date"))
-        .values("branch_id", "to_member_id", "month")
+        .values("branch_id", "to_member_id", "from_member_id", "month")
         .annotate(n=Count("id"))
         .order_by()
     ):
-        if r["branch_id"] in branches and r["to_member_id"] in counted:
-            talk_months[r["branch_id"]][r["to_member_id"]][r["month"]] = r["n"]
+        if r["branch_id"] in branches:
+            if r["to_member_id"] in counted:
+                per = talk_months[r["branch_id"]][r["to_member_id"]]
+                per[r["month"]] = per.get(r["month"], 0) + r["n"]
+            pair = pair_months[r["branch_id"]][frozenset((r["from_member_id"], r["to_member_id"]))]
+            pair[r["month"]] = pair.get(r["month"], 0) + r["n"]
     for bid, per_member in talk_months.items():
         branches[bid].talk_covered = len(per_member)
 
@@ -238,20 +248,41 @@ def _compute(root: Organization, year: int, today: date, branch_id: int | None =
                 # 谈心谈话 (Art. 19): each member at least `minimum` talks per period (default
                 # once a year; a local setting may ask more often).
                 per_member = talk_months.get(b.id, {})
+                pairs = pair_months.get(b.id, {})
                 row.update(members=b.members, covered=min(b.talk_covered, b.members), meetings=b.talk_covered)
 
                 def covered(start, end, per_member=per_member, req=req):
                     months = range(start.month, end.month + 1)
                     return sum(1 for ms in per_member.values() if sum(ms.get(m, 0) for m in months) >= req.minimum)
 
-                for label, _start, end, count, state in _period_counts(req, year, covered, today, b.founded_on):
-                    done = b.members == 0 or count >= b.members
-                    row["periods"].append({"period": label, "required": b.members, "held": count, "state": state})
+                def pairs_missing(start, end, pairs=pairs, req=req, committee=b.committee):
+                    months = range(start.month, end.month + 1)
+                    talked = {p: sum(ms.get(m, 0) for m in months) for p, ms in pairs.items()}
+                    return orglife.committee_talk_pairs_missing(committee, talked, req.minimum)
+
+                row["committee_pairs"] = len(b.committee) * (len(b.committee) - 1) // 2
+                for label, start, end, count, state in _period_counts(req, year, covered, today, b.founded_on):
+                    lacking = pairs_missing(start, end) if state in ("required", "current") else []
+                    done = (b.members == 0 or count >= b.members) and not lacking
+                    row["periods"].append(
+                        {
+                            "period": label,
+                            "required": b.members,
+                            "held": count,
+                            "state": state,
+                            "committee_pairs_missing": len(lacking),
+                        }
+                    )
                     if state == "required" or (state == "current" and done):
                         row["required"] += 1
                         row["held"] += int(done)
                         if not done:
-                            row["missing"].append(f"{label}（{b.members - count}名党员未谈话）")
+                            gaps = []
+                            if count < b.members:
+                                gaps.append(f"{b.members - count}名党员未谈话")
+                            if lacking:
+                                gaps.append(f"支委之间有{len(lacking)}对未谈心谈话")
+                            row["missing"].append(f"{label}（{'，'.join(gaps)}）")
                     elif state == "current":
                         row["current"] = {"label": label, "held": count, "minimum": b.members, "deadline": end}
             else:
@@ -504,6 +535,10 @@ def art9_members(root: Organization, *, today: date | None = None, include_all: 
                 "status": status,
                 "last_attended": f"{last_ok[0]}年{last_ok[1]}月" if last_ok else None,
                 "is_mobile": m.is_mobile,
+                # 失联 is shown beside the alert: the branch decides which rule applies (党章第九条 or
+                # 限期改正 for 失联 over six months, 《不合格党员组织处置办法》); nothing is automatic.
+                "is_lost": m.is_lost,
+                "lost": lost_contact(m.lost_on, today).label if m.is_lost and m.lost_on else "",
             }
         )
     out.sort(key=lambda r: (-r["gap_months"], r["branch"], r["name"]))
@@ -532,7 +567,8 @@ def attendance_history(member: Member, *, today: date | None = None, months: int
 # --- talks ----------------------------------------------------------------------------------
 def talk_coverage(root: Organization, year: int, *, today: date | None = None) -> dict:
     """Members with no talk this year; for each committee member whether they held talks
-    before the 组织生活会 (Art. 19). Four queries."""
+    before the 组织生活会; the pairs of 支委 who have not talked with each other (Art. 19).
+    Five queries."""
     today = _today(today)
     talks_year = Talk.objects.filter(branch__path__startswith=root.path, date__year=year)
     without = list(
@@ -579,7 +615,21 @@ def talk_coverage(root: Organization, year: int, *, today: date | None = None) -
                 "before": before,
             }
         )
-    return {"without": without, "committee": rows}
+    # 支委之间 (Art. 19): pairs of the same branch's committee who have not talked this year (1 query).
+    talked = {
+        (bid, frozenset((a, b))): 1
+        for bid, a, b in talks_year.values_list("branch_id", "from_member_id", "to_member_id").distinct()
+    }
+    by_branch: dict[int, list] = defaultdict(list)
+    for p in committee:
+        by_branch[p.org_id].append(p)
+    pairs = []
+    for bid, posts in by_branch.items():
+        people = {p.member_id: p for p in posts}
+        mine = {pair: n for (b, pair), n in talked.items() if b == bid}
+        for a, b in orglife.committee_talk_pairs_missing(people, mine):
+            pairs.append({"branch": people[a].org, "a": people[a].member, "b": people[b].member})
+    return {"without": without, "committee": rows, "committee_pairs_missing": pairs}
 
 
 # --- what is due ----------------------------------------------------------------------------

@@ -36,10 +36,10 @@ from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_TYPES, OrgType, Post
 from dangjian.rules import orglife
 from dangjian.rules.dates import ym_index
+from dangjian.rules.structure import COMMITTEE_POSTS
 
 S = Attendance.Status
 SIGN_IN_MARGIN = timedelta(minutes=30)
-COMMITTEE_POSTS = [k for k in Post.Kind.values if k != Post.Kind.GROUP_LEADER]
 
 
 class MeetingError(ServiceError):

@@ -29,7 +29,7 @@ from dangjian.core.site import absolute_url
 from dangjian.core.spreadsheet import Table, drop_preview, keep_preview, load_preview
 from dangjian.meetings import documents, ledger, selectors, services
 from dangjian.meetings.forms import ImportForm, MeetingForm, RequirementForm, TalkForm, parse_attendance
-from dangjian.meetings.models import Attachment, Attendance, Kind, KindRequirement, Meeting, Talk
+from dangjian.meetings.models import WHOLE_BRANCH_KINDS, Attachment, Attendance, Kind, KindRequirement, Meeting, Talk
 from dangjian.meetings.signals import meeting_saved
 from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
@@ -235,10 +235,7 @@ def _form_context(request, org, form, *, meeting=None, kinds=(), preset=None, no
         "late_days": setting("LATE_ENTRY_DAYS"),
         "is_group": org.org_type == OrgType.GROUP,
         "kind_data": {
-            "whole": [
-                k.value
-                for k in (Kind.MEMBER_MEETING, Kind.THEME_DAY, Kind.PARTY_LECTURE, Kind.LIFE_MEETING, Kind.APPRAISAL)
-            ],
+            "whole": [k for k in Kind.values if k in WHOLE_BRANCH_KINDS],  # rules.orglife, once
             "group": org.org_type == OrgType.GROUP,
             "org": org.pk,
             "month": today.month,

@@ -7,8 +7,10 @@ from django.db.models import Q
 
 from dangjian.accounts.scope import ScopeRule
 from dangjian.core import clock, crypto
+from dangjian.core.choices import text_choices
 from dangjian.core.models import TimeStamped, Versioned
 from dangjian.core.pinyin import full_pinyin, initials
+from dangjian.rules import dues as dues_rules
 
 
 def id_mask(raw: str) -> str:
@@ -64,14 +66,8 @@ class Occupation(models.TextChoices):
     RETIRED = "离退休人员", "离退休人员"
 
 
-class DuesCategory(models.TextChoices):
-    # RULES.md §5 / 中组发〔2008〕3号.
-    EMPLOYED = "在职", "在职"
-    RETIRED = "离退休", "离退休"
-    FARMER = "农民", "农民"
-    STUDENT = "学生", "学生"
-    UNEMPLOYED = "下岗失业", "下岗失业"
-    WELFARE = "低保/救济", "低保/救济"
+# RULES.md §5 / 中组发〔2008〕3号: the one list is rules.dues.DuesCategory (dues.Category is this class).
+DuesCategory = text_choices("DuesCategory", dues_rules.DuesCategory, __name__)
 
 
 class Standing(models.TextChoices):

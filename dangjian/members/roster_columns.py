@@ -3,7 +3,7 @@ hand-kept spreadsheets use for them."""
 
 from __future__ import annotations
 
-from dangjian.members.models import DuesCategory, Occupation
+from dangjian.members.models import Occupation
 
 # (field, canonical header, aliases). Order = export order.
 COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -65,4 +65,3 @@ STANDING_VALUES = {"正常": "正常", "停止党籍": "停止党籍", "停籍":
 
 # The model's choices, computed once (Choices.values builds a new list on every access).
 OCCUPATION_VALUES: tuple[str, ...] = tuple(Occupation.values)
-DUES_CATEGORY_VALUES: tuple[str, ...] = tuple(DuesCategory.values)

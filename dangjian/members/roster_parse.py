@@ -15,7 +15,6 @@ from dangjian.members.models import Occupation
 from dangjian.members.national import decode as decode_national
 from dangjian.members.roster_columns import (
     COLUMNS,
-    DUES_CATEGORY_VALUES,
     FALSE_VALUES,
     KIND_VALUES,
     OCCUPATION_VALUES,
@@ -25,6 +24,7 @@ from dangjian.members.roster_columns import (
 )
 from dangjian.rules import idcard
 from dangjian.rules.dates import to_halfwidth
+from dangjian.rules.dues import normalize_category
 from dangjian.rules.errors import RuleError
 from dangjian.rules.membership import normalize_education
 
@@ -144,7 +144,8 @@ def parse_cell(f: str, v):
     if f == "occupation":
         return _parse_choice(s, OCCUPATION_VALUES) if s else Occupation.OTHER
     if f == "dues_category":
-        return _parse_choice(s, DUES_CATEGORY_VALUES) if s else None
+        # the one list and its aliases (退休, 低保/救济 of older rosters…): rules.dues
+        return normalize_category(s) if s else None
     if f == "standing":
         if not s:
             return "正常"

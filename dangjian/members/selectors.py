@@ -323,7 +323,7 @@ def year_roster(root: Organization, year: int, day: date) -> tuple[RosterRow, ..
         .order_by("branch__path", "name_pinyin", "id")
         .values_list(
             "id", "name", "branch_id", "branch__short_name", "branch__name", "kind", "full_on", "sex",
-            "ethnicity", "birth_date", "education", "is_mobile", "is_lost", "is_current", "on_day", "in_year",
+            "ethnicity", "birth_date", "education", "is_mobile", "is_lost", "lost_on", "is_current", "on_day", "in_year",
         )
     )  # fmt: skip
     return tuple(

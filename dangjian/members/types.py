@@ -26,6 +26,7 @@ class RosterRow:
     education: str
     is_mobile: bool
     is_lost: bool
+    lost_on: date | None  # 失联日期
     is_current: bool
     on_day: bool
     in_year: bool

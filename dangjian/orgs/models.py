@@ -11,7 +11,9 @@ from treebeard.mp_tree import MP_Node
 
 from dangjian.accounts.scope import ScopeRule
 from dangjian.core import clock
+from dangjian.core.choices import text_choices
 from dangjian.core.models import Versioned
+from dangjian.rules.structure import PostKind
 
 
 class OrgType(models.TextChoices):
@@ -81,14 +83,7 @@ class Post(Versioned):
 
     scope = ScopeRule(org="org", member="branch")
 
-    class Kind(models.TextChoices):
-        SECRETARY = "书记", "书记"
-        DEPUTY = "副书记", "副书记"
-        ORGANIZATION = "组织委员", "组织委员"
-        PROPAGANDA = "宣传委员", "宣传委员"
-        DISCIPLINE = "纪检委员", "纪检委员"
-        GROUP_LEADER = "党小组组长", "党小组组长"
-        MEMBER = "委员", "委员"
+    Kind = text_choices("Kind", PostKind, __name__)  # the one list: rules.structure.PostKind
 
     org = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.CASCADE, related_name="posts")
     member = models.ForeignKey("members.Member", verbose_name="党员", on_delete=models.PROTECT, related_name="posts")

@@ -310,7 +310,8 @@ def mobile_members(src: Sources, ctx: Context) -> Problem | None:
     if lc.mobile_contact_overdue:
         parts.append(f"{lc.mobile_contact_overdue}名流动党员超过规定时间未与党组织联系")
     if lc.lost:
-        parts.append(f"{lc.lost}名党员处于失联状态")
+        long_lost = lc.lost_over_six_months + lc.lost_over_two_years
+        parts.append(f"{lc.lost}名党员处于失联状态" + (f"（其中{long_lost}名失联超过六个月）" if long_lost else ""))
     return Problem(
         title="流动党员管理有薄弱环节",
         evidence="；".join(parts) + "。",

@@ -143,6 +143,20 @@ def check_vote_present(present: int, entitled_voters: int) -> Check:
     return _check(False, True, f"到会有表决权党员{present}名，未超过应到{entitled_voters}名的半数，不能表决")
 
 
+def check_vote_counts(entitled: int, present: int, agree: int) -> list[Check]:
+    """应到、实到、赞成三个数合起来核对（issue 20：实到须登记）——
+    实到 ≤ 应到、赞成 ≤ 实到（数字本身不可能时为错误）；实到超过应到半数方可表决；
+    赞成超过应到半数方为通过 —— 细则（RULES.md §6：more than half of the members entitled
+    to vote），均为硬性。恰好一半不够。"""
+    if entitled <= 0 or present < 0 or agree < 0:
+        raise RuleError("应到、实到或赞成人数不正确")
+    if present > entitled:
+        raise RuleError(f"实到{present}名多于应到的{entitled}名有表决权党员")
+    if agree > present:
+        raise RuleError(f"赞成票{agree}票多于实到的{present}名有表决权党员")
+    return [check_vote_present(present, entitled), check_branch_vote(agree, entitled)]
+
+
 def check_approval_within(
     vote_on: date,
     approved_on: date | None,

@@ -7,21 +7,27 @@ progressive). (H)
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import StrEnum
 
 from .errors import RuleError
 
 CENT = Decimal("0.01")
 
-# 规范类别（顺序即展示顺序）。
-DUES_CATEGORIES: list[str] = [
-    "在职",
-    "离退休",
-    "农民",
-    "学生",
-    "下岗失业",
-    "低保",
-    "救济/抚恤",
-]
+
+class DuesCategory(StrEnum):
+    """党费类别（顺序即展示顺序）—— 中组发〔2008〕3号（RULES.md §5）。唯一定义：党员名册
+    （members.DuesCategory）和党费基数（dues.Category）都由此生成。"""
+
+    EMPLOYED = "在职"
+    RETIRED = "离退休"
+    FARMER = "农民"
+    STUDENT = "学生"
+    UNEMPLOYED = "下岗失业"
+    WELFARE = "低保"
+    RELIEF = "救济/抚恤"
+
+
+DUES_CATEGORIES: list[str] = [c.value for c in DuesCategory]
 
 _ALIASES: dict[str, str] = {
     "在职": "在职",
@@ -38,7 +44,7 @@ _ALIASES: dict[str, str] = {
     "下岗": "下岗失业",
     "失业": "下岗失业",
     "低保": "低保",
-    "低保/救济": "低保",  # members.DuesCategory 把两类合为一项，金额相同（0.2元）
+    "低保/救济": "低保",  # 旧名册把两类合为一项（金额相同，0.2元）；迁移 members 0004 已改为“低保”
     "救济/抚恤": "救济/抚恤",
     "救济": "救济/抚恤",
     "抚恤": "救济/抚恤",
@@ -53,13 +59,18 @@ PREPAY_MAX_MONTHS = 6
 # 一次性自愿交纳党费 1000 元以上全额上缴中央 —— 中组发〔2008〕3号（RULES.md §5, H）。
 LARGE_VOLUNTARY_THRESHOLD = Decimal(1000)
 
+# 年内调整基数：中组发〔2008〕3号未作规定；常见做法是每年核定一次、年内不变，也有从工资变动当月
+# 起调整的（RULES.md §5, M）—— 本地设置 DUES_BASE_MIDYEAR_CHANGE 的默认值：不调整（按年核定）。
+BASE_MIDYEAR_CHANGE = False
+BASE_CHANGE_SOURCE = "本地设置：年内是否按变动月份调整党费基数（中组发〔2008〕3号未规定；默认每年核定一次）"
+
 # 农民党员每月 0.2 至 1 元 —— 中组发〔2008〕3号（RULES.md §5, H）。
 FARMER_MIN = Decimal("0.20")
 FARMER_MAX = Decimal("1.00")
 # 支部尚未确定农民党员金额时的默认值（本地设置 DUES_FARMER_AMOUNT，唯一定义）。
 FARMER_DEFAULT = Decimal("0.50")
 # 在职、离退休党员按基数比例交纳：基数须大于0（基数为0即永不交纳，issue 20）。
-BASE_REQUIRED_CATEGORIES: tuple[str, ...] = ("在职", "离退休")
+BASE_REQUIRED_CATEGORIES: tuple[str, ...] = (DuesCategory.EMPLOYED, DuesCategory.RETIRED)
 # 学生、下岗失业、依靠抚恤或救济、领取低保的党员每月 0.2 元 —— 同上。
 FIXED_LOW_AMOUNT = Decimal("0.20")
 
@@ -115,9 +126,9 @@ def check_base(category: str, base: Decimal | int | str | None) -> None:
 def dues_rate(category: str, base: Decimal | int | str | None) -> Decimal:
     """在职或离退休党员适用的比例（整个基数适用同一比例，不分段累进）。"""
     cat = normalize_category(category)
-    if cat == "在职":
+    if cat == DuesCategory.EMPLOYED:
         brackets = SALARIED_BRACKETS
-    elif cat == "离退休":
+    elif cat == DuesCategory.RETIRED:
         brackets = RETIRED_BRACKETS
     else:
         raise RuleError(f"{cat}党员按固定金额交纳党费，不按比例")
@@ -150,11 +161,11 @@ def monthly_dues(
     cat = normalize_category(category)
     if base is not None and base != "" and _to_decimal(base, "党费基数") < 0:
         raise RuleError("党费基数不能为负数")
-    if cat in ("在职", "离退休"):
+    if cat in BASE_REQUIRED_CATEGORIES:
         rate = dues_rate(cat, base)
         assert base is not None
         return (_to_decimal(base, "党费基数") * rate).quantize(CENT, rounding=rounding)
-    if cat == "农民":
+    if cat == DuesCategory.FARMER:
         amount = _to_decimal(farmer_amount, "农民党员党费标准")
         if not FARMER_MIN <= amount <= FARMER_MAX:
             raise RuleError("农民党员每月交纳党费应在0.2元至1元之间")
@@ -175,3 +186,13 @@ def void_refusal(*, reason: str, already_voided: bool) -> str | None:
     if len("".join(str(reason or "").split())) < VOID_REASON_MIN_CHARS:
         return f"请写明冲红原因（至少{VOID_REASON_MIN_CHARS}个字），例如“金额录错”“重复登记”。"
     return None
+
+
+def amount_in_month(month: int, year_amount: Decimal, changes: list[tuple[int, Decimal]]) -> Decimal:
+    """一个月的应交金额：年度金额，或该月及以前最近一次年内调整后的金额（自调整月份起生效，
+    此前各月仍按原基数，不追溯重算）。changes 为 (自哪月起, 调整后金额)。"""
+    amount = year_amount
+    for from_month, changed in sorted(changes):
+        if from_month <= month:
+            amount = changed
+    return amount

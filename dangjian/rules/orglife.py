@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -152,6 +153,19 @@ DEFAULT_REQUIREMENTS: list[Requirement] = [
 ]
 
 
+# 应到人员为全体党员的会议类型（党员大会、主题党日、党课、组织生活会、民主评议：Arts. 11、16–18）；
+# 支委会只要求支委，党小组会只要求本组。唯一定义：meetings 的模型、表单页面和脚本都取这里。
+WHOLE_BRANCH_KINDS: frozenset[ActivityKind] = frozenset(
+    {
+        ActivityKind.MEMBER_MEETING,
+        ActivityKind.THEME_DAY,
+        ActivityKind.PARTY_LECTURE,
+        ActivityKind.LIFE_MEETING,
+        ActivityKind.APPRAISAL,
+    }
+)
+
+
 # 年中成立的支部是否“欠”成立当期（季度、年度：党员大会、组织生活会、民主评议等）：条例没有规定，
 # 本地设置 FOUNDED_MID_PERIOD_OWES。默认 False：成立日期所在的周期不计为应开展（该周期内开了照样计入），
 # 从成立后第一个完整周期起计。True 时成立当期也要求。
@@ -168,6 +182,15 @@ def period_owed(period_start: date, period_end: date, founded_on: date | None, *
     if founded_on > period_end:
         return False
     return mid_period_owes
+
+
+def committee_talk_pairs_missing(
+    committee: Iterable[int], talked: dict[frozenset[int], int], minimum: int = 1
+) -> list[tuple[int, int]]:
+    """谈心谈话（第十九条）：党支部委员之间每年一般不少于1次（RULES.md §1, H）。committee 是支委的
+    党员编号，talked 是 {frozenset({甲, 乙}): 该周期谈话次数}（谁找谁谈都算这一对）。返回未谈够的各对。"""
+    ids = sorted(set(committee))
+    return [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :] if talked.get(frozenset((a, b)), 0) < minimum]
 
 
 def committee_meeting_required(full_members: int, committee_members_besides_secretaries: int = 0) -> bool:

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from .errors import RuleError
 
 # 有正式党员3人以上的单位应成立支部；不足3人的可组成联合支部（不超过5个单位）—— Arts. 4–5 (H)。
@@ -20,15 +22,27 @@ COMMITTEE_MIN_SIZE = 3
 COMMITTEE_MAX_SIZE = 5
 COMMITTEE_ABSOLUTE_MAX_SIZE = 7
 
-# 职务 —— Art. 20 (H)；党小组组长见 Art. 13。
-POSTS: dict[str, str] = {
-    "secretary": "书记",
-    "deputy_secretary": "副书记",
-    "organization": "组织委员",
-    "propaganda": "宣传委员",
-    "discipline": "纪检委员",
-    "group_leader": "党小组组长",
-}
+
+class PostKind(StrEnum):
+    """职务 —— Art. 20 (H)；党小组组长见 Art. 13。唯一定义：orgs.Post.Kind 由此生成。"""
+
+    SECRETARY = "书记"
+    DEPUTY = "副书记"
+    ORGANIZATION = "组织委员"
+    PROPAGANDA = "宣传委员"
+    DISCIPLINE = "纪检委员"
+    GROUP_LEADER = "党小组组长"
+    MEMBER = "委员"
+
+
+# 支委会成员的职务（党小组组长不是支委）：quorum, 支委会 attendees, talks among 支委.
+COMMITTEE_POSTS: tuple[str, ...] = tuple(k.value for k in PostKind if k is not PostKind.GROUP_LEADER)
+# 书记、副书记之外的委员（决定是否设有支委会，orglife.committee_meeting_required）。
+COMMITTEE_OTHER_POSTS: tuple[str, ...] = tuple(
+    k for k in COMMITTEE_POSTS if k not in (PostKind.SECRETARY, PostKind.DEPUTY)
+)
+# Codes accepted on import (english code → label).
+POSTS: dict[str, str] = {k.name.lower(): k.value for k in PostKind}
 ORG_TYPES: dict[str, str] = {
     "county_committee": "区县委",
     "primary_committee": "基层党委",

@@ -132,7 +132,7 @@ def test_tree_integrity_ids_and_dates_are_valid():
         if m.occupation == "离退休人员":
             assert m.dues_category == "离退休"
         if m.occupation == "农牧渔民":
-            assert m.dues_category in ("农民", "低保/救济")
+            assert m.dues_category in ("农民", "低保")
     # 发展 for everyone, 转正 for every 正式党员
     assert MemberEvent.objects.filter(kind=MemberEvent.Kind.DEVELOPED).count() == 1494
     assert (

@@ -17,6 +17,7 @@ def test_secretary_records_full_membership_for_due_probationer(world, login, liv
     page.fill("input[name=vote_on]", "2024-03-05")
     page.fill("input[name=vote_agree]", "4")
     page.fill("input[name=vote_entitled]", "4")
+    page.fill("input[name=vote_present]", "4")
     page.fill("input[name=approved_on]", "2024-03-25")
     page.click("#save")
     page.wait_for_load_state("networkidle")
@@ -37,6 +38,7 @@ def test_blocked_vote_shows_the_article(world, login, live_server):
     page.fill("input[name=vote_on]", "2024-03-05")
     page.fill("input[name=vote_agree]", "4")
     page.fill("input[name=vote_entitled]", "5")  # counts the 预备党员 as a voter
+    page.fill("input[name=vote_present]", "5")
     page.fill("input[name=approved_on]", "2024-03-25")
     page.click("#save")
     page.wait_for_load_state("networkidle")

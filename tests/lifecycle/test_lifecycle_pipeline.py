@@ -99,19 +99,19 @@ def test_full_pipeline_creates_probationary_member_with_event_and_audit(world, m
     assert case.stage == Stage.CANDIDATE
     # A vote before political review and training cannot pass.
     with pytest.raises(services.StepBlocked) as exc:
-        _step(case, K.VOTE, date(2024, 6, 1), user, vote_agree=3, vote_entitled=4)
+        _step(case, K.VOTE, date(2024, 6, 1), user, vote_agree=3, vote_entitled=4, vote_present=4)
     assert "政治审查" in exc.value.message and "集中培训" in exc.value.message
     _step(case, K.POLITICAL_REVIEW, date(2024, 4, 1), user, decision="政审合格")
     _step(case, K.TRAINING, date(2024, 4, 20), user, training_days=Decimal("3"))
     # 预备党员 have no vote: branch A has 4 正式党员 and 1 预备党员, so 5 entitled is refused.
     with pytest.raises(services.StepBlocked) as exc:
-        _step(case, K.VOTE, date(2024, 6, 1), user, vote_agree=3, vote_entitled=5)
+        _step(case, K.VOTE, date(2024, 6, 1), user, vote_agree=3, vote_entitled=5, vote_present=4)
     assert "预备党员没有表决权" in exc.value.message and "《中国共产党章程》第七条" in exc.value.message
     # Two of four is not more than half.
     with pytest.raises(services.StepBlocked) as exc:
-        _step(case, K.VOTE, date(2024, 6, 1), user, vote_agree=2, vote_entitled=4)
+        _step(case, K.VOTE, date(2024, 6, 1), user, vote_agree=2, vote_entitled=4, vote_present=4)
     assert "未超过有表决权党员" in exc.value.message
-    _step(case, K.VOTE, date(2024, 6, 1), user, vote_agree=3, vote_entitled=4)
+    _step(case, K.VOTE, date(2024, 6, 1), user, vote_agree=3, vote_entitled=4, vote_present=4)
     before = Member.objects.count()
     result = _step(case, K.APPROVAL, date(2024, 10, 8), user)  # more than 3 months: warns, does not block
     assert any("《中国共产党发展党员工作细则》" in w.message and "审批" in w.message for w in result.warnings)

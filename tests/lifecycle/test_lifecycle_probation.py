@@ -17,7 +17,13 @@ Outcome = ProbationDecision.Outcome
 
 def _decide(member, outcome, **kw):
     member.refresh_from_db()
-    args = {"vote_on": date(2024, 3, 5), "vote_agree": 3, "vote_entitled": 4, "approved_on": date(2024, 3, 20)}
+    args = {
+        "vote_on": date(2024, 3, 5),
+        "vote_agree": 3,
+        "vote_entitled": 4,
+        "vote_present": 4,
+        "approved_on": date(2024, 3, 20),
+    }
     args.update(kw)
     return services.record_probation_decision(
         member=member, outcome=outcome, expected_version=member.version, today=TODAY, **args
@@ -128,6 +134,7 @@ def test_probation_page_and_decision_form(world, client_for):
             "vote_on": "2024-03-05",
             "vote_agree": 4,
             "vote_entitled": 4,
+            "vote_present": 4,
             "approved_on": "2024-03-25",
         },
     )
@@ -149,6 +156,7 @@ def test_stale_member_version_conflict_shows_message(world, client_for):
             "vote_on": "2024-03-05",
             "vote_agree": 4,
             "vote_entitled": 4,
+            "vote_present": 4,
             "approved_on": "2024-03-25",
         },
     )

@@ -78,6 +78,8 @@ def test_summary_shape_and_fixed_queries(world):
         "mobile",
         "mobile_contact_overdue",
         "lost",
+        "lost_over_six_months",
+        "lost_over_two_years",
     }
     assert s.applicants == 2 and s.transfers_out == 2 and s.mobile == 2 and s.mobile_contact_overdue == 2
     compute = selectors.lifecycle_summary.uncached  # the computation itself, not the figures cache

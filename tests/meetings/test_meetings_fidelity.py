@@ -104,11 +104,13 @@ def test_talk_local_setting_is_honoured(world):
     for m in world.members_b[1:]:
         Talk.objects.create(branch=b, date=date(2023, 2, 1), from_member=giver, to_member=m)
     Talk.objects.create(branch=b, date=date(2023, 2, 2), from_member=world.members_b[1], to_member=giver)
+    # the two 委员 talk with each other too (支委之间, Art. 19)
+    Talk.objects.create(branch=b, date=date(2023, 3, 1), from_member=world.members_b[2], to_member=world.members_b[1])
     rows = {r["kind_code"]: r for r in selectors.compliance_rows(b, 2023, today=date(2023, 7, 10))}
     talk = rows["heart_talk"]
     assert talk["period"] == "每季度"
     assert (talk["required"], talk["held"]) == (2, 1)  # Q1 done, Q2 no talk at all
-    assert talk["missing"] == ["2023年第2季度（5名党员未谈话）"]
+    assert talk["missing"] == ["2023年第2季度（5名党员未谈话，支委之间有3对未谈心谈话）"]
 
 
 def test_founding_mid_quarter_default_and_setting(world, record, settings):
@@ -144,3 +146,49 @@ def test_integrity_committee_quorum_counts_committee_only(world):
         if {"type": "meeting", "id": meeting.pk} in [{"type": r["type"], "id": r["id"]} for r in f.records]
     ]
     assert found and "1/3" in found[0].title
+
+
+def test_talks_among_committee_members_are_checked(world):
+    """Branch B's committee: 书记 members_b[0], 组织委员 [1], 宣传委员 [2]. The 书记 talks with every
+    member, but the two 委员 never talk with each other: the year is not done (第十九条)."""
+    b = world.branch_b
+    sec, org_w, prop_w = world.members_b[:3]
+    for m in world.members_b[1:]:
+        Talk.objects.create(branch=b, date=date(2023, 4, 1), from_member=sec, to_member=m)
+    Talk.objects.create(branch=b, date=date(2023, 4, 2), from_member=org_w, to_member=sec)
+    row = {r["kind_code"]: r for r in selectors.compliance_rows(b, 2023, today=date(2024, 1, 5))}["heart_talk"]
+    assert row["committee_pairs"] == 3
+    assert (row["required"], row["held"]) == (1, 0)
+    assert row["missing"] == ["2023年（支委之间有1对未谈心谈话）"]
+    assert row["periods"][0]["committee_pairs_missing"] == 1
+    # either of the two may start the talk; on 31 December it still counts for the year
+    Talk.objects.create(branch=b, date=date(2023, 12, 31), from_member=prop_w, to_member=org_w)
+    row = {r["kind_code"]: r for r in selectors.compliance_rows(b, 2023, today=date(2024, 1, 5))}["heart_talk"]
+    assert (row["required"], row["held"]) == (1, 1) and row["missing"] == []
+
+
+def test_a_former_committee_member_is_not_owed_talks(world):
+    b = world.branch_b
+    post = Post.objects.get(org=b, member=world.members_b[2])
+    post.ended_on = date(2022, 12, 31)
+    post.save()
+    sec, org_w = world.members_b[:2]
+    for m in world.members_b[1:]:
+        Talk.objects.create(branch=b, date=date(2023, 5, 1), from_member=sec, to_member=m)
+    Talk.objects.create(branch=b, date=date(2023, 5, 2), from_member=org_w, to_member=sec)
+    row = {r["kind_code"]: r for r in selectors.compliance_rows(b, 2023, today=date(2024, 1, 5))}["heart_talk"]
+    assert row["committee_pairs"] == 1 and (row["required"], row["held"]) == (1, 1)
+
+
+def test_talks_page_names_committee_pairs_who_have_not_talked(world, client_for):
+    b = world.branch_b
+    sec, org_w, prop_w = world.members_b[:3]
+    year = date.today().year
+    Talk.objects.create(branch=b, date=date(year, 1, 2), from_member=sec, to_member=org_w)
+    Talk.objects.create(branch=b, date=date(year, 1, 2), from_member=prop_w, to_member=sec)
+    cov = selectors.talk_coverage(b, year)
+    assert [(p["a"].pk, p["b"].pk) for p in cov["committee_pairs_missing"]] == [tuple(sorted((org_w.pk, prop_w.pk)))]
+    page = client_for("secretary_b").get(f"/meetings/talks/?branch={b.pk}&year={year}").content.decode()
+    assert "支委之间今年还没有谈心谈话的" in page
+    names = sorted([org_w, prop_w], key=lambda m: m.pk)
+    assert f"{names[0].name} 与 {names[1].name}" in page

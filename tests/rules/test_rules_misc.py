@@ -41,7 +41,7 @@ def test_rule_error_is_value_error():
 def test_structure():
     assert not committee_required(6) and committee_required(7)
     assert BRANCH_MAX_MEMBERS == 50
-    assert list(POSTS.values()) == ["书记", "副书记", "组织委员", "宣传委员", "纪检委员", "党小组组长"]
+    assert list(POSTS.values()) == ["书记", "副书记", "组织委员", "宣传委员", "纪检委员", "党小组组长", "委员"]
     assert list(ORG_TYPES.values()) == ["区县委", "基层党委", "党总支", "党支部", "联合党支部", "党小组"]
     assert list(ORG_CATEGORIES.values()) == ["机关", "社区", "村", "非公企业", "社会组织", "其他"]
     assert org_type_code("党支部") == "branch" == org_type_code("branch")

@@ -69,7 +69,19 @@ class Command(BaseCommand):
             "art9": {"over": summary.art9.over, "warning": summary.art9.warning},
             # 党章第九条: each member by name and branch, not only the counts.
             "art9_members": [
-                {k: a[k] for k in ("member_id", "name", "branch", "status", "gap_months", "last_attended", "is_mobile")}
+                {
+                    k: a[k]
+                    for k in (
+                        "member_id",
+                        "name",
+                        "branch",
+                        "status",
+                        "gap_months",
+                        "last_attended",
+                        "is_mobile",
+                        "is_lost",
+                    )
+                }
                 for a in art9
             ],
             "branches": summary.branches,
