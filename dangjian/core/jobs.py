@@ -142,17 +142,6 @@ def start(request, kind: str, *, total: int, org, filename: str = "", params: st
     return job
 
 
-def in_scope(job: ExportJob, user) -> bool:
-    """A job's result is the data of its organization: served only while that organization
-    is still in the user's scope (a job without one: its owner alone decides)."""
-    from dangjian.accounts.scope import scope_root
-
-    if job.org_id is None:
-        return True
-    root = scope_root(user)
-    return root is not None and job.org.path.startswith(root.path)
-
-
 def prune(days: int = 1) -> None:
     """Files of jobs older than `days` are removed (they were offered once; exports are cheap
     to make again and hold personal data)."""

@@ -163,10 +163,7 @@ def to_finding(*, user, signal: Signal, deadline: date, responsible: str, measur
         raise ReviewError("整改期限应晚于今天")
     if not (responsible or "").strip():
         raise ReviewError("请填写整改责任人")
-    try:
-        from dangjian.inspections.services import create_finding_from_signal
-    except ImportError as exc:
-        raise ReviewError("督查整改模块尚未启用，暂不能转为督查问题") from exc
+    from dangjian.inspections.services import create_finding_from_signal
     with transaction.atomic():
         finding = create_finding_from_signal(
             user=user,

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import ExtractMonth
 
 from dangjian.core import clock, rulesettings
@@ -734,3 +734,37 @@ def entitled_voters(branch, on: date) -> list[Member]:
         for m in members_on(Member.objects.filter(branch=branch), on)
         if m.kind == MemberKind.FULL and (m.full_on is None or m.full_on <= on)
     ]
+
+
+# --- 党课 for study (study counts 党课 学时 from these meetings' attendance) --------------------
+def lecture_meetings(root: Organization, year: int) -> QuerySet:
+    """The 党课 meetings of the branches under `root` in `year`."""
+    return Meeting.objects.filter(
+        branch__path__startswith=root.path, date__year=year, kind_links__kind=Kind.PARTY_LECTURE
+    ).distinct()
+
+
+def lecture_attendees(root: Organization, year: int) -> list[tuple[int, int]]:
+    """(member_id, meeting_id) for everyone who attended (here or at the 流入地) a 党课 under
+    `root` in `year`. One query."""
+    present = Q(status=Attendance.Status.PRESENT) | Q(attended_elsewhere=True)
+    return list(
+        Attendance.objects.filter(meeting__in=lecture_meetings(root, year).values("pk"))
+        .filter(present)
+        .values_list("member_id", "meeting_id")
+    )
+
+
+def lecture_meetings_with_present(root: Organization, year: int) -> QuerySet:
+    """The 党课 meetings under `root` in `year`, each with `present` (who attended)."""
+    present = Q(attendance__status=Attendance.Status.PRESENT) | Q(attendance__attended_elsewhere=True)
+    return lecture_meetings(root, year).select_related("branch").annotate(present=Count("attendance", filter=present))
+
+
+def is_lecture(meeting: Meeting) -> bool:
+    return meeting.kind_links.filter(kind=Kind.PARTY_LECTURE).exists()
+
+
+def present_member_ids(meeting: Meeting) -> set[int]:
+    """Who was marked 出席 at `meeting` (to tick them when study is recorded from it)."""
+    return set(meeting.attendance.filter(status=Attendance.Status.PRESENT).values_list("member_id", flat=True))

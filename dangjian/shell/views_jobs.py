@@ -15,8 +15,18 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ALL_ROLES
+from dangjian.accounts.scope import scope_root
 from dangjian.core import jobs
 from dangjian.core.models import ExportJob
+
+
+def _in_scope(job: ExportJob, user) -> bool:
+    """A job's result is the data of its organization: served only while that organization
+    is still in the user's scope (a job without one: its owner alone decides)."""
+    if job.org_id is None:
+        return True
+    root = scope_root(user)
+    return root is not None and job.org.path.startswith(root.path)
 
 
 def _own(request, job: str) -> ExportJob:
@@ -27,7 +37,7 @@ def _own(request, job: str) -> ExportJob:
     found = ExportJob.objects.filter(pk=pk, user=request.user).select_related("org").first()
     if found is None:
         raise Http404("没有这个任务")
-    if not jobs.in_scope(found, request.user):
+    if not _in_scope(found, request.user):
         raise Http404("没有这个任务")
     return found
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from dangjian.core import clock, rulesettings
 from dangjian.core.figures import figure
@@ -41,18 +41,16 @@ def meeting_hours(start, end) -> Decimal:
 
 
 def _lecture_meetings(root, year: int):
-    from dangjian.meetings.models import Kind, Meeting
+    from dangjian.meetings.selectors import lecture_meetings
 
-    return Meeting.objects.filter(
-        branch__path__startswith=root.path, date__year=year, kind_links__kind=Kind.PARTY_LECTURE
-    ).distinct()
+    return lecture_meetings(root, year)
 
 
 @figure
 def lecture_attendance(root, year: int) -> tuple[dict[int, tuple], dict[int, list[int]]]:
     """({meeting_id: (date, topic, hours, branch_id)}, {member_id: [meeting_id, ...]}) for the
     党课 meetings under `root` in `year`. Two queries, once per request (core.figures)."""
-    from dangjian.meetings.models import Attendance
+    from dangjian.meetings.selectors import lecture_attendees
 
     meetings = {
         pk: (d, topic, meeting_hours(s, e), branch_id)
@@ -62,10 +60,7 @@ def lecture_attendance(root, year: int) -> tuple[dict[int, tuple], dict[int, lis
     }
     attended: dict[int, list[int]] = defaultdict(list)
     if meetings:
-        rows = Attendance.objects.filter(meeting__in=_lecture_meetings(root, year).values("pk")).filter(
-            Q(status=Attendance.Status.PRESENT) | Q(attended_elsewhere=True)
-        )
-        for member_id, meeting_id in rows.values_list("member_id", "meeting_id"):
+        for member_id, meeting_id in lecture_attendees(root, year):
             attended[member_id].append(meeting_id)
     return meetings, attended
 
@@ -269,18 +264,9 @@ def activities_for(qs, year: int):
 
 def lecture_meetings_for(root, year: int) -> list[dict]:
     """党课 meetings under `root` in `year` (shown beside the activities, counted automatically)."""
-    from dangjian.meetings.models import Attendance
+    from dangjian.meetings.selectors import lecture_meetings_with_present
 
-    qs = (
-        _lecture_meetings(root, year)
-        .select_related("branch")
-        .annotate(
-            present=Count(
-                "attendance",
-                filter=Q(attendance__status=Attendance.Status.PRESENT) | Q(attendance__attended_elsewhere=True),
-            )
-        )
-    )
+    qs = lecture_meetings_with_present(root, year)
     return [
         {"meeting": m, "hours": meeting_hours(m.start_time, m.end_time), "present": m.present}
         for m in qs.order_by("-date")

@@ -21,9 +21,9 @@ class StudyError(ServiceError):
 
 
 def _is_lecture(meeting) -> bool:
-    from dangjian.meetings.models import Kind
+    from dangjian.meetings.selectors import is_lecture
 
-    return meeting.kind_links.filter(kind=Kind.PARTY_LECTURE).exists()
+    return is_lecture(meeting)
 
 
 def add_activity(

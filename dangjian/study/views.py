@@ -90,14 +90,16 @@ def study_list(request):
 
 @scoped(roles=WRITER_ROLES, write=True)
 def study_add(request):
-    from dangjian.meetings.models import Attendance, Meeting
+    from dangjian.meetings.selectors import present_member_ids, visible_meeting
 
     data = request.POST if request.method == "POST" else request.GET
     org = _root(request, data)
     get_in_scope(request.user, type(org), org.pk, write=True)
     meeting = None
     if _int(data.get("meeting")):
-        meeting = get_in_scope(request.user, Meeting, data.get("meeting"))
+        meeting = visible_meeting(request.user, _int(data.get("meeting")))
+        if meeting is None:
+            raise Http404("会议不存在或不在您的权限范围内")
     plan_item = None
     if _int(data.get("plan_item")):
         plan_item = get_in_scope(request.user, PlanItem, data.get("plan_item"))
@@ -131,7 +133,7 @@ def study_add(request):
             messages.error(request, exc.message)
         ticked = {i for i in (_int(x) for x in data.getlist("members")) if i}
     elif meeting is not None:
-        ticked = set(meeting.attendance.filter(status=Attendance.Status.PRESENT).values_list("member_id", flat=True))
+        ticked = present_member_ids(meeting)
     else:
         ticked = {m.pk for m in members}
     return render(
