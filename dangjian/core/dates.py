@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from dangjian.core import clock
 from dangjian.rules.dates import to_halfwidth
 from dangjian.rules.errors import RuleError
 
@@ -170,7 +171,7 @@ def parse_date(
     if result.date.year < min_year:
         raise RuleError(f"{result.text}早于{min_year}年，请核对")
     if not allow_future:
-        today = today or date.today()
+        today = today or clock.today()
         if result.date > today:
             raise RuleError(f"{result.text}晚于今天，请核对")
     return result

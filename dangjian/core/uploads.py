@@ -20,13 +20,14 @@ import mimetypes
 import os
 import uuid
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
+
+from dangjian.core import clock
 
 # kind -> [(magic prefix, mime type, canonical extensions)]
 SIGNATURES: dict[str, list[tuple[bytes, str, tuple[str, ...]]]] = {
@@ -118,7 +119,7 @@ def store_upload(file, *, subdir: str, kinds=("image", "pdf"), max_bytes: int | 
     if mime == "image/jpeg":
         ext = ".jpg"
     safe_subdir = "/".join(p for p in Path(subdir).parts if p not in ("..", "/", "\\") and not p.startswith("."))
-    today = date.today()
+    today = clock.today()
     rel = f"{safe_subdir}/{today:%Y/%m}/{uuid.uuid4().hex}{ext}"
     dest = Path(settings.MEDIA_ROOT) / rel
     dest.parent.mkdir(parents=True, exist_ok=True)

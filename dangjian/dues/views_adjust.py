@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import WRITER_ROLES
+from dangjian.core import clock
 from dangjian.dues import adjustments
 from dangjian.dues.months import parse_month
 from dangjian.dues.services import DuesError
@@ -48,7 +48,7 @@ def base_change(request, member):
 @require_POST
 def host_payment(request, member):
     P = request.POST
-    today = timezone.localdate()
+    today = clock.today()
     first, last = parse_month(P.get("first_month"), None), parse_month(P.get("last_month"), None)
     year = first.year if first else today.year
     if first is None or last is None:

@@ -26,6 +26,8 @@ YEAR = 2023
 
 
 def load(ctx: DemoContext) -> None:
+    from django.db.models.functions import Length
+
     from dangjian.meetings.models import Attendance, Kind, Meeting, Talk
 
     rng = ctx.rng_for("integrity")
@@ -37,7 +39,15 @@ def load(ctx: DemoContext) -> None:
     pick = rng.sample(branches, 4)
 
     # 1. Copied minutes (another branch, light edits: names and a date changed, sentences kept).
-    src = meetings.filter(branch=pick[0]).exclude(minutes="").order_by("date").first()
+    # The source is the branch's fullest minutes of the year, so the copy is long enough to be
+    # judged whatever the other demo steps wrote (a two-line 支委会 record is not a copy case).
+    src = (
+        meetings.filter(branch=pick[0])
+        .exclude(minutes="")
+        .annotate(n=Length("minutes"))
+        .order_by("-n", "date", "id")
+        .first()
+    )
     dst = meetings.filter(branch=pick[1]).exclude(pk=src.pk if src else None).order_by("-date").first()
     if src and dst:
         text = src.minutes.replace(pick[0].short_name or pick[0].name, pick[1].short_name or pick[1].name)

@@ -164,6 +164,7 @@ def to_finding(*, user, signal: Signal, deadline: date, responsible: str, measur
     if not (responsible or "").strip():
         raise ReviewError("请填写整改责任人")
     from dangjian.inspections.services import create_finding_from_signal
+
     with transaction.atomic():
         finding = create_finding_from_signal(
             user=user,

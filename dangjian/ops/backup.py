@@ -42,6 +42,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from dangjian.core import clock
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 SQLITE_NAME = "db.sqlite3"
@@ -555,7 +557,7 @@ def restore_backup(src: Path | str, *, key: bytes, replace_key: bool = False) ->
 
 def prune_backups(directory: Path, keep_days: int, *, today=None) -> list[Path]:
     """Delete dangjian-YYYYMMDD.djbak (and older .zip) files older than `keep_days`."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     removed = []
     found = [*Path(directory).glob(f"dangjian-*{SUFFIX}"), *Path(directory).glob("dangjian-*.zip")]
     for p in sorted(found):

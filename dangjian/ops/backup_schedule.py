@@ -12,7 +12,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
+
+from dangjian.core import clock
 
 INTERVAL_SECONDS = 24 * 3600
 _started = threading.Event()
@@ -23,7 +24,7 @@ def backup_once(stdout=None) -> Path | None:
 
     directory = Path(settings.BACKUP_DIR)
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"dangjian-{timezone.localdate():%Y%m%d}.djbak"
+    target = directory / f"dangjian-{clock.today():%Y%m%d}.djbak"
     try:
         result = create_backup(target)
         removed = prune_backups(directory, settings.BACKUP_KEEP_DAYS)

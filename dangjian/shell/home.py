@@ -4,8 +4,7 @@ Apps contribute panels with core.panels.register_panel: (user, root) -> dict | N
 with keys title, items (list of (label, value, url)), level.
 """
 
-from datetime import date
-
+from dangjian.core import clock
 from dangjian.core.cache import cached, data_version
 from dangjian.core.panels import HOME_PANELS
 from dangjian.orgs.selectors import overview
@@ -15,11 +14,11 @@ def home_context(user, root) -> dict:
     """Panels and the overview, cached per user scope at the current data version
     (core.cache: any write invalidates them)."""
     version = data_version()
-    who = (user.role, user.org_id, user.member_id, date.today())
+    who = (user.role, user.org_id, user.member_id, clock.today())
     ctx = {
         "root": root,
         # Scoped to the root's subtree (core.cache): writes in other townships keep it cached.
-        "overview": cached(("overview", root, date.today()), lambda: overview(root)) if root else None,
+        "overview": cached(("overview", root, clock.today()), lambda: overview(root)) if root else None,
         "panels": [],
     }
     for fn in HOME_PANELS:
@@ -47,7 +46,7 @@ def setup_checklist(user, root):
     if root is None or user.role != Role.ADMIN:
         return None
     under = root.path
-    year = date.today().year
+    year = clock.today().year
     steps = [
         ("组织架构（支部、党小组）", Organization.objects.filter(path__startswith=under, org_type__in=BRANCH_TYPES).count(), "个支部", "orgs:import"),
         ("社区和居民小组", AdminUnit.objects.filter(township__path__startswith=under, kind=AdminUnit.Kind.GROUP).count(), "个小组", "orgs:import_units"),

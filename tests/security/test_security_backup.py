@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = (ROOT / "dangjian" / "demo" / "township.py").exists()
 PDF = b"%PDF-1.4\n" + os.urandom(2048)
 PNG = b"\x89PNG\r\n\x1a\n" + os.urandom(1024)
 
@@ -74,10 +73,7 @@ def summary(var: Path) -> dict:
 
 def populate(var: Path) -> None:
     manage(var, "migrate", "--noinput", "-v0")
-    if DEMO:
-        manage(var, "load_demo", "--scale", "tiny", "--password", "Demo-Backup-2026!")
-    else:
-        py(var, "from dangjian.testsupport.world import build_world; build_world()")
+    manage(var, "load_demo", "--scale", "tiny", "--password", "Demo-Backup-2026!")
     uploads = var / "uploads" / "meetings" / "2026" / "11"
     uploads.mkdir(parents=True, exist_ok=True)
     (uploads / "a.pdf").write_bytes(PDF)
@@ -314,7 +310,6 @@ def test_killed_roster_import_leaves_database_unchanged(installation, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not DEMO, reason="needs the demo township generator")
 def test_killed_bulk_load_leaves_database_empty(tmp_path):
     var = tmp_path / "var"
     var.mkdir()

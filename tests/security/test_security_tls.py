@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from django.core.management import call_command
 
 from dangjian.core import tls
-from dangjian.core.management.commands import serve
+from dangjian.ops.management.commands import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,12 +8,12 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import STAFF_ROLES, WRITER_ROLES
 from dangjian.accounts.scope import can_write, scope_root, visible_to
+from dangjian.core import clock
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
 from dangjian.members.models import MemberKind
@@ -36,7 +36,7 @@ TABS = [
 
 def _default_year() -> int:
     latest = Appraisal.objects.order_by("-year").values_list("year", flat=True).first()
-    return latest or timezone.localdate().year
+    return latest or clock.today().year
 
 
 # --- 民主评议 -----------------------------------------------------------------------------
@@ -59,7 +59,7 @@ def appraisal_list(request):
 @require_POST
 def appraisal_open(request):
     branch = visible_to(request.user, Organization).filter(pk=int_or_none(request.POST.get("branch"))).first()
-    year = int_or_none(request.POST.get("year")) or timezone.localdate().year
+    year = int_or_none(request.POST.get("year")) or clock.today().year
     if branch is None:
         raise Http404("未找到党支部")
     try:

@@ -7,12 +7,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import STAFF_ROLES, WRITER_ROLES
 from dangjian.accounts.scope import can_write, visible_to
+from dangjian.core import clock
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.uploads import serve_upload
 from dangjian.reviews import selectors, services
@@ -27,7 +27,7 @@ from dangjian.rules.errors import RuleError
 
 @scoped(roles=STAFF_ROLES)
 def disposal_list(request):
-    today = timezone.localdate()
+    today = clock.today()
     qs = (
         visible_to(request.user, Disposal)
         .select_related("entry__member", "entry__appraisal__branch", "leaving_event")
@@ -39,7 +39,7 @@ def disposal_list(request):
 @scoped(roles=WRITER_ROLES, write=True, entry=AppraisalEntry)
 def disposal_new(request, entry: AppraisalEntry):
     form = DisposalForm(
-        request.POST or None, initial={"started_on": timezone.localdate(), "months": CORRECTION_DEFAULT_MONTHS}
+        request.POST or None, initial={"started_on": clock.today(), "months": CORRECTION_DEFAULT_MONTHS}
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -71,7 +71,7 @@ def disposal_detail(request, disposal: Disposal):
             "d": disposal,
             "steps": steps,
             "next_step": next_step,
-            "today": timezone.localdate(),
+            "today": clock.today(),
             "meetings": selectors.disposal_meetings(disposal)[:30],
             "can_write": can_write(request.user),
             "ban_until": selectors.rejoin_ban_until(disposal.entry.member),

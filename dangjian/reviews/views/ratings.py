@@ -7,11 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES, Role
 from dangjian.accounts.scope import can_write, orgs_in_scope, scope_root
+from dangjian.core import clock
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.uploads import serve_upload
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
@@ -27,7 +27,7 @@ from dangjian.rules.errors import RuleError
 
 def _default_rating_year() -> int:
     latest = BranchRating.objects.order_by("-year").values_list("year", flat=True).first()
-    return latest or timezone.localdate().year
+    return latest or clock.today().year
 
 
 @scoped(roles=STAFF_ROLES)
