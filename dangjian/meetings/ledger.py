@@ -10,6 +10,7 @@ and nothing is written unless the whole file is clean. Unknown names are errors.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -18,6 +19,7 @@ from django.db import transaction
 
 from dangjian.core import clock
 from dangjian.core.dates import parse_date
+from dangjian.core.errors import ServiceError
 from dangjian.core.spreadsheet import DATE, IDENT, RAW, TEXT, Column, ReadError, Spec, Table, cell_text, read_table
 from dangjian.meetings.models import Attendance, Kind, Meeting, MeetingKindLink
 from dangjian.meetings.services import (
@@ -65,6 +67,16 @@ class LedgerError(Exception):
         self.message = message
 
 
+class StalePreview(ServiceError):
+    """The meetings or members a preview was checked against changed before 确认导入:
+    nothing was written; upload again."""
+
+    status = 409
+
+
+STALE = "预览之后，{what}，未导入任何数据：请重新上传文件，按新的检查结果确认"
+
+
 @dataclass
 class RowError:
     row: int
@@ -85,6 +97,9 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)  # rows already recorded: reported, not added
     notices: list[str] = field(default_factory=list)  # what the reader skipped or did not use
+    # What the plan depended on, per organisation id (as text, for the kept preview state):
+    # [fingerprint of its meetings, fingerprint of its branch's members]. See basis_of.
+    basis: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -158,7 +173,14 @@ def _name_and_reason(token: str) -> tuple[str, str]:
 
 
 def import_meetings(
-    content: bytes | Table, *, user, orgs, today: date | None = None, filename: str = "", dry_run: bool = False
+    content: bytes | Table,
+    *,
+    user,
+    orgs,
+    today: date | None = None,
+    filename: str = "",
+    dry_run: bool = False,
+    basis: dict | None = None,
 ) -> ImportResult:
     """Parse and check everything, then write everything or nothing. A meeting already
     recorded (same organization, type, date and start time, or the same 会议内容) is reported
@@ -166,7 +188,9 @@ def import_meetings(
 
     `orgs`: the Organization queryset the user may write to (editable_by/orgs_in_scope).
     `content`: the file, or a Table kept from an earlier read (the preview); `dry_run`: check
-    and count everything, write nothing (the preview before confirming).
+    and count everything, write nothing (the preview before confirming); `basis`: the
+    preview's `result.basis` — when the meetings (duplicates) or members (names, attendance)
+    it was checked against changed since, StalePreview is raised and nothing is written.
     """
     table = content if isinstance(content, Table) else read_rows(content, filename)
     today = clock.or_today(today)
@@ -311,9 +335,15 @@ def import_meetings(
         )
     if result.errors:
         return result
-    planned = _drop_already_recorded(planned, result)
     try:
         with transaction.atomic():
+            result.basis = basis_of({data.org for _r, _w, data in planned})
+            if basis is not None and basis != result.basis:
+                changed = [
+                    o for o in {data.org for _r, _w, data in planned} if basis.get(str(o.id)) != result.basis[str(o.id)]
+                ]
+                raise StalePreview(STALE.format(what=_what_changed(changed, basis, result.basis)))
+            planned = _drop_already_recorded(planned, result)
             for rowno, where, data in planned:
                 try:
                     _meeting, warnings = record_meeting(user=user, data=data, today=today)
@@ -328,6 +358,36 @@ def import_meetings(
         if result.errors:
             result.created = 0
     return result
+
+
+def _digest(rows) -> str:
+    return hashlib.sha256(repr(sorted(rows)).encode()).hexdigest()[:32]
+
+
+def basis_of(orgs) -> dict[str, list[str]]:
+    """What an import plan for these organisations depended on: their meetings (the duplicate
+    check) and every member of their branches, left ones too (names, expected attendance),
+    each by id, version and last change — any edit, addition or deletion changes it."""
+    out = {}
+    for org in orgs:
+        branch = org if org.org_type != OrgType.GROUP else org.get_parent()
+        meetings = Meeting.objects.filter(org=org).values_list("id", "version", "updated_at")
+        members = Member.objects.filter(branch=branch).values_list(
+            "id", "version", "updated_at", "is_current", "group_id"
+        )
+        out[str(org.id)] = [_digest(meetings), _digest(members)]
+    return out
+
+
+def _what_changed(orgs, before: dict, now: dict) -> str:
+    meetings = [o.name for o in orgs if (before.get(str(o.id)) or [None])[0] != now[str(o.id)][0]]
+    members = [o.name for o in orgs if (before.get(str(o.id)) or [None, None])[1:] != now[str(o.id)][1:]]
+    parts = []
+    if meetings:
+        parts.append(f"{'、'.join(meetings[:5])}的会议记录有了增减或修改")
+    if members:
+        parts.append(f"{'、'.join(members[:5])}的党员名单或党员信息已被修改")
+    return "，".join(parts) or "数据已被修改"
 
 
 def _content_key(text: str) -> str:

@@ -743,11 +743,18 @@ def import_view(request):
         info = request.session.get(IMPORT_SESSION_KEY) or {}
         state = load_preview(info.get("token"))
         if state is None:
-            form = ImportForm()
-            form.add_error(None, "上传的文件已过期（超过1小时未确认），请重新上传")
-            return render(request, "meetings/import.html", ctx | {"form": form}, status=400)
+            # (an unbound form cannot take add_error: the message goes to the page as `error`)
+            ctx |= {"form": ImportForm(), "error": "上传的文件已过期（超过1小时未确认），请重新上传"}
+            return render(request, "meetings/import.html", ctx, status=400)
         table = Table.from_state(state["table"], ledger.SPEC)
-        result = ledger.import_meetings(table, user=request.user, orgs=orgs)
+        try:
+            # The kept basis: the confirm refuses when the meetings or members changed since.
+            result = ledger.import_meetings(table, user=request.user, orgs=orgs, basis=state.get("basis") or {})
+        except ledger.StalePreview as exc:
+            drop_preview(info.get("token"))
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            ctx |= {"form": ImportForm(), "error": exc.message}
+            return render(request, "meetings/import.html", ctx, status=409)
         if result.ok:
             drop_preview(info.get("token"))
             request.session.pop(IMPORT_SESSION_KEY, None)
@@ -774,7 +781,8 @@ def import_view(request):
                 if result.ok:
                     old = request.session.get(IMPORT_SESSION_KEY) or {}
                     drop_preview(old.get("token"))
-                    request.session[IMPORT_SESSION_KEY] = {"token": keep_preview({"table": table.to_state()})}
+                    kept = {"table": table.to_state(), "basis": result.basis}
+                    request.session[IMPORT_SESSION_KEY] = {"token": keep_preview(kept)}
                 ctx["preview"] = result.ok
     return render(request, "meetings/import.html", ctx | {"result": result})
 

@@ -16,7 +16,7 @@ def _roster_url(job) -> str:
 @jobs.job_kind("roster_import", "党员名册导入", file=False, unit="步", result_url=_roster_url)
 def roster_import(*, job, request, progress, target) -> str:
     from dangjian.core.spreadsheet import Table, drop_preview, load_preview
-    from dangjian.members.roster_import import SPEC, BranchIndex, apply_plan, plan_import
+    from dangjian.members.roster_import import SPEC, BranchIndex, StalePreview, apply_plan, plan_import
 
     token = request.GET.get("token", "")
     state = load_preview(token)
@@ -31,7 +31,14 @@ def roster_import(*, job, request, progress, target) -> str:
     if not plan.ok:
         raise jobs.Abandoned(f"文件中有{len(plan.errors)}处错误，未导入任何数据，请回到导入页查看")
     progress.step("正在写入")  # a closed page or 停止 ends the job here, before any write
-    result = apply_plan(plan, user=request.user, remote_addr=request.GET.get("addr") or None)
+    try:
+        # Refused, nothing written, when the members the preview matched changed since.
+        result = apply_plan(
+            plan, user=request.user, remote_addr=request.GET.get("addr") or None, basis=state.get("basis") or {}
+        )
+    except StalePreview as exc:
+        drop_preview(token)
+        raise jobs.Abandoned(exc.message) from None
     drop_preview(token)
     progress.step("")
     return f"导入完成：新增 {result.created} 人，更新 {result.updated} 人，无变化 {result.unchanged} 人。"

@@ -22,7 +22,7 @@ from dangjian.core.audit import _context as audit_context
 from dangjian.core.audit import audit_pair
 from dangjian.core.pinyin import full_pinyin, initials
 from dangjian.members.models import Member, MemberEvent
-from dangjian.members.roster_plan import ImportPlan, PlannedRow, RowError
+from dangjian.members.roster_plan import ImportPlan, PlannedRow, RowError, basis_now, check_basis
 from dangjian.members.services import EDITABLE_FIELDS
 from dangjian.orgs.models import Organization
 
@@ -201,10 +201,19 @@ class ImportResult:
 
 
 def apply_plan(
-    plan: ImportPlan, *, user=None, remote_addr: str | None = None, today: date | None = None
+    plan: ImportPlan,
+    *,
+    user=None,
+    remote_addr: str | None = None,
+    today: date | None = None,
+    basis: dict | None = None,
 ) -> ImportResult:
     """Write a plan without errors: insert new members (one executemany), bulk_update changed ones, one
-    audit entry each with the before/after values, a 支部调整 event for branch moves."""
+    audit entry each with the before/after values, a 支部调整 event for branch moves.
+
+    `basis`: the preview's plan.basis (confirm after a preview): the matched members are read
+    again, locked, inside the transaction, and StalePreview is raised (nothing written) when
+    any of them changed, or a member was recorded meanwhile under a number the preview found new."""
     if not plan.ok:
         raise ValueError("plan has errors; nothing may be written")
     ctx_actor, ctx_addr = audit_context()
@@ -218,6 +227,8 @@ def apply_plan(
     # other townships stay valid (core.cache).
     touched = _touched_orgs(plan)
     with transaction.atomic(), writes_in(*touched) if touched is not None else nullcontext():
+        if basis is not None:
+            check_basis(plan, basis, basis_now(plan, lock=True))
         new_members = _insert_members(plan.to_create, pinyin_cache)
 
         updated = []

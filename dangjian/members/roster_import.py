@@ -22,7 +22,15 @@ from dangjian.members.roster_parse import (
     parse_id_cell,
     read_rows,
 )
-from dangjian.members.roster_plan import BranchIndex, ImportError_, ImportPlan, PlannedRow, RowError, plan_import
+from dangjian.members.roster_plan import (
+    BranchIndex,
+    ImportError_,
+    ImportPlan,
+    PlannedRow,
+    RowError,
+    StalePreview,
+    plan_import,
+)
 
 __all__ = [
     "ID_AS_NUMBER_MESSAGE",
@@ -38,6 +46,7 @@ __all__ = [
     "PlannedRow",
     "ReadError",
     "RowError",
+    "StalePreview",
     "apply_plan",
     "error_workbook",
     "parse_id_cell",

@@ -11,6 +11,7 @@ from functools import cache
 
 from dangjian.accounts.scope import orgs_in_scope
 from dangjian.core import clock, crypto
+from dangjian.core.errors import ServiceError
 from dangjian.core.spreadsheet import Table
 from dangjian.members.models import DuesCategory, Member, Occupation
 from dangjian.members.roster_parse import (
@@ -38,6 +39,16 @@ DUES_FROM_OCCUPATION = {
 }
 
 ImportError_ = ReadError  # the file cannot be read at all; .message says why
+
+
+class StalePreview(ServiceError):
+    """Members the preview matched (or found absent) changed before 确认导入: nothing was
+    written; upload again."""
+
+    status = 409
+
+
+STALE = "预览之后，{what}，未导入任何数据：请重新上传文件，按新的检查结果确认"
 
 
 @dataclass
@@ -76,6 +87,10 @@ class ImportPlan:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # values the plan itself does not take
+    # What the plan depended on: per 公民身份号码 in the file (its current-key hash), the
+    # matched current member as [id, version, last change, branch id], or None (a new member).
+    basis: dict[str, list | None] = field(default_factory=dict)
+    basis_names: dict[str, str] = field(default_factory=dict)  # the same hashes → name, for messages
 
     @property
     def header_row(self) -> int:
@@ -326,6 +341,9 @@ def plan_import(
         id_col = header_of(row.sheet, "id_number")
         h = hash_of.get(id_number, "")
         current = next((existing[x] for x in hashes_of.get(id_number, ()) if x in existing), None)
+        if h:
+            plan.basis[h] = _member_basis(current)
+            plan.basis_names[h] = data.get("name") or (current.name if current is not None else "")
         if current is not None:
             if current.branch_id not in branches.by_pk:
                 errs.append(
@@ -403,3 +421,37 @@ def plan_import(
     order = {s.name: i for i, s in enumerate(table.sheets)}
     plan.errors.sort(key=lambda e: (order.get(e.sheet, 0), e.row, e.col or 0))
     return plan
+
+
+def _member_basis(m) -> list | None:
+    if m is None:
+        return None
+    return [m.pk, m.version, m.updated_at.isoformat() if m.updated_at else "", m.branch_id]
+
+
+def basis_now(plan: ImportPlan, *, lock: bool = False) -> dict[str, list | None]:
+    """The plan's basis read again from the database (locking the matched members): compared
+    with the one kept at the preview just before writing."""
+    hashes_of = {hash_ids[0]: hash_ids for hash_ids in (crypto.lookup_hashes(p.id_number) for p in plan.planned)}
+    owner = {x: h for h, xs in hashes_of.items() for x in xs}
+    found: dict[str, list] = {}
+    hl = list(owner)
+    qs = Member.objects.select_for_update() if lock else Member.objects
+    for k in range(0, len(hl), 500):
+        for m in qs.filter(id_number_hash__in=hl[k : k + 500], is_current=True).only(
+            "id", "version", "updated_at", "branch_id", "id_number_hash"
+        ):
+            found.setdefault(owner[m.id_number_hash], _member_basis(m))
+    return {h: found.get(h) for h in hashes_of}
+
+
+def check_basis(plan: ImportPlan, kept: dict | None, now: dict | None = None) -> None:
+    """StalePreview naming the members whose record changed (or was added) since the preview."""
+    now = plan.basis if now is None else now
+    kept = kept or {}
+    changed = [h for h in {**kept, **now} if kept.get(h, "absent") != now.get(h, "absent")]
+    if not changed:
+        return
+    names = [n for n in (plan.basis_names.get(h, "") for h in changed) if n][:5]
+    who = f"{'、'.join(names)}{'等' if len(changed) > len(names) else ''}" if names else f"{len(changed)}名党员"
+    raise StalePreview(STALE.format(what=f"{who}的名册信息已被修改或已被他人录入"))

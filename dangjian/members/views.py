@@ -29,11 +29,13 @@ from dangjian.members.roster_import import (
     SPEC,
     BranchIndex,
     ImportError_,
+    StalePreview,
     apply_plan,
     error_workbook,
     plan_import,
     read_rows,
 )
+from dangjian.members.roster_plan import check_basis
 
 
 def _addr(request) -> str | None:
@@ -221,13 +223,19 @@ SESSION_KEY = "members_import"
 
 def _stored(request) -> tuple[dict, Table] | None:
     """The preview kept at upload (encrypted; the file itself was deleted once read)."""
+    info, table, _basis = _stored_state(request) or (None, None, None)
+    return (info, table) if info is not None else None
+
+
+def _stored_state(request) -> tuple[dict, Table, dict] | None:
+    """The kept preview with its basis: what the members it matched were at the preview."""
     info = request.session.get(SESSION_KEY)
     if not info:
         return None
     state = load_preview(info.get("token"))
     if state is None:
         return None
-    return info, Table.from_state(state["table"], SPEC)
+    return info, Table.from_state(state["table"], SPEC), state.get("basis") or {}
 
 
 def _plan(request, table: Table, branch_id):
@@ -262,18 +270,34 @@ def import_roster(request):
             branch_id = ""
         old = request.session.get(SESSION_KEY) or {}
         drop_preview(old.get("token"))
-        token = keep_preview({"table": table.to_state()})
-        request.session[SESSION_KEY] = {"token": token, "name": upload.name[:200], "branch": branch_id}
-    stored = _stored(request)
+        request.session.pop(SESSION_KEY, None)
+        try:
+            plan = _plan(request, table, branch_id)
+        except ImportError_ as exc:
+            ctx["error"] = exc.message
+            return render(request, "members/import.html", ctx, status=400)
+        # Kept with the plan's basis: 确认导入 refuses when a matched member changed since.
+        token = keep_preview({"table": table.to_state(), "basis": plan.basis})
+        info = request.session[SESSION_KEY] = {"token": token, "name": upload.name[:200], "branch": branch_id}
+        ctx |= {"plan": plan, "file_name": info["name"]}
+        return render(request, "members/import.html", ctx, status=200 if plan.ok else 422)
+    stored = _stored_state(request)
     if stored is None:
         ctx["error"] = "上传的文件已过期（超过1小时未确认），请重新上传"
         return render(request, "members/import.html", ctx, status=400)
-    info, table = stored
+    info, table, basis = stored
     try:
         plan = _plan(request, table, info.get("branch"))
+        if action == "confirm":
+            check_basis(plan, basis)
     except ImportError_ as exc:
         ctx["error"] = exc.message
         return render(request, "members/import.html", ctx, status=400)
+    except StalePreview as exc:
+        drop_preview(info["token"])
+        request.session.pop(SESSION_KEY, None)
+        ctx["error"] = exc.message
+        return render(request, "members/import.html", ctx, status=409)
     ctx |= {"plan": plan, "file_name": info["name"]}
     if action == "confirm" and plan.ok and len(table.rows) > jobs.background_rows():
         # A large file is written by the task worker (members.jobs); the page shows its progress.
@@ -284,7 +308,13 @@ def import_roster(request):
         request.session.pop(SESSION_KEY, None)
         return redirect("core:job", job=str(job.pk))
     if action == "confirm" and plan.ok:
-        result = apply_plan(plan, user=request.user, remote_addr=_addr(request))
+        try:
+            result = apply_plan(plan, user=request.user, remote_addr=_addr(request), basis=basis)
+        except StalePreview as exc:  # changed between the check above and the write
+            drop_preview(info["token"])
+            request.session.pop(SESSION_KEY, None)
+            ctx = {"branches": branches, "error": exc.message}
+            return render(request, "members/import.html", ctx, status=409)
         drop_preview(info["token"])
         request.session.pop(SESSION_KEY, None)
         messages.success(
