@@ -88,3 +88,51 @@ def test_bases_import_on_a_phone_previews_then_confirms(world, browser, live_ser
         assert {b.member_id for b in DuesBase.objects.all()} == {a[0].pk, a[1].pk}
     finally:
         ctx.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_stats_import_on_a_phone_previews_then_confirms(world, browser, live_server, tmp_path):
+    """The township statistics import at 390×844 (issue 14): upload → the preview lists the year
+    and its figures, nothing saved → 确认导入 → the figures are saved."""
+    import io
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from dangjian.stats.models import TownshipYearStats
+    from dangjian.stats.services import template_bytes
+
+    wb = load_workbook(io.BytesIO(template_bytes(org=world.township)))
+    wb["全镇指标"].append([2023, 5.5, 28000, None, None, None, None, None, None, None, "初步数"])
+    wb["特色产业"].append([2023, "花椒", 430, 300])
+    sheet = tmp_path / "统计数据.xlsx"
+    wb.save(sheet)
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.set_default_timeout(30000)
+    try:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", "admin")
+        page.fill("#id_password", "Test-pass-2023")
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        page.goto(f"{live_server.url}/stats/import/?org={world.township.pk}")
+        page.set_input_files("input[type=file][name=file]", str(sheet))
+        page.click("#import-upload")
+        page.wait_for_load_state("networkidle")
+        preview = page.inner_text(".import-preview")
+        assert "尚未保存" in preview and "2023年" in preview and "花椒" in preview and "5.5" in preview
+        assert not TownshipYearStats.objects.filter(year=2023).exists()  # nothing written on preview
+        # usable at 390 px: the page does not scroll sideways and the button is in reach
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        box = page.locator("#import-confirm").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 40
+        page.click("#import-confirm")
+        page.wait_for_load_state("networkidle")
+        assert "已导入1个年度（2023）" in page.content()
+        s = TownshipYearStats.objects.get(org=world.township, year=2023)
+        assert s.gdp == Decimal("5.50") and s.note == "初步数"
+        assert s.industries.get().crop == "花椒"
+    finally:
+        ctx.close()
