@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
 
 from dangjian.accounts import services
 from dangjian.accounts.access import scoped
@@ -36,7 +37,9 @@ def user_list(request):
     if role in Role.values:
         qs = qs.filter(role=role)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/users.html", {"page": page, "q": q, "role": role, "roles": Role.choices})
+    query = urlencode({"q": q, "role": role})  # the filters the 翻页 links keep
+    ctx = {"page": page, "q": q, "role": role, "roles": Role.choices, "query": query}
+    return render(request, "accounts/users.html", ctx)
 
 
 @scoped(roles=ADMIN_ONLY, write=True)

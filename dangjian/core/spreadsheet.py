@@ -94,9 +94,13 @@ __all__ = [
     "cell_text",
     "clean_ident",
     "clean_number",
+    "PostedPreview",
     "drop_preview",
+    "hold_preview",
     "keep_preview",
     "load_preview",
+    "posted_preview",
+    "release_preview",
     "parse_date",
     "parse_sheets",
     "read_table",
@@ -1049,3 +1053,44 @@ def load_preview(token: str | None):
 def drop_preview(token: str | None) -> None:
     if token and re.fullmatch(r"[0-9a-f]{32}", str(token)):
         (_preview_dir() / f"{token}.preview").unlink(missing_ok=True)
+
+
+# One upload → 预览 → 确认导入 round per session key: a new upload replaces the previous preview,
+# and 确认 only accepts the token of the latest one, so an older tab cannot import stale rows.
+PREVIEW_EXPIRED = "上传的文件已过期（超过1小时未确认）或已经导入过，请重新上传"
+PREVIEW_SUPERSEDED = "这份预览已被之后上传的文件取代，未导入任何数据：请按最新的检查结果确认，或重新上传"
+
+
+def hold_preview(session, key: str, state, name: str) -> str:
+    """Keep `state` as this session's preview under `key`, dropping the one it replaces."""
+    old = session.get(key) or {}
+    drop_preview(old.get("token"))
+    token = keep_preview(state)
+    session[key] = {"token": token, "name": name[:200]}
+    return token
+
+
+@dataclass(frozen=True)
+class PostedPreview:
+    token: str
+    state: dict | None  # None when refused
+    refused: str  # why it was refused (Chinese, for the page); "" when state is there
+
+
+def posted_preview(session, key: str, token: str) -> PostedPreview:
+    """The preview a 确认 form posted back, if it is still this session's latest one."""
+    info = session.get(key) or {}
+    state = load_preview(token) if token and token == info.get("token") else None
+    if state is not None:
+        refused = ""
+    elif token and info.get("token") and token != info.get("token"):
+        refused = PREVIEW_SUPERSEDED
+    else:
+        refused = PREVIEW_EXPIRED
+    return PostedPreview(token=token, state=state, refused=refused)
+
+
+def release_preview(session, key: str, token: str | None = None) -> None:
+    """Drop the kept preview (`token`, or the session's own) and forget it: imported, stale or cancelled."""
+    drop_preview(token if token is not None else (session.get(key) or {}).get("token"))
+    session.pop(key, None)

@@ -16,7 +16,7 @@ from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import PHONE_REVEAL_ROLES, STAFF_ROLES, WRITER_ROLES, Role
 from dangjian.accounts.scope import get_in_scope, orgs_in_scope, scope_root
 from dangjian.core import clock, params
-from dangjian.core.spreadsheet import drop_preview, keep_preview, load_preview
+from dangjian.core.spreadsheet import hold_preview, posted_preview, release_preview
 from dangjian.core.xlsx import ledger_bytes, xlsx_response
 from dangjian.dues import ledger as dues_ledger
 from dangjian.dues import selectors, services, voids
@@ -365,7 +365,6 @@ def bases_save(request):
 
 
 IMPORT_SESSION_KEY = "dues_bases_import"
-EXPIRED = "上传的文件已过期（超过1小时未确认）或已经导入过，请重新上传"
 
 
 @scoped(roles=WRITER_ROLES, write=True)
@@ -398,35 +397,26 @@ def import_view(request):
     if result.errors or not result.rows:
         ctx["errors"] = result.errors or [(None, "", "文件中没有数据行")]
         return render(request, "dues/import.html", {"categories": Category.values} | ctx, status=422)
-    old = request.session.get(IMPORT_SESSION_KEY) or {}
-    drop_preview(old.get("token"))
-    token = keep_preview(result.to_state())
-    request.session[IMPORT_SESSION_KEY] = {"token": token, "name": upload.name[:200]}
+    token = hold_preview(request.session, IMPORT_SESSION_KEY, result.to_state(), upload.name)
     ctx |= {"token": token, "file_name": upload.name[:200]}
     return render(request, "dues/import.html", {"categories": Category.values} | ctx)
 
 
 def _import_confirm(request, action: str):
-    info = request.session.get(IMPORT_SESSION_KEY) or {}
-    token = request.POST.get("token", "")
-    state = load_preview(token) if token and token == info.get("token") else None
+    posted = posted_preview(request.session, IMPORT_SESSION_KEY, request.POST.get("token", ""))
+    token, state = posted.token, posted.state
     if action == "cancel":
-        drop_preview(info.get("token"))
-        request.session.pop(IMPORT_SESSION_KEY, None)
+        release_preview(request.session, IMPORT_SESSION_KEY)
         messages.info(request, "已取消，未导入任何数据。")
         return redirect(reverse("dues:import") + (f"?branch={state['branch']}&year={state['year']}" if state else ""))
     if state is None:
         branch = _branch(request, request.POST)
         year = _year(request, request.POST)
         ctx = {"branch": branch, "branches": _branch_choices(request.user), "year": year}
-        if token and info.get("token") and token != info.get("token"):
-            why = "这份预览已被之后上传的文件取代，未导入任何数据：请按最新的检查结果确认，或重新上传"
-        else:
-            why = EXPIRED
         return render(
             request,
             "dues/import.html",
-            {"categories": Category.values} | ctx | {"errors": [(None, "", why)]},
+            {"categories": Category.values} | ctx | {"errors": [(None, "", posted.refused)]},
             status=400,
         )
     branch = get_in_scope(request.user, Organization, state["branch"], write=True)
@@ -434,8 +424,7 @@ def _import_confirm(request, action: str):
     try:
         created, updated = apply_preview(state, branch=branch, user=request.user)
     except StalePreview as exc:
-        drop_preview(token)
-        request.session.pop(IMPORT_SESSION_KEY, None)
+        release_preview(request.session, IMPORT_SESSION_KEY, token)
         ctx = {"branch": branch, "branches": _branch_choices(request.user), "year": state["year"]}
         return render(
             request,
@@ -443,8 +432,7 @@ def _import_confirm(request, action: str):
             {"categories": Category.values} | ctx | {"errors": [(None, "", exc.message)]},
             status=409,
         )
-    drop_preview(token)
-    request.session.pop(IMPORT_SESSION_KEY, None)
+    release_preview(request.session, IMPORT_SESSION_KEY, token)
     n = len(state["rows"])
     messages.success(
         request,

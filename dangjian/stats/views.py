@@ -10,7 +10,7 @@ from dangjian.accounts.roles import ADMIN_ONLY, STAFF_ROLES
 from dangjian.accounts.scope import orgs_in_scope, scope_root, visible_to
 from dangjian.core import clock
 from dangjian.core.concurrency import EditConflict
-from dangjian.core.spreadsheet import drop_preview, keep_preview, load_preview
+from dangjian.core.spreadsheet import hold_preview, posted_preview, release_preview
 from dangjian.core.xlsx import xlsx_response
 from dangjian.orgs.models import OrgType
 from dangjian.stats import services
@@ -131,7 +131,6 @@ def stats_template(request):
 
 
 IMPORT_SESSION_KEY = "stats_import"
-EXPIRED = "上传的文件已过期（超过1小时未确认）或已经导入过，请重新上传"
 
 
 @scoped(roles=ADMIN_ONLY, write=True)
@@ -159,37 +158,26 @@ def stats_import(request):
     ctx["result"] = result
     if not result.ok:
         return render(request, "stats/import.html", ctx, status=422)
-    old = request.session.get(IMPORT_SESSION_KEY) or {}
-    drop_preview(old.get("token"))
-    token = keep_preview(result.to_state())
-    request.session[IMPORT_SESSION_KEY] = {"token": token, "name": upload.name[:200]}
+    token = hold_preview(request.session, IMPORT_SESSION_KEY, result.to_state(), upload.name)
     return render(request, "stats/import.html", ctx | {"token": token, "file_name": upload.name[:200]})
 
 
 def _import_confirm(request, township, action: str, ctx: dict):
-    info = request.session.get(IMPORT_SESSION_KEY) or {}
-    token = request.POST.get("token", "")
-    state = load_preview(token) if token and token == info.get("token") else None
+    posted = posted_preview(request.session, IMPORT_SESSION_KEY, request.POST.get("token", ""))
+    token, state = posted.token, posted.state
     if action == "cancel":
-        drop_preview(info.get("token"))
-        request.session.pop(IMPORT_SESSION_KEY, None)
+        release_preview(request.session, IMPORT_SESSION_KEY)
         messages.info(request, "已取消，未导入任何数据。")
         return redirect(f"{reverse('stats:import')}?org={township.pk}")
     form = ImportForm()
     if state is None:
-        if token and info.get("token") and token != info.get("token"):
-            why = "这份预览已被之后上传的文件取代，未导入任何数据：请按最新的检查结果确认，或重新上传"
-        else:
-            why = EXPIRED
-        return render(request, "stats/import.html", ctx | {"form": form, "refused": why}, status=400)
+        return render(request, "stats/import.html", ctx | {"form": form, "refused": posted.refused}, status=400)
     try:
         result = services.apply_state(org=township, state=state)
     except services.StalePreview as exc:
-        drop_preview(token)
-        request.session.pop(IMPORT_SESSION_KEY, None)
+        release_preview(request.session, IMPORT_SESSION_KEY, token)
         return render(request, "stats/import.html", ctx | {"form": form, "refused": exc.message}, status=409)
-    drop_preview(token)
-    request.session.pop(IMPORT_SESSION_KEY, None)
+    release_preview(request.session, IMPORT_SESSION_KEY, token)
     messages.success(
         request,
         f"已导入{len(result.years)}个年度（{'、'.join(str(y) for y in result.years)}），特色产业{result.industries}行。",

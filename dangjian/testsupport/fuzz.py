@@ -199,7 +199,8 @@ def assert_formula_safe(xlsx: bytes) -> None:
 
 # --- a roster file the members importer accepts ---------------------------------------------
 
-ROSTER_HEADER = [
+# The importer's required columns in template order; each file adds its own optional last column.
+ROSTER_COLUMNS = [
     "姓名",
     "性别",
     "民族",
@@ -210,8 +211,8 @@ ROSTER_HEADER = [
     "所在党支部",
     "入党日期",
     "转为正式党员日期",
-    "家庭住址",
 ]
+ROSTER_HEADER = [*ROSTER_COLUMNS, "家庭住址"]
 
 
 def roster_rows(branch_name: str, n: int, *, start: int = 0, area: str = "620102") -> list[list]:

@@ -79,3 +79,20 @@ def task_worker():
         return t
 
     return start
+
+
+@pytest.fixture
+def job_download(task_worker):
+    """job_download(page) runs the queued job in the worker, waits for the progress page to
+    reach 100 and clicks its download; returns the Playwright Download."""
+
+    def do(page):
+        worker = task_worker()
+        page.wait_for_selector("#job-download", timeout=60000)  # swapped in by the polling
+        worker.join(60)
+        assert page.locator("#job-progress progress").get_attribute("value") == "100"
+        with page.expect_download() as dl:
+            page.click("#job-download")
+        return dl.value
+
+    return do

@@ -171,19 +171,16 @@ PHONE_PAGES = [
 def test_phone_walk_no_sideways_scroll_and_buttons_on_one_line(world, live_server, browser):
     """The main pages at 390×844: nothing runs off the screen sideways, no button wraps."""
     _bases(world)
-    ctx, page = _phone(browser, live_server, "admin")
+    member_a = world.members_a[0].pk
+    _phone_walk(browser, live_server, "admin", [*PHONE_PAGES, f"/members/{member_a}/", f"/dues/member/{member_a}/"])
+    _phone_walk(browser, live_server, "mem_a", ["/members/home/", "/dues/mine/", "/meetings/mine/", "/study/mine/"])
+
+
+def _phone_walk(browser, live_server, username, paths):
+    """Each page at 390×844 as `username`: one main, no sideways scroll, no wrapped button."""
+    ctx, page = _phone(browser, live_server, username)
     try:
-        for path in [*PHONE_PAGES, f"/members/{world.members_a[0].pk}/", f"/dues/member/{world.members_a[0].pk}/"]:
-            page.goto(live_server.url + path)
-            page.wait_for_load_state("networkidle")
-            assert page.locator("main").count() == 1, path
-            _no_sideways_scroll(page)
-            _buttons_on_one_line(page)
-    finally:
-        ctx.close()
-    ctx, page = _phone(browser, live_server, "mem_a")
-    try:
-        for path in ["/members/home/", "/dues/mine/", "/meetings/mine/", "/study/mine/"]:
+        for path in paths:
             page.goto(live_server.url + path)
             page.wait_for_load_state("networkidle")
             assert page.locator("main").count() == 1, path

@@ -20,6 +20,7 @@ from dangjian.members.roster_import import (
     read_rows,
 )
 from dangjian.rules.idcard import make_id
+from dangjian.testsupport.fuzz import ROSTER_COLUMNS
 
 pytestmark = pytest.mark.django_db
 
@@ -47,19 +48,7 @@ def new_id(birth, seq):
     return make_id("620102", birth, seq)
 
 
-CLEAN_HEADER = [
-    "姓名",
-    "性别",
-    "民族",
-    "公民身份号码",
-    "出生日期",
-    "学历",
-    "人员类别",
-    "所在党支部",
-    "入党日期",
-    "转为正式党员日期",
-    "联系电话",
-]
+CLEAN_HEADER = [*ROSTER_COLUMNS, "联系电话"]
 
 
 def test_clean_file_imports(world):

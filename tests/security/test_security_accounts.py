@@ -9,6 +9,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
+from django.http import QueryDict
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -242,3 +243,19 @@ def test_csrf_enforced_on_login_and_forms(world):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
     resp = c2.post(reverse("accounts:login"), {"username": "admin", "password": PASSWORD, "csrfmiddlewaretoken": token})
     assert resp.status_code == 302
+
+
+def test_account_list_pages_keep_the_search_and_role(world, client_for):
+    """翻页 links (the shared core/_pagination.html) carry the list's 搜索 and 角色 filters."""
+    User.objects.bulk_create(
+        User(username=f"zw_page_{i:02d}", full_name="翻页 测试", role=Role.COMMITTEE, org=world.branch_a)
+        for i in range(55)
+    )
+    c = client_for("admin")
+    body = c.get(reverse("accounts:users"), {"q": "翻页 测试", "role": Role.COMMITTEE}).content.decode()
+    assert "第 1 / 2 页" in body
+    nxt = re.search(r'href="\?([^"]+)">下一页', body).group(1).replace("&amp;", "&")
+    kept = QueryDict(nxt)
+    assert (kept["q"], kept["role"], kept["page"]) == ("翻页 测试", Role.COMMITTEE, "2")
+    second = c.get(reverse("accounts:users") + "?" + nxt).content.decode()
+    assert "第 2 / 2 页" in second and second.count("zw_page_") == 5

@@ -3,7 +3,7 @@ hours agree on the 学习计划 page, the 落实情况 page, the dashboard, the 
 report; a meeting records the plan item it carried out from its own form; 培训班 completion is
 judged by the 发展对象 rule (3 days or 24 学时)."""
 
-from datetime import date, time
+from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
@@ -21,37 +21,10 @@ AFTER = date(2025, 1, 10)
 
 
 @pytest.fixture
-def plan(world):
-    p = plan_services.create_plan(org=world.township, year=YEAR, user=world.user("admin"), today=date(2024, 12, 31))
-    items = [
-        plan_services.add_item(
-            plan=p,
-            data=plan_services.ItemInput(month_from=m, month_to=m, topic=f"{m}月专题", hours=Decimal("2")),
-        )
-        for m in (3, 6, 11)
-    ]
-    # Branch A carries out March (a study record) and June (a meeting); branch B nothing.
-    services.add_activity(
-        org=world.branch_a,
-        kind=StudyKind.CENTRAL,
-        on=date(YEAR, 3, 20),
-        hours=Decimal("2"),
-        topic="3月专题",
-        member_ids=[m.pk for m in world.members_a],
-        plan_item=items[0],
-        today=date(2024, 12, 31),
-    )
-    meeting = Meeting.objects.create(
-        org=world.branch_a,
-        branch=world.branch_a,
-        date=date(YEAR, 6, 8),
-        start_time=time(9),
-        end_time=time(11),
-        topic="6月专题",
-        place="活动室",
-    )
-    plan_services.link_meeting(item=items[1], meeting=meeting)
-    return p, items
+def plan(plan, world, carry_out):
+    """conftest's plan, carried out: branch A does March (a study record) and June (a meeting); branch B nothing."""
+    carry_out(plan[1], meeting_branch=world.branch_a, meeting_topic="6月专题")
+    return plan
 
 
 def test_the_compliance_page_shows_plan_items_per_branch_linked_to_the_records(world, client_for, plan):

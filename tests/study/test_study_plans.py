@@ -2,7 +2,7 @@
 library (scoped, published downward, never editable from below), 培训班 with attendance and
 paper-test scores, and the rule that nothing counts reading time or clicks."""
 
-from datetime import date, time
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -13,19 +13,6 @@ from dangjian.study import plan_selectors, plan_services, services
 from dangjian.study.models import Material, PlanItem, StudyKind, StudyPlan
 
 YEAR = 2024
-
-
-@pytest.fixture
-def plan(world):
-    p = plan_services.create_plan(org=world.township, year=YEAR, user=world.user("admin"), today=date(2024, 12, 31))
-    items = [
-        plan_services.add_item(
-            plan=p,
-            data=plan_services.ItemInput(month_from=m, month_to=m, topic=f"{m}月专题", hours=Decimal("2")),
-        )
-        for m in (3, 6, 11)
-    ]
-    return p, items
 
 
 def _item(data, **kw):
@@ -62,31 +49,11 @@ def test_branch_plan_is_the_townships_items_plus_its_own(world, plan):
     assert extra.period == "4—5月" and items[0].period == "3月"
 
 
-def test_progress_counts_due_items_done_by_study_records_or_meetings(world, plan):
-    from dangjian.meetings.models import Meeting
-
+def test_progress_counts_due_items_done_by_study_records_or_meetings(world, plan, carry_out):
     p, items = plan
     a = world.branch_a
-    services.add_activity(
-        org=a,
-        kind=StudyKind.CENTRAL,
-        on=date(YEAR, 3, 20),
-        hours=Decimal("2"),
-        topic="3月专题",
-        member_ids=[m.pk for m in world.members_a],
-        plan_item=items[0],
-        today=date(2024, 12, 31),
-    )
-    meeting = Meeting.objects.create(
-        org=world.branch_b,
-        branch=world.branch_b,
-        date=date(YEAR, 6, 8),
-        start_time=time(9),
-        end_time=time(11),
-        topic="主题党日",
-        place="活动室",
-    )
-    plan_services.link_meeting(item=items[1], meeting=meeting)
+    # A records March as a study; B holds a 主题党日 meeting linked to June.
+    carry_out(items, meeting_branch=world.branch_b, meeting_topic="主题党日")
 
     mid_year = plan_selectors.plan_progress(world.township, YEAR, as_of=date(YEAR, 7, 1))
     by = {b.branch_id: b for b in mid_year.branches}

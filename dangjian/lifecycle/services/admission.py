@@ -30,8 +30,8 @@ def _admit(case: DevelopmentCase, *, user) -> Member:
         raise LifecycleError("请先在发展党员档案中填写公民身份号码，才能建立党员档案")
     raw = crypto.decrypt(case.id_number_enc)
     education = case.education if case.education in Education.values else Education.HIGH_SCHOOL
-    _validate_roster_fields(
-        raw,
+    # The same fields are checked as the roster checks them and then saved, so they cannot drift.
+    fields = dict(
         name=case.name,
         sex=case.sex,
         ethnicity=case.ethnicity,
@@ -40,18 +40,10 @@ def _admit(case: DevelopmentCase, *, user) -> Member:
         kind=MemberKind.PROBATIONARY,
         branch=case.branch,
         joined_on=case.vote_on,
-        full_on=None,
-        today=case.approved_on,
     )
+    _validate_roster_fields(raw, **fields, full_on=None, today=case.approved_on)
     member = Member(
-        name=case.name,
-        sex=case.sex,
-        ethnicity=case.ethnicity,
-        birth_date=case.birth_date,
-        education=education,
-        kind=MemberKind.PROBATIONARY,
-        branch=case.branch,
-        joined_on=case.vote_on,
+        **fields,
         job=case.job,
         introducers="、".join(m.name for m in (case.introducer_1, case.introducer_2) if m)[:60],
         joined_org_on=case.vote_on,
