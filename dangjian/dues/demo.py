@@ -330,5 +330,7 @@ def _void_and_record_again(ctx: DemoContext, planned: list) -> int:
         user = ctx.users.get(f"secretary:{p.branch_id}")
         voided_on = min(ctx.today, max(p.paid_on, paid_on) + timedelta(days=3))
         void_payment(payment=p, reason=reason, user=user, today=voided_on)
-        record_payment(member=p.member, months=[p.first_month], paid_on=paid_on, collector=user)
+        record_payment(
+            member=p.member, months=[p.first_month], paid_on=paid_on, collector=user, via=p.via, via_name=p.via_name
+        )
     return len(planned)

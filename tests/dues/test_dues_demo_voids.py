@@ -50,6 +50,7 @@ def test_demo_holds_voids_made_through_the_service(dues_demo, db):
         assert p.months == 1 and len(v.months) == 1 and v.months[0]["month"] == p.first_month.isoformat()
         assert not PaidMonth.objects.filter(payment=p).exists()
         again = PaidMonth.objects.select_related("payment").get(member=p.member, month=p.first_month).payment
+        assert (again.via, again.via_name) == (p.via, p.via_name)  # the same member paid the same way
         assert again.pk != p.pk and again.receipt_year == p.receipt_year and again.receipt_no > p.receipt_no
         assert v.voided_by == dues_demo.users[f"secretary:{p.branch_id}"]
         assert p.paid_on <= v.voided_on <= dues_demo.today
