@@ -9,7 +9,7 @@ paying too. Everything is bulk-inserted; receipts are numbered per branch and ye
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q
@@ -231,6 +231,7 @@ def load(ctx: DemoContext) -> None:  # noqa: C901 (one pass over members and mon
 
     DuesBase.objects.bulk_create(bases, batch_size=BATCH)
     Reduction.objects.bulk_create(reductions, batch_size=BATCH)
+    planned = _plan_voids(ctx, payments, month_rows, bases)
     Payment.objects.bulk_create(payments, batch_size=BATCH)
     paid = [
         PaidMonth(payment=p, member_id=p.member_id, month=mo, amount=a, on_time=on_time)
@@ -260,4 +261,76 @@ def load(ctx: DemoContext) -> None:  # noqa: C901 (one pass over members and mon
     log_bulk(reductions, note="演示数据")
     # Payments are many (like attendance rows in the meetings demo) and not logged one by one.
     log_bulk(bases, note="演示数据")
-    ctx.say(f"党费基数 {len(bases):,} 条、交纳 {len(payments):,} 笔（{len(paid):,} 个月）、减免 {len(reductions)} 条")
+    n_voids = _void_and_record_again(ctx, planned)
+    ctx.say(
+        f"党费基数 {len(bases):,} 条、交纳 {len(payments):,} 笔（{len(paid):,} 个月）、"
+        f"减免 {len(reductions)} 条、冲红 {n_voids} 笔"
+    )
+
+
+VOID_REASONS = ["金额录错，按新基数重新登记", "交纳日期录错，按收据重新登记", "金额录错，按新基数重新登记"]
+
+
+def _plan_voids(ctx: DemoContext, payments: list[Payment], month_rows: list, bases: list[DuesBase]) -> list:
+    """Pick up to three single-month payments of the current year (before this month, in a
+    branch with a demo secretary login) to be voided after the insert. Their own rng stream,
+    so every other figure stays as the "dues" stream made it. For an amount mistake the
+    original is entered with last year's base (the realistic slip in January–March); the
+    month is then recorded again at the right amount, so the final grid is unchanged.
+    Returns [(payment, reason, correct paid_on)]."""
+    rng = ctx.rng_for("dues-voids")
+    today = ctx.today
+    year = add_months(month_of(today), -1).year  # in January, last year's (nothing of this year is done)
+    base_of = {(b.member_id, b.year): b for b in bases}
+    secretaries = {k.split(":", 1)[1] for k in ctx.users if k.startswith("secretary:")}
+    pool = [
+        i
+        for i, p in enumerate(payments)
+        if p.receipt_year == year
+        and p.kind == Payment.Kind.MONTHLY
+        and p.months == 1
+        and p.first_month < month_of(today)
+        and str(p.branch_id) in secretaries
+        and p.member.is_current
+        and base_of.get((p.member_id, year)) is not None
+        and base_of[(p.member_id, year)].base is not None
+    ]
+    picked, used_members = [], set()
+    for i in rng.sample(pool, len(pool)):
+        p = payments[i]
+        if p.member_id in used_members:
+            continue
+        reason = VOID_REASONS[len(picked)]
+        if reason.startswith("金额"):
+            b = base_of[(p.member_id, year)]
+            old = (b.base / Decimal("1.03")).quantize(Decimal("1"))
+            slip = monthly_dues(b.category, old, farmer_amount=Decimal(0))
+            if slip == p.amount:
+                continue
+            p.amount = slip
+            month_rows[i] = [(mo, slip, on_time) for mo, _a, on_time in month_rows[i]]
+            paid_on = p.paid_on
+        else:
+            # The receipt says another day of the same month; the entry had the wrong one.
+            paid_on = p.paid_on
+            p.paid_on = date(paid_on.year, paid_on.month, 1 + (paid_on.day + 9) % 28)
+        picked.append((p, reason, paid_on))
+        used_members.add(p.member_id)
+        if len(picked) == len(VOID_REASONS):
+            break
+    return picked
+
+
+def _void_and_record_again(ctx: DemoContext, planned: list) -> int:
+    """冲红 through the real service (audited, months moved out), then the month recorded again."""
+    from dangjian.dues.services import record_payment
+    from dangjian.dues.voids import void_payment
+
+    for p, reason, paid_on in planned:
+        user = ctx.users.get(f"secretary:{p.branch_id}")
+        voided_on = min(ctx.today, max(p.paid_on, paid_on) + timedelta(days=3))
+        void_payment(payment=p, reason=reason, user=user, today=voided_on)
+        record_payment(
+            member=p.member, months=[p.first_month], paid_on=paid_on, collector=user, via=p.via, via_name=p.via_name
+        )
+    return len(planned)
