@@ -86,7 +86,8 @@ def paragraph_style(doc, name, *, east_asia, size, bold=False, align=None, inden
     return st
 
 
-def _font_table(doc) -> None:
+def font_table(doc) -> None:
+    """Declare each GB font with an alternative name (w:altName) for machines without it."""
     part = next((p for p in doc.part.package.iter_parts() if p.partname == "/word/fontTable.xml"), None)
     if part is None:
         return
@@ -175,7 +176,7 @@ def new_document(*, body=SANHAO, line=LINE, title: str = "", author: str = "") -
     paragraph_style(
         doc, "落款", east_asia="仿宋_GB2312", size=body, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, line=line
     )
-    _font_table(doc)
+    font_table(doc)
     page_number(section)
     props = doc.core_properties
     props.language = "zh-CN"

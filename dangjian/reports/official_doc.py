@@ -21,26 +21,15 @@ import io
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm, Pt
 
 from dangjian.core import clock
+from dangjian.core.docx import ERHAO, SANHAO, SIHAO, font_table, page_number, paragraph_style
 from dangjian.reports.survey import SurveyReport
 
-ERHAO, SANHAO, SIHAO = Pt(22), Pt(16), Pt(14)
-LINE = Pt(28)
-LATIN = "Times New Roman"
-# GB font → (altName for Word/WPS without it, generic family for the font table)
-FONTS = {
-    "方正小标宋简体": ("宋体", "roman"),
-    "黑体": ("SimHei", "modern"),
-    "楷体_GB2312": ("KaiTi", "roman"),
-    "仿宋_GB2312": ("FangSong", "roman"),
-    "宋体": ("SimSun", "roman"),
-}
 STYLE_FOR = {
     "h1": "Heading 1",
     "h2": "Heading 2",
@@ -49,101 +38,6 @@ STYLE_FOR = {
     "p": "Normal",
     "note": "数据说明",
 }
-
-
-def _set_fonts(rpr_owner, east_asia: str) -> None:
-    """Name the East Asian font explicitly and drop theme fonts (which would win)."""
-    rpr = rpr_owner.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attr), None)
-    fonts.set(qn("w:ascii"), LATIN)
-    fonts.set(qn("w:hAnsi"), LATIN)
-    fonts.set(qn("w:cs"), LATIN)
-    fonts.set(qn("w:eastAsia"), east_asia)
-    fonts.set(qn("w:hint"), "eastAsia")
-
-
-def _style(doc, name: str, *, east_asia: str, size, bold=False, align=None, indent=True, base="Normal"):
-    styles = doc.styles
-    try:
-        st = styles[name]
-    except KeyError:
-        st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        st.base_style = styles[base]
-        st.quick_style = True
-    st.font.size = size
-    st.font.bold = bold
-    st.font.italic = False
-    st.font.color.rgb = RGBColor(0, 0, 0)
-    _set_fonts(st.element, east_asia)
-    pf = st.paragraph_format
-    pf.space_before = Pt(0)
-    pf.space_after = Pt(0)
-    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    pf.line_spacing = LINE
-    pf.first_line_indent = Pt(32) if indent else Pt(0)
-    if align is not None:
-        pf.alignment = align
-    return st
-
-
-def _font_table(doc) -> None:
-    """Declare each GB font with an alternative name for machines without it."""
-    part = next((p for p in doc.part.package.iter_parts() if p.partname == "/word/fontTable.xml"), None)
-    if part is None:
-        return
-    from lxml import etree
-
-    root = etree.fromstring(part.blob)
-    existing = {f.get(qn("w:name")) for f in root.findall(qn("w:font"))}
-    for name, (alt, family) in FONTS.items():
-        if name in existing:
-            continue
-        font = etree.SubElement(root, qn("w:font"))
-        font.set(qn("w:name"), name)
-        el = etree.SubElement(font, qn("w:altName"))
-        el.set(qn("w:val"), alt)
-        el = etree.SubElement(font, qn("w:charset"))
-        el.set(qn("w:val"), "86")  # GB2312
-        el = etree.SubElement(font, qn("w:family"))
-        el.set(qn("w:val"), family)
-        el = etree.SubElement(font, qn("w:pitch"))
-        el.set(qn("w:val"), "variable")
-    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def _page_number(section) -> None:
-    footer = section.footer
-    p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.first_line_indent = Pt(0)
-
-    def run(text=None):
-        r = p.add_run(text)
-        r.font.size = SIHAO
-        r.font.name = LATIN
-        _set_fonts(r._r, "宋体")
-        return r
-
-    run("— ")
-    for kind, instr in (("begin", None), (None, " PAGE "), ("separate", None), (None, None), ("end", None)):
-        r = run()
-        if kind:
-            fld = OxmlElement("w:fldChar")
-            fld.set(qn("w:fldCharType"), kind)
-            r._r.append(fld)
-        elif instr:
-            it = OxmlElement("w:instrText")
-            it.set(qn("xml:space"), "preserve")
-            it.text = instr
-            r._r.append(it)
-        else:
-            r.text = "1"
-    run(" —")
 
 
 def build_document(report: SurveyReport):
@@ -155,12 +49,12 @@ def build_document(report: SurveyReport):
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.header_distance, section.footer_distance = Mm(15), Mm(28)
 
-    normal = _style(doc, "Normal", east_asia="仿宋_GB2312", size=SANHAO, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    normal = paragraph_style(doc, "Normal", east_asia="仿宋_GB2312", size=SANHAO, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     lang = OxmlElement("w:lang")
     lang.set(qn("w:val"), "zh-CN")
     lang.set(qn("w:eastAsia"), "zh-CN")
     normal.element.get_or_add_rPr().append(lang)
-    title = _style(
+    title = paragraph_style(
         doc, "公文标题", east_asia="方正小标宋简体", size=ERHAO, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
     )
     title.paragraph_format.line_spacing = Pt(36)
@@ -170,11 +64,12 @@ def build_document(report: SurveyReport):
         ("Heading 2", "楷体_GB2312", False),
         ("Heading 3", "仿宋_GB2312", True),
     ):
-        st = _style(doc, name, east_asia=font, size=SANHAO, bold=bold, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        st = paragraph_style(doc, name, east_asia=font, size=SANHAO, bold=bold, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
         st.paragraph_format.keep_with_next = True
-    note = _style(doc, "数据说明", east_asia="仿宋_GB2312", size=SIHAO, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    note = paragraph_style(doc, "数据说明", east_asia="仿宋_GB2312", size=SIHAO, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     note.paragraph_format.line_spacing = Pt(24)
-    _font_table(doc)
+    note.paragraph_format.first_line_indent = Pt(32)  # indented like the body it explains
+    font_table(doc)
 
     first_note = True
     for block in report.blocks:
@@ -183,7 +78,7 @@ def build_document(report: SurveyReport):
             first_note = False
         doc.add_paragraph(block.text, style=STYLE_FOR[block.kind])
     _signature_and_tables(doc, report)
-    _page_number(section)
+    page_number(section)
     props = doc.core_properties
     props.title = report.title
     props.author = report.org.name
