@@ -12,6 +12,19 @@ def _bases(world):
     set_bases(branch=world.branch_a, year=year, rows=[BaseRow(m.pk, "在职", "4000") for m in world.members_a])
 
 
+def _phone_login(browser, live_server, username):
+    """A phone-sized (390×844) context logged in as `username`: (context, page)."""
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.set_default_timeout(30000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "Test-pass-2023")
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return ctx, page
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_collector_ticks_payments_and_the_rate_changes(world, login, live_server):
@@ -61,15 +74,8 @@ def test_bases_import_on_a_phone_previews_then_confirms(world, browser, live_ser
             ]
         )
     )
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = ctx.new_page()
-    page.set_default_timeout(30000)
+    ctx, page = _phone_login(browser, live_server, "sec_a")
     try:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", "sec_a")
-        page.fill("#id_password", "Test-pass-2023")
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
         page.goto(f"{live_server.url}/dues/bases/import/?branch={world.branch_a.pk}")
         page.set_input_files("#imp-file", str(sheet))
         page.click("#import-upload")
@@ -108,15 +114,8 @@ def test_stats_import_on_a_phone_previews_then_confirms(world, browser, live_ser
     wb["特色产业"].append([2023, "花椒", 430, 300])
     sheet = tmp_path / "统计数据.xlsx"
     wb.save(sheet)
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = ctx.new_page()
-    page.set_default_timeout(30000)
+    ctx, page = _phone_login(browser, live_server, "admin")
     try:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", "admin")
-        page.fill("#id_password", "Test-pass-2023")
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
         page.goto(f"{live_server.url}/stats/import/?org={world.township.pk}")
         page.set_input_files("input[type=file][name=file]", str(sheet))
         page.click("#import-upload")
