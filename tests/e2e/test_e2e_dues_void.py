@@ -3,6 +3,7 @@ design pass — tables as cards, filter panels folded, buttons on one line, the 
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from dangjian.dues.models import PaidMonth, Payment, PaymentVoid
 from dangjian.dues.months import month_of
@@ -125,7 +126,7 @@ def test_phone_design_roster_cards_folded_filters_and_tree_search(world, live_se
         assert name.bounding_box()["height"] < 40 and name.bounding_box()["width"] > 200
         assert first.locator("td").nth(1).get_attribute("data-label") == "性别"
         toggle.click()
-        assert page.locator("#roster-filter").is_visible()
+        expect(page.locator("#roster-filter")).to_be_visible()
         _buttons_on_one_line(page)
 
         # the organisation tree: folded below the top on a phone, searchable
@@ -134,8 +135,8 @@ def test_phone_design_roster_cards_folded_filters_and_tree_search(world, live_se
         assert not page.locator(".org-group .org-name").first.is_visible()
         page.fill("#org-search", "东街")
         assert "找到" in page.inner_text("#org-search-count")
-        assert page.locator(".org-name", has_text="东街").first.is_visible()
-        assert not page.locator(".org-node.org-branch .org-name", has_text="西街").first.is_visible()
+        expect(page.locator(".org-name", has_text="东街").first).to_be_visible()
+        expect(page.locator(".org-node.org-branch .org-name", has_text="西街").first).to_be_hidden()
         page.fill("#org-search", "")
         assert page.locator(".org-miss").count() == 0
 

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 
 @pytest.mark.browser
@@ -13,7 +14,8 @@ def test_secretary_records_full_membership_for_due_probationer(world, login, liv
     assert "已逾期" in row.inner_text()
     row.locator("text=办理转正").click()
     page.select_option("select[name=outcome]", "按期转正")
-    assert page.locator("[data-field=extension_months]").is_hidden()  # lifecycle.js hides it for 转正
+    # lifecycle.js hides it for 转正; the select may change before the script runs, so wait
+    expect(page.locator("[data-field=extension_months]")).to_be_hidden()
     page.fill("input[name=vote_on]", "2024-03-05")
     page.fill("input[name=vote_agree]", "4")
     page.fill("input[name=vote_entitled]", "4")
