@@ -84,6 +84,13 @@ class FieldKey:
         return _hmac_sm3(self._raw, b"dangjian-field-sm4")[:16]
 
     @cached_property
+    def sm4(self):
+        """The cipher algorithm object, built (and its key checked) once per key, not per value."""
+        from cryptography.hazmat.primitives.ciphers import algorithms
+
+        return algorithms.SM4(self.sm4_key)
+
+    @cached_property
     def _lookup_key(self) -> bytes:
         if self.alg == LEGACY:  # exactly what the Fernet versions computed: old hashes stay valid
             return hashlib.sha256(b"dangjian-lookup-hash:" + self._raw).digest()
@@ -140,12 +147,12 @@ class Keyring:
     def encrypt(self, value: str) -> str:
         if not value:
             return ""
-        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+        from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
         key = self.current
         header = f"{VERSION}.{key.id}"
         nonce = secrets.token_bytes(NONCE)
-        enc = Cipher(algorithms.SM4(key.sm4_key), modes.GCM(nonce)).encryptor()
+        enc = Cipher(key.sm4, modes.GCM(nonce)).encryptor()
         enc.authenticate_additional_data(header.encode())
         body = enc.update(value.encode()) + enc.finalize()
         return f"{header}.{_b64(nonce + body + enc.tag)}"
@@ -168,7 +175,7 @@ class Keyring:
 
     def _decrypt_sm4(self, token: str) -> str:
         from cryptography.exceptions import InvalidTag
-        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+        from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
         try:
             _, kid, payload = token.split(".", 2)
@@ -179,7 +186,7 @@ class Keyring:
         if key is None or len(blob) < NONCE + TAG:
             raise ValueError(WRONG_KEY + f"（数据用密钥 {kid} 加密，密钥文件中没有它）")
         nonce, body, tag = blob[:NONCE], blob[NONCE:-TAG], blob[-TAG:]
-        dec = Cipher(algorithms.SM4(key.sm4_key), modes.GCM(nonce, tag)).decryptor()
+        dec = Cipher(key.sm4, modes.GCM(nonce, tag)).decryptor()
         dec.authenticate_additional_data(f"{VERSION}.{kid}".encode())
         try:
             return (dec.update(body) + dec.finalize()).decode()

@@ -9,7 +9,7 @@ from dangjian.accounts.scope import ScopeRule
 from dangjian.core import clock, crypto
 from dangjian.core.choices import text_choices
 from dangjian.core.models import TimeStamped, Versioned
-from dangjian.core.pinyin import full_pinyin, initials
+from dangjian.core.pinyin import pinyin_keys
 from dangjian.rules import dues as dues_rules
 
 
@@ -150,9 +150,11 @@ class Member(Versioned):
         return self.name
 
     # --- sensitive fields -------------------------------------------------------------
-    def set_id_number(self, raw: str) -> None:
+    def set_id_number(self, raw: str, *, lookup: str | None = None) -> None:
+        """`lookup`: the current key's hash of `raw` when the caller has it already (an import
+        computes it to match existing members)."""
         self.id_number_enc = crypto.encrypt(raw)
-        self.id_number_hash = crypto.lookup_hash(raw)
+        self.id_number_hash = lookup if lookup is not None else crypto.lookup_hash(raw)
         self.id_number_mask = id_mask(raw)
 
     @property
@@ -194,8 +196,7 @@ class Member(Versioned):
         return age_band(age_on(self.birth_date, clock.today()))
 
     def save(self, *args, **kwargs):
-        self.name_pinyin = full_pinyin(self.name)
-        self.name_initials = initials(self.name)
+        self.name_pinyin, self.name_initials = pinyin_keys(self.name)
         super().save(*args, **kwargs)
 
     @property

@@ -20,7 +20,7 @@ from django.utils import timezone
 from dangjian.core import clock
 from dangjian.core.audit import _context as audit_context
 from dangjian.core.audit import audit_pair
-from dangjian.core.pinyin import full_pinyin, initials
+from dangjian.core.pinyin import pinyin_keys
 from dangjian.members.models import Member, MemberEvent
 from dangjian.members.roster_plan import ImportPlan, PlannedRow, RowError, basis_now, check_basis
 from dangjian.members.services import EDITABLE_FIELDS
@@ -44,7 +44,7 @@ def _pinyin_keys(name: str, cache: dict[str, tuple[str, str]]) -> tuple[str, str
     """Full pinyin and initials of a name, computed once per distinct name in an import."""
     keys = cache.get(name)
     if keys is None:
-        keys = cache[name] = (full_pinyin(name), initials(name))
+        keys = cache[name] = pinyin_keys(name)
     return keys
 
 
@@ -143,21 +143,25 @@ def _insert_members(planned: list[PlannedRow], pinyin_cache: dict) -> list[Simpl
             if f in vals:
                 vals[attname] = vals[f].pk if vals[f] is not None else None
         m = SimpleNamespace(**vals)
-        Member.set_id_number(m, p.id_number)  # encrypt once per value
+        Member.set_id_number(m, p.id_number, lookup=p.id_hash or None)  # encrypt once per value
         Member.set_phone(m, p.phone or "")
         Member.set_mobile_contact(m, vals.pop("mobile_contact", "") or "")
         # A raw insert skips save(): fill the pinyin search columns here.
         m.name_pinyin, m.name_initials = _pinyin_keys(m.name, pinyin_cache)
         members.append(m)
+    if not members:
+        return members
+    # The new rows' keys: everything above the highest key before the insert, in one query
+    # (hash IN-lists of 500 cost more than the insert). Another writer's rows can land in that
+    # range too; they are told apart by the hash, which is unique among current members.
+    before = Member.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     _executemany(Member, fields, _db_rows((vars(m) for m in members), fields))
-    hashes = [m.id_number_hash for m in members]
-    by_hash: dict[str, int] = {}
-    for k in range(0, len(hashes), 500):
-        by_hash.update(
-            Member.objects.filter(id_number_hash__in=hashes[k : k + 500], is_current=True).values_list(
-                "id_number_hash", "pk"
-            )
-        )
+    ours = {m.id_number_hash for m in members}
+    by_hash = {
+        h: pk
+        for h, pk in Member.objects.filter(pk__gt=before, is_current=True).values_list("id_number_hash", "pk")
+        if h in ours
+    }
     for m in members:
         m.pk = m.id = by_hash[m.id_number_hash]
     return members

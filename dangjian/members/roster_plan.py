@@ -78,6 +78,7 @@ class PlannedRow:
     existing: Member | None = None
     changes: dict = field(default_factory=dict)
     sheet: str = ""
+    id_hash: str = ""  # the current key's lookup hash of id_number (computed once, in the plan)
 
 
 @dataclass
@@ -408,7 +409,7 @@ def plan_import(
             plan.errors.extend(errs)
             continue
         merged.pop("id_number")
-        planned = PlannedRow(rownum, merged, id_number, phone, existing=current, sheet=row.sheet)
+        planned = PlannedRow(rownum, merged, id_number, phone, existing=current, sheet=row.sheet, id_hash=h)
         if current is not None:
             planned.changes = {
                 f: (getattr(current, f), merged[f])
