@@ -240,6 +240,9 @@ class MemberEvent(TimeStamped):
         verbose_name = "党员事项"
         verbose_name_plural = "党员事项"
         ordering = ["member", "date", "id"]
+        # members_as_of looks up who was 停止党籍 (or had left) on a date by kind and date: without
+        # this index that subquery read every event of the county on each dashboard request.
+        indexes = [models.Index(fields=["kind", "date", "member"], name="member_event_kind_date")]
 
 
 # Events after which a member is no longer counted (stays on record).

@@ -19,6 +19,7 @@ from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 
 from dangjian.core import clock
+from dangjian.core.figures import figure
 from dangjian.reports.sources import Sources
 
 
@@ -72,6 +73,7 @@ def _ordered(counter: Counter, order: list[str]) -> list[tuple[str, int]]:
     return known + rest
 
 
+@figure  # the charts as a whole: a warm dashboard unpickles this, not the dozen figures behind it
 def build(root, year: int, *, today: date | None = None) -> dict:
     from dangjian.members.models import Education, MemberKind, Occupation, Sex
     from dangjian.orgs.selectors import AGE_BANDS
