@@ -3,10 +3,13 @@
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from dangjian.testsupport.world import chromium_path, require_or_skip
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Web-first assertions wait as long as the pages do (5 s by default): CI runs on a loaded machine.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
@@ -50,8 +53,8 @@ def login(page, live_server):
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.click("button[type=submit]")
         return page
 
     return do
@@ -90,7 +93,7 @@ def job_download(task_worker):
         worker = task_worker()
         page.wait_for_selector("#job-download", timeout=60000)  # swapped in by the polling
         worker.join(60)
-        assert page.locator("#job-progress progress").get_attribute("value") == "100"
+        expect(page.locator("#job-progress progress")).to_have_attribute("value", "100")
         with page.expect_download() as dl:
             page.click("#job-download")
         return dl.value

@@ -3,6 +3,7 @@ sees 我的党费."""
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 
 def _bases(world):
@@ -20,8 +21,8 @@ def _phone_login(browser, live_server, username):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "Test-pass-2023")
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     return ctx, page
 
 
@@ -34,12 +35,14 @@ def test_collector_ticks_payments_and_the_rate_changes(world, login, live_server
     assert page.inner_text("#collect-rate").strip() == "0.0%"
     page.check(f"#pay-{world.members_a[0].pk}")
     page.check(f"#pay-{world.members_a[1].pk}")
-    assert page.inner_text("#ticked") == "2" and page.inner_text("#ticked-sum") == "80.00"
-    page.click("#collect-submit")
-    page.wait_for_load_state("networkidle")
+    # dues.js counts on each change: wait for it rather than read at once
+    expect(page.locator("#ticked")).to_have_text("2")
+    expect(page.locator("#ticked-sum")).to_have_text("80.00")
+    with page.expect_navigation():
+        page.click("#collect-submit")
     assert "将登记 2 人交纳党费，合计 80.00 元" in page.inner_text("#confirm-summary")
-    page.click("#confirm-submit")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("#confirm-submit")
     assert "已登记 2 人" in page.content()
     assert page.inner_text("#collect-rate").strip() == "40.0%"
     assert page.inner_text("#paid-count").strip() == "2"
@@ -78,8 +81,8 @@ def test_bases_import_on_a_phone_previews_then_confirms(world, browser, live_ser
     try:
         page.goto(f"{live_server.url}/dues/bases/import/?branch={world.branch_a.pk}")
         page.set_input_files("#imp-file", str(sheet))
-        page.click("#import-upload")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.click("#import-upload")
         assert "尚未保存" in page.content() and "“合计”行" in page.inner_text(".import-skipped")
         assert not DuesBase.objects.exists()  # nothing written on preview
         rows = page.inner_text("#import-rows")
@@ -88,8 +91,8 @@ def test_bases_import_on_a_phone_previews_then_confirms(world, browser, live_ser
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         box = page.locator("#import-confirm").bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 40
-        page.click("#import-confirm")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.click("#import-confirm")
         assert "已导入 2 名党员" in page.content()
         assert {b.member_id for b in DuesBase.objects.all()} == {a[0].pk, a[1].pk}
     finally:
@@ -118,8 +121,8 @@ def test_stats_import_on_a_phone_previews_then_confirms(world, browser, live_ser
     try:
         page.goto(f"{live_server.url}/stats/import/?org={world.township.pk}")
         page.set_input_files("input[type=file][name=file]", str(sheet))
-        page.click("#import-upload")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.click("#import-upload")
         preview = page.inner_text(".import-preview")
         assert "尚未保存" in preview and "2023年" in preview and "花椒" in preview and "5.5" in preview
         assert not TownshipYearStats.objects.filter(year=2023).exists()  # nothing written on preview
@@ -127,8 +130,8 @@ def test_stats_import_on_a_phone_previews_then_confirms(world, browser, live_ser
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         box = page.locator("#import-confirm").bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 40
-        page.click("#import-confirm")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.click("#import-confirm")
         assert "已导入1个年度（2023）" in page.content()
         s = TownshipYearStats.objects.get(org=world.township, year=2023)
         assert s.gdp == Decimal("5.50") and s.note == "初步数"

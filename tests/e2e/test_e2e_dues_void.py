@@ -26,8 +26,8 @@ def _phone(browser, live_server, username):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "Test-pass-2023")
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
     return ctx, page
 
 
@@ -59,26 +59,26 @@ def test_collect_confirm_then_void_on_a_phone(world, live_server, browser):
         assert box["width"] <= PHONE["width"]
         page.check(f"#pay-{a[0].pk}")
         page.check(f"#pay-{a[1].pk}")
-        page.click("#collect-submit")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.click("#collect-submit")
         assert "将登记 2 人交纳党费，合计 80.00 元" in page.inner_text("#confirm-summary")
-        page.click("#confirm-submit")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.click("#confirm-submit")
         assert page.inner_text("#paid-count").strip() == "2"
         p = Payment.objects.get(member=a[0])
 
         # 冲红 from the member's page: a confirmation stating what is voided, a reason required
         page.goto(f"{live_server.url}/dues/member/{a[0].pk}/")
         _buttons_on_one_line(page)
-        page.click(f"#void-{p.pk}")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.click(f"#void-{p.pk}")
         summary = page.inner_text("#void-summary")
         assert a[0].name in summary and p.receipt_label in summary and "40.00" in summary
         assert f"{month_of(timezone.localdate()).month}月" in page.inner_text("#void-months")
         assert not PaymentVoid.objects.exists()
         page.fill("#void-reason", "登记错了人")
-        page.click("#void-submit")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.click("#void-submit")
         assert "已冲红" in page.content()
         assert "原因：登记错了人" in page.inner_text(f"#void-note-{p.pk}")
         assert (
@@ -93,10 +93,10 @@ def test_collect_confirm_then_void_on_a_phone(world, live_server, browser):
         assert page.inner_text("#paid-count").strip() == "1"
         assert "已冲红：登记错了人" in page.inner_text("#collect-table")
         page.check(f"#pay-{a[0].pk}")
-        page.click("#collect-submit")
-        page.wait_for_load_state("networkidle")
-        page.click("#confirm-submit")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.click("#collect-submit")
+        with page.expect_navigation():
+            page.click("#confirm-submit")
         assert page.inner_text("#paid-count").strip() == "2"
         again = Payment.objects.filter(member=a[0], void__isnull=True).get()
         assert again.receipt_no == Payment.objects.order_by("-receipt_no").first().receipt_no > p.receipt_no
@@ -134,11 +134,11 @@ def test_phone_design_roster_cards_folded_filters_and_tree_search(world, live_se
         _no_sideways_scroll(page)
         assert not page.locator(".org-group .org-name").first.is_visible()
         page.fill("#org-search", "东街")
-        assert "找到" in page.inner_text("#org-search-count")
+        expect(page.locator("#org-search-count")).to_contain_text("找到")  # orgs.js, on input
         expect(page.locator(".org-name", has_text="东街").first).to_be_visible()
         expect(page.locator(".org-node.org-branch .org-name", has_text="西街").first).to_be_hidden()
         page.fill("#org-search", "")
-        assert page.locator(".org-miss").count() == 0
+        expect(page.locator(".org-miss")).to_have_count(0)
 
         # the heatmap as cards of month tiles
         page.goto(f"{live_server.url}/meetings/compliance/")

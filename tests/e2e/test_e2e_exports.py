@@ -21,7 +21,8 @@ def test_audit_export_shows_progress_and_downloads_when_done(world, login, live_
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{live_server.url}/core/audit/")
-        page.click("text=导出Excel")
+        with page.expect_navigation():
+            page.click("text=导出Excel")
         page.wait_for_selector("#job-progress progress")
         # Queued: nobody has run it yet — the bar is at 0 and the page keeps polling.
         assert page.locator("#job-progress").get_attribute("data-status") == "queued"

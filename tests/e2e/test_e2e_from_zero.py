@@ -23,36 +23,36 @@ def test_from_empty_install_to_a_member_signing_in(page, browser, live_server, s
     page.fill("#id_full_name", "组织委员")
     page.fill("#id_password1", "Strong-pass-2025!")
     page.fill("#id_password2", "Strong-pass-2025!")
-    page.click("#setup-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("#setup-form button[type=submit]")
     assert "从零开始" in page.content() and "下一步" in page.content()
 
-    page.click("text=1. 组织架构（支部、党小组）")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("text=1. 组织架构（支部、党小组）")
     page.set_input_files("#import-file", str(orgs))
-    page.click("#import-upload")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("#import-upload")
     # the preview: the top org exists (its 成立日期 is added), the other three are new; nothing written yet
     assert "新建 3 个党组织，更新 1 个" in page.content()
     assert page.locator("#import-plan tbody tr").count() == 4
-    page.click("#import-confirm")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("#import-confirm")
     assert "组织架构导入完成：新建 3 个" in page.content()
 
     page.goto(live_server.url + "/members/import/")
     page.set_input_files("#id_file", str(roster))
-    page.click("text=上传并检查")
-    page.wait_for_load_state("networkidle")
-    page.click("text=确认导入")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("text=上传并检查")
+    with page.expect_navigation():
+        page.click("text=确认导入")
     assert "新增 6 人" in page.content()
 
     page.goto(live_server.url + "/accounts/bulk/")
     page.select_option("#branch-select", label="中共桃川镇机关支部委员会")
-    page.click('main button:has-text("查看")')
-    page.wait_for_load_state("networkidle")
-    page.click("#make-members")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click('main button:has-text("查看")')
+    with page.expect_navigation():
+        page.click("#make-members")
     slips = page.locator(".slip")
     assert slips.count() == 4 and page.locator(".slip svg").count() == 4
     slip = page.locator(".slip", has_text="赵六")
@@ -74,14 +74,14 @@ def test_from_empty_install_to_a_member_signing_in(page, browser, live_server, s
     phone.goto(link)
     phone.fill("#id_username", username)
     phone.fill("#id_password", password)
-    phone.click("button[type=submit]")
-    phone.wait_for_load_state("networkidle")
+    with phone.expect_navigation():
+        phone.click("button[type=submit]")
     assert "/accounts/password/" in phone.url and "首次登录" in phone.content()
     phone.fill("#id_old_password", password)
     phone.fill("#id_new_password1", "Zhao-liu-own-2025")
     phone.fill("#id_new_password2", "Zhao-liu-own-2025")
-    phone.click("text=保存新密码")
-    phone.wait_for_load_state("networkidle")
+    with phone.expect_navigation():
+        phone.click("text=保存新密码")
     assert phone.url == live_server.url + "/members/me/"
     assert "赵六" in phone.content()
     ctx.close()

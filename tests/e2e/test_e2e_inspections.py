@@ -36,15 +36,15 @@ def test_inspector_closes_a_rectification_item(world, login, live_server, browse
     assert page.locator("#close-item").count() == 0  # the branch cannot close
     page.fill("textarea[aria-label='整改情况']", "已补齐全部会议记录，经支委会审核确认。")
     page.check("#done")
-    page.click("text=提交")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("text=提交")
     assert "等待督查人员销号" in page.content()
-    page.click("text=退出")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("text=退出")
     page = login("inspector")
     page.goto(f"{live_server.url}/inspections/findings/{f.pk}/")
     page.fill("input[aria-label='销号意见']", "复查属实，同意销号")
-    page.click("#close-item")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("#close-item")
     assert "已销号" in page.content()
     assert "已完成" in page.inner_text("#item-status")

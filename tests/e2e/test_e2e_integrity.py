@@ -1,10 +1,12 @@
 """An inspector works the integrity queue in the browser: a 正常 decision with a reason keeps a
 signal out of the queue; another signal becomes an inspection finding with a deadline."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from dangjian.integrity import services
 from dangjian.integrity.models import Signal, SignalKind
@@ -40,24 +42,27 @@ def test_inspector_reviews_signals(world, login, live_server):
     page.goto(f"{live_server.url}/integrity/?year=2023")
     assert page.locator("tbody tr").count() == 2
 
-    page.click(f"a[href='/integrity/{first.pk}/']")
+    with page.expect_navigation():
+        page.click(f"a[href='/integrity/{first.pk}/']")
     page.check("input[name=action][value=normal]")
-    page.click("button[type=submit]:has-text('提交')")
+    with page.expect_navigation():  # refused by the server: the form comes back with the error
+        page.click("button[type=submit]:has-text('提交')")
     assert "须写明理由" in page.content()
     page.check("input[name=action][value=normal]")
     page.fill("#id_reason", "核对了签到表和现场照片，会议属实，记录人事后补充了内容")
-    page.click("button[type=submit]:has-text('提交')")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("button[type=submit]:has-text('提交')")
     assert "已标记为正常" in page.content()
     assert page.locator("tbody tr").count() == 1
 
-    page.click(f"a[href='/integrity/{second.pk}/']")
+    with page.expect_navigation():
+        page.click(f"a[href='/integrity/{second.pk}/']")
     page.check("input[name=action][value=finding]")
     page.fill("#id_deadline", (timezone.localdate() + timedelta(days=30)).isoformat())
     page.fill("#id_responsible", "西街社区党支部书记")
     page.fill("#id_reason", "补全会议记录，说明会议议定事项")
-    page.click("button[type=submit]:has-text('提交')")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("button[type=submit]:has-text('提交')")
     assert "已转为督查问题" in page.content()
     second.refresh_from_db()
     assert second.status == Signal.Status.FINDING and second.finding_id
@@ -85,14 +90,15 @@ def test_admin_rescans_in_the_background_and_returns_to_the_queue(world, login, 
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{live_server.url}/integrity/?year=2023")
         page.fill("input[name=year]", "2023")
-        page.click("text=立即扫描")
+        with page.expect_navigation():
+            page.click("text=立即扫描")
         page.wait_for_selector("#job-progress progress")
         assert page.locator("#job-progress").get_attribute("data-status") == "queued"
         assert not ScanRun.objects.exists()  # nothing scanned inside the request
         worker = task_worker()
         page.wait_for_selector("#job-result-link", timeout=60000)  # swapped in by the polling
         worker.join(60)
-        assert page.locator("#job-result").inner_text().startswith("扫描完成：发现")
+        expect(page.locator("#job-result")).to_have_text(re.compile(r"^\s*扫描完成：发现"))
         assert ScanRun.objects.filter(org=world.township, year=2023, skipped=False).count() == 1
         page.click("#job-result-link")
         page.wait_for_url("**/integrity/?year=2023")

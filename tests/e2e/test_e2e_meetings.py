@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from dangjian.meetings import services
 from dangjian.meetings.models import Attendance, Kind
@@ -35,14 +36,15 @@ def test_secretary_records_committee_meeting_with_two_excused_and_one_absent(wor
     page.uncheck("input[name=kinds][value=theme_day]")
     page.check("input[name=kinds][value=committee_meeting]")
     # only the committee is listed (5 支委); everyone else is hidden
-    assert page.locator(".attendance-row:not(.d-none)").count() == 5
+    # meetings.js filters the rows on the change: wait for it rather than count at once
+    expect(page.locator(".attendance-row:not(.d-none)")).to_have_count(5)
     page.fill("input[name=topic]", f"{today.month}月支委会")
     for m, reason in ((a[1], "生病住院"), (a[2], "外出务工")):
         page.click(f"label[for=s{m.pk}excused]")
         page.fill(f"input[name=reason_{m.pk}]", reason)
     page.click(f"label[for=s{zhao.pk}absent]")
-    page.click("button[name=save]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("button[name=save]")
     assert "会议记录已保存" in page.content()
     assert "支委会到会委员2人，未超过支委会5人的半数" in page.content()  # quorum warning (Art. 12)
 
@@ -100,17 +102,17 @@ def test_member_signs_in_from_a_second_browser_inside_the_window_and_is_refused_
         phone.goto(url)  # not logged in: login first, then back to the sign-in page
         phone.fill("#id_username", "mem_a")
         phone.fill("#id_password", "Test-pass-2023")
-        phone.click("button[type=submit]")
-        phone.wait_for_load_state("networkidle")
+        with phone.expect_navigation():
+            phone.click("button[type=submit]")
         assert "/signin/" in phone.url
-        phone.click("#signin-button")
-        phone.wait_for_load_state("networkidle")
+        with phone.expect_navigation():
+            phone.click("#signin-button")
         assert "签到成功" in phone.content()
         assert phone.locator("#signed-in").count() == 1
 
         phone.goto(f"{live_server.url}/meetings/{outside.pk}/signin/")
-        phone.click("#signin-button")
-        phone.wait_for_load_state("networkidle")
+        with phone.expect_navigation():
+            phone.click("#signin-button")
         assert "不在签到时间内" in phone.content()
     finally:
         ctx.close()

@@ -1,10 +1,12 @@
 """Browser tests on a phone (390×844): a 会议通知 → members sign in → the secretary records the
 meeting from the notice; a 支委会 with two 请假 and one 缺席 in ≤ 6 interactions (issue 17)."""
 
+import re
 from datetime import date, time
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from dangjian.meetings.models import Attendance, MeetingNotice
 from dangjian.orgs.models import Post
@@ -21,8 +23,8 @@ def _phone_login(browser, live_server, username, next_url=""):
     page.goto(f"{live_server.url}/accounts/login/" + (f"?next={next_url}" if next_url else ""))
     page.fill("#id_username", username)
     page.fill("#id_password", "Test-pass-2023")
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     return ctx, page
 
 
@@ -31,15 +33,15 @@ def test_notice_then_members_sign_in_then_secretary_records_from_the_notice(worl
     sec_ctx, sec = _phone_login(browser, live_server, "sec_a")
     try:
         sec.goto(f"{live_server.url}/meetings/notices/")
-        sec.click("#notice-add")
-        sec.wait_for_load_state("networkidle")
+        with sec.expect_navigation():
+            sec.click("#notice-add")
         assert sec.locator("input[name=topic]").input_value() == f"{timezone.localdate().month}月主题党日"
         sec.fill("input[name=topic]", "学习贯彻全会精神")
         sec.fill("input[name=start_time]", "00:00")
         sec.fill("input[name=end_time]", "23:59")
         sec.fill("input[name=place]", "村委会二楼会议室")
-        sec.click("button[name=save]")
-        sec.wait_for_load_state("networkidle")
+        with sec.expect_navigation():
+            sec.click("button[name=save]")
         assert "会议通知已发布" in sec.content()
         notice = MeetingNotice.objects.get(topic="学习贯彻全会精神")
 
@@ -48,10 +50,10 @@ def test_notice_then_members_sign_in_then_secretary_records_from_the_notice(worl
         try:
             card = mem.locator(f"#upcoming [data-notice='{notice.pk}']")
             assert "村委会二楼会议室" in card.inner_text() and "00:00" in card.inner_text()
-            card.locator("a.btn").click()
-            mem.wait_for_load_state("networkidle")
-            mem.click("#signin-button")
-            mem.wait_for_load_state("networkidle")
+            with mem.expect_navigation():
+                card.locator("a.btn").click()
+            with mem.expect_navigation():
+                mem.click("#signin-button")
             assert "签到成功" in mem.content()
         finally:
             mem_ctx.close()
@@ -61,11 +63,11 @@ def test_notice_then_members_sign_in_then_secretary_records_from_the_notice(worl
         assert sec.locator("#signed-count").inner_text() == "1"
         sec.select_option("#proxy-member", str(a[2].pk))
         sec.fill("#proxy-reason", "没有智能手机")
-        sec.click("form[action$='/proxy/'] button")
-        sec.wait_for_load_state("networkidle")
+        with sec.expect_navigation():
+            sec.click("form[action$='/proxy/'] button")
         assert "已为王五代签" in sec.content()
-        sec.click("#record-from-notice")
-        sec.wait_for_load_state("networkidle")
+        with sec.expect_navigation():
+            sec.click("#record-from-notice")
         assert sec.locator("input[name=topic]").input_value() == "学习贯彻全会精神"
         assert sec.locator(f"#s{a[3].pk}present").is_checked()  # signed in on the phone
         assert sec.locator(f"#s{a[2].pk}present").is_checked()  # 代签
@@ -74,8 +76,8 @@ def test_notice_then_members_sign_in_then_secretary_records_from_the_notice(worl
             sec.click(f"label[for=s{m.pk}present]")
         sec.click(f"label[for=s{a[4].pk}excused]")
         sec.fill(f"input[name=reason_{a[4].pk}]", "外出务工")
-        sec.click("button[name=save]")
-        sec.wait_for_load_state("networkidle")
+        with sec.expect_navigation():
+            sec.click("button[name=save]")
         assert "会议记录已保存" in sec.content(), sec.content()[:2000]
     finally:
         sec_ctx.close()
@@ -109,9 +111,9 @@ def test_committee_meeting_with_two_excused_and_one_absent_in_six_interactions(w
             page.fill(f"input[name=reason_{m.pk}]", reason)
             steps += 2
         page.click(f"label[for=s{zhao.pk}absent]")
-        page.click("button[name=save]")
+        with page.expect_navigation():
+            page.click("button[name=save]")
         steps += 2
-        page.wait_for_load_state("networkidle")
         assert steps <= 6
         html = page.content()
         assert "会议记录已保存" in html
@@ -129,12 +131,13 @@ def test_choosing_a_group_keeps_the_typed_topic(world, live_server, browser):
         page.goto(f"{live_server.url}/meetings/add/")
         page.fill("input[name=topic]", "我自己写的主题")
         page.fill("input[name=place]", "文化广场")
+        # the select submits its form from app.js; select_option does not wait for that
+        # navigation, so wait for the URL (and its load) before reading the restored form
         page.select_option("#pick-org", str(world.group_a.pk))
-        page.wait_for_load_state("networkidle")
-        assert f"org={world.group_a.pk}" in page.url
-        assert page.locator("input[name=topic]").input_value() == "我自己写的主题"
-        assert page.locator("input[name=place]").input_value() == "文化广场"
-        assert page.locator("input[name=kinds][value=group_meeting]").is_checked()
+        page.wait_for_url(re.compile(rf"[?&]org={world.group_a.pk}(&|$)"))
+        expect(page.locator("input[name=topic]")).to_have_value("我自己写的主题")
+        expect(page.locator("input[name=place]")).to_have_value("文化广场")
+        expect(page.locator("input[name=kinds][value=group_meeting]")).to_be_checked()
     finally:
         ctx.close()
 
@@ -164,21 +167,21 @@ def test_member_home_tiles_one_tap_each_and_large_print(world, live_server, brow
             ("#tile-study", "/study/mine/"),
             ("#tile-meeting a.tile-link", "/meetings/mine/"),
         ):
-            page.click(tile)  # one tap
-            page.wait_for_load_state("networkidle")
+            with page.expect_navigation():
+                page.click(tile)  # one tap
             assert page.url.endswith(target), (tile, page.url)
             page.go_back()
             page.wait_for_load_state("networkidle")
-        page.click("#tile-signin")
-        page.wait_for_load_state("networkidle")
-        page.click("#signin-button")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.click("#tile-signin")
+        with page.expect_navigation():
+            page.click("#signin-button")
         assert "签到成功" in page.content()
         assert n.signins.count() == 1
 
         page.goto(f"{live_server.url}/members/home/")
-        page.click("#large-print-toggle")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.click("#large-print-toggle")
         size = page.evaluate("getComputedStyle(document.body).fontSize")
         assert size == "20px"
         box = page.locator("#large-print-toggle").bounding_box()
@@ -204,13 +207,13 @@ def test_dues_collection_asks_to_confirm_count_and_total_on_a_phone(world, live_
         tick = page.locator(f"#pay-{world.members_a[0].pk}").bounding_box()
         assert tick["width"] >= 26  # a large tick box
         page.click("#tick-all")
-        assert page.inner_text("#ticked") == "5"
-        page.click("#collect-submit")
-        page.wait_for_load_state("networkidle")
+        expect(page.locator("#ticked")).to_have_text("5")  # dues.js, on the click
+        with page.expect_navigation():
+            page.click("#collect-submit")
         assert "将登记 5 人交纳党费，合计 200.00 元" in page.inner_text("#confirm-summary")
         assert not Payment.objects.exists()  # nothing saved before the confirmation
-        page.click("#confirm-submit")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.click("#confirm-submit")
         assert "已登记 5 人" in page.content()
     finally:
         ctx.close()

@@ -14,8 +14,8 @@ def _login(browser, live_server, username, *, phone=False):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "Test-pass-2023")
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     return ctx, page
 
 
@@ -28,32 +28,33 @@ def test_plan_item_with_document_to_recorded_study_to_member_phone(world, login,
     page.goto(f"{live_server.url}/study/materials/add/")
     page.fill("#m-title", "抓学习促提升工作方案")
     page.fill("#m-body", "各党支部每月至少组织一次集中学习。")
-    page.click("button[type=submit].btn-party")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("button[type=submit].btn-party")
     assert "各党支部每月至少组织一次集中学习" in page.inner_text("#material-body")
     # 2. the township's plan for this year, with this month's item and the document
     page.goto(f"{live_server.url}/study/plans/?year={today.year}")
-    page.click("#create-plan")
-    page.wait_for_load_state("networkidle")
-    page.click("#add-item")
+    with page.expect_navigation():
+        page.click("#create-plan")
+    with page.expect_navigation():
+        page.click("#add-item")
     page.select_option("#i-from", str(today.month))
     page.fill("#i-topic", "学习工作方案")
     page.fill("#i-hours", "2")
     page.check("text=抓学习促提升工作方案")
-    page.click("button[type=submit].btn-party")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("button[type=submit].btn-party")
     assert "学习工作方案" in page.inner_text("#plan-items")
 
     # 3. the branch secretary records the 集中学习 from the item
     sec_ctx, sec = _login(browser, live_server, "sec_a")
     sec.goto(f"{live_server.url}/study/plans/?year={today.year}")
-    sec.click("#plan-items a.record-from-item")
-    sec.wait_for_load_state("networkidle")
+    with sec.expect_navigation():
+        sec.click("#plan-items a.record-from-item")
     assert "学习工作方案" in sec.inner_text("#from-plan-item")
     assert sec.input_value("#s-topic") == "学习工作方案"
     sec.fill("#s-date", today.isoformat())
-    sec.click("button[type=submit].btn-party")
-    sec.wait_for_load_state("networkidle")
+    with sec.expect_navigation():
+        sec.click("button[type=submit].btn-party")
     assert "5 名党员各计 2" in sec.content()
     sec.goto(f"{live_server.url}/study/plans/?year={today.year}")
     assert "已落实" in sec.inner_text("#plan-items")
@@ -64,8 +65,8 @@ def test_plan_item_with_document_to_recorded_study_to_member_phone(world, login,
     phone.goto(f"{live_server.url}/study/mine/")
     assert "学习工作方案" in phone.inner_text("#month-items")
     assert "2.0 学时" in phone.inner_text("#my-central-hours")
-    phone.click("#month-items a")
-    phone.wait_for_load_state("networkidle")
+    with phone.expect_navigation():
+        phone.click("#month-items a")
     assert "每月至少组织一次集中学习" in phone.inner_text("#material-body")
     # readable on a phone: nothing wider than the screen
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
@@ -90,14 +91,14 @@ def test_secretary_on_a_phone_records_a_meeting_that_carries_out_the_months_item
     )
     ctx, sec = _login(browser, live_server, "sec_a", phone=True)
     sec.goto(f"{live_server.url}/meetings/todo/")
-    sec.click("#todo-study a:has-text('记录会议')")
-    sec.wait_for_load_state("networkidle")
+    with sec.expect_navigation():
+        sec.click("#todo-study a:has-text('记录会议')")
     assert "学习党章" in sec.inner_text("#id_plan_item option:checked")
     sec.fill("#id_topic", "集中学习党章")
     sec.click("details summary:has-text('议程、会议内容与决定')")
     sec.fill("#id_minutes", "集中学习党章总纲，逐条讨论了党员的义务和权利，每人谈了体会。")
-    sec.click("button[name=save]")
-    sec.wait_for_load_state("networkidle")
+    with sec.expect_navigation():
+        sec.click("button[name=save]")
     assert "会议记录已保存" in sec.content()
     sec.goto(f"{live_server.url}/meetings/compliance/?year={today.year}")
     row = sec.inner_text("#plan-items")

@@ -22,13 +22,13 @@ def _password(page, url):
     page.goto(f"{url}/accounts/login/")
     page.fill("#id_username", "admin")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
 
 
 def _logout(page):
-    page.click("nav form[action$='/accounts/logout/'] button")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("nav form[action$='/accounts/logout/'] button")
     assert "/accounts/login/" in page.url
 
 
@@ -51,17 +51,18 @@ def test_admin_sets_up_and_signs_in_with_a_code_and_a_recovery_code(world, page,
 
     right = _code(secret)
     page.fill("#id_token", "000000" if right != "000000" else "111111")
-    page.click("#confirm-2fa")
+    with page.expect_navigation():
+        page.click("#confirm-2fa")
     assert "验证码不对" in page.inner_text(".alert-danger")
 
     page.fill("#id_token", _code(secret))
-    page.click("#confirm-2fa")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("#confirm-2fa")
     assert "只显示这一次" in page.content()
     codes = [c.strip() for c in page.locator("#recovery-codes li").all_inner_texts()]
     assert len(codes) == 10 and all(re.fullmatch(r"[a-z0-9]{8}", c) for c in codes)
-    page.click("text=我已保存，进入系统")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("text=我已保存，进入系统")
     assert page.url == f"{url}/"
     _logout(page)
 
@@ -69,14 +70,15 @@ def test_admin_sets_up_and_signs_in_with_a_code_and_a_recovery_code(world, page,
     _password(page, url)
     assert page.url.endswith("/accounts/2fa/verify/")
     page.fill("#id_token", "12345678")
-    page.click("#verify-2fa")
+    with page.expect_navigation():
+        page.click("#verify-2fa")
     assert "验证码不对或已用过" in page.inner_text(".alert-danger")
     page.goto(f"{url}/members/")
     assert page.url.endswith("/accounts/2fa/verify/")
     # the code of the setup's time step was used; the app's next code is accepted
     page.fill("#id_token", _code(secret, drift=1))
-    page.click("#verify-2fa")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("#verify-2fa")
     assert page.url == f"{url}/"
     page.goto(f"{url}/members/")
     assert page.url == f"{url}/members/"
@@ -85,16 +87,17 @@ def test_admin_sets_up_and_signs_in_with_a_code_and_a_recovery_code(world, page,
     # A recovery code works once.
     _password(page, url)
     page.fill("#id_token", codes[0])
-    page.click("#verify-2fa")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("#verify-2fa")
     assert page.url == f"{url}/"
     _logout(page)
     _password(page, url)
     page.fill("#id_token", codes[0])
-    page.click("#verify-2fa")
+    with page.expect_navigation():
+        page.click("#verify-2fa")
     assert "验证码不对或已用过" in page.inner_text(".alert-danger")
     assert page.url.endswith("/accounts/2fa/verify/")
     page.fill("#id_token", codes[1])
-    page.click("#verify-2fa")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("#verify-2fa")
     assert page.url == f"{url}/"
