@@ -3,7 +3,9 @@
 DATABASE_URL   default: SQLite file var/dangjian.sqlite3 (one office PC, no setup)
 SECRET_KEY     default: generated once into var/secret.key
 DEBUG          off unless DEBUG=1
-DJANGO_SECURE  1 under HTTPS: secure cookies, HSTS, SSL redirect
+DJANGO_SECURE  1 behind the HTTPS reverse proxy: secure cookies, HSTS, SSL redirect
+               (`serve --https` turns on its own: HTTPS_DIRECT_SETTINGS)
+HSTS_SECONDS   max-age of Strict-Transport-Security under HTTPS (default one year)
 CACHE_URL      redis://host:port/db for a cache shared by several server processes
                (default: memory of each process, enough for one waitress process)
 DANGJIAN_DEVTOOLS  1 installs the development commands (bench, loadtest); on with DEBUG=1
@@ -236,14 +238,35 @@ ONE_SESSION_PER_STAFF_ACCOUNT = _env_bool("ONE_SESSION_PER_STAFF_ACCOUNT", True)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 
+# Three ways this site is reached (docs/SECURITY.md, 传输加密):
+#  - embedded (`make run`): plain http on 127.0.0.1 only: no Secure cookie, no HSTS (a browser
+#    would then refuse http://localhost for a year), no proxy header believed;
+#  - behind the documented nginx (DJANGO_SECURE=1): nginx ends TLS and sets X-Forwarded-Proto,
+#    which is believed because the server listens on 127.0.0.1 behind it;
+#  - `serve --https`: TLS served by this process itself (HTTPS_DIRECT_SETTINGS below).
 SECURE = _env_bool("DJANGO_SECURE")
+HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE
-SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
+SECURE_HSTS_SECONDS = HSTS_SECONDS if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
+# Applied by `serve --https` before the application is built (ops serve.py). HSTS for a year,
+# without includeSubDomains or preload: offices type a LAN IP (browsers ignore HSTS on an IP
+# address, RFC 6797 8.1) or the PC's name, which has no subdomains of its own, and a SITE_URL
+# under a shared office domain must not force HTTPS on every other host of it; the preload list
+# takes only public domains and cannot be taken back quickly. No proxy header: nothing stands in
+# front of this process to set X-Forwarded-Proto, so a client's own would be believed.
+HTTPS_DIRECT_SETTINGS = {
+    "SESSION_COOKIE_SECURE": True,
+    "CSRF_COOKIE_SECURE": True,
+    "SECURE_HSTS_SECONDS": HSTS_SECONDS,
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
+    "SECURE_HSTS_PRELOAD": False,
+    "SECURE_PROXY_SSL_HEADER": None,
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

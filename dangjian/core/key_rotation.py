@@ -1,5 +1,10 @@
 """Re-encrypting every encrypted field under a new key (`manage.py rotate_keys`).
 
+One run at a time per key file (an OS lock on field.key.lock, released if the process dies): a
+second run that read the keyring before the first wrote its new key would write another and lose
+the first, leaving rows already under it unreadable. A run that finds a rotation recorded says so
+and continues it, with or without --resume.
+
 The steps, each safe to interrupt:
 
 1. The key file is checked: present, readable, and able to decrypt what the database holds
@@ -21,7 +26,9 @@ The steps, each safe to interrupt:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +58,8 @@ class EncryptedColumns:
 @dataclass
 class RotationResult:
     key_id: str
-    resumed: bool
+    resumed: bool  # no new key made (a recorded rotation continued, or stray values moved)
+    continued: bool = False  # a recorded, unfinished rotation was continued
     rewritten: dict[str, int] = field(default_factory=dict)  # table -> rows rewritten
     skipped_concurrent: int = 0
     previews: int = 0
@@ -126,6 +134,45 @@ def check_key_opens_data(ring: crypto.Keyring, *, sample: int = 20) -> None:
                     ) from None
 
 
+@contextlib.contextmanager
+def exclusive() -> Iterator[None]:
+    """Hold the rotation lock of the key file for the whole run, or refuse at once."""
+    path = crypto.key_file()
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            if os.name == "nt":
+                import msvcrt
+
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise RotationError(
+                f"另一个 rotate_keys 正在运行（密钥文件 {path}）。请等它结束后再看 rotate_keys --status；"
+                "它若已中断，再运行 rotate_keys 会接着做。未做任何修改。"
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _write_durably(ring: crypto.Keyring) -> None:
+    """The key file replaced and the replacement on disk before any row is written under it: after
+    a power cut the rows must never be under a key the file lost."""
+    path = crypto.key_file()
+    crypto.write_keyring(path, ring)
+    if os.name != "nt":  # a directory cannot be opened for fsync on Windows
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    crypto.reset()
+
+
 # --- 2. the new key --------------------------------------------------------------------------------
 
 
@@ -145,18 +192,21 @@ def begin(ring: crypto.Keyring) -> tuple[crypto.Keyring, bool]:
             "started": timezone.now().isoformat(timespec="seconds"),
         },
     )
-    crypto.write_keyring(crypto.key_file(), rotating)
-    crypto.reset()
+    _write_durably(rotating)
     return rotating, False
 
 
 def _save_apart(path: Path, text: str, tag: str) -> Path:
-    import os
-
+    text = text if text.endswith("\n") else text + "\n"
+    for earlier in sorted(path.parent.glob(f"{path.name}.{tag}-*")):
+        # a run stopped between saving the old keys and rewriting the key file: the same copy
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            if earlier.read_text(encoding="utf-8") == text:
+                return earlier
     dest = path.with_name(f"{path.name}.{tag}-{timezone.now():%Y%m%d%H%M%S}")
     fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text if text.endswith("\n") else text + "\n")
+        fh.write(text)
     return dest
 
 
@@ -238,8 +288,6 @@ def rewrite_all(
 
 
 def rewrite_previews(ring: crypto.Keyring, target: str) -> int:
-    import os
-
     key = ring.by_id[target]
     one = crypto.Keyring(current=key, keys=(key,))
     n = 0
@@ -274,8 +322,7 @@ def finish(ring: crypto.Keyring) -> tuple[crypto.Keyring, Path | None, tuple[str
     entry = dict(ring.rotation or {"to": target.id, "from": []})
     entry["completed"] = timezone.now().isoformat(timespec="seconds")
     final = ring.with_keys(target, (target,), rotation=None, history=(*ring.history, entry))
-    crypto.write_keyring(crypto.key_file(), final)
-    crypto.reset()
+    _write_durably(final)
     return final, retired_file, tuple(k.id for k in old)
 
 
@@ -284,6 +331,12 @@ def rotate(
 ) -> RotationResult:
     """The whole run (see the module docstring). `resume_only`: never make a new key — finish a
     recorded rotation, or bring stray values under the current key."""
+    load_key_file()  # its refusals first: no lock file beside a missing key file
+    with exclusive():
+        return _rotate(batch_size=batch_size, resume_only=resume_only, progress=progress)
+
+
+def _rotate(*, batch_size: int, resume_only: bool, progress: Callable[[str], None] | None) -> RotationResult:
     ring = load_key_file()
     check_key_opens_data(ring)
     if resume_only and not ring.rotation:
@@ -294,8 +347,14 @@ def rotate(
             return RotationResult(key_id=ring.current.id, resumed=True)
     else:
         ring, resumed = begin(ring)
+        if resumed and progress:
+            left = sum(stragglers(ring, ring.current.id).values())
+            progress(
+                f"发现上次未完成的轮换（开始于 {ring.rotation.get('started')}，新密钥 {ring.current.id}）："
+                f"用同一把新密钥接着做，不再生成新密钥；只重新加密仍在旧密钥下的 {left} 个值。"
+            )
     target = ring.current.id
-    result = RotationResult(key_id=target, resumed=resumed)
+    result = RotationResult(key_id=target, resumed=resumed, continued=resumed and bool(ring.rotation))
     for _attempt in range(3):  # a value written under an old key meanwhile is caught by the next pass
         done, skipped = rewrite_all(ring, target, batch_size=batch_size, progress=progress)
         for k, v in done.items():

@@ -211,6 +211,132 @@ def test_an_interrupted_rotation_resumes_with_the_same_key_and_lookups_work_mean
     assert {k: v for k, v in _snapshot().items() if k[1] != m.pk or k[0] != "members_member"} == before
 
 
+def _enc_of(key, row):
+    """The ciphertexts of a `_raw_tokens` row (its lookup hashes left out)."""
+    cols = next(c for c in key_rotation.encrypted_columns() if c.label == key[0])
+    return row[: len(cols.enc)]
+
+
+def _rows_not_under(key_id: str) -> set:
+    """(table, pk) of every row with a value under another key."""
+    return {
+        k
+        for k, row in _raw_tokens().items()
+        if any(t and crypto.Keyring.key_id_of(t) != key_id for t in _enc_of(k, row))
+    }
+
+
+@pytest.mark.parametrize("how", [(), ("--resume",)], ids=["plain-run", "resume"])
+def test_after_a_cut_a_run_continues_where_it_stopped_and_the_old_key_is_no_longer_needed(
+    key_file, monkeypatch, capsys, how
+):
+    from auditlog.models import LogEntry
+
+    _old_install(key_file)
+    before = _snapshot()
+    old_ids = {k.id for k in crypto.keyring().keys}
+    real, member_batches = key_rotation._rewrite_batch, []
+
+    def power_cut_after_the_first_member_batch(cols, *args, **kwargs):
+        if cols.label == "members_member":
+            member_batches.append(cols)
+            if len(member_batches) > 1:
+                raise RuntimeError("断电")
+        return real(cols, *args, **kwargs)
+
+    monkeypatch.setattr(key_rotation, "_rewrite_batch", power_cut_after_the_first_member_batch)
+    with pytest.raises(RuntimeError, match="断电"):
+        call_command("rotate_keys", "--batch-size", "2")
+    monkeypatch.setattr(key_rotation, "_rewrite_batch", real)
+    capsys.readouterr()
+
+    ring = crypto.keyring()
+    new_id = ring.current.id
+    assert ring.rotation["to"] == new_id and new_id not in old_ids
+    stopped = _raw_tokens()
+    left = _rows_not_under(new_id)
+    done = {k for k in stopped if k not in left and any(_enc_of(k, stopped[k]))}
+    assert len(done) == 3 and len(left) >= 5  # stopped part-way: the case and 2 members done
+
+    call_command("rotate_keys", *how, "--batch-size", "2")
+    out = capsys.readouterr().out
+    assert f"发现上次未完成的轮换（开始于 {ring.rotation['started']}，新密钥 {new_id}）" in out
+    assert "不再生成新密钥" in out and "已接着完成上次中断的轮换" in out
+    ring = crypto.keyring()
+    assert ring.current.id == new_id and ring.rotation is None and [k.id for k in ring.keys] == [new_id]
+    # exactly where it stopped: the rows done before the cut untouched, only those left rewritten, each once
+    after = _raw_tokens()
+    assert {k: after[k] for k in done} == {k: stopped[k] for k in done}
+    assert int(re.search(r"，重新加密 (\d+) 行", out).group(1)) == len(left)
+    assert LogEntry.objects.filter(changes_text__contains=f"重新加密为密钥 {new_id}").count() == len(done) + len(left)
+
+    # the old key is no longer needed: the key file's one key opens every value and makes every lookup hash
+    only_new = crypto.parse_keyring(key_file.read_text())
+    assert [k.id for k in only_new.keys] == [new_id]
+    opened = 0
+    for cols in key_rotation.encrypted_columns():
+        names = (*cols.enc, *cols.hashes.values())
+        for pk, *row in cols.model._base_manager.values_list("pk", *names):
+            values = dict(zip(names, row))
+            for name in cols.enc:
+                plain = only_new.decrypt(values[name])
+                assert plain == before[(cols.label, pk, name)]
+                opened += bool(plain)
+                if name in cols.hashes:
+                    assert values[cols.hashes[name]] == only_new.lookup_hash(plain)
+    assert opened == sum(1 for v in before.values() if v)
+    (retired,) = key_file.parent.glob("field.key.retired-*")
+    assert {k.id for k in crypto.parse_keyring(retired.read_text()).keys} == old_ids
+
+    # nothing unfinished: --resume changes nothing, a plain run starts a new rotation
+    tokens, text = _raw_tokens(), key_file.read_text()
+    call_command("rotate_keys", "--resume")
+    assert "无需处理" in capsys.readouterr().out
+    assert _raw_tokens() == tokens and key_file.read_text() == text
+    if not how:
+        call_command("rotate_keys")
+        out = capsys.readouterr().out
+        ring = crypto.keyring()
+        assert "发现上次未完成" not in out and ring.current.id != new_id and len(ring.history) == 2
+        assert _snapshot() == before
+
+
+def test_a_cut_while_retiring_the_old_keys_is_finished_by_the_next_run(key_file):
+    real = key_rotation._write_durably
+
+    def cut_before_the_final_key_file(ring):
+        if ring.rotation is None:
+            raise RuntimeError("断电")
+        real(ring)
+
+    key_rotation._write_durably = cut_before_the_final_key_file
+    try:
+        with pytest.raises(RuntimeError, match="断电"):
+            call_command("rotate_keys")
+    finally:
+        key_rotation._write_durably = real
+    crypto.reset()
+    assert crypto.keyring().rotation and len(list(key_file.parent.glob("field.key.retired-*"))) == 1
+    call_command("rotate_keys")
+    ring = crypto.keyring()
+    assert ring.rotation is None and len(ring.keys) == 1 and len(ring.history) == 1
+    assert len(list(key_file.parent.glob("field.key.retired-*"))) == 1  # the same copy, not a second
+
+
+def test_a_second_run_while_one_runs_is_refused(key_file):
+    m = make_member(build_world().branch_a, name="并发轮换")
+    plain, text, tokens = m.id_number, key_file.read_text(), _raw_tokens()
+    with key_rotation.exclusive():  # another rotate_keys holds the key file
+        with pytest.raises(CommandError, match="另一个 rotate_keys 正在运行"):
+            call_command("rotate_keys")
+        with pytest.raises(CommandError, match="另一个 rotate_keys 正在运行"):
+            call_command("rotate_keys", "--resume")
+    assert key_file.read_text() == text and _raw_tokens() == tokens
+    call_command("rotate_keys")  # the lock went with the other run
+    assert crypto.keyring().current.id != crypto.parse_keyring(text).current.id
+    assert Member.objects.get(pk=m.pk).id_number == plain
+
+
 def test_a_concurrent_edit_is_not_overwritten(key_file):
     _old_install(key_file)
     ring, _ = key_rotation.begin(key_rotation.load_key_file())

@@ -1,12 +1,15 @@
 """manage.py rotate_keys: re-encrypt every encrypted field under a new SM4 key (core/key_rotation.py).
 
-  manage.py rotate_keys            a new key, every value re-encrypted (Fernet values too); an
-                                   interrupted run is resumed with its key by running it again
-  manage.py rotate_keys --resume   never a new key: finish a recorded rotation or bring stray
-                                   values under the current key (nothing to do: changes nothing)
+  manage.py rotate_keys            a new key, every value re-encrypted (Fernet values too); when
+                                   a rotation is unfinished, that one is continued with its key
+                                   (said at the start), never a second new key
+  manage.py rotate_keys --resume   never a new key: finish a recorded rotation where it stopped
+                                   (only values still under an old key are rewritten) or bring
+                                   stray values under the current key (nothing to do: no change)
   manage.py rotate_keys --status   what is under which key, changing nothing
 
-The server may keep running: it re-reads the key file when it changes.
+One run at a time (a second one while another runs is refused). The server may keep running: it
+re-reads the key file when it changes.
 """
 
 from collections import Counter
@@ -39,8 +42,8 @@ class Command(BaseCommand):
         if resume and not result.rows and not result.previews and result.retired_file is None:
             self.stdout.write(f"无需处理：所有加密数据都已在当前密钥 {result.key_id} 下，未做任何修改。")
             return
-        if result.resumed and not resume:
-            self.stdout.write(f"已继续完成上次中断的轮换（新密钥 {result.key_id}）。")
+        if result.continued:
+            self.stdout.write(f"已接着完成上次中断的轮换（新密钥 {result.key_id}）。")
         self.stdout.write(
             self.style.SUCCESS(
                 f"密钥轮换完成：当前密钥 {result.key_id}（SM4-GCM，检索摘要 HMAC-SM3），重新加密 {result.rows} 行"
@@ -64,7 +67,8 @@ class Command(BaseCommand):
         self.stdout.write(f"密钥文件 {crypto.key_file()}：当前密钥 {ring.current.id}（{ring.current.alg}）")
         if ring.rotation:
             self.stdout.write(
-                f"有一次未完成的轮换（开始于 {ring.rotation.get('started')}）：再运行 rotate_keys 即可继续。"
+                f"有一次未完成的轮换（开始于 {ring.rotation.get('started')}，新密钥 {ring.rotation.get('to')}）："
+                "再运行 rotate_keys（或 rotate_keys --resume）会用同一把新密钥接着做。"
             )
         for cols in key_rotation.encrypted_columns():
             for name in cols.enc:

@@ -137,9 +137,12 @@ class Command(BaseCommand):
                 f"证书已准备好（{files.cert}、{files.key}）：请按《用户指南》“在局域网使用（HTTPS）”一节"
                 "用 Caddy 或 nginx 反向代理使用它，服务本身只监听 127.0.0.1。"
             )
-        # Served over TLS by this process: cookies only over https; the names in the certificate
-        # are the hosts this site answers to (settings are copied into gunicorn's forked workers).
-        settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+        # Served over TLS by this process: cookies only over https, HSTS (settings.py says why
+        # without subdomains or preload), no proxy header; the names in the certificate are the
+        # hosts this site answers to. Set before the application is built in _gunicorn (the
+        # security middleware reads them once) and copied into gunicorn's forked workers.
+        for name, value in settings.HTTPS_DIRECT_SETTINGS.items():
+            setattr(settings, name, value)
         settings.ALLOWED_HOSTS = list(dict.fromkeys([*settings.ALLOWED_HOSTS, *files.names]))
         if not settings.SITE_URL:
             lan = next((n for n in files.names if n[0].isdigit() and not n.startswith("127.")), "localhost")
