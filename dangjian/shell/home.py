@@ -9,6 +9,20 @@ from dangjian.core.cache import cached, data_version
 from dangjian.core.panels import HOME_PANELS
 from dangjian.orgs.selectors import overview
 
+# The icon on each panel's header, by the app that registered it (a panel may name its own).
+PANEL_ICONS = {
+    "shell": "list-check",
+    "meetings": "calendar-event",
+    "dues": "wallet2",
+    "study": "book",
+    "reviews": "clipboard-check",
+    "inspections": "search",
+    "actions": "flag",
+    "integrity": "shield-exclamation",
+    "orgs": "diagram-3",
+    "lifecycle": "person-up",
+}
+
 
 def home_context(user, root) -> dict:
     """Panels and the overview, cached per user scope at the current data version
@@ -26,7 +40,8 @@ def home_context(user, root) -> dict:
             ("panel", fn.__module__, fn.__qualname__, *who), lambda fn=fn: fn(user, root) or {}, version=version
         )
         if panel:
-            ctx["panels"].append(panel)
+            app = fn.__module__.split(".")[1] if fn.__module__.startswith("dangjian.") else ""
+            ctx["panels"].append({"icon": PANEL_ICONS.get(app, "bell"), **panel})
     return ctx
 
 

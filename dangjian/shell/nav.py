@@ -1,5 +1,8 @@
 """The main menu. Entries whose URL does not exist yet are skipped, so each app adds
-its pages by naming them here once."""
+its pages by naming them here once. The breadcrumbs of every page come from it too
+(trail_for), so no view names its place in the site."""
+
+from typing import NamedTuple
 
 from django.urls import NoReverseMatch, reverse
 
@@ -7,11 +10,12 @@ from dangjian.accounts.roles import ADMIN_ONLY, ALL_ROLES, STAFF_ROLES, TOWNSHIP
 
 MEMBER_ONLY = frozenset({Role.MEMBER})
 
-# (group label, [(label, url name, roles)])
+# (group label, icon, [(label, url name, roles)])
 MENU = [
-    ("首页", [("首页", "home", ALL_ROLES)]),
+    ("首页", "house-door", [("首页", "home", ALL_ROLES)]),
     (
         "组织与党员",
+        "people",
         [
             ("组织架构", "orgs:tree", STAFF_ROLES),
             ("党员名册", "members:list", STAFF_ROLES),
@@ -24,6 +28,7 @@ MENU = [
     ),
     (
         "组织生活",
+        "calendar-event",
         [
             ("本月待办", "meetings:todo", STAFF_ROLES),
             ("会议记录", "meetings:list", STAFF_ROLES),
@@ -34,6 +39,7 @@ MENU = [
     ),
     (
         "党费·学习·积分",
+        "wallet2",
         [
             ("党费收缴", "dues:collect", STAFF_ROLES),
             ("催缴名单", "dues:arrears", STAFF_ROLES),
@@ -46,6 +52,7 @@ MENU = [
     ),
     (
         "评议与督查",
+        "clipboard-check",
         [
             ("民主评议", "reviews:list", STAFF_ROLES),
             ("支部评星", "reviews:ratings", STAFF_ROLES),
@@ -56,6 +63,7 @@ MENU = [
     ),
     (
         "统计与报告",
+        "bar-chart",
         [
             ("数据看板", "reports:dashboard", STAFF_ROLES),
             ("基本情况统计", "stats:list", STAFF_ROLES),
@@ -68,6 +76,7 @@ MENU = [
     ),
     (
         "我的",
+        "person-circle",
         [
             ("我的档案", "members:me", MEMBER_ONLY),
             ("我的组织生活", "meetings:mine", MEMBER_ONLY),
@@ -80,11 +89,36 @@ MENU = [
 ]
 
 
-def menu_for(user) -> list[tuple[str, list[tuple[str, str]]]]:
+# The pages that are 首页 (a member's "/" redirects to 我的首页): no breadcrumbs there.
+HOME_PAGES = ("home", "members:home")
+
+
+def _urls(names) -> set[str]:
+    urls = set()
+    for name in names:
+        try:
+            urls.add(reverse(name))
+        except NoReverseMatch:
+            continue
+    return urls
+
+
+class MenuGroup(NamedTuple):
+    label: str
+    icon: str  # a Bootstrap Icons name in static/vendor/bootstrap-icons/icons.svg
+    links: list[tuple[str, str]]  # (label, url)
+
+
+class Crumb(NamedTuple):
+    label: str
+    url: str | None  # None: the group, a heading rather than a page
+
+
+def menu_for(user) -> list[MenuGroup]:
     if not getattr(user, "is_authenticated", False):
         return []
     groups = []
-    for group, items in MENU:
+    for group, icon, items in MENU:
         links = []
         for label, name, roles in items:
             if user.role not in roles:
@@ -94,5 +128,32 @@ def menu_for(user) -> list[tuple[str, list[tuple[str, str]]]]:
             except NoReverseMatch:
                 continue
         if links:
-            groups.append((group, links))
+            groups.append(MenuGroup(group, icon, links))
     return groups
+
+
+def trail_for(menu: list[MenuGroup], path: str) -> tuple[list[Crumb], bool]:
+    """The breadcrumbs of `path` from the user's own menu: 首页, then the group and the entry
+    whose URL is the longest prefix of the path (so /members/12/ sits under 党员名册 and
+    /members/import/ under 名册导入). Returns (crumbs, exact): exact when the path is the entry
+    itself, so the page adds no crumb of its own. Pages under no entry get 首页 alone; the home
+    pages themselves (the staff's and the member's 首页) get none."""
+    home = reverse("home")
+    if path in _urls(HOME_PAGES):
+        return [], False
+    crumbs = [Crumb("首页", home)]
+    best = None
+    for group in menu:
+        for label, url in group.links:
+            if url == home:
+                continue  # "/" is a prefix of everything
+            inside = path == url or path.startswith(url if url.endswith("/") else url + "/")
+            if inside and (best is None or len(url) > len(best[2])):
+                best = (group, label, url)
+    if best is None:
+        return crumbs, False
+    group, label, url = best
+    if len(group.links) > 1:  # a one-entry group is its entry
+        crumbs.append(Crumb(group.label, None))
+    crumbs.append(Crumb(label, url))
+    return crumbs, path == url

@@ -56,3 +56,14 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+// Result toasts (base.html): the server renders them shown, so the words are there without
+// scripts; a success hides itself after ~5 s (longer for a long message: about four characters
+// a second), an info stays until closed. Hovering or focusing a toast pauses it (Bootstrap).
+document.addEventListener("DOMContentLoaded", function () {
+  if (!window.bootstrap || !window.bootstrap.Toast) { return; }
+  document.querySelectorAll(".result-toast").forEach(function (el) {
+    var base = parseInt(el.getAttribute("data-autohide") || "0", 10);
+    var delay = Math.min(12000, Math.max(base, el.textContent.trim().length * 250));
+    window.bootstrap.Toast.getOrCreateInstance(el, { autohide: base > 0, delay: delay }).show();
+  });
+});
