@@ -13,7 +13,7 @@ class AccountManager(UserManager):
 
         extra_fields.setdefault("role", Role.ADMIN)
         if "org" not in extra_fields and "org_id" not in extra_fields:
-            extra_fields["org"] = Organization.get_first_root_node()
+            extra_fields["org"] = Organization.objects.get_first_root_node()
         return super().create_superuser(username, email, password, **extra_fields)
 
 

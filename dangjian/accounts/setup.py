@@ -57,14 +57,16 @@ def set_up(
     topmost = None
     for h in higher:
         node = (
-            Organization.add_root(name=h, org_type=OrgType.HIGHER, category=OrgCategory.ORGAN)
+            Organization.objects.add_root(dict(name=h, org_type=OrgType.HIGHER, category=OrgCategory.ORGAN))
             if parent is None
-            else parent.add_child(name=h, org_type=OrgType.HIGHER, category=OrgCategory.ORGAN)
+            else Organization.objects.add_child(
+                parent, dict(name=h, org_type=OrgType.HIGHER, category=OrgCategory.ORGAN)
+            )
         )
         topmost = topmost or node
         parent = node
     fields = {"name": name, "short_name": (short_name or "").strip()[:40], "org_type": org_type, "category": category}
-    top = Organization.add_root(**fields) if parent is None else parent.add_child(**fields)
+    top = Organization.objects.add_root(fields) if parent is None else Organization.objects.add_child(parent, fields)
     scope = topmost or top
     if user is not None:
         user.role = Role.ADMIN

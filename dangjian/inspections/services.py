@@ -166,7 +166,7 @@ def create_finding_from_signal(
         )
         .order_by("-depth")
         .first()
-        or branch.get_parent()
+        or Organization.objects.get_parent(branch)
         or branch
     )
     today = clock.today()

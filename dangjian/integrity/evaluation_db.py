@@ -69,13 +69,17 @@ def _build(rng: random.Random, n_branches: int, n_members: int):
     from dangjian.rules.structure import COMMITTEE_POSTS
     from dangjian.testsupport.world import make_member
 
-    root = Organization.add_root(name="评估用区委", org_type=OrgType.HIGHER, category=OrgCategory.ORGAN)
-    town = root.add_child(name="评估用镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN)
+    root = Organization.objects.add_root(dict(name="评估用区委", org_type=OrgType.HIGHER, category=OrgCategory.ORGAN))
+    town = Organization.objects.add_child(
+        root, dict(name="评估用镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN)
+    )
     planted: dict[str, list[set[str]]] = {k: [] for k in SignalKind.values}
     branches = []
     staff = {}
     for b in range(n_branches):
-        br = town.add_child(name=f"评估第{b}党支部", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY)
+        br = Organization.objects.add_child(
+            town, dict(name=f"评估第{b}党支部", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY)
+        )
         ms = [
             make_member(
                 br, name=f"评{b}员{i}", birth=date(1960 + i, 1 + i % 12, 1 + b % 27), is_mobile=i >= n_members - 3

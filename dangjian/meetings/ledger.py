@@ -263,7 +263,7 @@ def import_meetings(
         attendance: list[AttendanceInput] = []
         host_id = recorder_id = None
         if org is not None:
-            branch = org if org.org_type != OrgType.GROUP else org.get_parent()
+            branch = org if org.org_type != OrgType.GROUP else Organization.objects.get_parent(org)
             names = members_by_branch.get(branch.id, {})
 
             def lookup(name, col, names=names, err=err, branch=branch):
@@ -370,7 +370,7 @@ def basis_of(orgs) -> dict[str, list[str]]:
     each by id, version and last change — any edit, addition or deletion changes it."""
     out = {}
     for org in orgs:
-        branch = org if org.org_type != OrgType.GROUP else org.get_parent()
+        branch = org if org.org_type != OrgType.GROUP else Organization.objects.get_parent(org)
         meetings = Meeting.objects.filter(org=org).values_list("id", "version", "updated_at")
         members = Member.objects.filter(branch=branch).values_list(
             "id", "version", "updated_at", "is_current", "group_id"

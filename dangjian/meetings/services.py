@@ -33,7 +33,7 @@ from dangjian.meetings.models import (
 )
 from dangjian.meetings.selectors import entitled_voters, members_on
 from dangjian.members.models import Member
-from dangjian.orgs.models import BRANCH_TYPES, OrgType, Post
+from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType, Post
 from dangjian.rules import orglife
 from dangjian.rules.dates import ym_index
 from dangjian.rules.structure import COMMITTEE_POSTS
@@ -77,7 +77,7 @@ class MeetingInput:
 def branch_of(org):
     """The branch a meeting counts for: the org itself, or the 党小组's parent branch."""
     if org.org_type == OrgType.GROUP:
-        return org.get_parent()
+        return Organization.objects.get_parent(org)
     return org
 
 

@@ -624,7 +624,7 @@ def _township_of(org: Organization) -> Organization:
     """The nearest 基层党委 at or above `org` (the units' owner); the org itself otherwise."""
     if org.org_type == OrgType.COMMITTEE:
         return org
-    for anc in reversed(list(org.get_ancestors())):
+    for anc in reversed(list(Organization.objects.get_ancestors(org))):
         if anc.org_type == OrgType.COMMITTEE:
             return anc
     return org
@@ -700,10 +700,10 @@ def apply_orgs(plan: OrgPlan, *, today: date) -> OrgResult:
                 fields = {"name": r.name, "short_name": r.short_name, "org_type": r.org_type,
                           "founded_on": r.founded_on}  # fmt: skip
                 if parent is None:
-                    org = Organization.add_root(category=r.category or OrgCategory.ORGAN, **fields)
+                    org = Organization.objects.add_root(dict(category=r.category or OrgCategory.ORGAN, **fields))
                     result.top = org
                 else:
-                    org = parent.add_child(category=r.category or parent.category, **fields)
+                    org = Organization.objects.add_child(parent, dict(category=r.category or parent.category, **fields))
                 if r.unit_name and org.org_type != OrgType.HIGHER:
                     org.unit = unit_for(org, parent, r.unit_name)
                     org.save()

@@ -334,7 +334,7 @@ def org_page(org: Organization, members_qs, *, today: date) -> dict:
             child_nodes.append(n)
     return {
         "org": org,
-        "parent": org.get_parent() if org.depth > 1 else None,
+        "parent": Organization.objects.get_parent(org) if org.depth > 1 else None,
         "current_posts": current + upcoming,
         "past_posts": past,
         "term": term,

@@ -102,13 +102,16 @@ def add_child(
         raise OrgError(f"{parent}下已有名为“{name}”的组织", "name")
     _check_unit(unit, parent)
     parent = Organization.objects.select_for_update().get(pk=parent.pk)  # fresh numchild
-    child = parent.add_child(
-        name=name,
-        short_name=(short_name or "").strip(),
-        org_type=org_type,
-        category=category or parent.category,
-        founded_on=founded_on,
-        unit=unit,
+    child = Organization.objects.add_child(
+        parent,
+        dict(
+            name=name,
+            short_name=(short_name or "").strip(),
+            org_type=org_type,
+            category=category or parent.category,
+            founded_on=founded_on,
+            unit=unit,
+        ),
     )
     return child
 
@@ -161,7 +164,7 @@ def _members_eligible_for(org: Organization):
     from dangjian.members.models import Member
 
     if org.org_type == OrgType.GROUP:
-        branch = org.get_parent()
+        branch = Organization.objects.get_parent(org)
         return Member.objects.filter(branch=branch, is_current=True)
     if org.is_branch:
         return Member.objects.filter(branch=org, is_current=True)

@@ -37,8 +37,12 @@ def build_township(
     """区委 → 镇党委 with communities, resident groups (figures per group), one 机关党支部,
     community branches and `members` members spread over the branches."""
     if district is None:
-        district = Organization.add_root(name="示范区委", org_type=OrgType.HIGHER, category=OrgCategory.ORGAN)
-    township = district.add_child(name=name, org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN)
+        district = Organization.objects.add_root(
+            dict(name="示范区委", org_type=OrgType.HIGHER, category=OrgCategory.ORGAN)
+        )
+    township = Organization.objects.add_child(
+        district, dict(name=name, org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN)
+    )
     units = [
         AdminUnit.objects.create(township=township, name=f"第{i + 1}社区", kind=AdminUnit.Kind.COMMUNITY)
         for i in range(communities)
@@ -70,15 +74,22 @@ def build_township(
             for g, (a, b, c, d) in zip(group_units, columns)
         ]
     )
-    branches = [township.add_child(name=f"{name[:-3]}机关党支部", org_type=OrgType.BRANCH, category=OrgCategory.ORGAN)]
+    branches = [
+        Organization.objects.add_child(
+            township, dict(name=f"{name[:-3]}机关党支部", org_type=OrgType.BRANCH, category=OrgCategory.ORGAN)
+        )
+    ]
     for i in range(community_branches):
         unit = units[i % communities]
         branches.append(
-            township.add_child(
-                name=f"{unit.name}第{i // communities + 1}党支部",
-                org_type=OrgType.BRANCH,
-                category=OrgCategory.COMMUNITY,
-                unit=unit,
+            Organization.objects.add_child(
+                township,
+                dict(
+                    name=f"{unit.name}第{i // communities + 1}党支部",
+                    org_type=OrgType.BRANCH,
+                    category=OrgCategory.COMMUNITY,
+                    unit=unit,
+                ),
             )
         )
     rows = []

@@ -63,20 +63,28 @@ class World:
 
 
 def build_world() -> World:
-    district = Organization.add_root(name="测试区委", org_type=OrgType.HIGHER, category=OrgCategory.ORGAN)
-    township = district.add_child(name="测试镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN)
+    district = Organization.objects.add_root(dict(name="测试区委", org_type=OrgType.HIGHER, category=OrgCategory.ORGAN))
+    township = Organization.objects.add_child(
+        district, dict(name="测试镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN)
+    )
     community = AdminUnit.objects.create(township=township, name="东街社区", kind=AdminUnit.Kind.COMMUNITY)
-    branch_a = township.add_child(
-        name="东街社区党支部",
-        short_name="东街",
-        org_type=OrgType.BRANCH,
-        category=OrgCategory.COMMUNITY,
-        unit=community,
+    branch_a = Organization.objects.add_child(
+        township,
+        dict(
+            name="东街社区党支部",
+            short_name="东街",
+            org_type=OrgType.BRANCH,
+            category=OrgCategory.COMMUNITY,
+            unit=community,
+        ),
     )
-    branch_b = township.add_child(
-        name="西街社区党支部", short_name="西街", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY
+    branch_b = Organization.objects.add_child(
+        township,
+        dict(name="西街社区党支部", short_name="西街", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY),
     )
-    group_a = branch_a.add_child(name="东街第一党小组", org_type=OrgType.GROUP, category=OrgCategory.COMMUNITY)
+    group_a = Organization.objects.add_child(
+        branch_a, dict(name="东街第一党小组", org_type=OrgType.GROUP, category=OrgCategory.COMMUNITY)
+    )
     w = World(district, township, branch_a, branch_b, group_a, community)
     names_a = ["张三", "李四", "王五", "赵六", "孙七"]
     names_b = ["周八", "吴九", "郑十", "钱一", "冯二"]

@@ -34,10 +34,10 @@ def _grow(township) -> int:
     from dangjian.testsupport.world import make_member
 
     township = Organization.objects.get(pk=township.pk)
-    branch = Organization.objects.get(pk=township.pk).add_child(
+    branch = Organization.objects.add_child(Organization.objects.get(pk=township.pk), dict(
         name="中共基准测试新增支部委员会", short_name="新增支部", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY,
         founded_on=date(2000, 7, 1),
-    )  # fmt: skip
+    ))  # fmt: skip
     new_members = [make_member(branch, name=f"新增党员{i}") for i in range(40)]
     year = timezone.localdate().year
     added = len(new_members)

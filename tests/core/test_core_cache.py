@@ -16,16 +16,23 @@ def _tree():
     from dangjian.orgs.models import Organization, OrgCategory, OrgType
     from dangjian.testsupport.world import make_member
 
-    district = Organization.add_root(name="缓存测试区委", org_type=OrgType.HIGHER, category=OrgCategory.ORGAN)
-    t1 = district.add_child(name="一镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN)
-    t2 = Organization.objects.get(pk=district.pk).add_child(
-        name="二镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN
+    district = Organization.objects.add_root(
+        dict(name="缓存测试区委", org_type=OrgType.HIGHER, category=OrgCategory.ORGAN)
     )
-    a = Organization.objects.get(pk=t1.pk).add_child(
-        name="一镇甲支部", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY
+    t1 = Organization.objects.add_child(
+        district, dict(name="一镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN)
     )
-    b = Organization.objects.get(pk=t2.pk).add_child(
-        name="二镇乙支部", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY
+    t2 = Organization.objects.add_child(
+        Organization.objects.get(pk=district.pk),
+        dict(name="二镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN),
+    )
+    a = Organization.objects.add_child(
+        Organization.objects.get(pk=t1.pk),
+        dict(name="一镇甲支部", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY),
+    )
+    b = Organization.objects.add_child(
+        Organization.objects.get(pk=t2.pk),
+        dict(name="二镇乙支部", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY),
     )
     orgs = {k: Organization.objects.get(pk=o.pk) for k, o in dict(district=district, t1=t1, t2=t2, a=a, b=b).items()}
     members = {"a": make_member(orgs["a"], name="甲一"), "b": make_member(orgs["b"], name="乙一")}
@@ -191,8 +198,9 @@ def test_new_and_deleted_rows_and_organisations(tree):
     orgs, members = tree
     c = Counter()
     assert c.figure(orgs["t2"]) == 1
-    new_branch = Organization.objects.get(pk=orgs["t2"].pk).add_child(
-        name="二镇丙支部", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY
+    new_branch = Organization.objects.add_child(
+        Organization.objects.get(pk=orgs["t2"].pk),
+        dict(name="二镇丙支部", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY),
     )
     make_member(new_branch, name="丙一")
     assert c.figure(orgs["t2"]) == 2

@@ -226,4 +226,4 @@ def test_city_shape_on_a_small_scale(monkeypatch):
     root = Organization.objects.get_root_nodes().get()
     assert root.org_type == OrgType.HIGHER and root.numchild == 10  # 市委 → 10 区委
     for t in ctx.townships:
-        assert t.depth == 3 and t.get_parent().org_type == OrgType.HIGHER
+        assert t.depth == 3 and Organization.objects.get_parent(t).org_type == OrgType.HIGHER

@@ -77,12 +77,14 @@ def test_township_heatmap_sorted_by_gaps_and_links_to_records(world, record, cli
 
 
 def _add_branches(world, n, record):
-    from dangjian.orgs.models import OrgCategory, OrgType
+    from dangjian.orgs.models import Organization, OrgCategory, OrgType
     from dangjian.testsupport.world import make_member
 
     for i in range(n):
-        b = world.township.add_child(name=f"新增支部{i}", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY)
-        g = b.add_child(name=f"新增支部{i}党小组", org_type=OrgType.GROUP)
+        b = Organization.objects.add_child(
+            world.township, dict(name=f"新增支部{i}", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY)
+        )
+        g = Organization.objects.add_child(b, dict(name=f"新增支部{i}党小组", org_type=OrgType.GROUP))
         for _ in range(3):
             make_member(b, group=g)
         for mo in (1, 2, 3):

@@ -7,7 +7,7 @@ import pytest
 from dangjian.meetings import selectors, services
 from dangjian.meetings.models import Attendance, Kind, KindRequirement, Talk
 from dangjian.members.models import MemberKind, Standing
-from dangjian.orgs.models import OrgCategory, OrgType, Post
+from dangjian.orgs.models import Organization, OrgCategory, OrgType, Post
 from dangjian.testsupport.world import make_member
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,9 @@ def test_member_meeting_quorum_counts_entitled_voters_not_rows(world):
 
 
 def test_committee_meeting_not_owed_without_a_committee(world):
-    small = world.township.add_child(name="小支部", org_type=OrgType.BRANCH, category=OrgCategory.VILLAGE)
+    small = Organization.objects.add_child(
+        world.township, dict(name="小支部", org_type=OrgType.BRANCH, category=OrgCategory.VILLAGE)
+    )
     ms = [make_member(small, name=f"小{i}") for i in range(6)]
     Post.objects.create(org=small, member=ms[0], kind=Post.Kind.SECRETARY, started_on=date(2020, 1, 1))
     rows = {r["kind_code"] for r in selectors.compliance_rows(small, 2023, today=date(2024, 1, 10))}
@@ -83,7 +85,9 @@ def test_committee_meeting_not_owed_without_a_committee(world):
 
 def test_group_meetings_counted_per_group(world, record):
     a = world.branch_a
-    g2 = a.add_child(name="东街第二党小组", org_type=OrgType.GROUP, category=OrgCategory.COMMUNITY)
+    g2 = Organization.objects.add_child(
+        a, dict(name="东街第二党小组", org_type=OrgType.GROUP, category=OrgCategory.COMMUNITY)
+    )
     m = world.members_a[3]
     m.group = g2
     m.save()

@@ -46,10 +46,10 @@ def test_township_from_its_own_files(files, tmp_path, settings):
     top = Organization.objects.get(depth=1)
     assert (top.name, top.short_name, top.org_type) == (TOP, "桃川镇党委", OrgType.COMMITTEE)
     jg = Organization.objects.get(name=JG)
-    assert jg.get_parent() == top and jg.founded_on == date(1958, 3, 1)
+    assert Organization.objects.get_parent(jg) == top and jg.founded_on == date(1958, 3, 1)
     dm = Organization.objects.get(name=DM)
     assert dm.unit.name == "东门社区" and dm.unit.township == top
-    assert Organization.objects.get(name="东门社区第一党小组").get_parent() == dm
+    assert Organization.objects.get_parent(Organization.objects.get(name="东门社区第一党小组")) == dm
     assert Term.objects.get(org=jg).started_on == date(2024, 3, 15)
     # Re-import: updates by name, never duplicates.
     assert "新建 0 个，更新 0 个，无变化 4 个" in run("import_orgs", files["orgs"])
@@ -127,7 +127,7 @@ def test_second_township_under_the_district(tmp_path):
         name=TOP, short_name="桃川镇党委", org_type=OrgType.COMMITTEE, category="机关", higher=["中共江华区委员会"],
         username="quwei", full_name="区委组织部", password="Strong-pass-2025!",
     )  # fmt: skip
-    district = top.get_parent()
+    district = Organization.objects.get_parent(top)
     assert (district.name, district.org_type, admin.org) == ("中共江华区委员会", OrgType.HIGHER, district)
     second = tmp_path / "second.xlsx"
     second.write_bytes(
@@ -141,8 +141,8 @@ def test_second_township_under_the_district(tmp_path):
     )
     run("import_orgs", str(second), "--user", "quwei")
     b = Organization.objects.get(name="中共白芒营镇委员会")
-    assert b.get_parent() == district and top.get_parent() == district
-    assert Organization.objects.get(name="中共白芒营镇机关支部委员会").get_parent() == b
+    assert Organization.objects.get_parent(b) == district and Organization.objects.get_parent(top) == district
+    assert Organization.objects.get_parent(Organization.objects.get(name="中共白芒营镇机关支部委员会")) == b
     with pytest.raises(CommandError):  # the township administrator cannot add beside itself
         User.objects.create(username="taochuan", role=Role.ADMIN, org=top)
         run("import_orgs", str(second), "--user", "taochuan")

@@ -78,8 +78,8 @@ def test_confirm_plans_again_against_the_data_as_it_is_now(world, client_for):
     url = reverse("orgs:import")
     rows = [TREE[0], ["南街社区党支部", "", "测试镇党委", "党支部", "社区", ""]]
     assert upload(c, url, rows).status_code == 200
-    world.township.add_child(
-        name="南街社区党支部", org_type=OrgType.GENERAL_BRANCH, category="社区"
+    Organization.objects.add_child(
+        world.township, dict(name="南街社区党支部", org_type=OrgType.GENERAL_BRANCH, category="社区")
     )  # a clash meanwhile
     resp = c.post(url, {"action": "confirm"})
     assert resp.status_code == 422 and "导入不能改变组织类型" in resp.content.decode()

@@ -129,7 +129,7 @@ def test_secretary_adds_a_group_but_not_a_branch(world, client_for):
     r = c.post(url, {"org_type": "group", "name": "东街第二党小组", "category": "社区"})
     assert r.status_code == 302
     g = Organization.objects.get(name="东街第二党小组")
-    assert g.get_parent() == world.branch_a and g.org_type == OrgType.GROUP
+    assert Organization.objects.get_parent(g) == world.branch_a and g.org_type == OrgType.GROUP
     # a branch type is not offered and is refused if posted
     r = c.post(url, {"org_type": "branch", "name": "假支部", "category": "社区"})
     assert r.status_code == 200 and not Organization.objects.filter(name="假支部").exists()
@@ -147,7 +147,7 @@ def test_admin_adds_a_branch_under_the_township_only(world, client_for):
     )
     assert r.status_code == 302
     b = Organization.objects.get(name="南街社区党支部")
-    assert b.get_parent() == world.township and b.unit == world.community
+    assert Organization.objects.get_parent(b) == world.township and b.unit == world.community
     # a branch cannot sit under a branch
     r = c.post(reverse("orgs:add_child", args=[world.branch_a.pk]), {"org_type": "branch", "name": "错支部"})
     assert r.status_code == 200 and not Organization.objects.filter(name="错支部").exists()
@@ -231,8 +231,12 @@ def test_term_warning_on_branch_page_and_home(world, client_for):
 
 def _grow(world, n_branches: int):
     for i in range(n_branches):
-        b = world.township.add_child(name=f"扩展支部{i}", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY)
-        g = b.add_child(name=f"扩展小组{i}", org_type=OrgType.GROUP, category=OrgCategory.COMMUNITY)
+        b = Organization.objects.add_child(
+            world.township, dict(name=f"扩展支部{i}", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY)
+        )
+        g = Organization.objects.add_child(
+            b, dict(name=f"扩展小组{i}", org_type=OrgType.GROUP, category=OrgCategory.COMMUNITY)
+        )
         for _ in range(3):
             make_member(b, group=g)
         Term.objects.create(org=b, started_on=date(2022, 1, 1), years=5, ends_on=date(2027, 1, 1))
@@ -291,7 +295,7 @@ def test_units_page_and_figures(world, client_for):
     r = c.post(url, {"year": "abc"})
     assert r.status_code == 200
     # a unit of another township is out of scope: 404
-    other = Organization.add_root(name="别的区委", org_type=OrgType.HIGHER)
+    other = Organization.objects.add_root(dict(name="别的区委", org_type=OrgType.HIGHER))
     far = AdminUnit.objects.create(township=other, name="远方社区", kind=AdminUnit.Kind.COMMUNITY)
     assert c.get(reverse("orgs:unit_figures") + f"?unit={far.pk}").status_code == 404
     assert c.get(reverse("orgs:unit_figures")).status_code == 404

@@ -100,7 +100,7 @@ def test_add_child_rules(world):
     gb = services.add_child(user=admin, parent=world.township, name="机关党总支", org_type=OrgType.GENERAL_BRANCH,
                             category=OrgCategory.ORGAN, today=TODAY)  # fmt: skip
     b = services.add_child(user=admin, parent=gb, name="机关第一支部", org_type=OrgType.BRANCH, today=TODAY)
-    assert b.category == OrgCategory.ORGAN and b.get_parent() == gb
+    assert b.category == OrgCategory.ORGAN and Organization.objects.get_parent(b) == gb
     assert Organization.objects.find_problems() == ([], [], [], [], [])
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from dangjian.orgs.models import Organization
 from dangjian.reports.testing import load_stats_demo
 
 
@@ -78,7 +79,9 @@ def test_dashboard_queries_do_not_grow_with_the_data(world, client_for, django_a
     small = _count(c, "/reports/?year=2023")
     for i in range(30):
         make_member(world.branch_a if i % 2 else world.branch_b, name=f"新党员{i}")
-    extra = world.township.add_child(name="新社区党支部", org_type="branch", category="社区")
+    extra = Organization.objects.add_child(
+        world.township, dict(name="新社区党支部", org_type="branch", category="社区")
+    )
     make_member(extra, name="新支部党员")
     _add_meetings(world, 24)
     with django_assert_num_queries(small):

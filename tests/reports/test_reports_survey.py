@@ -15,6 +15,7 @@ from dangjian.inspections.types import InspectionSummary, OverdueItem
 from dangjian.integrity.types import SignalSummary
 from dangjian.lifecycle.types import LifecycleSummary
 from dangjian.meetings.types import Art9Counts, ComplianceSummary, MemberAttendance
+from dangjian.orgs.models import Organization
 from dangjian.points.types import PointsSummary
 from dangjian.reports import sources
 from dangjian.reports.official_doc import docx_bytes, xlsx_bytes
@@ -362,12 +363,12 @@ def test_district_report_covers_several_townships(db):
         communities=1,
         groups=2,
         community_branches=1,
-        district=t1.get_parent(),
+        district=Organization.objects.get_parent(t1),
         name="第二镇党委",
         area="620103",
     )
     load_stats_demo([t1, t2])
-    report = build_report(t1.get_parent(), 2023, today=TODAY)
+    report = build_report(Organization.objects.get_parent(t1), 2023, today=TODAY)
     text = report.text()
     assert "全区下辖2个镇（乡、街道）党委" in text and "党员60名" in text
     assert "区委下辖党支部6个" in text

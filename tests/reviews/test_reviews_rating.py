@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from dangjian.inspections import services as insp
+from dangjian.orgs.models import Organization
 from dangjian.reviews import selectors, services
 from dangjian.reviews.services import ReviewError
 
@@ -143,7 +144,7 @@ def test_rating_list_query_count_fixed(world, client_for, django_assert_num_quer
     with CaptureQueriesContext(connection) as small:
         c.get("/reviews/ratings/?year=2023")
     for i in range(5):
-        world.township.add_child(name=f"加测{i}党支部", org_type="branch", category="社区")
+        Organization.objects.add_child(world.township, dict(name=f"加测{i}党支部", org_type="branch", category="社区"))
     _ = timedelta
     with django_assert_num_queries(len(small)):
         assert c.get("/reviews/ratings/?year=2023").status_code == 200

@@ -5,6 +5,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from dangjian.orgs.models import Organization
 from dangjian.reviews import services
 from dangjian.reviews.models import Appraisal
 
@@ -117,7 +118,9 @@ def _add_branches(world, n):
     from dangjian.testsupport.world import make_member
 
     for i in range(n):
-        b = world.township.add_child(name=f"加测社区{i}党支部", org_type="branch", category="社区")
+        b = Organization.objects.add_child(
+            world.township, dict(name=f"加测社区{i}党支部", org_type="branch", category="社区")
+        )
         make_member(b, name=f"加测{i}")
         services.open_appraisal(user=world.user("admin"), branch=b, year=2023)
 

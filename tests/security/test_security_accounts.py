@@ -18,6 +18,7 @@ import dangjian.settings as prod
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Role
 from dangjian.accounts.services import generate_password
+from dangjian.orgs.models import Organization
 from dangjian.testsupport.world import make_user
 
 PASSWORD = "Test-pass-2023"
@@ -179,7 +180,7 @@ def test_admin_creates_account_with_one_time_password(world, client_for):
 
 
 def test_admin_cannot_create_outside_scope(world, client_for):
-    other = world.district.add_child(name="外镇党委", org_type="committee", category="机关")
+    other = Organization.objects.add_child(world.district, dict(name="外镇党委", org_type="committee", category="机关"))
     c = client_for("admin")
     for org in (other, world.district):
         resp = c.post(reverse("accounts:user_add"), {"username": "x_out", "role": Role.ADMIN, "org": org.pk})

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from dangjian.accounts.roles import Role
 from dangjian.core.audit_guard import AuditLogImmutable, audit_maintenance
+from dangjian.orgs.models import Organization
 from dangjian.rules.idcard import make_id
 from dangjian.testsupport.world import make_member, make_user
 
@@ -139,8 +140,8 @@ def test_member_edit_is_audited_without_full_id_or_phone(world):
 @pytest.fixture
 def other_township(world):
     """A second township with a member, written by a district-level account."""
-    other = world.district.add_child(name="外镇党委", org_type="committee", category="机关")
-    other_branch = other.add_child(name="外镇某村党支部", org_type="branch", category="村")
+    other = Organization.objects.add_child(world.district, dict(name="外镇党委", org_type="committee", category="机关"))
+    other_branch = Organization.objects.add_child(other, dict(name="外镇某村党支部", org_type="branch", category="村"))
     district_admin = make_user("district_admin", Role.ADMIN, org=world.district)
     from auditlog.context import set_actor
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from dangjian.orgs.models import OrgCategory, OrgType
+from dangjian.orgs.models import Organization, OrgCategory, OrgType
 from dangjian.reports.testing import load_stats_demo
 from dangjian.stats import services
 from dangjian.stats.models import SpecialtyIndustry, TownshipYearStats
@@ -302,7 +302,9 @@ def test_economy_uses_latest_complete_year_and_lists_missing(demo_stats):
 
 
 def test_district_sums_townships_and_lists_per_capita_income(demo_stats):
-    other = demo_stats.district.add_child(name="第二镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN)
+    other = Organization.objects.add_child(
+        demo_stats.district, dict(name="第二镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN)
+    )
     s = TownshipYearStats.objects.create(
         org=other, year=2022, gdp=Decimal("2"), income_per_capita=20000, private_enterprises=8
     )

@@ -27,7 +27,7 @@ def township_of(org: Organization) -> Organization:
     """The nearest 基层党委 above (or at) `org`; letters are numbered per 党委 and year."""
     if org.org_type in (OrgType.COMMITTEE, OrgType.HIGHER):
         return org
-    ancestors = list(org.get_ancestors())
+    ancestors = list(Organization.objects.get_ancestors(org))
     for a in reversed(ancestors):
         if a.org_type == OrgType.COMMITTEE:
             return a

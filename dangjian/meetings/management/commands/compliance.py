@@ -35,7 +35,7 @@ class Command(BaseCommand):
                 raise CommandError(f"找不到党支部“{branch}”" if not found else f"有多个党支部叫“{branch}”，请写全称")
             root = found[0]
         else:
-            root = Organization.get_first_root_node()
+            root = Organization.objects.get_first_root_node()
             if root is None:
                 raise CommandError("还没有任何党组织。")
         summary = selectors.compliance_summary(root, year, today=today)

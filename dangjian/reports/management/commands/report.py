@@ -60,7 +60,7 @@ class Command(BaseCommand):
         committees = list(Organization.objects.filter(org_type=OrgType.COMMITTEE, is_active=True)[:2])
         if len(committees) == 1:
             return committees[0]
-        root = Organization.get_root_nodes().first()
+        root = Organization.objects.get_root_nodes().first()
         if root is None:
             raise CommandError("系统中还没有党组织")
         return root
