@@ -62,8 +62,23 @@ def _root(request):
     return root
 
 
-def _branches(user):
-    return list(orgs_in_scope(user, branches_only=True))
+PICKER_MAX = 150  # branches listed in the 党组织 picker before it lists townships first
+
+
+def _branches(user, root: Organization | None = None) -> list[Organization]:
+    """The picker's organisations: every branch in scope, or, for a district with more than
+    PICKER_MAX branches (a select of a thousand is neither usable nor quick to render), the
+    committees above the branches, followed by the branches of the one chosen (or of the
+    chosen branch's committee)."""
+    branches = list(orgs_in_scope(user, branches_only=True))
+    if len(branches) <= PICKER_MAX:
+        return branches
+    upper = list(orgs_in_scope(user).exclude(org_type__in=(*BRANCH_TYPES, OrgType.GROUP)))
+    if root is None:
+        return upper
+    home = max((o for o in upper if root.path.startswith(o.path)), key=lambda o: len(o.path), default=None)
+    inside = [b for b in branches if home is not None and b.path.startswith(home.path)]
+    return upper + inside if len(inside) <= PICKER_MAX else upper
 
 
 def _writable_orgs(user):
@@ -124,8 +139,15 @@ def _filtered(request):
         "q": (request.GET.get("q") or "").strip()[:50],
         "late": request.GET.get("late") == "1",
     }
+    f["org"] = None
     if f["branch"]:
-        qs = qs.filter(branch_id=f["branch"])
+        # a township chosen in a district's picker (_branches) lists the meetings under it; the
+        # meetings are already limited to the user's scope, so an org outside it lists none
+        f["org"] = Organization.objects.filter(pk=f["branch"]).only("path", "org_type").first()
+        if f["org"] is not None and f["org"].org_type not in BRANCH_TYPES:
+            qs = qs.filter(branch__path__startswith=f["org"].path)
+        else:
+            qs = qs.filter(branch_id=f["branch"])
     if f["year"]:
         qs = qs.filter(date__year=f["year"])
     if f["month"] and 1 <= f["month"] <= 12:
@@ -173,7 +195,7 @@ def meeting_list(request):
         {
             "page": page,
             "f": f,
-            "branches": _branches(request.user),
+            "branches": _branches(request.user, f["org"]),
             "kinds": Kind.choices,
             "months": range(1, 13),
             "can_write": request.user.role in WRITER_ROLES,
@@ -585,6 +607,9 @@ def year_book(request):
 
 
 # --- compliance, Art. 9, talks -------------------------------------------------------------
+COMPLIANCE_PAGE_ROWS = 100  # rows per table on the compliance page (worst first); see compliance()
+
+
 @scoped(roles=STAFF_ROLES)
 def compliance(request):
     root = _root(request)
@@ -603,6 +628,12 @@ def compliance(request):
     rows = summary.branches
     rates = selectors.branch_rates(rows)
     single = root.org_type in BRANCH_TYPES
+    # A county has a thousand branches: the page lists the worst COMPLIANCE_PAGE_ROWS of each
+    # table (they are sorted worst first) and says how many more there are; a township or
+    # branch chosen in the picker shows all of its own (rendering 12,000 heatmap cells took
+    # seconds and made a 2 MB page).
+    limit = COMPLIANCE_PAGE_ROWS
+    short_rows = [r for r in rows if r["shortfall"]]
     attendance = []
     if single:
         stats = selectors.member_attendance(root, year, today=today)
@@ -625,14 +656,19 @@ def compliance(request):
             "years": range(2023, today.year + 1),
             "s": summary,
             "hm": hm,
+            "heat_rows": hm["rows"][:limit],
+            "heat_more": max(0, len(hm["rows"]) - limit),
+            "list_url": reverse("meetings:list"),
             "kind": kind,
             "kinds": Kind.choices,
-            "rates": rates,
-            "short_rows": [r for r in rows if r["shortfall"]],
+            "rates": rates[:limit],
+            "rates_more": max(0, len(rates) - limit),
+            "short_rows": short_rows[:limit],
+            "short_more": max(0, len(short_rows) - limit),
             "rows": rows if single else [],
             "single": single,
             "attendance": attendance,
-            "branches": _branches(request.user),
+            "branches": _branches(request.user, root),
         },
     )
 
@@ -650,7 +686,13 @@ def art9(request):
     return render(
         request,
         "meetings/art9.html",
-        {"root": root, "alerts": alerts, "member": member, "history": history, "branches": _branches(request.user)},
+        {
+            "root": root,
+            "alerts": alerts,
+            "member": member,
+            "history": history,
+            "branches": _branches(request.user, root),
+        },
     )
 
 
@@ -701,7 +743,7 @@ def talks(request):
             "form": form,
             "cov": cov,
             "years": range(2023, clock.today().year + 1),
-            "branches": _branches(request.user),
+            "branches": _branches(request.user, root),
         },
     )
 

@@ -37,3 +37,19 @@ def test_serve_refuses_in_chinese_when_static_files_cannot_be_collected(tmp_path
         call_command("serve", port=8999, task_workers=0, stdout=io.StringIO())
     assert "python manage.py collectstatic --noinput" in str(e.value) and "无法准备" in str(e.value)
     assert not serve.called
+
+
+@pytest.mark.django_db
+def test_serve_collects_again_when_an_update_brought_files_the_manifest_lacks(tmp_path):
+    """An updated install whose manifest predates a new file (a new icon sprite) would answer
+    every page that uses it with a 500: serve collects again first."""
+    import json
+
+    root = tmp_path / "static"
+    root.mkdir()
+    (root / "staticfiles.json").write_text(json.dumps({"paths": {"css/app.css": "css/app.abc.css"}}))
+    out = io.StringIO()
+    with override_settings(STATIC_ROOT=str(root), BACKUP_ON_SERVE=False), mock.patch("waitress.serve"):
+        call_command("serve", port=8999, task_workers=0, stdout=out)
+    assert "程序更新后" in out.getvalue() and "新的网页文件" in out.getvalue()
+    assert (root / "js" / "app.js").exists()

@@ -8,7 +8,6 @@ and prints every figure beside its limit measured in the same run.
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -41,8 +40,7 @@ class Command(BaseCommand):
         from dangjian.orgs.models import Organization
 
         call_command("migrate", verbosity=0, interactive=False)
-        if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():  # pages need the manifest
-            call_command("collectstatic", verbosity=0, interactive=False)
+        call_command("collectstatic", verbosity=0, interactive=False)  # pages need a current manifest
         has_data = Organization.objects.exists()
         if reuse and not has_data:
             raise CommandError("数据库是空的，不能 --reuse。")

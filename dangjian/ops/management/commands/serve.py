@@ -190,9 +190,13 @@ class Command(BaseCommand):
         from django.core.management.base import CommandError
 
         root = Path(settings.STATIC_ROOT)
-        if (root / "staticfiles.json").exists() or (root / "css" / "app.css").exists():
+        missing = _uncollected(root)
+        if not missing:
             return
-        self.stdout.write("首次启动：正在准备网页样式和脚本文件（collectstatic）……")
+        if missing is True:
+            self.stdout.write("首次启动：正在准备网页样式和脚本文件（collectstatic）……")
+        else:  # an update brought new files: without them in the manifest those pages answer 500
+            self.stdout.write(f"程序更新后有 {len(missing)} 个新的网页文件，正在准备（collectstatic）……")
         try:
             call_command("collectstatic", interactive=False, verbosity=0)
         except Exception as exc:  # noqa: BLE001 — shown to the operator in Chinese
@@ -220,3 +224,24 @@ class Command(BaseCommand):
         except ImportError:
             return
         start_daily_backups(self.stdout)
+
+
+def _uncollected(root) -> bool | list[str]:
+    """True when nothing is collected yet; else the source static files the manifest lacks."""
+    import json
+    from pathlib import Path
+
+    manifest = root / "staticfiles.json"
+    if not manifest.exists():
+        return not (root / "css" / "app.css").exists()  # a plain (non-manifest) collection is kept
+    try:
+        paths = json.loads(manifest.read_text(encoding="utf-8")).get("paths", {})
+    except (OSError, ValueError):
+        return True
+    missing = []
+    for d in settings.STATICFILES_DIRS:
+        base = Path(d)
+        missing += [
+            rel for f in base.rglob("*") if f.is_file() and (rel := f.relative_to(base).as_posix()) not in paths
+        ]
+    return missing
