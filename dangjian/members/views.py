@@ -17,7 +17,7 @@ from dangjian.accounts.access import scoped
 from dangjian.accounts.roles import ALL_ROLES, ID_REVEAL_ROLES, PHONE_REVEAL_ROLES, STAFF_ROLES, WRITER_ROLES
 from dangjian.accounts.scope import can_write, orgs_in_scope, scope_root
 from dangjian.core import clock, jobs
-from dangjian.core.audit import history_for
+from dangjian.core.audit import change_rows, history_for
 from dangjian.core.concurrency import EditConflict
 from dangjian.core.spreadsheet import Table, drop_preview, keep_preview, load_preview
 from dangjian.core.xlsx import xlsx_response
@@ -92,29 +92,8 @@ def export(request):
 
 
 def _history(member: Member) -> list[dict]:
-    rows = []
-    for entry in history_for(member):
-        changes = entry.changes if isinstance(entry.changes, dict) else {}
-        items = []
-        for name, pair in changes.items():
-            try:
-                label = Member._meta.get_field(name).verbose_name
-            except Exception:
-                label = name
-            before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-            items.append((label, _shown(before), _shown(after)))
-        rows.append({"entry": entry, "items": items})
-    return rows
-
-
-def _shown(v) -> str:
-    if v in (None, "None", ""):
-        return "（空）"
-    if v in ("True", True):
-        return "是"
-    if v in ("False", False):
-        return "否"
-    return str(v)
+    """The member's 修改记录, in words (core.audit.change_rows: labels, names, 是/否, 空)."""
+    return [{"entry": entry, "items": change_rows(entry)} for entry in history_for(member)]
 
 
 def _detail_context(request, member: Member) -> dict:

@@ -11,8 +11,6 @@ administrator never reads another township's history.
 
 from __future__ import annotations
 
-import json
-import re
 from datetime import datetime, time, timedelta
 
 from auditlog.models import LogEntry
@@ -28,6 +26,14 @@ from dangjian.accounts.access import scoped
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import ADMIN_ONLY
 from dangjian.accounts.scope import ScopeNotDeclared, rule_for, scope_root, visible_to
+from dangjian.core.audit import (
+    DEFAULT_REPR,  # noqa: F401 — shell.exports reads it from here
+    VALUE_WORDS,
+    change_rows,
+    entry_model_label,
+    model_name,
+    object_name,
+)
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50000
@@ -132,90 +138,55 @@ def _filtered(request):
     return form, qs.select_related("actor", "content_type").order_by("-timestamp", "-pk")
 
 
-def _changes(entry) -> list[tuple[str, str, str]]:
-    """(field, before, after) rows; values shown as stored (already masked for ID/phone)."""
-    try:
-        changes = entry.changes_display_dict
-    except Exception:  # noqa: BLE001 - an entry of a model that no longer exists
-        changes = entry.changes_dict or {}
-    rows = []
-    model = entry.content_type.model_class() if entry.content_type_id else None
-    for field, pair in (changes or {}).items():
-        if isinstance(pair, dict):  # m2m changes: {"type": ..., "objects": [...]}
-            rows.append((_field_label(model, field), "", json.dumps(pair, ensure_ascii=False)[:300]))
-            continue
-        before, after = (list(pair) + ["", ""])[:2]
-        if all(v in (None, "", "None") or RELATION_NOISE.match(str(v)) for v in (before, after)):
-            continue  # a reverse relation's manager (“actions.Task.None”): nothing a person changed
-        rows.append((_field_label(model, field), _in_words(before), _in_words(after)))
-    return rows
+# The words come from core.audit, shared with each record's 修改记录 (and the export uses
+# these names).
+_changes = change_rows
+_model_name = model_name
+_model_label = entry_model_label
+_object_name = object_name
 
 
-RELATION_NOISE = re.compile(r"^\w+\.\w+\.None$")
-# Models of other apps that have no Chinese verbose_name yet (shown in words all the same).
-MODEL_LABELS = {
-    "revealevent": "敏感信息查看记录",
-    "taskcategory": "任务类别",
-    "task": "任务",
-    "milestone": "任务节点",
-    "progressreport": "进展报告",
-    "disposalstep": "处置步骤",
-}
+def _point_item(code: str) -> str:
+    """A points item's code ("volunteer") as its name: the township's rules, else the defaults."""
+    from dangjian.points.models import PointRule
+    from dangjian.rules.points import DEFAULT_RULESET
+
+    label = PointRule.objects.filter(code=code).order_by("-ruleset_id").values_list("label", flat=True).first()
+    return label or next((i.label for i in DEFAULT_RULESET if i.code == code), "")
 
 
-def _field_label(model, name) -> str:
-    """A field's label in words: its verbose_name, the related model's name, or 编号 for id."""
-    name = str(name)
-    if not name.isascii():
-        return name
-    if name.lower() == "id":
-        return "编号"
-    if model is not None:
-        try:
-            f = model._meta.get_field(name)
-        except Exception:  # noqa: BLE001 — a field removed since the entry was written
-            return name
-        label = str(getattr(f, "verbose_name", "") or "")
-        if label and not label.isascii():
-            return label
-        if getattr(f, "related_model", None) is not None:
-            return _model_name(f.related_model)
-    return name
+def _meeting_kinds(codes: str) -> str:
+    from dangjian.meetings.models import Kind
+
+    labels = dict(Kind.choices)
+    return "、".join(labels.get(c.strip(), c.strip()) for c in codes.split(",") if c.strip())
 
 
-def _model_name(model) -> str:
-    label = str(model._meta.verbose_name)
-    return MODEL_LABELS.get(model._meta.model_name, label) if label.isascii() else label
+FILE_TYPES = {"application/pdf": "PDF文件", "text/plain": "文本文件", "text/csv": "CSV表格"}
 
 
-WORDS = {"True": "是", "False": "否", "None": "", "true": "是", "false": "否", "null": ""}
-DEFAULT_REPR = re.compile(r"^\w+ object \((\w+)\)$")
+def _file_type(mime: str) -> str:
+    mime = mime.lower()
+    if mime in FILE_TYPES:
+        return FILE_TYPES[mime]
+    if mime.startswith("image/"):
+        return "图片"
+    if "word" in mime:
+        return "Word文档"
+    if "sheet" in mime or "excel" in mime:
+        return "Excel表格"
+    if "presentation" in mime or "powerpoint" in mime:
+        return "演示文稿"
+    return "文件"
 
 
-def _in_words(value) -> str:
-    """A stored value as people say it: 是/否 for booleans, empty for none."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    text = str(value)
-    return WORDS.get(text, text)
-
-
-def _object_name(entry) -> str:
-    """The object's name; “ScanRun object (1)” (a model without a name) becomes “扫描记录 第1号”."""
-    text = entry.object_repr or ""
-    m = DEFAULT_REPR.match(text)
-    if m or not text:
-        return f"{_model_label(entry)} 第{m.group(1) if m else entry.object_pk}号"
-    return text
-
-
-def _model_label(entry) -> str:
-    model = entry.content_type.model_class() if entry.content_type_id else None
-    if model is not None:
-        return _model_name(model)
-    return MODEL_LABELS.get(entry.content_type.model, "已删除的数据类型") if entry.content_type_id else ""
+VALUE_WORDS.update(
+    {
+        "points.manualpoint.code": _point_item,
+        "meetings.meetingnotice.kinds": _meeting_kinds,
+        "meetings.attachment.content_type": _file_type,
+    }
+)
 
 
 @scoped(roles=ADMIN_ONLY)

@@ -22,10 +22,55 @@ def words_world(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield build_scope_world()
+            world = build_scope_world()
+            _write_history(world)
+            yield world
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+def _write_history(world):
+    """The demo writes in bulk (entries without changes): give each member page the walk
+    visits a 修改记录 written through auditlog's signals — a create entry (reverse relations
+    stored as "points.ManualPoint.None"), an edit of an FK and a boolean, a manual points item
+    proposed and approved — so the walk reads real history on the member and audit pages."""
+
+    from auditlog.context import set_actor
+    from auditlog.receivers import log_create
+    from django.utils import timezone
+
+    from dangjian.members.models import Member
+    from dangjian.points.models import ManualPoint
+    from dangjian.testsupport.world import make_member
+
+    admin, secretary = world.users["admin"], world.users["secretary"]
+    picked = {pk for role in ROLES if world.users[role] is not None for pk in world.pick(role, Member)[0][:1]}
+    with set_actor(secretary):
+        new = make_member(world.branch, name="历史记录")
+        new.delete()  # a delete entry as well
+    for member in Member.objects.filter(pk__in=picked):
+        with set_actor(secretary):
+            # The create entry a form's save writes (the demo's members were added in bulk).
+            log_create(sender=Member, instance=member, created=True)
+            member.is_migrant_worker = not member.is_migrant_worker
+            member.group = None if member.group_id else world.branch.get_children().first()
+            member.job = "村会计"
+            member.save()
+            mp = ManualPoint.objects.create(
+                member=member,
+                year=timezone.localdate().year,
+                code="volunteer",
+                date=timezone.localdate(),
+                description="参加志愿服务",
+                evidence="活动签到表",
+                proposed_by=secretary,
+            )
+        with set_actor(admin):
+            mp.status = ManualPoint.Status.APPROVED
+            mp.decided_by = admin
+            mp.decided_at = timezone.now()
+            mp.save()
 
 
 def test_the_checker_bites():
