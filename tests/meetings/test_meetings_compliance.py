@@ -157,3 +157,35 @@ def test_a_past_years_talk_coverage_counts_that_years_members(world):
 
     assert talk_row(2023)["members"] == 5  # the five of 2023, 钱一 included, not the newcomers
     assert talk_row(2024)["members"] == 6  # 钱一 gone, two arrived
+
+
+def test_a_district_sized_page_lists_the_worst_rows_and_townships_first(world, record, client_for, monkeypatch):
+    """At county scale (1,000 branches) the page lists the worst COMPLIANCE_PAGE_ROWS rows of each
+    table and says how many more; the picker offers the townships (PICKER_MAX). Both limits
+    are lowered here so the two-branch world stands in for a district."""
+    from dangjian.meetings import views
+
+    monkeypatch.setattr(views, "COMPLIANCE_PAGE_ROWS", 1)
+    monkeypatch.setattr(views, "PICKER_MAX", 1)
+    _pattern_b(world, record)
+    record(world.branch_a, [Kind.THEME_DAY], date(2023, 5, 20))
+    c = client_for("admin")
+    r = c.get("/meetings/compliance/?year=2023")
+    html = r.content.decode()
+    heat = html.split('id="heatmap"')[1].split("</table>")[0]
+    assert heat.count("<tr data-branch=") == 1
+    assert "另有 1 个支部未列出（以上是缺口最多的 1 个）" in html
+    assert [o.pk for o in r.context["branches"]] == [world.township.pk]  # townships, not 1,000 branches
+    # choosing the township in the meeting list lists the meetings of its branches
+    from dangjian.meetings.models import Meeting
+
+    listed = c.get(f"/meetings/?branch={world.township.pk}&year=2023").context["page"].paginator.count
+    assert listed == Meeting.objects.filter(date__year=2023).count() > 1
+    only_a = c.get(f"/meetings/?branch={world.branch_a.pk}&year=2023").context["page"].paginator.count
+    assert only_a == Meeting.objects.filter(date__year=2023, branch=world.branch_a).count() == 1
+    # with the real limits a township shows every branch and no note
+    monkeypatch.setattr(views, "COMPLIANCE_PAGE_ROWS", 100)
+    monkeypatch.setattr(views, "PICKER_MAX", 150)
+    html = c.get("/meetings/compliance/?year=2023").content.decode()
+    assert "未列出" not in html
+    assert html.split('id="heatmap"')[1].split("</table>")[0].count("<tr data-branch=") == 2
