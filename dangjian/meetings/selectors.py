@@ -768,3 +768,9 @@ def is_lecture(meeting: Meeting) -> bool:
 def present_member_ids(meeting: Meeting) -> set[int]:
     """Who was marked 出席 at `meeting` (to tick them when study is recorded from it)."""
     return set(meeting.attendance.filter(status=Attendance.Status.PRESENT).values_list("member_id", flat=True))
+
+
+def kind_labels(codes: str) -> str:
+    """Comma-separated meeting kind codes (a 会议通知's kinds as the audit log stores them) in words."""
+    labels = dict(Kind.choices)
+    return "、".join(labels.get(c.strip(), c.strip()) for c in codes.split(",") if c.strip())

@@ -224,3 +224,13 @@ def by_branch_counts(root, year: int) -> dict[int, int]:
     ).values_list("member__branch_id", flat=True):
         out[bid] += 1
     return dict(out)
+
+
+def item_label(code: str) -> str:
+    """A points item's code ("volunteer") as its name: the township's rules, else the defaults
+    (the audit log words a 手工积分's item with it)."""
+    from dangjian.points.models import PointRule
+    from dangjian.rules.points import DEFAULT_RULESET
+
+    label = PointRule.objects.filter(code=code).order_by("-ruleset_id").values_list("label", flat=True).first()
+    return label or next((i.label for i in DEFAULT_RULESET if i.code == code), "")

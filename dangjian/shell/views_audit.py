@@ -147,19 +147,15 @@ _object_name = object_name
 
 
 def _point_item(code: str) -> str:
-    """A points item's code ("volunteer") as its name: the township's rules, else the defaults."""
-    from dangjian.points.models import PointRule
-    from dangjian.rules.points import DEFAULT_RULESET
+    from dangjian.points.selectors import item_label
 
-    label = PointRule.objects.filter(code=code).order_by("-ruleset_id").values_list("label", flat=True).first()
-    return label or next((i.label for i in DEFAULT_RULESET if i.code == code), "")
+    return item_label(code)
 
 
 def _meeting_kinds(codes: str) -> str:
-    from dangjian.meetings.models import Kind
+    from dangjian.meetings.selectors import kind_labels
 
-    labels = dict(Kind.choices)
-    return "、".join(labels.get(c.strip(), c.strip()) for c in codes.split(",") if c.strip())
+    return kind_labels(codes)
 
 
 FILE_TYPES = {"application/pdf": "PDF文件", "text/plain": "文本文件", "text/csv": "CSV表格"}

@@ -9,6 +9,7 @@ import pytest
 from django.db import transaction
 from test_security_scope_everywhere import build_scope_world
 
+from dangjian.orgs.models import Organization
 from dangjian.testsupport.scope import PLAIN_VALUES, _client_for, iter_urls, visit
 from dangjian.testsupport.words import english_words
 
@@ -54,7 +55,7 @@ def _write_history(world):
             # The create entry a form's save writes (the demo's members were added in bulk).
             log_create(sender=Member, instance=member, created=True)
             member.is_migrant_worker = not member.is_migrant_worker
-            member.group = None if member.group_id else world.branch.get_children().first()
+            member.group = None if member.group_id else Organization.objects.get_children(world.branch).first()
             member.job = "村会计"
             member.save()
             mp = ManualPoint.objects.create(
