@@ -134,3 +134,29 @@ def chromium_path() -> str | None:
         if os.path.exists(p):
             return p
     return shutil.which("chromium")
+
+
+def approved_manual_point(member, proposer, approver, day: date):
+    """A 手工积分 item proposed by `proposer` and approved by `approver`, each through auditlog's
+    signals under their own name (tests that read the audit log's words need both entries)."""
+    from auditlog.context import set_actor
+    from django.utils import timezone
+
+    from dangjian.points.models import ManualPoint
+
+    with set_actor(proposer):
+        mp = ManualPoint.objects.create(
+            member=member,
+            year=day.year,
+            code="volunteer",
+            date=day,
+            description="参加志愿服务",
+            evidence="活动签到表",
+            proposed_by=proposer,
+        )
+    with set_actor(approver):
+        mp.status = ManualPoint.Status.APPROVED
+        mp.decided_by = approver
+        mp.decided_at = timezone.now()
+        mp.save()
+    return mp

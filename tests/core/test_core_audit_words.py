@@ -12,13 +12,12 @@ from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
-from django.utils import timezone
 
 from dangjian.inspections.models import Inspection
 from dangjian.orgs.models import Organization
-from dangjian.points.models import ManualPoint
 from dangjian.shell.exports import audit_rows
 from dangjian.testsupport.words import english_words
+from dangjian.testsupport.world import approved_manual_point
 
 PROGRAMMER_WORDS = re.compile(r"\bNone\b|\bTrue\b|\bFalse\b|\b[A-Za-z_]\w*\.[A-Za-z_]\w*\.\w+")
 
@@ -72,20 +71,8 @@ def history(world):
         m.is_migrant_worker = True
         m.job = "村会计"
         m.save()
-        mp = ManualPoint.objects.create(
-            member=m,
-            year=2026,
-            code="volunteer",
-            date=date(2026, 3, 1),
-            description="参加志愿服务",
-            evidence="活动签到表",
-            proposed_by=secretary,
-        )
+    mp = approved_manual_point(m, secretary, admin, date(2026, 3, 1))
     with set_actor(admin):
-        mp.status = ManualPoint.Status.APPROVED
-        mp.decided_by = admin
-        mp.decided_at = timezone.now()
-        mp.save()
         insp = Inspection.objects.create(
             org=world.township, title="春季组织生活督查", date=date(2026, 3, 2), team="张三"
         )

@@ -42,8 +42,7 @@ def _write_history(world):
     from django.utils import timezone
 
     from dangjian.members.models import Member
-    from dangjian.points.models import ManualPoint
-    from dangjian.testsupport.world import make_member
+    from dangjian.testsupport.world import approved_manual_point, make_member
 
     admin, secretary = world.users["admin"], world.users["secretary"]
     picked = {pk for role in ROLES if world.users[role] is not None for pk in world.pick(role, Member)[0][:1]}
@@ -58,20 +57,7 @@ def _write_history(world):
             member.group = None if member.group_id else Organization.objects.get_children(world.branch).first()
             member.job = "村会计"
             member.save()
-            mp = ManualPoint.objects.create(
-                member=member,
-                year=timezone.localdate().year,
-                code="volunteer",
-                date=timezone.localdate(),
-                description="参加志愿服务",
-                evidence="活动签到表",
-                proposed_by=secretary,
-            )
-        with set_actor(admin):
-            mp.status = ManualPoint.Status.APPROVED
-            mp.decided_by = admin
-            mp.decided_at = timezone.now()
-            mp.save()
+        approved_manual_point(member, secretary, admin, timezone.localdate())
 
 
 def test_the_checker_bites():
