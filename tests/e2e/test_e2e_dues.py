@@ -5,25 +5,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from dangjian.testsupport.browser import signed_in
+
 
 def _bases(world):
     from dangjian.dues.services import BaseRow, set_bases
 
     year = timezone.localdate().year
     set_bases(branch=world.branch_a, year=year, rows=[BaseRow(m.pk, "在职", "4000") for m in world.members_a])
-
-
-def _phone_login(browser, live_server, username):
-    """A phone-sized (390×844) context logged in as `username`: (context, page)."""
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = ctx.new_page()
-    page.set_default_timeout(30000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "Test-pass-2023")
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    return ctx, page
 
 
 @pytest.mark.browser
@@ -77,7 +66,7 @@ def test_bases_import_on_a_phone_previews_then_confirms(world, browser, live_ser
             ]
         )
     )
-    ctx, page = _phone_login(browser, live_server, "sec_a")
+    ctx, page = signed_in(browser, live_server.url, "sec_a")
     try:
         page.goto(f"{live_server.url}/dues/bases/import/?branch={world.branch_a.pk}")
         page.set_input_files("#imp-file", str(sheet))
@@ -117,7 +106,7 @@ def test_stats_import_on_a_phone_previews_then_confirms(world, browser, live_ser
     wb["特色产业"].append([2023, "花椒", 430, 300])
     sheet = tmp_path / "统计数据.xlsx"
     wb.save(sheet)
-    ctx, page = _phone_login(browser, live_server, "admin")
+    ctx, page = signed_in(browser, live_server.url, "admin")
     try:
         page.goto(f"{live_server.url}/stats/import/?org={world.township.pk}")
         page.set_input_files("input[type=file][name=file]", str(sheet))

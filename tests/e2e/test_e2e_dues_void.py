@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from dangjian.dues.models import PaidMonth, Payment, PaymentVoid
 from dangjian.dues.months import month_of
+from dangjian.testsupport.browser import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
@@ -17,18 +18,6 @@ def _bases(world):
 
     year = timezone.localdate().year
     set_bases(branch=world.branch_a, year=year, rows=[BaseRow(m.pk, "在职", "4000") for m in world.members_a])
-
-
-def _phone(browser, live_server, username):
-    ctx = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
-    page = ctx.new_page()
-    page.set_default_timeout(30000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "Test-pass-2023")
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
-    return ctx, page
 
 
 def _no_sideways_scroll(page):
@@ -49,7 +38,7 @@ def _buttons_on_one_line(page):
 def test_collect_confirm_then_void_on_a_phone(world, live_server, browser):
     _bases(world)
     a = world.members_a
-    ctx, page = _phone(browser, live_server, "sec_a")
+    ctx, page = signed_in(browser, live_server.url, "sec_a")
     try:
         page.goto(f"{live_server.url}/dues/collect/")
         _no_sideways_scroll(page)
@@ -109,7 +98,7 @@ def test_collect_confirm_then_void_on_a_phone(world, live_server, browser):
 
 
 def test_phone_design_roster_cards_folded_filters_and_tree_search(world, live_server, browser):
-    ctx, page = _phone(browser, live_server, "admin")
+    ctx, page = signed_in(browser, live_server.url, "admin")
     try:
         page.goto(f"{live_server.url}/members/")
         _no_sideways_scroll(page)
@@ -179,7 +168,7 @@ def test_phone_walk_no_sideways_scroll_and_buttons_on_one_line(world, live_serve
 
 def _phone_walk(browser, live_server, username, paths):
     """Each page at 390×844 as `username`: one main, no sideways scroll, no wrapped button."""
-    ctx, page = _phone(browser, live_server, username)
+    ctx, page = signed_in(browser, live_server.url, username)
     try:
         for path in paths:
             page.goto(live_server.url + path)

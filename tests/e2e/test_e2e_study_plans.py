@@ -5,18 +5,7 @@ document and sees their hours."""
 import pytest
 from django.utils import timezone
 
-
-def _login(browser, live_server, username, *, phone=False):
-    size = {"width": 390, "height": 844} if phone else {"width": 1366, "height": 768}
-    ctx = browser.new_context(locale="zh-CN", viewport=size, is_mobile=phone, has_touch=phone)
-    page = ctx.new_page()
-    page.set_default_timeout(15000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "Test-pass-2023")
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    return ctx, page
+from dangjian.testsupport.browser import signed_in
 
 
 @pytest.mark.browser
@@ -46,7 +35,7 @@ def test_plan_item_with_document_to_recorded_study_to_member_phone(world, login,
     assert "学习工作方案" in page.inner_text("#plan-items")
 
     # 3. the branch secretary records the 集中学习 from the item
-    sec_ctx, sec = _login(browser, live_server, "sec_a")
+    sec_ctx, sec = signed_in(browser, live_server.url, "sec_a", phone=False, timeout=15000)
     sec.goto(f"{live_server.url}/study/plans/?year={today.year}")
     with sec.expect_navigation():
         sec.click("#plan-items a.record-from-item")
@@ -61,7 +50,7 @@ def test_plan_item_with_document_to_recorded_study_to_member_phone(world, login,
     sec_ctx.close()
 
     # 4. a member on a phone: the month's item, the document, their hours
-    ctx, phone = _login(browser, live_server, "mem_a", phone=True)
+    ctx, phone = signed_in(browser, live_server.url, "mem_a", timeout=15000)
     phone.goto(f"{live_server.url}/study/mine/")
     assert "学习工作方案" in phone.inner_text("#month-items")
     assert "2.0 学时" in phone.inner_text("#my-central-hours")
@@ -89,7 +78,7 @@ def test_secretary_on_a_phone_records_a_meeting_that_carries_out_the_months_item
             month_from=today.month, month_to=today.month, topic="学习党章", hours=Decimal("2")
         ),
     )
-    ctx, sec = _login(browser, live_server, "sec_a", phone=True)
+    ctx, sec = signed_in(browser, live_server.url, "sec_a", timeout=15000)
     sec.goto(f"{live_server.url}/meetings/todo/")
     with sec.expect_navigation():
         sec.click("#todo-study a:has-text('记录会议')")
