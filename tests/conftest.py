@@ -32,3 +32,14 @@ def _fresh_audit_context():
     token = auditlog_value.set({})
     yield
     auditlog_value.reset(token)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fresh_audit_context_per_module():
+    """The same for the module-scoped worlds (built before any test's own reset): a world must
+    not be built under an actor an earlier module's fixture left behind and rolled back."""
+    from auditlog.context import auditlog_value
+
+    token = auditlog_value.set({})
+    yield
+    auditlog_value.reset(token)

@@ -8,10 +8,11 @@ object in one INSERT, with the actor and address of the current request when the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from auditlog.context import auditlog_value
+from auditlog.context import auditlog_value, set_actor
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -32,6 +33,21 @@ def _context() -> tuple[object | None, str | None]:
     if actor is not None and not getattr(actor, "is_authenticated", True):
         actor = None
     return actor, data.get("remote_addr")
+
+
+@contextmanager
+def acting_as(actor, remote_addr: str | None = None) -> Iterator[None]:
+    """auditlog's `set_actor` for code outside a request, restoring the actor before it on exit.
+
+    `set_actor` sets the context variable and never resets it: a user set in one place stays the
+    actor of every later save in that thread, and once that user's row is gone (a test's
+    rollback) the next audit entry points at a missing user."""
+    token = auditlog_value.set({})
+    try:
+        with set_actor(actor, remote_addr=remote_addr):
+            yield
+    finally:
+        auditlog_value.reset(token)
 
 
 def log_bulk(

@@ -139,12 +139,12 @@ def chromium_path() -> str | None:
 def approved_manual_point(member, proposer, approver, day: date):
     """A 手工积分 item proposed by `proposer` and approved by `approver`, each through auditlog's
     signals under their own name (tests that read the audit log's words need both entries)."""
-    from auditlog.context import set_actor
     from django.utils import timezone
 
+    from dangjian.core.audit import acting_as
     from dangjian.points.models import ManualPoint
 
-    with set_actor(proposer):
+    with acting_as(proposer):
         mp = ManualPoint.objects.create(
             member=member,
             year=day.year,
@@ -154,7 +154,7 @@ def approved_manual_point(member, proposer, approver, day: date):
             evidence="活动签到表",
             proposed_by=proposer,
         )
-    with set_actor(approver):
+    with acting_as(approver):
         mp.status = ManualPoint.Status.APPROVED
         mp.decided_by = approver
         mp.decided_at = timezone.now()

@@ -8,11 +8,11 @@ from datetime import date
 from html.parser import HTMLParser
 
 import pytest
-from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from dangjian.core.audit import acting_as
 from dangjian.inspections.models import Inspection
 from dangjian.orgs.models import Organization
 from dangjian.shell.exports import audit_rows
@@ -66,13 +66,13 @@ def history(world):
     m = world.members_a[1]
     secretary, admin = world.user("secretary_a"), world.user("admin")
     assert m.group_id == world.group_a.pk and not m.is_migrant_worker
-    with set_actor(secretary):
+    with acting_as(secretary):
         m.group = None
         m.is_migrant_worker = True
         m.job = "村会计"
         m.save()
     mp = approved_manual_point(m, secretary, admin, date(2026, 3, 1))
-    with set_actor(admin):
+    with acting_as(admin):
         insp = Inspection.objects.create(
             org=world.township, title="春季组织生活督查", date=date(2026, 3, 2), team="张三"
         )

@@ -143,9 +143,9 @@ def other_township(world):
     other = Organization.objects.add_child(world.district, dict(name="外镇党委", org_type="committee", category="机关"))
     other_branch = Organization.objects.add_child(other, dict(name="外镇某村党支部", org_type="branch", category="村"))
     district_admin = make_user("district_admin", Role.ADMIN, org=world.district)
-    from auditlog.context import set_actor
+    from dangjian.core.audit import acting_as
 
-    with set_actor(district_admin):
+    with acting_as(district_admin):
         stranger = make_member(other_branch, name="外镇党员甲")
     return other, stranger, district_admin
 
@@ -169,9 +169,9 @@ def test_audit_list_admin_only_and_scoped(world, client_for, other_township):
 def test_audit_filters(world, client_for):
     admin_user = world.user("admin")
     member = world.members_a[2]
-    from auditlog.context import set_actor
+    from dangjian.core.audit import acting_as
 
-    with set_actor(world.user("secretary_a")):
+    with acting_as(world.user("secretary_a")):
         member.address = "书记改的地址"
         member.save()
     c = client_for("admin")

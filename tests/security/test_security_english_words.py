@@ -37,20 +37,20 @@ def _write_history(world):
     stored as "points.ManualPoint.None"), an edit of an FK and a boolean, a manual points item
     proposed and approved — so the walk reads real history on the member and audit pages."""
 
-    from auditlog.context import set_actor
     from auditlog.receivers import log_create
     from django.utils import timezone
 
+    from dangjian.core.audit import acting_as
     from dangjian.members.models import Member
     from dangjian.testsupport.world import approved_manual_point, make_member
 
     admin, secretary = world.users["admin"], world.users["secretary"]
     picked = {pk for role in ROLES if world.users[role] is not None for pk in world.pick(role, Member)[0][:1]}
-    with set_actor(secretary):
+    with acting_as(secretary):
         new = make_member(world.branch, name="历史记录")
         new.delete()  # a delete entry as well
     for member in Member.objects.filter(pk__in=picked):
-        with set_actor(secretary):
+        with acting_as(secretary):
             # The create entry a form's save writes (the demo's members were added in bulk).
             log_create(sender=Member, instance=member, created=True)
             member.is_migrant_worker = not member.is_migrant_worker
