@@ -250,8 +250,16 @@ SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE
 SECURE_HSTS_SECONDS = HSTS_SECONDS if SECURE else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
-SECURE_HSTS_PRELOAD = SECURE
+# includeSubDomains and preload only when the district asks for them (HSTS_INCLUDE_SUBDOMAINS=1,
+# HSTS_PRELOAD=1): a district site often lives under the government's shared domain, whose other
+# hosts may still serve plain http, and the preload list cannot be left quickly.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE and _env_bool("HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = SECURE and _env_bool("HSTS_PRELOAD")
+# check --deploy asks for both; leaving them off is the decision above, not an oversight.
+SILENCED_SYSTEM_CHECKS = [
+    *(["security.W005"] if not SECURE_HSTS_INCLUDE_SUBDOMAINS else []),
+    *(["security.W021"] if not SECURE_HSTS_PRELOAD else []),
+]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 # Applied by `serve --https` before the application is built (ops serve.py). HSTS for a year,
 # without includeSubDomains or preload: offices type a LAN IP (browsers ignore HSTS on an IP

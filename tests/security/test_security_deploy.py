@@ -50,7 +50,15 @@ def test_secure_settings_switch_on_together():
         assert s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE and s.SECURE_SSL_REDIRECT
         assert s.SECURE_HSTS_SECONDS >= 31536000
         assert s.SECURE_PROXY_SSL_HEADER == ("HTTP_X_FORWARDED_PROTO", "https")
+        # includeSubDomains and preload only when asked for: a district under a shared government
+        # domain must not force HTTPS on its neighbours' hosts, nor enter the preload list unasked.
+        assert not s.SECURE_HSTS_INCLUDE_SUBDOMAINS and not s.SECURE_HSTS_PRELOAD
+        os.environ.update(HSTS_INCLUDE_SUBDOMAINS="1", HSTS_PRELOAD="1")
+        importlib.reload(s)
+        assert s.SECURE_HSTS_INCLUDE_SUBDOMAINS and s.SECURE_HSTS_PRELOAD and not s.SILENCED_SYSTEM_CHECKS
     finally:
+        os.environ.pop("HSTS_INCLUDE_SUBDOMAINS", None)
+        os.environ.pop("HSTS_PRELOAD", None)
         if old is None:
             os.environ.pop("DJANGO_SECURE", None)
         else:
