@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench.markdown import render, update_doc
 from bench.timing import percentile
 
@@ -26,8 +28,13 @@ def test_bench_smoke_at_tiny_scale_prints_every_figure_with_its_limit(tmp_path):
     result = json.loads(out.read_text())
     names = " ".join(f["name"] for f in result["figures"])
     for part in ("生成合计", "落实率计算", "页面 首页", "党员名册", "支部页面", "热力图", "数据看板", "HTTP 常用页面",
-                 "报告 .docx", "诚信信号扫描", "名册导入", "峰值内存"):  # fmt: skip
+                 "报告 .docx", "诚信信号扫描", "名册导入", "峰值内存", "市级规模外推"):  # fmt: skip
         assert part in names, part
+    # The city projection is this run's data scaled to 200 townships, per member.
+    city = result["city_projection"]
+    assert city["townships"] == 200 and city["factor"] >= 1
+    assert city["rows"] == round(result["rows"]["all"] * city["factor"])
+    assert city["compliance_seconds"] == pytest.approx(result["compliance"]["summary_seconds"] * city["factor"])
     assert result["compliance"]["equal"] is True
     assert result["compliance"]["app"]["required_periods"] > 0
     assert result["import"]["created"] == 300

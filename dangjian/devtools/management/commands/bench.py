@@ -30,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip",
             default="",
-            help="跳过的步骤，逗号分隔：generate,compliance,pages,writes,exports,http,report,integrity,import",
+            help="跳过的步骤，逗号分隔：generate,compliance,pages,writes,exports,http,report,integrity,import,projection",
         )
 
     def handle(self, *args, scale, json_path, doc, smoke, reset, reuse, roster_rows, repeats, http_seconds, skip,
