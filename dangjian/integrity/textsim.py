@@ -24,9 +24,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
+from datasketch.minhash import _fmix  # the affine32 pre-mix, to compute MinHash values in bulk
 
 SHINGLE = 4  # characters; Chinese text has no spaces, so characters are the unit
 NUM_PERM = 128
@@ -115,39 +117,6 @@ def shingles(text: str, k: int = SHINGLE, roster: Roster | None = None) -> set[i
     return {zlib.crc32(norm[i : i + k].encode()) for i in range(len(norm) - k + 1)}
 
 
-def _group_counts(docs_shingles: dict[str, set[int]], groups: dict[str, str]) -> Counter[int]:
-    """Per shingle, how many different organizations use it."""
-    per_group: dict[str, set[int]] = {}
-    for key, sh in docs_shingles.items():
-        per_group.setdefault(groups[key], set()).update(sh)
-    counts: Counter[int] = Counter()
-    for sh in per_group.values():
-        counts.update(sh)
-    return counts
-
-
-def boilerplate(
-    docs_shingles: dict[str, set[int]], groups: dict[str, str], *, min_groups: int, counts: Counter | None = None
-) -> set[int]:
-    """Shingles used by at least `min_groups` different organizations."""
-    counts = counts if counts is not None else _group_counts(docs_shingles, groups)
-    return {s for s, n in counts.items() if n >= min_groups}
-
-
-def formulaic(
-    docs_shingles: dict[str, set[int]], groups: dict[str, str], *, min_docs: int, counts: Counter | None = None
-) -> set[int]:
-    """Shingles in at least `min_docs` documents of at least two organizations: set phrases
-    of the trade (a 支委会 agenda item worded the same way everywhere, a study theme), which
-    honest records repeat however few organizations there are. A copied passage is in two or
-    three documents, not five."""
-    in_groups = counts if counts is not None else _group_counts(docs_shingles, groups)
-    docs: Counter[int] = Counter()
-    for sh in docs_shingles.values():
-        docs.update(sh)
-    return {s for s, n in docs.items() if n >= min_docs and in_groups[s] >= 2}
-
-
 def _identity(x):
     return x
 
@@ -157,25 +126,188 @@ _PERMUTATIONS, _SCHEME = _TEMPLATE.permutations, _TEMPLATE.scheme  # made once: 
 
 
 def minhash(sh: Iterable[int]) -> MinHash:
+    """One datasketch MinHash of pre-hashed 32-bit shingles (the per-text way; the scan uses
+    `minhash_matrix`, which gives the same values for many texts at once)."""
     m = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_identity, permutations=_PERMUTATIONS, scheme=_SCHEME)
     values = list(sh)
     if values:
-        # Vectorised update with pre-hashed 32-bit values (faster than hashing bytes again).
         m.update_batch(values)
     return m
 
 
-def habits(docs_shingles: dict[str, set[int]], groups: dict[str, str], *, share: float) -> dict[str, set[int]]:
-    """Per organization, the phrases it uses in at least `share` of its own texts (its
-    secretary's habitual wording); ignored when comparing that organization's texts with
-    each other, so only copied substance counts across time."""
-    counts: dict[str, Counter[int]] = {}
-    sizes: Counter[str] = Counter()
-    for key, sh in docs_shingles.items():
-        g = groups[key]
-        sizes[g] += 1
-        counts.setdefault(g, Counter()).update(sh)
-    return {g: {s for s, n in c.items() if n >= max(3, share * sizes[g])} for g, c in counts.items() if sizes[g] >= 3}
+# --- batched shingling and hashing ------------------------------------------------------------
+# A scan of a county's 100,000 texts cannot afford a Python set of ints per text (memory) nor a
+# Python loop per shingle (time). The texts are concatenated into one array of code points and
+# every k-character window's zlib.crc32 (of its UTF-8 bytes, exactly as `shingles` computes it)
+# is computed with numpy. CRC-32 is affine over GF(2): the register after a byte string s,
+# started from c, is L^|s|(c) xor R(0, s), so a window's CRC is 4 table steps of one character
+# each (its precomputed R(0, utf8(char)) and byte length), not 12 byte steps.
+_M32 = np.uint64(0xFFFFFFFF)
+
+
+def _crc_tables():
+    table = np.zeros(256, dtype=np.uint32)
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0xEDB88320 if c & 1 else c >> 1
+        table[i] = c
+
+    def zero_bytes(v: np.ndarray, n: int) -> np.ndarray:  # L^n: the register after n zero bytes
+        for _ in range(n):
+            v = table[v & 0xFF] ^ (v >> np.uint32(8))
+        return v
+
+    base = np.arange(256, dtype=np.uint32)
+    shift = np.zeros((5, 4, 256), dtype=np.uint32)
+    for n in range(5):
+        for j in range(4):
+            shift[n, j] = zero_bytes(base << np.uint32(8 * j), n)
+    start = np.array([zero_bytes(np.array([0xFFFFFFFF], dtype=np.uint32), n)[0] for n in range(5)], dtype=np.uint32)
+    return table, shift.reshape(-1), start
+
+
+_CRC, _SHIFT, _START = _crc_tables()
+
+
+def _char_crc(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per code point: R(0, its UTF-8 bytes) and the number of those bytes."""
+    cp = cp.astype(np.uint32)
+    n = np.where(cp < 0x80, 1, np.where(cp < 0x800, 2, np.where(cp < 0x10000, 3, 4))).astype(np.uint32)
+    lead = np.where(
+        n == 1, cp, np.where(n == 2, 0xC0 | (cp >> 6), np.where(n == 3, 0xE0 | (cp >> 12), 0xF0 | (cp >> 18)))
+    )
+    reg = _CRC[lead & 0xFF]
+    for i in range(1, 4):  # continuation bytes, most significant first
+        byte = 0x80 | ((cp >> np.uint32(6 * (n.astype(np.int64) - 1 - i).clip(0))) & 0x3F)
+        step = _CRC[(reg ^ byte) & 0xFF] ^ (reg >> np.uint32(8))
+        reg = np.where(n > i, step, reg)
+    return reg.astype(np.uint32), n
+
+
+_BMP_CRC, _BMP_LEN = _char_crc(np.arange(0x10000, dtype=np.uint32))
+
+
+def _window_crcs(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(text index, crc32) of every k-character window of `texts`, in order."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    cp = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    n_windows = len(cp) - k + 1
+    if n_windows <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.uint32)
+    if cp.size and cp.max() >= 0x10000:
+        reg, nbytes = _char_crc(cp)
+    else:
+        reg, nbytes = _BMP_CRC[cp], _BMP_LEN[cp]
+    s = _START[nbytes[:n_windows]] ^ reg[:n_windows]
+    for j in range(1, k):
+        base = nbytes[j : j + n_windows].astype(np.intp) * 1024
+        s = (
+            _SHIFT[base + (s & 0xFF)]
+            ^ _SHIFT[base + 256 + ((s >> 8) & 0xFF)]
+            ^ _SHIFT[base + 512 + ((s >> 16) & 0xFF)]
+            ^ _SHIFT[base + 768 + (s >> 24)]
+            ^ reg[j : j + n_windows]
+        )
+    s = ~s
+    ends = np.cumsum(lengths)
+    text_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)[:n_windows]
+    valid = np.arange(n_windows, dtype=np.int64) + k <= ends[text_of]
+    return text_of[valid], s[valid]
+
+
+_BATCH_CHARS = 1_000_000  # code points per numpy pass: ~60 MB of temporaries
+
+
+def shingle_keys(texts: Sequence[str], k: int = SHINGLE) -> np.ndarray:
+    """The shingle sets of already-normalised `texts` as one sorted array of unique uint64
+    keys (text index << 32 | crc32 of the window): the batched `shingles`."""
+    parts = []
+    i = 0
+    while i < len(texts):
+        j, chars = i, 0
+        while j < len(texts) and (chars == 0 or chars + len(texts[j]) <= _BATCH_CHARS):
+            chars += len(texts[j])
+            j += 1
+        doc, crc = _window_crcs(texts[i:j], k)
+        parts.append(_unique(((doc + i).astype(np.uint64) << np.uint64(32)) | crc.astype(np.uint64)))
+        i = j
+    return np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+
+
+def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """values ∈ sorted_set, element-wise."""
+    if not sorted_set.size:
+        return np.zeros(values.shape, dtype=bool)
+    idx = np.searchsorted(sorted_set, values)
+    idx[idx == sorted_set.size] = 0
+    return sorted_set[idx] == values
+
+
+def _bounds(doc: np.ndarray, n: int) -> np.ndarray:
+    """Start offsets of each document's run in a doc-sorted array (n + 1 entries)."""
+    return np.searchsorted(doc, np.arange(n + 1))
+
+
+def minhash_matrix(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """The datasketch MinHash hash values (affine32 scheme, seed 1) of many sets at once: set i
+    is values[bounds[i]:bounds[i+1]] (pre-hashed 32-bit shingles, non-empty). Row i equals
+    `minhash(set i).hashvalues`."""
+    a, b = _PERMUTATIONS
+    mixed = _fmix(values.astype(np.uint32), 32)
+    n = len(bounds) - 1
+    out = np.empty((n, NUM_PERM), dtype=np.uint32)
+    step = 16_384  # shingles per pass: a 16,384 × 128 uint32 block (8 MB)
+    d0 = 0
+    while d0 < n:
+        lo = bounds[d0]
+        d1 = max(d0 + 1, int(np.searchsorted(bounds, lo + step, side="right")) - 1)
+        d1 = min(d1, n)
+        hi = bounds[d1]
+        phv = mixed[lo:hi, None] * a + b
+        out[d0:d1] = np.minimum.reduceat(phv, bounds[d0:d1] - lo, axis=0)
+        d0 = d1
+    return out
+
+
+@cache
+def _hashranges(threshold: float) -> list[tuple[int, int]]:
+    return MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges  # its band sizes (costly to find)
+
+
+def lsh_candidates(matrix: np.ndarray, threshold: float) -> np.ndarray:
+    """Pairs (i < j, as i << 32 | j, sorted) of rows sharing a band of MinHashLSH(threshold):
+    exactly the pairs `MinHashLSH.query` returns for these MinHashes, found by sorting each
+    band's values instead of inserting into and querying hash tables one text at a time."""
+    found = []
+    for start, end in _hashranges(threshold):
+        band = matrix[:, start:end]
+        order = np.lexsort(band.T[::-1])
+        ordered = band[order]
+        same = np.all(ordered[1:] == ordered[:-1], axis=1)  # row k+1 in the bucket of row k
+        if not same.any():
+            continue
+        # Runs of equal rows: [first, last] positions in `order`.
+        edges = np.diff(np.concatenate([[False], same, [False]]).astype(np.int8))
+        firsts, lasts = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+        pairs_of_two = lasts - firsts == 1
+        lo, hi = np.sort([order[firsts[pairs_of_two]], order[lasts[pairs_of_two]]], axis=0)
+        found.append((lo.astype(np.uint64) << np.uint64(32)) | hi.astype(np.uint64))
+        for f, last in zip(firsts[~pairs_of_two].tolist(), lasts[~pairs_of_two].tolist(), strict=True):
+            bucket = np.sort(order[f : last + 1])
+            i, j = np.triu_indices(len(bucket), 1)
+            found.append((bucket[i].astype(np.uint64) << np.uint64(32)) | bucket[j].astype(np.uint64))
+    return _unique(np.concatenate(found)) if found else np.zeros(0, np.uint64)
+
+
+def _unique(a: np.ndarray, counts: bool = False):
+    """np.unique (sorted) by sorting: numpy's hashing path is several times slower on uint64."""
+    a = np.sort(a)
+    first = np.concatenate([[True], a[1:] != a[:-1]]) if a.size else np.zeros(0, dtype=bool)
+    if not counts:
+        return a[first]
+    at = np.nonzero(first)[0]
+    return a[first], np.diff(np.append(at, a.size))
 
 
 def find_near_duplicates(
@@ -201,12 +333,26 @@ def find_near_duplicates(
     catches a copy of formula-built minutes that kept the names and figures: folded, such
     minutes are all alike and their phrases are set phrases; as written, only the copy matches."""
     rosters = rosters or {}
-    folded: dict[str, set[int]] = {}
-    literal: dict[str, set[int]] = {}
-    for d in docs:
-        r = _merge(roster, rosters.get(d.group))
-        folded[d.key] = shingles(d.text, roster=r) - (shingles(d.exclude, roster=r) if d.exclude else set())
-        literal[d.key] = _literal_shingles(d.text) - (_literal_shingles(d.exclude) if d.exclude else set())
+    # One entry per key (the last document given with it wins, as a dict would).
+    docs = list({d.key: d for d in docs}.values())
+    merged: dict[str, Roster | None] = {}
+    folded_texts: list[str] = []
+    literal_texts: list[str] = []
+    excluded: list[int] = []
+    folded_exclude: list[str] = []
+    literal_exclude: list[str] = []
+    for i, d in enumerate(docs):
+        if d.group not in merged:
+            merged[d.group] = _merge(roster, rosters.get(d.group))
+        r = merged[d.group]
+        text = unicodedata.normalize("NFKC", d.text or "")  # once for both readings (NFKC is idempotent)
+        folded_texts.append(canonical(text, r))
+        literal_texts.append(_DROP.sub("", text))
+        if d.exclude:
+            ex = unicodedata.normalize("NFKC", d.exclude)
+            excluded.append(i)
+            folded_exclude.append(canonical(ex, r))
+            literal_exclude.append(_DROP.sub("", ex))
     options = dict(
         threshold=threshold,
         containment=containment,
@@ -216,12 +362,27 @@ def find_near_duplicates(
         habit_share=habit_share,
         formula_docs=formula_docs,
     )
-    groups = {d.key: d.group for d in docs}
-    pairs = _pairs(folded, groups, **options)
-    for key, pair in _pairs(literal, groups, **options).items():
+    group_names = {g: i for i, g in enumerate(dict.fromkeys(d.group for d in docs))}
+    group_of = np.array([group_names[d.group] for d in docs], dtype=np.int64)
+    keys = [d.key for d in docs]
+    pairs = _pairs(_minus_excluded(folded_texts, excluded, folded_exclude), keys, group_of, **options)
+    del folded_texts
+    literal = _pairs(_minus_excluded(literal_texts, excluded, literal_exclude), keys, group_of, **options)
+    for key, pair in literal.items():
         if key not in pairs or pair.similarity > pairs[key].similarity:
             pairs[key] = pair
     return sorted(pairs.values(), key=lambda p: (-p.similarity, p.a, p.b))
+
+
+def _minus_excluded(texts: list[str], excluded: list[int], exclude_texts: list[str]) -> np.ndarray:
+    """Shingle keys of `texts`, without those of document excluded[i]'s exclude_texts[i]."""
+    keys = shingle_keys(texts)
+    if not excluded:
+        return keys
+    ex = shingle_keys(exclude_texts)
+    owner = np.array(excluded, dtype=np.uint64)[(ex >> np.uint64(32)).astype(np.int64)]
+    ex = _unique((owner << np.uint64(32)) | (ex & _M32))
+    return keys[~_in_sorted(keys, ex)]
 
 
 def _literal_shingles(text: str, k: int = SHINGLE) -> set[int]:
@@ -233,8 +394,9 @@ def _literal_shingles(text: str, k: int = SHINGLE) -> set[int]:
 
 
 def _pairs(
-    raw: dict[str, set[int]],
-    groups: dict[str, str],
+    keys: np.ndarray,
+    names: list[str],
+    group_of: np.ndarray,
     *,
     threshold: float,
     containment: float | None,
@@ -244,53 +406,77 @@ def _pairs(
     habit_share: float,
     formula_docs: int | None,
 ) -> dict[tuple[str, str], Pair]:
-    n_groups = len(set(groups.values()))
+    """The candidate pairs and their exact scores. `keys`: every document's shingles as sorted
+    (document << 32 | shingle); `group_of[document]`: its organization."""
+    n_docs = len(names)
+    if n_docs < 2:
+        return {}
+    n_groups = len(_unique(group_of))
     if boilerplate_groups is None:
         # Shared by 4 or more organizations (or a tenth of them, whichever is larger) = boilerplate;
         # in a scope of only a few organizations, shared by more than half of them (at least 3).
         boilerplate_groups = max(4, n_groups // 10)
         if n_groups < 2 * boilerplate_groups:
             boilerplate_groups = max(3, min(boilerplate_groups, n_groups // 2 + 1))
-    counts = _group_counts(raw, groups)
-    common = (
-        boilerplate(raw, groups, min_groups=boilerplate_groups, counts=counts)
-        if n_groups >= boilerplate_groups
-        else set()
-    )
+    doc = (keys >> np.uint64(32)).astype(np.int64)
+    sh = keys & _M32
+    # Per shingle: in how many organizations' texts, in how many texts.
+    in_groups = _unique((group_of[doc].astype(np.uint64) << np.uint64(32)) | sh) & _M32
+    shingle, n_in_groups = _unique(in_groups, counts=True)
+    common = np.zeros(shingle.size, dtype=bool)
+    if n_groups >= boilerplate_groups:
+        common |= n_in_groups >= boilerplate_groups
     if formula_docs:
-        common |= formulaic(raw, groups, min_docs=formula_docs, counts=counts)
-    distinctive = {k: v - common for k, v in raw.items()}
-    habit = habits(distinctive, groups, share=habit_share)
+        # Set phrases of the trade: in `formula_docs` texts of at least two organizations.
+        _same, n_in_docs = _unique(sh, counts=True)
+        common |= (n_in_docs >= formula_docs) & (n_in_groups >= 2)
+    del in_groups, n_in_groups
+    keep = ~_in_sorted(sh, shingle[common])
+    doc, sh = doc[keep], sh[keep]
+    del keep, keys
+    # Each organization's habitual wording (in `habit_share` of its own texts, at least 3; for
+    # organizations with 3 or more texts): ignored between that organization's own texts.
+    sizes = np.bincount(group_of)
+    g_sh, n = _unique((group_of[doc].astype(np.uint64) << np.uint64(32)) | sh, counts=True)
+    g = (g_sh >> np.uint64(32)).astype(np.int64)
+    habit = g_sh[(n >= np.maximum(3, habit_share * sizes[g])) & (sizes[g] >= 3)]
+    has_habit = sizes >= 3
+    del g_sh, n, g
+    bounds = _bounds(doc, n_docs)
+    size = np.diff(bounds)
+    hashed = np.nonzero(size >= min_shingles)[0]
+    if len(hashed) < 2:
+        return {}
+    matrix = minhash_matrix(sh[np.repeat(size >= min_shingles, size)], np.concatenate([[0], np.cumsum(size[hashed])]))
     # Candidates by LSH on Jaccard, low enough that a contained (shorter) text is still found.
     lsh_threshold = max(0.1, threshold - 0.15) if containment is None else 0.2
-    lsh = MinHashLSH(threshold=lsh_threshold, num_perm=NUM_PERM)
-    hashes: dict[str, MinHash] = {}
-    for key, sh in distinctive.items():
-        if len(sh) < min_shingles:
-            continue
-        hashes[key] = minhash(sh)
-        lsh.insert(key, hashes[key])
+    candidates = lsh_candidates(matrix, lsh_threshold)
+    del matrix
+    rows = (candidates >> np.uint64(32)).astype(np.int64), (candidates & _M32).astype(np.int64)
     pairs: dict[tuple[str, str], Pair] = {}
-    seen: set[tuple[str, str]] = set()
-    for key, m in hashes.items():
-        for other in lsh.query(m):
-            if other == key:
+    habit_of: dict[int, np.ndarray] = {}
+    for ri, rj in zip(hashed[rows[0]].tolist(), hashed[rows[1]].tolist(), strict=True):
+        sa, sb = sh[bounds[ri] : bounds[ri + 1]], sh[bounds[rj] : bounds[rj + 1]]
+        gi = int(group_of[ri])
+        if gi == group_of[rj] and has_habit[gi]:
+            if gi not in habit_of:
+                habit_of[gi] = _group_habit(habit, gi)
+            own = habit_of[gi]
+            sa, sb = sa[~_in_sorted(sa, own)], sb[~_in_sorted(sb, own)]
+            if min(len(sa), len(sb)) < min_shingles:
                 continue
-            a, b = sorted((key, other))
-            if (a, b) in seen:
-                continue
-            seen.add((a, b))
-            sa, sb = distinctive[a], distinctive[b]
-            if groups[a] == groups[b] and groups[a] in habit:
-                sa, sb = sa - habit[groups[a]], sb - habit[groups[a]]
-                if min(len(sa), len(sb)) < min_shingles:
-                    continue
-            both = len(sa & sb)
-            jac = both / len(sa | sb)
-            cont = both / min(len(sa), len(sb))
-            if both >= min_shared and (jac >= threshold or (containment is not None and cont >= containment)):
-                pairs[(a, b)] = Pair(a, b, round(max(jac, cont), 3), round(jac, 3), round(cont, 3), both)
+        both = int(np.count_nonzero(_in_sorted(sa, sb)))
+        jac = both / (len(sa) + len(sb) - both)
+        cont = both / min(len(sa), len(sb))
+        if both >= min_shared and (jac >= threshold or (containment is not None and cont >= containment)):
+            a, b = sorted((names[ri], names[rj]))
+            pairs[(a, b)] = Pair(a, b, round(max(jac, cont), 3), round(jac, 3), round(cont, 3), both)
     return pairs
+
+
+def _group_habit(habit: np.ndarray, group: int) -> np.ndarray:
+    lo, hi = np.searchsorted(habit, [np.uint64(group) << np.uint64(32), np.uint64(group + 1) << np.uint64(32)])
+    return habit[lo:hi] & _M32
 
 
 def _merge(a: Roster | None, b: Roster | None) -> Roster | None:
@@ -312,28 +498,82 @@ def contained_in_published(
     is looked for. Pair.a is the published text's key, Pair.b the record's."""
     if not published:
         return []
-    pub = {p.key: shingles(p.text, roster=roster) for p in published}
+    pub_docs = list({p.key: p for p in published}.values())
+    pub_keys = shingle_keys([canonical(p.text, roster) for p in pub_docs])
+    pub_sizes = np.bincount((pub_keys >> np.uint64(32)).astype(np.int64), minlength=len(pub_docs))
+    # Published shingles sorted by shingle: the texts containing one shingle are a run.
+    by_shingle = np.lexsort(((pub_keys >> np.uint64(32)), pub_keys & _M32))
+    p_sh = (pub_keys & _M32)[by_shingle]
+    p_owner = (pub_keys >> np.uint64(32)).astype(np.int64)[by_shingle]
+    exact: tuple | None = None  # the per-text reading, built only if a tie needs it
+    out = []
+    step = 5_000  # records per pass: bounds the (record, published text) expansion
+    for first in range(0, len(docs), step):
+        batch = docs[first : first + step]
+        keys = shingle_keys([canonical(d.text, roster) for d in batch])
+        doc = (keys >> np.uint64(32)).astype(np.int64)
+        sizes = np.bincount(doc, minlength=len(batch))
+        sh = keys & _M32
+        lo, hi = np.searchsorted(p_sh, sh, side="left"), np.searchsorted(p_sh, sh, side="right")
+        n = hi - lo
+        hit = n > 0
+        if not hit.any():
+            continue
+        # Every (record shingle, published text containing it), then shared shingles per pair.
+        d_rep = np.repeat(doc[hit], n[hit])
+        starts = np.repeat(lo[hit] - np.cumsum(np.concatenate([[0], n[hit][:-1]])), n[hit])
+        owner = p_owner[starts + np.arange(d_rep.size)]
+        pair, both = _unique((d_rep.astype(np.uint64) << np.uint64(32)) | owner.astype(np.uint64), counts=True)
+        pd = (pair >> np.uint64(32)).astype(np.int64)
+        po = (pair & _M32).astype(np.int64)
+        best = np.full(len(batch), -1, dtype=np.int64)
+        np.maximum.at(best, pd, both)
+        top = both == best[pd]
+        ties = np.bincount(pd[top], minlength=len(batch))
+        for i in np.nonzero(best > 0)[0].tolist():
+            d = batch[i]
+            if sizes[i] < min_shared:
+                continue
+            if ties[i] > 1:
+                # Equal counts for several published texts: the first one the per-text reading
+                # meets wins, as before.
+                exact = exact or _published_index(pub_docs, roster)
+                found = _best_published(d, exact, roster)
+                if found is None:
+                    continue
+                key, b, size, union = found
+            else:
+                j = np.nonzero((pd == i) & top)[0][0]
+                b, key = int(both[j]), pub_docs[po[j]].key
+                size = int(sizes[i])
+                union = size + int(pub_sizes[po[j]]) - b
+            cont = b / size
+            if cont >= containment and b >= min_shared:
+                out.append(Pair(key, d.key, round(cont, 3), round(b / union, 3), round(cont, 3), b))
+    return sorted(out, key=lambda p: (-p.similarity, p.a, p.b))
+
+
+def _published_index(pub_docs: Sequence[Doc], roster: Roster | None) -> tuple[dict, dict]:
+    pub = {p.key: shingles(p.text, roster=roster) for p in pub_docs}
     index: dict[int, list[str]] = {}
     for key, sh in pub.items():
         for s in sh:
             index.setdefault(s, []).append(key)
-    out = []
-    for d in docs:
-        sh = shingles(d.text, roster=roster)
-        if len(sh) < min_shared:
-            continue
-        hits: Counter[str] = Counter()
-        for s in sh:
-            for key in index.get(s, ()):
-                hits[key] += 1
-        if not hits:
-            continue
-        best, both = hits.most_common(1)[0]
-        cont = both / len(sh)
-        if cont >= containment and both >= min_shared:
-            jac = both / len(sh | pub[best])
-            out.append(Pair(best, d.key, round(cont, 3), round(jac, 3), round(cont, 3), both))
-    return sorted(out, key=lambda p: (-p.similarity, p.a, p.b))
+    return pub, index
+
+
+def _best_published(d: Doc, exact: tuple[dict, dict], roster: Roster | None):
+    """(published key, shared shingles, record's shingles, union) the per-text way."""
+    pub, index = exact
+    sh = shingles(d.text, roster=roster)
+    hits: Counter[str] = Counter()
+    for s in sh:
+        for key in index.get(s, ()):
+            hits[key] += 1
+    if not hits:
+        return None
+    best, both = hits.most_common(1)[0]
+    return best, both, len(sh), len(sh | pub[best])
 
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?\n]?")
