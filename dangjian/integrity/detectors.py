@@ -21,6 +21,7 @@ from dangjian.integrity.textsim import (
     aligned_sentences,
     contained_in_published,
     find_near_duplicates,
+    nfkc_texts,
     normalize,
     sentences,
     shared_passages,
@@ -233,7 +234,8 @@ def near_duplicate_text(root, year) -> list[Found]:
     containment = _setting("NEAR_DUP_CONTAINMENT", 0.6)
     by_org = rosters(root, docs, meta) if docs else {}
     out = []
-    for pair in find_near_duplicates(docs, threshold=threshold, containment=containment, rosters=by_org):
+    nfkc = nfkc_texts(docs)
+    for pair in find_near_duplicates(docs, threshold=threshold, containment=containment, rosters=by_org, nfkc=nfkc):
         a, b = meta[pair.a], meta[pair.b]
         if b["date"] < a["date"]:
             a, b = b, a  # the earlier record on the left: the likely original
@@ -273,7 +275,7 @@ def near_duplicate_text(root, year) -> list[Found]:
                 },
             )
         )
-    out.extend(_copied_published(root, year, docs, meta, by_org))
+    out.extend(_copied_published(root, year, docs, meta, by_org, nfkc))
     return out
 
 
@@ -284,12 +286,12 @@ def _both(by_org: dict[str, Roster], a: dict, b: dict) -> Roster | None:
     return Roster(ra.people + rb.people, ra.places + rb.places)
 
 
-def _copied_published(root, year, docs, meta, by_org) -> list[Found]:
+def _copied_published(root, year, docs, meta, by_org, nfkc=None) -> list[Found]:
     published = published_documents(root)
     if not published:
         return []
     share = _setting("PUBLISHED_CONTAINMENT", 0.5)
-    pairs = contained_in_published(docs, published, containment=share)
+    pairs = contained_in_published(docs, published, containment=share, nfkc=nfkc)
     pub_meta = _published_meta({p.a for p in pairs})
     out = []
     for pair in pairs:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -102,7 +101,11 @@ _EMPTY = Roster()
 
 def canonical(text: str, roster: Roster | None = None) -> str:
     """`normalize` plus placeholders: the text as a copier's edits leave it unchanged."""
-    text = unicodedata.normalize("NFKC", text or "")
+    return _canonical_nfkc(unicodedata.normalize("NFKC", text or ""), roster)
+
+
+def _canonical_nfkc(text: str, roster: Roster | None) -> str:
+    """`canonical` of a text already in NFKC form."""
     text = (roster or _EMPTY).fold(text)
     text = _NAME_PATTERN.sub(PERSON, text)
     text = _NUMBERS.sub("#", text)
@@ -322,6 +325,7 @@ def find_near_duplicates(
     formula_docs: int | None = 5,
     roster: Roster | None = None,
     rosters: dict[str, Roster] | None = None,
+    nfkc: Sequence[str] | None = None,
 ) -> list[Pair]:
     """Pairs of documents whose distinctive text overlaps: Jaccard at least `threshold`, or
     the shorter text contained in the other at least `containment`, with at least
@@ -333,25 +337,27 @@ def find_near_duplicates(
     catches a copy of formula-built minutes that kept the names and figures: folded, such
     minutes are all alike and their phrases are set phrases; as written, only the copy matches."""
     rosters = rosters or {}
+    if nfkc is None:
+        nfkc = nfkc_texts(docs)
     # One entry per key (the last document given with it wins, as a dict would).
-    docs = list({d.key: d for d in docs}.values())
+    entries = list({d.key: (d, t) for d, t in zip(docs, nfkc, strict=True)}.values())
+    docs = [d for d, _t in entries]
     merged: dict[str, Roster | None] = {}
     folded_texts: list[str] = []
     literal_texts: list[str] = []
     excluded: list[int] = []
     folded_exclude: list[str] = []
     literal_exclude: list[str] = []
-    for i, d in enumerate(docs):
+    for i, (d, text) in enumerate(entries):
         if d.group not in merged:
             merged[d.group] = _merge(roster, rosters.get(d.group))
         r = merged[d.group]
-        text = unicodedata.normalize("NFKC", d.text or "")  # once for both readings (NFKC is idempotent)
-        folded_texts.append(canonical(text, r))
+        folded_texts.append(_canonical_nfkc(text, r))
         literal_texts.append(_DROP.sub("", text))
         if d.exclude:
             ex = unicodedata.normalize("NFKC", d.exclude)
             excluded.append(i)
-            folded_exclude.append(canonical(ex, r))
+            folded_exclude.append(_canonical_nfkc(ex, r))
             literal_exclude.append(_DROP.sub("", ex))
     options = dict(
         threshold=threshold,
@@ -372,6 +378,12 @@ def find_near_duplicates(
         if key not in pairs or pair.similarity > pairs[key].similarity:
             pairs[key] = pair
     return sorted(pairs.values(), key=lambda p: (-p.similarity, p.a, p.b))
+
+
+def nfkc_texts(docs: Sequence[Doc]) -> list[str]:
+    """The documents' texts in NFKC form, once for both readings and the published check
+    (NFKC is idempotent: `canonical` of the result is `canonical` of the text)."""
+    return [unicodedata.normalize("NFKC", d.text or "") for d in docs]
 
 
 def _minus_excluded(texts: list[str], excluded: list[int], exclude_texts: list[str]) -> np.ndarray:
@@ -420,28 +432,40 @@ def _pairs(
             boilerplate_groups = max(3, min(boilerplate_groups, n_groups // 2 + 1))
     doc = (keys >> np.uint64(32)).astype(np.int64)
     sh = keys & _M32
-    # Per shingle: in how many organizations' texts, in how many texts.
-    in_groups = _unique((group_of[doc].astype(np.uint64) << np.uint64(32)) | sh) & _M32
-    shingle, n_in_groups = _unique(in_groups, counts=True)
+    # One sort by (shingle, organization) answers, per shingle, in how many texts (each text's
+    # shingles are distinct) and in how many organizations' texts; per (shingle, organization),
+    # in how many of that organization's texts.
+    by_sh = np.sort((sh << np.uint64(32)) | group_of[doc].astype(np.uint64))
+    first_sh = np.concatenate([[True], by_sh[1:] >> np.uint64(32) != by_sh[:-1] >> np.uint64(32)])
+    first_pair = np.concatenate([[True], by_sh[1:] != by_sh[:-1]])
+    at_sh = np.nonzero(first_sh)[0]
+    shingle = by_sh[at_sh] >> np.uint64(32)
+    n_in_docs = np.diff(np.append(at_sh, by_sh.size))
+    n_in_groups = np.add.reduceat(first_pair.astype(np.int64), at_sh)
+    at_pair = np.nonzero(first_pair)[0]
+    pair, n_pair = by_sh[at_pair], np.diff(np.append(at_pair, by_sh.size))
+    del by_sh, first_sh, first_pair, at_sh, at_pair
     common = np.zeros(shingle.size, dtype=bool)
     if n_groups >= boilerplate_groups:
         common |= n_in_groups >= boilerplate_groups
     if formula_docs:
         # Set phrases of the trade: in `formula_docs` texts of at least two organizations.
-        _same, n_in_docs = _unique(sh, counts=True)
         common |= (n_in_docs >= formula_docs) & (n_in_groups >= 2)
-    del in_groups, n_in_groups
-    keep = ~_in_sorted(sh, shingle[common])
+    common_sh = shingle[common]
+    del shingle, common, n_in_docs, n_in_groups
+    keep = ~_in_sorted(sh, common_sh)
     doc, sh = doc[keep], sh[keep]
     del keep, keys
     # Each organization's habitual wording (in `habit_share` of its own texts, at least 3; for
     # organizations with 3 or more texts): ignored between that organization's own texts.
     sizes = np.bincount(group_of)
-    g_sh, n = _unique((group_of[doc].astype(np.uint64) << np.uint64(32)) | sh, counts=True)
-    g = (g_sh >> np.uint64(32)).astype(np.int64)
-    habit = g_sh[(n >= np.maximum(3, habit_share * sizes[g])) & (sizes[g] >= 3)]
+    distinct = ~_in_sorted(pair >> np.uint64(32), common_sh)
+    pair, n_pair = pair[distinct], n_pair[distinct]
+    g = (pair & _M32).astype(np.int64)
+    mine = pair[(n_pair >= np.maximum(3, habit_share * sizes[g])) & (sizes[g] >= 3)]
+    habit = np.sort(((mine & _M32) << np.uint64(32)) | (mine >> np.uint64(32)))  # (organization, shingle)
     has_habit = sizes >= 3
-    del g_sh, n, g
+    del pair, n_pair, g, mine, distinct
     bounds = _bounds(doc, n_docs)
     size = np.diff(bounds)
     hashed = np.nonzero(size >= min_shingles)[0]
@@ -492,25 +516,41 @@ def contained_in_published(
     containment: float = 0.5,
     min_shared: int = 20,
     roster: Roster | None = None,
+    nfkc: Sequence[str] | None = None,
 ) -> list[Pair]:
     """Records whose text is mostly taken from published material (上级文件, a materials
     library). No boilerplate rule here: every branch pasting the same article is exactly what
-    is looked for. Pair.a is the published text's key, Pair.b the record's."""
+    is looked for. Pair.a is the published text's key, Pair.b the record's. `nfkc`: the
+    records' texts already in NFKC form (`nfkc_texts`), when the caller has them."""
     if not published:
         return []
     pub_docs = list({p.key: p for p in published}.values())
     pub_keys = shingle_keys([canonical(p.text, roster) for p in pub_docs])
     pub_sizes = np.bincount((pub_keys >> np.uint64(32)).astype(np.int64), minlength=len(pub_docs))
+    # Published texts with the same shingles (one article entered by several organizations)
+    # count as their first: each such record ties between them, and the first one the per-text
+    # reading meets is the first in order (every shingle lists them in that order).
+    bounds = _bounds((pub_keys >> np.uint64(32)).astype(np.int64), len(pub_docs))
+    first_of: dict[bytes, int] = {}
+    for i in range(len(pub_docs)):
+        first_of.setdefault((pub_keys[bounds[i] : bounds[i + 1]] & _M32).tobytes(), i)
+    kept = np.zeros(len(pub_docs), dtype=bool)
+    kept[list(first_of.values())] = True
+    pub_keys = pub_keys[kept[(pub_keys >> np.uint64(32)).astype(np.int64)]]
     # Published shingles sorted by shingle: the texts containing one shingle are a run.
     by_shingle = np.lexsort(((pub_keys >> np.uint64(32)), pub_keys & _M32))
     p_sh = (pub_keys & _M32)[by_shingle]
     p_owner = (pub_keys >> np.uint64(32)).astype(np.int64)[by_shingle]
-    exact: tuple | None = None  # the per-text reading, built only if a tie needs it
+    index: dict[int, list[str]] | None = None  # the per-text reading's, built only if a tie needs it
     out = []
     step = 5_000  # records per pass: bounds the (record, published text) expansion
     for first in range(0, len(docs), step):
         batch = docs[first : first + step]
-        keys = shingle_keys([canonical(d.text, roster) for d in batch])
+        if nfkc is None:
+            norms = [canonical(d.text, roster) for d in batch]
+        else:
+            norms = [_canonical_nfkc(t, roster) for t in nfkc[first : first + step]]
+        keys = shingle_keys(norms)
         doc = (keys >> np.uint64(32)).astype(np.int64)
         sizes = np.bincount(doc, minlength=len(batch))
         sh = keys & _M32
@@ -524,56 +564,48 @@ def contained_in_published(
         starts = np.repeat(lo[hit] - np.cumsum(np.concatenate([[0], n[hit][:-1]])), n[hit])
         owner = p_owner[starts + np.arange(d_rep.size)]
         pair, both = _unique((d_rep.astype(np.uint64) << np.uint64(32)) | owner.astype(np.uint64), counts=True)
+        del d_rep, starts, owner
         pd = (pair >> np.uint64(32)).astype(np.int64)
         po = (pair & _M32).astype(np.int64)
-        best = np.full(len(batch), -1, dtype=np.int64)
+        best = np.zeros(len(batch), dtype=np.int64)
         np.maximum.at(best, pd, both)
-        top = both == best[pd]
-        ties = np.bincount(pd[top], minlength=len(batch))
+        top = np.nonzero(both == best[pd])[0]  # per record, its published texts with the most in common
+        top_at = _bounds(pd[top], len(batch))
         for i in np.nonzero(best > 0)[0].tolist():
-            d = batch[i]
-            if sizes[i] < min_shared:
+            b, size = int(best[i]), int(sizes[i])
+            cont = b / size
+            if size < min_shared or not (cont >= containment and b >= min_shared):
                 continue
-            if ties[i] > 1:
+            tied = po[top[top_at[i] : top_at[i + 1]]]
+            if len(tied) == 1:
+                p = int(tied[0])
+            else:
                 # Equal counts for several published texts: the first one the per-text reading
                 # meets wins, as before.
-                exact = exact or _published_index(pub_docs, roster)
-                found = _best_published(d, exact, roster)
-                if found is None:
-                    continue
-                key, b, size, union = found
-            else:
-                j = np.nonzero((pd == i) & top)[0][0]
-                b, key = int(both[j]), pub_docs[po[j]].key
-                size = int(sizes[i])
-                union = size + int(pub_sizes[po[j]]) - b
-            cont = b / size
-            if cont >= containment and b >= min_shared:
-                out.append(Pair(key, d.key, round(cont, 3), round(b / union, 3), round(cont, 3), b))
+                index = index if index is not None else _published_index(pub_docs, roster)
+                p = _first_met(norms[i], set(tied.tolist()), index)
+            union = size + int(pub_sizes[p]) - b
+            out.append(Pair(pub_docs[p].key, batch[i].key, round(cont, 3), round(b / union, 3), round(cont, 3), b))
     return sorted(out, key=lambda p: (-p.similarity, p.a, p.b))
 
 
-def _published_index(pub_docs: Sequence[Doc], roster: Roster | None) -> tuple[dict, dict]:
-    pub = {p.key: shingles(p.text, roster=roster) for p in pub_docs}
-    index: dict[int, list[str]] = {}
-    for key, sh in pub.items():
-        for s in sh:
-            index.setdefault(s, []).append(key)
-    return pub, index
+def _published_index(pub_docs: Sequence[Doc], roster: Roster | None) -> dict[int, list[int]]:
+    """Shingle → the published texts (their positions) with it, in order, the per-text way."""
+    index: dict[int, list[int]] = {}
+    for i, p in enumerate(pub_docs):
+        for s in shingles(p.text, roster=roster):
+            index.setdefault(s, []).append(i)
+    return index
 
 
-def _best_published(d: Doc, exact: tuple[dict, dict], roster: Roster | None):
-    """(published key, shared shingles, record's shingles, union) the per-text way."""
-    pub, index = exact
-    sh = shingles(d.text, roster=roster)
-    hits: Counter[str] = Counter()
-    for s in sh:
-        for key in index.get(s, ()):
-            hits[key] += 1
-    if not hits:
-        return None
-    best, both = hits.most_common(1)[0]
-    return best, both, len(sh), len(sh | pub[best])
+def _first_met(norm: str, tied: set[int], index: dict[int, list[int]], k: int = SHINGLE) -> int:
+    """Which of the tied published texts the per-text reading counted first: the record's
+    shingles as the same Python set iterates them (built the same way, so in the same order)."""
+    for s in {zlib.crc32(norm[i : i + k].encode()) for i in range(len(norm) - k + 1)}:
+        for p in index.get(s, ()):
+            if p in tied:
+                return p
+    raise AssertionError("a tied published text shares no shingle")
 
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?\n]?")

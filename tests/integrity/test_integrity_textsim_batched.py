@@ -91,11 +91,20 @@ def _corpus(seed: int):
     published.append(Doc("published:dup", "published", published[0].text))  # a tie between two texts
     docs = [Doc(d.key, d.group, d.text, exclude=d.text[:30] if rng.random() < 0.3 else "") for d in docs]
     docs += [Doc("short", "branch1", "会议按时结束。"), Doc("empty", "branch2", ""), docs[3]]
+    # Two different published texts wholly pasted into one record: a tie, broken as before.
+    pattern = [rng.randrange(30) for _ in range(70)]
+    tie_a, tie_b = ("".join(pool[i] for i in pattern) for pool in (TIE_POOL_A, TIE_POOL_B))
+    published += [Doc("published:tie-a", "published", tie_a), Doc("published:tie-b", "published", tie_b)]
+    docs.append(Doc("both", "branch4", f"{tie_a}。{tie_b}"))
     rosters = {}
     for d in docs:
-        names = [w for w in rng.sample(["王秀英", "李建国", "张桂兰", "刘志强", "杏园村", "东街"], 3)]
-        rosters.setdefault(d.group, Roster(names[:2], names[2:]))
+        if d.group not in rosters and len(d.text) > 40:  # names that occur in the group's texts
+            rosters[d.group] = Roster([d.text[10:13], d.text[20:22]], [d.text[30:32]])
     return docs, published, rosters
+
+
+TIE_POOL_A = "蝴蝶蜻蜓蚂蚁蜜蜂蝉螳螂蟋蟀萤火虫蜘蛛蚯蚓蜗牛蝌蚪青蛙鲤鱼鲫鳊鲢鳙鳜鲶鳝鳅虾蟹"
+TIE_POOL_B = "樟榆槐柳桦椿楝榕桉杉柏桧杨栎栗椴檀楠棕榈桐梓楸枫槭榉朴檫椤柿"
 
 
 @pytest.mark.parametrize("seed", [1, 8, 21])
@@ -106,8 +115,12 @@ def test_generated_corpora_give_the_same_pairs_as_before(seed):
     assert len(new) >= 25
     small = dict(boilerplate_groups=3, habit_share=0.3)
     assert same(find_near_duplicates(docs[:60], **small), before.find_near_duplicates(docs[:60], **small))
-    copied = contained_in_published(docs, published, containment=0.5)
-    assert copied and same(copied, before.contained_in_published(docs, published, containment=0.5))
+    for share in (0.45, 0.5):
+        copied = contained_in_published(docs, published, containment=share)
+        assert same(copied, before.contained_in_published(docs, published, containment=share))
+    tied = [p for p in contained_in_published(docs, published, containment=0.45) if p.b == "both"]
+    assert len(tied) == 1 and tied[0].a.startswith("published:tie-")
+    assert "published:0" in {p.a for p in copied}
 
 
 def test_few_documents():
