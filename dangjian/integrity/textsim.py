@@ -476,31 +476,54 @@ def _pairs(
     lsh_threshold = max(0.1, threshold - 0.15) if containment is None else 0.2
     candidates = lsh_candidates(matrix, lsh_threshold)
     del matrix
-    rows = (candidates >> np.uint64(32)).astype(np.int64), (candidates & _M32).astype(np.int64)
+    ia = hashed[(candidates >> np.uint64(32)).astype(np.int64)]
+    ib = hashed[(candidates & _M32).astype(np.int64)]
+    del candidates
+    # Exact scores of all candidates at once. Between two texts of one organization with
+    # habitual wording, that wording is left out of both sets (and of what they share).
+    g = group_of[doc]
+    in_habit = _in_sorted((g.astype(np.uint64) << np.uint64(32)) | sh, habit)
+    n_habit = np.bincount(doc, weights=in_habit, minlength=n_docs).astype(np.int64)
+    own = (group_of[ia] == group_of[ib]) & has_habit[group_of[ia]]
+    la = size[ia] - np.where(own, n_habit[ia], 0)
+    lb = size[ib] - np.where(own, n_habit[ib], 0)
+    keep = ~own | (np.minimum(la, lb) >= min_shingles)
+    ia, ib, own, la, lb = ia[keep], ib[keep], own[keep], la[keep], lb[keep]
+    both = _shared(ia, ib, own, doc, sh, in_habit, bounds, size)
+    ok = both >= min_shared
+    jac = np.zeros(len(both))
+    cont = np.zeros(len(both))
+    jac[ok] = both[ok] / (la[ok] + lb[ok] - both[ok])
+    cont[ok] = both[ok] / np.minimum(la[ok], lb[ok])
+    ok &= (jac >= threshold) | ((cont >= containment) if containment is not None else False)
     pairs: dict[tuple[str, str], Pair] = {}
-    habit_of: dict[int, np.ndarray] = {}
-    for ri, rj in zip(hashed[rows[0]].tolist(), hashed[rows[1]].tolist(), strict=True):
-        sa, sb = sh[bounds[ri] : bounds[ri + 1]], sh[bounds[rj] : bounds[rj + 1]]
-        gi = int(group_of[ri])
-        if gi == group_of[rj] and has_habit[gi]:
-            if gi not in habit_of:
-                habit_of[gi] = _group_habit(habit, gi)
-            own = habit_of[gi]
-            sa, sb = sa[~_in_sorted(sa, own)], sb[~_in_sorted(sb, own)]
-            if min(len(sa), len(sb)) < min_shingles:
-                continue
-        both = int(np.count_nonzero(_in_sorted(sa, sb)))
-        jac = both / (len(sa) + len(sb) - both)
-        cont = both / min(len(sa), len(sb))
-        if both >= min_shared and (jac >= threshold or (containment is not None and cont >= containment)):
-            a, b = sorted((names[ri], names[rj]))
-            pairs[(a, b)] = Pair(a, b, round(max(jac, cont), 3), round(jac, 3), round(cont, 3), both)
+    for i, j, n, jc, ct in zip(*(x[ok].tolist() for x in (ia, ib, both, jac, cont)), strict=True):
+        a, b = sorted((names[i], names[j]))
+        pairs[(a, b)] = Pair(a, b, round(max(jc, ct), 3), round(jc, 3), round(ct, 3), n)
     return pairs
 
 
-def _group_habit(habit: np.ndarray, group: int) -> np.ndarray:
-    lo, hi = np.searchsorted(habit, [np.uint64(group) << np.uint64(32), np.uint64(group + 1) << np.uint64(32)])
-    return habit[lo:hi] & _M32
+def _shared(ia, ib, own, doc, sh, in_habit, bounds, size, chunk: int = 2_000_000) -> np.ndarray:
+    """Per pair (ia[p], ib[p]): shingles of both texts (not counting the organization's habitual
+    ones where own[p]). The smaller set's shingles are looked up in the other's, in chunks."""
+    small = size[ia] > size[ib]
+    ia, ib = np.where(small, ib, ia), np.where(small, ia, ib)
+    keys = (doc.astype(np.uint64) << np.uint64(32)) | sh  # sorted: by text, then shingle
+    out = np.zeros(len(ia), dtype=np.int64)
+    n = size[ia]
+    ends = np.cumsum(n)
+    p0 = 0
+    while p0 < len(ia):
+        p1 = max(p0 + 1, int(np.searchsorted(ends, (ends[p0 - 1] if p0 else 0) + chunk, side="right")))
+        counts = n[p0:p1]
+        pair = np.repeat(np.arange(p0, p1), counts)
+        offset = np.arange(pair.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        at = bounds[ia[pair]] + offset
+        hit = _in_sorted((ib[pair].astype(np.uint64) << np.uint64(32)) | sh[at], keys)
+        hit &= ~(own[pair] & in_habit[at])
+        out[p0:p1] = np.bincount(pair - p0, weights=hit, minlength=p1 - p0).astype(np.int64)
+        p0 = p1
+    return out
 
 
 def _merge(a: Roster | None, b: Roster | None) -> Roster | None:
