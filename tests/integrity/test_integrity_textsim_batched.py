@@ -35,6 +35,14 @@ def test_window_crcs_are_zlib_crc32_of_each_windows_utf8():
     assert keys.tolist() == sorted(set(expected))
 
 
+def test_nfkc_all_is_nfkc_of_each_text():
+    import unicodedata
+
+    texts = ["会议，学习（党章）：２０２６年\u3000三月", "Ａ\u0301ｂｃ", "㈠ﬁ①", "ｶﾞｷﾞ", "한글", "", "e\u0301，", "。"]
+    assert textsim.nfkc_all(texts) == [unicodedata.normalize("NFKC", t) for t in texts]
+    assert textsim.nfkc_all(["a\x00b"]) == ["a\x00b"]
+
+
 def test_minhash_matrix_rows_are_datasketch_minhashes():
     rng = np.random.default_rng(3)
     sets = [rng.integers(0, 2**32, size=rng.integers(1, 400), dtype=np.uint64) for _ in range(60)]
