@@ -75,6 +75,11 @@ def normalize(text: str) -> str:
     return _DIGITS.sub("#", text)
 
 
+def normalized_lengths(texts: list[str]) -> list[int]:
+    """[len(normalize(t)) for t in texts], with NFKC done for all texts at once (`nfkc_all`)."""
+    return [len(_DIGITS.sub("#", _DROP.sub("", t))) for t in nfkc_all([t or "" for t in texts])]
+
+
 class Roster:
     """Known names of people and places, folded to placeholders before shingling."""
 

@@ -41,6 +41,7 @@ def test_nfkc_all_is_nfkc_of_each_text():
     texts = ["会议，学习（党章）：２０２６年\u3000三月", "Ａ\u0301ｂｃ", "㈠ﬁ①", "ｶﾞｷﾞ", "한글", "", "e\u0301，", "。"]
     assert textsim.nfkc_all(texts) == [unicodedata.normalize("NFKC", t) for t in texts]
     assert textsim.nfkc_all(["a\x00b"]) == ["a\x00b"]
+    assert textsim.normalized_lengths(texts) == [len(textsim.normalize(t)) for t in texts]
 
 
 def test_minhash_matrix_rows_are_datasketch_minhashes():
