@@ -243,13 +243,29 @@ def shingle_keys(texts: Sequence[str], k: int = SHINGLE) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, np.uint64)
 
 
-def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """values ∈ sorted_set, element-wise."""
+def _in_sorted(values: np.ndarray, sorted_set: np.ndarray, chunk: int = 1 << 20) -> np.ndarray:
+    """values ∈ sorted_set, element-wise (in chunks: searchsorted's int64 positions)."""
+    out = np.zeros(values.shape, dtype=bool)
     if not sorted_set.size:
-        return np.zeros(values.shape, dtype=bool)
-    idx = np.searchsorted(sorted_set, values)
-    idx[idx == sorted_set.size] = 0
-    return sorted_set[idx] == values
+        return out
+    for i in range(0, len(values), chunk):
+        part = values[i : i + chunk]
+        idx = np.searchsorted(sorted_set, part)
+        idx[idx == sorted_set.size] = 0
+        out[i : i + chunk] = sorted_set[idx] == part
+    return out
+
+
+def _pack(high, low, *, high_index=None, low_index=None, chunk: int = 1 << 20) -> np.ndarray:
+    """high << 32 | low as uint64, element-wise, built in chunks; high[high_index] or
+    low[low_index] where an index is given (a per-text column spread over its shingles)."""
+    n = len(high_index) if high_index is not None else len(high)
+    out = np.empty(n, dtype=np.uint64)
+    for i in range(0, n, chunk):
+        h = high[high_index[i : i + chunk]] if high_index is not None else high[i : i + chunk]
+        lo = low[low_index[i : i + chunk]] if low_index is not None else low[i : i + chunk]
+        out[i : i + chunk] = (h.astype(np.uint64) << np.uint64(32)) | lo.astype(np.uint64)
+    return out
 
 
 def _bounds(doc: np.ndarray, n: int) -> np.ndarray:
@@ -455,16 +471,22 @@ def _pairs(
         boilerplate_groups = max(4, n_groups // 10)
         if n_groups < 2 * boilerplate_groups:
             boilerplate_groups = max(3, min(boilerplate_groups, n_groups // 2 + 1))
-    doc = (keys >> np.uint64(32)).astype(np.int64)
-    sh = keys & _M32
+    # 32-bit columns (half the memory of the packed keys): a county has millions of shingles.
+    doc = (keys >> np.uint64(32)).astype(np.int32)
+    sh = (keys & _M32).astype(np.uint32)
+    del keys
+    group_of = group_of.astype(np.int32)
     # One sort by (shingle, organization) answers, per shingle, in how many texts (each text's
     # shingles are distinct) and in how many organizations' texts; per (shingle, organization),
     # in how many of that organization's texts.
-    by_sh = np.sort((sh << np.uint64(32)) | group_of[doc].astype(np.uint64))
-    first_sh = np.concatenate([[True], by_sh[1:] >> np.uint64(32) != by_sh[:-1] >> np.uint64(32)])
+    by_sh = _pack(sh, group_of, low_index=doc)
+    by_sh.sort()
+    high = (by_sh >> np.uint64(32)).astype(np.uint32)
+    first_sh = np.concatenate([[True], high[1:] != high[:-1]])
     first_pair = np.concatenate([[True], by_sh[1:] != by_sh[:-1]])
     at_sh = np.nonzero(first_sh)[0]
-    shingle = by_sh[at_sh] >> np.uint64(32)
+    shingle = high[at_sh]
+    del high
     n_in_docs = np.diff(np.append(at_sh, by_sh.size))
     n_in_groups = np.add.reduceat(first_pair.astype(np.int64), at_sh)
     at_pair = np.nonzero(first_pair)[0]
@@ -480,11 +502,11 @@ def _pairs(
     del shingle, common, n_in_docs, n_in_groups
     keep = ~_in_sorted(sh, common_sh)
     doc, sh = doc[keep], sh[keep]
-    del keep, keys
+    del keep
     # Each organization's habitual wording (in `habit_share` of its own texts, at least 3; for
     # organizations with 3 or more texts): ignored between that organization's own texts.
     sizes = np.bincount(group_of)
-    distinct = ~_in_sorted(pair >> np.uint64(32), common_sh)
+    distinct = ~_in_sorted((pair >> np.uint64(32)).astype(np.uint32), common_sh)
     pair, n_pair = pair[distinct], n_pair[distinct]
     g = (pair & _M32).astype(np.int64)
     mine = pair[(n_pair >= np.maximum(3, habit_share * sizes[g])) & (sizes[g] >= 3)]
@@ -506,8 +528,7 @@ def _pairs(
     del candidates
     # Exact scores of all candidates at once. Between two texts of one organization with
     # habitual wording, that wording is left out of both sets (and of what they share).
-    g = group_of[doc]
-    in_habit = _in_sorted((g.astype(np.uint64) << np.uint64(32)) | sh, habit)
+    in_habit = _in_sorted(_pack(group_of, sh, high_index=doc), habit)
     n_habit = np.bincount(doc, weights=in_habit, minlength=n_docs).astype(np.int64)
     own = (group_of[ia] == group_of[ib]) & has_habit[group_of[ia]]
     la = size[ia] - np.where(own, n_habit[ia], 0)
@@ -533,7 +554,7 @@ def _shared(ia, ib, own, doc, sh, in_habit, bounds, size, chunk: int = 2_000_000
     ones where own[p]). The smaller set's shingles are looked up in the other's, in chunks."""
     small = size[ia] > size[ib]
     ia, ib = np.where(small, ib, ia), np.where(small, ia, ib)
-    keys = (doc.astype(np.uint64) << np.uint64(32)) | sh  # sorted: by text, then shingle
+    keys = _pack(doc, sh)  # sorted: by text, then shingle
     out = np.zeros(len(ia), dtype=np.int64)
     n = size[ia]
     ends = np.cumsum(n)
@@ -544,7 +565,7 @@ def _shared(ia, ib, own, doc, sh, in_habit, bounds, size, chunk: int = 2_000_000
         pair = np.repeat(np.arange(p0, p1), counts)
         offset = np.arange(pair.size) - np.repeat(np.cumsum(counts) - counts, counts)
         at = bounds[ia[pair]] + offset
-        hit = _in_sorted((ib[pair].astype(np.uint64) << np.uint64(32)) | sh[at], keys)
+        hit = _in_sorted(_pack(ib[pair], sh[at]), keys)
         hit &= ~(own[pair] & in_habit[at])
         out[p0:p1] = np.bincount(pair - p0, weights=hit, minlength=p1 - p0).astype(np.int64)
         p0 = p1
