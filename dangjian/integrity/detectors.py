@@ -25,6 +25,7 @@ from dangjian.integrity.textsim import (
     nfkc_texts,
     normalize,
     normalized_lengths,
+    plain_canonical,
     sentences,
     shared_passages,
 )
@@ -237,7 +238,11 @@ def near_duplicate_text(root, year) -> list[Found]:
     by_org = rosters(root, docs, meta) if docs else {}
     out = []
     nfkc = nfkc_texts(docs)
-    for pair in find_near_duplicates(docs, threshold=threshold, containment=containment, rosters=by_org, nfkc=nfkc):
+    plain = plain_canonical(nfkc)  # shared by the folded reading and the published check
+    near = find_near_duplicates(
+        docs, threshold=threshold, containment=containment, rosters=by_org, nfkc=nfkc, plain=plain
+    )
+    for pair in near:
         a, b = meta[pair.a], meta[pair.b]
         if b["date"] < a["date"]:
             a, b = b, a  # the earlier record on the left: the likely original
@@ -277,7 +282,7 @@ def near_duplicate_text(root, year) -> list[Found]:
                 },
             )
         )
-    out.extend(_copied_published(root, year, docs, meta, by_org, nfkc))
+    out.extend(_copied_published(root, year, docs, meta, by_org, plain))
     return out
 
 
@@ -288,12 +293,12 @@ def _both(by_org: dict[str, Roster], a: dict, b: dict) -> Roster | None:
     return Roster(ra.people + rb.people, ra.places + rb.places)
 
 
-def _copied_published(root, year, docs, meta, by_org, nfkc=None) -> list[Found]:
+def _copied_published(root, year, docs, meta, by_org, plain=None) -> list[Found]:
     published = published_documents(root)
     if not published:
         return []
     share = _setting("PUBLISHED_CONTAINMENT", 0.5)
-    pairs = contained_in_published(docs, published, containment=share, nfkc=nfkc)
+    pairs = contained_in_published(docs, published, containment=share, norms=plain)
     pub_meta = _published_meta({p.a for p in pairs})
     out = []
     for pair in pairs:

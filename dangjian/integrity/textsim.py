@@ -111,11 +111,23 @@ def canonical(text: str, roster: Roster | None = None) -> str:
 
 def _canonical_nfkc(text: str, roster: Roster | None) -> str:
     """`canonical` of a text already in NFKC form."""
-    text = (roster or _EMPTY).fold(text)
+    return _placeholders((roster or _EMPTY).fold(text))
+
+
+def plain_canonical(nfkc: Sequence[str]) -> list[str]:
+    """`canonical` without a roster of texts already in NFKC form (`nfkc_texts`): the published
+    check's reading, and the folded reading of every text no roster name occurs in."""
+    return [_placeholders(t) for t in nfkc]
+
+
+_RUNS = re.compile(r"([#\ue000\ue001])\1+")
+
+
+def _placeholders(text: str) -> str:
     text = _NAME_PATTERN.sub(PERSON, text)
     text = _NUMBERS.sub("#", text)
     text = _DROP.sub("", text)
-    return re.sub(r"([#\ue000\ue001])\1+", r"\1", text)
+    return _RUNS.sub(r"\1", text)
 
 
 def shingles(text: str, k: int = SHINGLE, roster: Roster | None = None) -> set[int]:
@@ -348,6 +360,7 @@ def find_near_duplicates(
     roster: Roster | None = None,
     rosters: dict[str, Roster] | None = None,
     nfkc: Sequence[str] | None = None,
+    plain: Sequence[str] | None = None,
 ) -> list[Pair]:
     """Pairs of documents whose distinctive text overlaps: Jaccard at least `threshold`, or
     the shorter text contained in the other at least `containment`, with at least
@@ -357,13 +370,17 @@ def find_near_duplicates(
     Two readings, the higher score wins: the text with names, figures and places folded
     (a copy with those changed), and the text as written (names and figures kept). The second
     catches a copy of formula-built minutes that kept the names and figures: folded, such
-    minutes are all alike and their phrases are set phrases; as written, only the copy matches."""
+    minutes are all alike and their phrases are set phrases; as written, only the copy matches.
+
+    `nfkc` and `plain`, when the caller has them: the texts in NFKC form (`nfkc_texts`) and
+    their `plain_canonical` reading."""
     rosters = rosters or {}
     if nfkc is None:
         nfkc = nfkc_texts(docs)
     # One entry per key (the last document given with it wins, as a dict would).
-    entries = list({d.key: (d, t) for d, t in zip(docs, nfkc, strict=True)}.values())
-    docs = [d for d, _t in entries]
+    plain = plain if plain is not None else [None] * len(docs)
+    entries = list({d.key: (d, t, c) for d, t, c in zip(docs, nfkc, plain, strict=True)}.values())
+    docs = [d for d, _t, _c in entries]
     merged: dict[str, Roster | None] = {}
     folded_texts: list[str] = []
     literal_texts: list[str] = []
@@ -371,11 +388,13 @@ def find_near_duplicates(
     exclude_nfkc: dict[str, str] = {}  # topics repeat (every branch's 主题党日)
     folded_exclude: list[str] = []
     literal_exclude: list[str] = []
-    for i, (d, text) in enumerate(entries):
+    for i, (d, text, no_roster) in enumerate(entries):
         if d.group not in merged:
             merged[d.group] = _merge(roster, rosters.get(d.group))
         r = merged[d.group]
-        folded_texts.append(_canonical_nfkc(text, r))
+        folded = r.fold(text) if r is not None else text
+        # No roster name in the text: its folded reading is the plain one, if the caller has it.
+        folded_texts.append(no_roster if no_roster is not None and folded == text else _placeholders(folded))
         literal_texts.append(_DROP.sub("", text))
         if d.exclude:
             ex = exclude_nfkc.setdefault(d.exclude, unicodedata.normalize("NFKC", d.exclude))
@@ -586,11 +605,13 @@ def contained_in_published(
     min_shared: int = 20,
     roster: Roster | None = None,
     nfkc: Sequence[str] | None = None,
+    norms: Sequence[str] | None = None,
 ) -> list[Pair]:
     """Records whose text is mostly taken from published material (上级文件, a materials
     library). No boilerplate rule here: every branch pasting the same article is exactly what
     is looked for. Pair.a is the published text's key, Pair.b the record's. `nfkc`: the
-    records' texts already in NFKC form (`nfkc_texts`), when the caller has them."""
+    records' texts already in NFKC form (`nfkc_texts`), or `norms`, already `canonical(text,
+    roster)`, when the caller has them."""
     if not published:
         return []
     pub_docs = list({p.key: p for p in published}.values())
@@ -615,11 +636,13 @@ def contained_in_published(
     step = 5_000  # records per pass: bounds the (record, published text) expansion
     for first in range(0, len(docs), step):
         batch = docs[first : first + step]
-        if nfkc is None:
-            norms = [canonical(d.text, roster) for d in batch]
+        if norms is not None:
+            texts = norms[first : first + step]
+        elif nfkc is not None:
+            texts = [_canonical_nfkc(t, roster) for t in nfkc[first : first + step]]
         else:
-            norms = [_canonical_nfkc(t, roster) for t in nfkc[first : first + step]]
-        keys = shingle_keys(norms)
+            texts = [canonical(d.text, roster) for d in batch]
+        keys = shingle_keys(texts)
         doc = (keys >> np.uint64(32)).astype(np.int64)
         sizes = np.bincount(doc, minlength=len(batch))
         sh = keys & _M32
@@ -652,7 +675,7 @@ def contained_in_published(
                 # Equal counts for several published texts: the first one the per-text reading
                 # meets wins, as before.
                 index = index if index is not None else _published_index(pub_docs, roster)
-                p = _first_met(norms[i], set(tied.tolist()), index)
+                p = _first_met(texts[i], set(tied.tolist()), index)
             union = size + int(pub_sizes[p]) - b
             out.append(Pair(pub_docs[p].key, batch[i].key, round(cont, 3), round(b / union, 3), round(cont, 3), b))
     return sorted(out, key=lambda p: (-p.similarity, p.a, p.b))

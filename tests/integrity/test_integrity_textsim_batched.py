@@ -121,6 +121,11 @@ def test_generated_corpora_give_the_same_pairs_as_before(seed):
     docs, published, rosters = _corpus(seed)
     new = find_near_duplicates(docs, rosters=rosters)
     assert same(new, before.find_near_duplicates(docs, rosters=rosters))
+    # As the scan calls it: NFKC and the plain reading computed once, shared by both checks.
+    nfkc = textsim.nfkc_texts(docs)
+    plain = textsim.plain_canonical(nfkc)
+    assert find_near_duplicates(docs, rosters=rosters, nfkc=nfkc, plain=plain) == new
+    assert contained_in_published(docs, published, norms=plain) == contained_in_published(docs, published)
     assert len(new) >= 25
     small = dict(boilerplate_groups=3, habit_share=0.3)
     assert same(find_near_duplicates(docs[:60], **small), before.find_near_duplicates(docs[:60], **small))
