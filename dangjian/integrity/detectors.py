@@ -351,7 +351,7 @@ def identical_attendance(root, year) -> list[Found]:
     branch_of: dict[int, int] = {}
     state_counts: dict[tuple[int, str], int] = Counter()
     member_counts: Counter[int] = Counter()
-    for meeting_id, branch_id, member_id, status in rows:
+    for meeting_id, branch_id, member_id, status in rows.iterator(chunk_size=10_000):  # not 600,000 at once
         per_meeting[meeting_id].append((member_id, status))
         branch_of[meeting_id] = branch_id
         state_counts[(member_id, status)] += 1
@@ -436,7 +436,7 @@ def overlapping_presence(root, year) -> list[Found]:
         "meeting__updated_at",
     )
     by_key: dict[tuple, list[dict]] = defaultdict(list)
-    for r in rows:
+    for r in rows.iterator(chunk_size=10_000):
         key = (r["member_id"], r["meeting__date"])
         if key in busy:
             by_key[key].append(r)

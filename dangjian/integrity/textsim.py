@@ -413,9 +413,14 @@ def find_near_duplicates(
     group_names = {g: i for i, g in enumerate(dict.fromkeys(d.group for d in docs))}
     group_of = np.array([group_names[d.group] for d in docs], dtype=np.int64)
     keys = [d.key for d in docs]
-    pairs = _pairs(_minus_excluded(folded_texts, excluded, folded_exclude), keys, group_of, **options)
-    del folded_texts
-    literal = _pairs(_minus_excluded(literal_texts, excluded, literal_exclude), keys, group_of, **options)
+    # Each reading's shingles are handed over in a list the callee empties, so that it can free
+    # them (an argument stays referenced by the caller until the call returns).
+    shingled = [_minus_excluded(folded_texts, excluded, folded_exclude)]
+    del folded_texts, folded_exclude
+    pairs = _pairs(shingled, keys, group_of, **options)
+    shingled = [_minus_excluded(literal_texts, excluded, literal_exclude)]
+    del literal_texts, literal_exclude
+    literal = _pairs(shingled, keys, group_of, **options)
     for key, pair in literal.items():
         if key not in pairs or pair.similarity > pairs[key].similarity:
             pairs[key] = pair
@@ -466,7 +471,7 @@ def _literal_shingles(text: str, k: int = SHINGLE) -> set[int]:
 
 
 def _pairs(
-    keys: np.ndarray,
+    shingled: list[np.ndarray],
     names: list[str],
     group_of: np.ndarray,
     *,
@@ -478,8 +483,9 @@ def _pairs(
     habit_share: float,
     formula_docs: int | None,
 ) -> dict[tuple[str, str], Pair]:
-    """The candidate pairs and their exact scores. `keys`: every document's shingles as sorted
-    (document << 32 | shingle); `group_of[document]`: its organization."""
+    """The candidate pairs and their exact scores. `shingled`: [every document's shingles as
+    sorted (document << 32 | shingle)], emptied here; `group_of[document]`: its organization."""
+    keys = shingled.pop()
     n_docs = len(names)
     if n_docs < 2:
         return {}
@@ -568,7 +574,7 @@ def _pairs(
     return pairs
 
 
-def _shared(ia, ib, own, doc, sh, in_habit, bounds, size, chunk: int = 2_000_000) -> np.ndarray:
+def _shared(ia, ib, own, doc, sh, in_habit, bounds, size, chunk: int = 500_000) -> np.ndarray:
     """Per pair (ia[p], ib[p]): shingles of both texts (not counting the organization's habitual
     ones where own[p]). The smaller set's shingles are looked up in the other's, in chunks."""
     small = size[ia] > size[ib]
