@@ -79,7 +79,7 @@ def text_documents(root, year) -> tuple[list[Doc], dict[str, dict]]:
     rows = _meetings(root, year).values(
         "id", "branch_id", "date", "topic", "place", "minutes", "decisions", "updated_at"
     )
-    for m in rows:
+    for m in rows.iterator(chunk_size=2_000):  # the year's texts are not also kept as rows
         text = f"{m['minutes']}{m['decisions']}"
         key = f"meeting:{m['id']}"
         docs.append(Doc(key, str(m["branch_id"]), text, exclude=m["topic"]))
@@ -92,7 +92,7 @@ def text_documents(root, year) -> tuple[list[Doc], dict[str, dict]]:
             "place": m["place"],
         }
     talks = Talk.objects.filter(branch__path__startswith=root.path, date__year=year).exclude(summary="")
-    for t in talks.values("id", "branch_id", "date", "summary", "updated_at"):
+    for t in talks.values("id", "branch_id", "date", "summary", "updated_at").iterator(chunk_size=2_000):
         key = f"talk:{t['id']}"
         docs.append(Doc(key, str(t["branch_id"]), t["summary"]))
         meta[key] = {

@@ -236,23 +236,26 @@ def _window_crcs(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
     return text_of[valid], s[valid]
 
 
-_BATCH_CHARS = 1_000_000  # code points per numpy pass: ~60 MB of temporaries
+_BATCH_CHARS = 250_000  # code points per numpy pass: ~15 MB of temporaries
 
 
 def shingle_keys(texts: Sequence[str], k: int = SHINGLE) -> np.ndarray:
     """The shingle sets of already-normalised `texts` as one sorted array of unique uint64
     keys (text index << 32 | crc32 of the window): the batched `shingles`."""
-    parts = []
-    i = 0
+    # Filled in place (at most one key per window), not concatenated from parts: one copy.
+    out = np.empty(sum(max(0, len(t) - k + 1) for t in texts), dtype=np.uint64)
+    filled = i = 0
     while i < len(texts):
         j, chars = i, 0
         while j < len(texts) and (chars == 0 or chars + len(texts[j]) <= _BATCH_CHARS):
             chars += len(texts[j])
             j += 1
         doc, crc = _window_crcs(texts[i:j], k)
-        parts.append(_unique(((doc + i).astype(np.uint64) << np.uint64(32)) | crc.astype(np.uint64)))
+        part = _unique(((doc + i).astype(np.uint64) << np.uint64(32)) | crc.astype(np.uint64))
+        out[filled : filled + part.size] = part
+        filled += part.size
         i = j
-    return np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+    return out[:filled]
 
 
 def _in_sorted(values: np.ndarray, sorted_set: np.ndarray, chunk: int = 1 << 20) -> np.ndarray:
@@ -266,6 +269,16 @@ def _in_sorted(values: np.ndarray, sorted_set: np.ndarray, chunk: int = 1 << 20)
         idx[idx == sorted_set.size] = 0
         out[i : i + chunk] = sorted_set[idx] == part
     return out
+
+
+def _compact(values: np.ndarray, keep: np.ndarray, chunk: int = 1 << 20) -> np.ndarray:
+    """values[keep], written over `values` itself chunk by chunk (no second full-size array)."""
+    filled = 0
+    for i in range(0, len(values), chunk):
+        part = values[i : i + chunk][keep[i : i + chunk]]
+        values[filled : filled + part.size] = part
+        filled += part.size
+    return values[:filled]
 
 
 def _pack(high, low, *, high_index=None, low_index=None, chunk: int = 1 << 20) -> np.ndarray:
@@ -383,7 +396,6 @@ def find_near_duplicates(
     docs = [d for d, _t, _c in entries]
     merged: dict[str, Roster | None] = {}
     folded_texts: list[str] = []
-    literal_texts: list[str] = []
     excluded: list[int] = []
     exclude_nfkc: dict[str, str] = {}  # topics repeat (every branch's 主题党日)
     folded_exclude: list[str] = []
@@ -395,7 +407,6 @@ def find_near_duplicates(
         folded = r.fold(text) if r is not None else text
         # No roster name in the text: its folded reading is the plain one, if the caller has it.
         folded_texts.append(no_roster if no_roster is not None and folded == text else _placeholders(folded))
-        literal_texts.append(_DROP.sub("", text))
         if d.exclude:
             ex = exclude_nfkc.setdefault(d.exclude, unicodedata.normalize("NFKC", d.exclude))
             excluded.append(i)
@@ -418,6 +429,7 @@ def find_near_duplicates(
     shingled = [_minus_excluded(folded_texts, excluded, folded_exclude)]
     del folded_texts, folded_exclude
     pairs = _pairs(shingled, keys, group_of, **options)
+    literal_texts = [_DROP.sub("", text) for _d, text, _c in entries]  # after the folded reading: memory
     shingled = [_minus_excluded(literal_texts, excluded, literal_exclude)]
     del literal_texts, literal_exclude
     literal = _pairs(shingled, keys, group_of, **options)
@@ -443,6 +455,8 @@ def nfkc_all(texts: list[str]) -> list[str]:
     sep = "\x00"
     if not texts or any(sep in t for t in texts):
         return [unicodedata.normalize("NFKC", t) for t in texts]
+    if len(texts) > 5_000:  # in batches: a few MB of temporaries at a time
+        return [t for i in range(0, len(texts), 5_000) for t in nfkc_all(texts[i : i + 5_000])]
     cp = np.frombuffer(sep.join(texts).encode("utf-32-le"), dtype=np.uint32).copy()
     wide = (cp >= 0xFF01) & (cp <= 0xFF5E)
     cp[wide] -= 0xFEE0
@@ -459,7 +473,7 @@ def _minus_excluded(texts: list[str], excluded: list[int], exclude_texts: list[s
     ex = shingle_keys(exclude_texts)
     owner = np.array(excluded, dtype=np.uint64)[(ex >> np.uint64(32)).astype(np.int64)]
     ex = _unique((owner << np.uint64(32)) | (ex & _M32))
-    return keys[~_in_sorted(keys, ex)]
+    return _compact(keys, ~_in_sorted(keys, ex))
 
 
 def _literal_shingles(text: str, k: int = SHINGLE) -> set[int]:
@@ -497,8 +511,11 @@ def _pairs(
         if n_groups < 2 * boilerplate_groups:
             boilerplate_groups = max(3, min(boilerplate_groups, n_groups // 2 + 1))
     # 32-bit columns (half the memory of the packed keys): a county has millions of shingles.
-    doc = (keys >> np.uint64(32)).astype(np.int32)
-    sh = (keys & _M32).astype(np.uint32)
+    doc = np.empty(keys.size, dtype=np.int32)
+    sh = np.empty(keys.size, dtype=np.uint32)
+    for i in range(0, keys.size, 1 << 20):
+        doc[i : i + (1 << 20)] = keys[i : i + (1 << 20)] >> np.uint64(32)
+        sh[i : i + (1 << 20)] = keys[i : i + (1 << 20)] & _M32
     del keys
     group_of = group_of.astype(np.int32)
     # One sort by (shingle, organization) answers, per shingle, in how many texts (each text's
@@ -506,17 +523,27 @@ def _pairs(
     # in how many of that organization's texts.
     by_sh = _pack(sh, group_of, low_index=doc)
     by_sh.sort()
-    high = (by_sh >> np.uint64(32)).astype(np.uint32)
+    high = np.empty(by_sh.size, dtype=np.uint32)
+    for i in range(0, by_sh.size, 1 << 20):
+        high[i : i + (1 << 20)] = by_sh[i : i + (1 << 20)] >> np.uint64(32)
     first_sh = np.concatenate([[True], high[1:] != high[:-1]])
-    first_pair = np.concatenate([[True], by_sh[1:] != by_sh[:-1]])
     at_sh = np.nonzero(first_sh)[0]
+    del first_sh
     shingle = high[at_sh]
     del high
-    n_in_docs = np.diff(np.append(at_sh, by_sh.size))
-    n_in_groups = np.add.reduceat(first_pair.astype(np.int64), at_sh)
+    first_pair = np.concatenate([[True], by_sh[1:] != by_sh[:-1]])
+    n_in_docs = np.diff(np.append(at_sh, by_sh.size)).astype(np.int32)
+    n_in_groups = np.add.reduceat(first_pair.astype(np.int32), at_sh)
+    del at_sh
+    # (shingle, organization) in 3 or more of its texts (a habit is in at least 3): runs of
+    # by_sh of length ≥ 3, found from their first entries without listing every run.
+    first_pair[: max(0, by_sh.size - 2)] &= by_sh[2:] == by_sh[:-2]
+    first_pair[max(0, by_sh.size - 2) :] = False
     at_pair = np.nonzero(first_pair)[0]
-    pair, n_pair = by_sh[at_pair], np.diff(np.append(at_pair, by_sh.size))
-    del by_sh, first_sh, first_pair, at_sh, at_pair
+    del first_pair
+    pair = by_sh[at_pair]
+    n_pair = (np.searchsorted(by_sh, pair, side="right") - at_pair).astype(np.int32)
+    del by_sh, at_pair
     common = np.zeros(shingle.size, dtype=bool)
     if n_groups >= boilerplate_groups:
         common |= n_in_groups >= boilerplate_groups
@@ -526,7 +553,7 @@ def _pairs(
     common_sh = shingle[common]
     del shingle, common, n_in_docs, n_in_groups
     keep = ~_in_sorted(sh, common_sh)
-    doc, sh = doc[keep], sh[keep]
+    doc, sh = _compact(doc, keep), _compact(sh, keep)
     del keep
     # Each organization's habitual wording (in `habit_share` of its own texts, at least 3; for
     # organizations with 3 or more texts): ignored between that organization's own texts.
