@@ -13,6 +13,12 @@ known places (村、社区 and meeting places from the org tree) to another, so 
 longer break shingles; sentence order does not matter to a set of shingles. A pair is scored
 by Jaccard AND by containment of the shorter text (|A∩B| / min(|A|,|B|)): a copy padded with
 new sentences, or a partial copy, keeps a high containment although its Jaccard falls.
+
+At county scale (50,000–100,000 texts) everything after the regular expressions is batched
+with numpy: the shingles of all texts at once, MinHash values for all texts at once (the same
+values datasketch computes one text at a time), LSH candidates by sorting each band, and the
+exact scores of all candidates at once. tests/integrity/textsim_reference.py keeps the
+per-text version the results are checked against.
 """
 
 from __future__ import annotations
@@ -474,14 +480,6 @@ def _minus_excluded(texts: list[str], excluded: list[int], exclude_texts: list[s
     owner = np.array(excluded, dtype=np.uint64)[(ex >> np.uint64(32)).astype(np.int64)]
     ex = _unique((owner << np.uint64(32)) | (ex & _M32))
     return _compact(keys, ~_in_sorted(keys, ex))
-
-
-def _literal_shingles(text: str, k: int = SHINGLE) -> set[int]:
-    """Shingles of the text as written: width and punctuation only, names and figures kept."""
-    norm = _DROP.sub("", unicodedata.normalize("NFKC", text or ""))
-    if len(norm) < k:
-        return set()
-    return {zlib.crc32(norm[i : i + k].encode()) for i in range(len(norm) - k + 1)}
 
 
 def _pairs(

@@ -1,4 +1,8 @@
-"""Near-duplicate text among minutes, talk summaries and study reflections.
+"""REFERENCE ONLY (tests): dangjian/integrity/textsim.py as it was before the batched scan
+(issue 16 item 6), one Python set and one MinHash per text. test_integrity_textsim_batched.py
+checks that the batched module finds exactly the same pairs with the same scores.
+
+Near-duplicate text among minutes, talk summaries and study reflections.
 
 MinHash over character shingles with locality-sensitive hashing (datasketch), so a scan is
 close to linear in the number of texts rather than quadratic. Text every branch legitimately
