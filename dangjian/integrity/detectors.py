@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.db import connection
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -21,7 +22,10 @@ from dangjian.integrity.textsim import (
     aligned_sentences,
     contained_in_published,
     find_near_duplicates,
+    nfkc_texts,
     normalize,
+    normalized_lengths,
+    plain_canonical,
     sentences,
     shared_passages,
 )
@@ -75,7 +79,7 @@ def text_documents(root, year) -> tuple[list[Doc], dict[str, dict]]:
     rows = _meetings(root, year).values(
         "id", "branch_id", "date", "topic", "place", "minutes", "decisions", "updated_at"
     )
-    for m in rows:
+    for m in rows.iterator(chunk_size=2_000):  # the year's texts are not also kept as rows
         text = f"{m['minutes']}{m['decisions']}"
         key = f"meeting:{m['id']}"
         docs.append(Doc(key, str(m["branch_id"]), text, exclude=m["topic"]))
@@ -88,7 +92,7 @@ def text_documents(root, year) -> tuple[list[Doc], dict[str, dict]]:
             "place": m["place"],
         }
     talks = Talk.objects.filter(branch__path__startswith=root.path, date__year=year).exclude(summary="")
-    for t in talks.values("id", "branch_id", "date", "summary", "updated_at"):
+    for t in talks.values("id", "branch_id", "date", "summary", "updated_at").iterator(chunk_size=2_000):
         key = f"talk:{t['id']}"
         docs.append(Doc(key, str(t["branch_id"]), t["summary"]))
         meta[key] = {
@@ -233,7 +237,12 @@ def near_duplicate_text(root, year) -> list[Found]:
     containment = _setting("NEAR_DUP_CONTAINMENT", 0.6)
     by_org = rosters(root, docs, meta) if docs else {}
     out = []
-    for pair in find_near_duplicates(docs, threshold=threshold, containment=containment, rosters=by_org):
+    nfkc = nfkc_texts(docs)
+    plain = plain_canonical(nfkc)  # shared by the folded reading and the published check
+    near = find_near_duplicates(
+        docs, threshold=threshold, containment=containment, rosters=by_org, nfkc=nfkc, plain=plain
+    )
+    for pair in near:
         a, b = meta[pair.a], meta[pair.b]
         if b["date"] < a["date"]:
             a, b = b, a  # the earlier record on the left: the likely original
@@ -273,7 +282,7 @@ def near_duplicate_text(root, year) -> list[Found]:
                 },
             )
         )
-    out.extend(_copied_published(root, year, docs, meta, by_org))
+    out.extend(_copied_published(root, year, docs, meta, by_org, plain))
     return out
 
 
@@ -284,12 +293,12 @@ def _both(by_org: dict[str, Roster], a: dict, b: dict) -> Roster | None:
     return Roster(ra.people + rb.people, ra.places + rb.places)
 
 
-def _copied_published(root, year, docs, meta, by_org) -> list[Found]:
+def _copied_published(root, year, docs, meta, by_org, plain=None) -> list[Found]:
     published = published_documents(root)
     if not published:
         return []
     share = _setting("PUBLISHED_CONTAINMENT", 0.5)
-    pairs = contained_in_published(docs, published, containment=share)
+    pairs = contained_in_published(docs, published, containment=share, norms=plain)
     pub_meta = _published_meta({p.a for p in pairs})
     out = []
     for pair in pairs:
@@ -342,7 +351,7 @@ def identical_attendance(root, year) -> list[Found]:
     branch_of: dict[int, int] = {}
     state_counts: dict[tuple[int, str], int] = Counter()
     member_counts: Counter[int] = Counter()
-    for meeting_id, branch_id, member_id, status in rows:
+    for meeting_id, branch_id, member_id, status in rows.iterator(chunk_size=10_000):  # not 600,000 at once
         per_meeting[meeting_id].append((member_id, status))
         branch_of[meeting_id] = branch_id
         state_counts[(member_id, status)] += 1
@@ -427,7 +436,7 @@ def overlapping_presence(root, year) -> list[Found]:
         "meeting__updated_at",
     )
     by_key: dict[tuple, list[dict]] = defaultdict(list)
-    for r in rows:
+    for r in rows.iterator(chunk_size=10_000):
         key = (r["member_id"], r["meeting__date"])
         if key in busy:
             by_key[key].append(r)
@@ -734,8 +743,21 @@ def committee_quorum(root, year) -> list[Found]:
 def short_minutes(root, year) -> list[Found]:
     min_chars = _setting("MINUTES_MIN_CHARS", 60)
     out = []
-    for m in _meetings(root, year).values("id", "branch_id", "date", "topic", "minutes", "decisions", "updated_at"):
-        length = len(normalize(m["minutes"] + m["decisions"]))
+    meetings = _meetings(root, year)
+    if connection.vendor == "postgresql":
+        # Each CJK ideograph stays one character of the normalised text (NFKC leaves the block
+        # alone, nothing drops or folds it): a record with min_chars of them is long enough, and
+        # its text need not be read. The rest are measured exactly below.
+        from django.db.models import Func, Value
+        from django.db.models.functions import Length
+
+        def ideographs(name):
+            return Length(Func(F(name), Value("[^\u4e00-\u9fff]"), Value(""), Value("g"), function="regexp_replace"))
+
+        meetings = meetings.alias(cjk=ideographs("minutes") + ideographs("decisions")).filter(cjk__lt=min_chars)
+    rows = list(meetings.values("id", "branch_id", "date", "topic", "minutes", "decisions", "updated_at"))
+    lengths = normalized_lengths([m["minutes"] + m["decisions"] for m in rows])
+    for m, length in zip(rows, lengths, strict=True):
         if length >= min_chars:
             continue
         out.append(
@@ -819,16 +841,27 @@ def unexpected_signin(root, year) -> list[Found]:
     """Sign-ins (QR or 代签, i.e. rows with a sign-in time) by people who could not have been
     expected: a member who is not on the branch committee signing into a 支委会 (its only
     kind), a member signing in before joining the Party or after leaving the branch."""
+    from django.db.models import Exists, OuterRef
+
     from dangjian.meetings.models import Attendance, Kind, MeetingKindLink
     from dangjian.orgs.models import Post
 
+    links = MeetingKindLink.objects.filter(meeting=OuterRef("meeting"))
     rows = list(
         Attendance.objects.filter(
             meeting__org__path__startswith=root.path,
             meeting__date__year=year,
             status="present",
             signed_in_at__isnull=False,
-        ).values(
+        )
+        # Only the sign-ins that can be wrong (the rest are read for nothing: 600,000 at county
+        # scale): a member not yet in the Party or gone, or any sign-in to a 支委会 and nothing else.
+        .filter(
+            Q(member__joined_on__gt=F("meeting__date"))
+            | Q(member__left_on__lte=F("meeting__date"), member__is_current=False)
+            | (Exists(links.filter(kind=Kind.COMMITTEE_MEETING)) & ~Exists(links.exclude(kind=Kind.COMMITTEE_MEETING)))
+        )
+        .values(
             "id",
             "meeting_id",
             "meeting__branch_id",

@@ -13,6 +13,12 @@ known places (村、社区 and meeting places from the org tree) to another, so 
 longer break shingles; sentence order does not matter to a set of shingles. A pair is scored
 by Jaccard AND by containment of the shorter text (|A∩B| / min(|A|,|B|)): a copy padded with
 new sentences, or a partial copy, keeps a high containment although its Jaccard falls.
+
+At county scale (50,000–100,000 texts) everything after the regular expressions is batched
+with numpy: the shingles of all texts at once, MinHash values for all texts at once (the same
+values datasketch computes one text at a time), LSH candidates by sorting each band, and the
+exact scores of all candidates at once. tests/integrity/textsim_reference.py keeps the
+per-text version the results are checked against.
 """
 
 from __future__ import annotations
@@ -20,13 +26,14 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
+from datasketch.minhash import _fmix  # the affine32 pre-mix, to compute MinHash values in bulk
 
 SHINGLE = 4  # characters; Chinese text has no spaces, so characters are the unit
 NUM_PERM = 128
@@ -74,6 +81,11 @@ def normalize(text: str) -> str:
     return _DIGITS.sub("#", text)
 
 
+def normalized_lengths(texts: list[str]) -> list[int]:
+    """[len(normalize(t)) for t in texts], with NFKC done for all texts at once (`nfkc_all`)."""
+    return [len(_DIGITS.sub("#", _DROP.sub("", t))) for t in nfkc_all([t or "" for t in texts])]
+
+
 class Roster:
     """Known names of people and places, folded to placeholders before shingling."""
 
@@ -100,12 +112,28 @@ _EMPTY = Roster()
 
 def canonical(text: str, roster: Roster | None = None) -> str:
     """`normalize` plus placeholders: the text as a copier's edits leave it unchanged."""
-    text = unicodedata.normalize("NFKC", text or "")
-    text = (roster or _EMPTY).fold(text)
+    return _canonical_nfkc(unicodedata.normalize("NFKC", text or ""), roster)
+
+
+def _canonical_nfkc(text: str, roster: Roster | None) -> str:
+    """`canonical` of a text already in NFKC form."""
+    return _placeholders((roster or _EMPTY).fold(text))
+
+
+def plain_canonical(nfkc: Sequence[str]) -> list[str]:
+    """`canonical` without a roster of texts already in NFKC form (`nfkc_texts`): the published
+    check's reading, and the folded reading of every text no roster name occurs in."""
+    return [_placeholders(t) for t in nfkc]
+
+
+_RUNS = re.compile(r"([#\ue000\ue001])\1+")
+
+
+def _placeholders(text: str) -> str:
     text = _NAME_PATTERN.sub(PERSON, text)
     text = _NUMBERS.sub("#", text)
     text = _DROP.sub("", text)
-    return re.sub(r"([#\ue000\ue001])\1+", r"\1", text)
+    return _RUNS.sub(r"\1", text)
 
 
 def shingles(text: str, k: int = SHINGLE, roster: Roster | None = None) -> set[int]:
@@ -113,39 +141,6 @@ def shingles(text: str, k: int = SHINGLE, roster: Roster | None = None) -> set[i
     if len(norm) < k:
         return set()
     return {zlib.crc32(norm[i : i + k].encode()) for i in range(len(norm) - k + 1)}
-
-
-def _group_counts(docs_shingles: dict[str, set[int]], groups: dict[str, str]) -> Counter[int]:
-    """Per shingle, how many different organizations use it."""
-    per_group: dict[str, set[int]] = {}
-    for key, sh in docs_shingles.items():
-        per_group.setdefault(groups[key], set()).update(sh)
-    counts: Counter[int] = Counter()
-    for sh in per_group.values():
-        counts.update(sh)
-    return counts
-
-
-def boilerplate(
-    docs_shingles: dict[str, set[int]], groups: dict[str, str], *, min_groups: int, counts: Counter | None = None
-) -> set[int]:
-    """Shingles used by at least `min_groups` different organizations."""
-    counts = counts if counts is not None else _group_counts(docs_shingles, groups)
-    return {s for s, n in counts.items() if n >= min_groups}
-
-
-def formulaic(
-    docs_shingles: dict[str, set[int]], groups: dict[str, str], *, min_docs: int, counts: Counter | None = None
-) -> set[int]:
-    """Shingles in at least `min_docs` documents of at least two organizations: set phrases
-    of the trade (a 支委会 agenda item worded the same way everywhere, a study theme), which
-    honest records repeat however few organizations there are. A copied passage is in two or
-    three documents, not five."""
-    in_groups = counts if counts is not None else _group_counts(docs_shingles, groups)
-    docs: Counter[int] = Counter()
-    for sh in docs_shingles.values():
-        docs.update(sh)
-    return {s for s, n in docs.items() if n >= min_docs and in_groups[s] >= 2}
 
 
 def _identity(x):
@@ -157,25 +152,218 @@ _PERMUTATIONS, _SCHEME = _TEMPLATE.permutations, _TEMPLATE.scheme  # made once: 
 
 
 def minhash(sh: Iterable[int]) -> MinHash:
+    """One datasketch MinHash of pre-hashed 32-bit shingles (the per-text way; the scan uses
+    `minhash_matrix`, which gives the same values for many texts at once)."""
     m = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_identity, permutations=_PERMUTATIONS, scheme=_SCHEME)
     values = list(sh)
     if values:
-        # Vectorised update with pre-hashed 32-bit values (faster than hashing bytes again).
         m.update_batch(values)
     return m
 
 
-def habits(docs_shingles: dict[str, set[int]], groups: dict[str, str], *, share: float) -> dict[str, set[int]]:
-    """Per organization, the phrases it uses in at least `share` of its own texts (its
-    secretary's habitual wording); ignored when comparing that organization's texts with
-    each other, so only copied substance counts across time."""
-    counts: dict[str, Counter[int]] = {}
-    sizes: Counter[str] = Counter()
-    for key, sh in docs_shingles.items():
-        g = groups[key]
-        sizes[g] += 1
-        counts.setdefault(g, Counter()).update(sh)
-    return {g: {s for s, n in c.items() if n >= max(3, share * sizes[g])} for g, c in counts.items() if sizes[g] >= 3}
+# --- batched shingling and hashing ------------------------------------------------------------
+# A scan of a county's 100,000 texts cannot afford a Python set of ints per text (memory) nor a
+# Python loop per shingle (time). The texts are concatenated into one array of code points and
+# every k-character window's zlib.crc32 (of its UTF-8 bytes, exactly as `shingles` computes it)
+# is computed with numpy. CRC-32 is affine over GF(2): the register after a byte string s,
+# started from c, is L^|s|(c) xor R(0, s), so a window's CRC is 4 table steps of one character
+# each (its precomputed R(0, utf8(char)) and byte length), not 12 byte steps.
+_M32 = np.uint64(0xFFFFFFFF)
+
+
+def _crc_tables():
+    table = np.zeros(256, dtype=np.uint32)
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0xEDB88320 if c & 1 else c >> 1
+        table[i] = c
+
+    def zero_bytes(v: np.ndarray, n: int) -> np.ndarray:  # L^n: the register after n zero bytes
+        for _ in range(n):
+            v = table[v & 0xFF] ^ (v >> np.uint32(8))
+        return v
+
+    base = np.arange(256, dtype=np.uint32)
+    shift = np.zeros((5, 4, 256), dtype=np.uint32)
+    for n in range(5):
+        for j in range(4):
+            shift[n, j] = zero_bytes(base << np.uint32(8 * j), n)
+    start = np.array([zero_bytes(np.array([0xFFFFFFFF], dtype=np.uint32), n)[0] for n in range(5)], dtype=np.uint32)
+    return table, shift.reshape(-1), start
+
+
+_CRC, _SHIFT, _START = _crc_tables()
+
+
+def _char_crc(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per code point: R(0, its UTF-8 bytes) and the number of those bytes."""
+    cp = cp.astype(np.uint32)
+    n = np.where(cp < 0x80, 1, np.where(cp < 0x800, 2, np.where(cp < 0x10000, 3, 4))).astype(np.uint32)
+    lead = np.where(
+        n == 1, cp, np.where(n == 2, 0xC0 | (cp >> 6), np.where(n == 3, 0xE0 | (cp >> 12), 0xF0 | (cp >> 18)))
+    )
+    reg = _CRC[lead & 0xFF]
+    for i in range(1, 4):  # continuation bytes, most significant first
+        byte = 0x80 | ((cp >> np.uint32(6 * (n.astype(np.int64) - 1 - i).clip(0))) & 0x3F)
+        step = _CRC[(reg ^ byte) & 0xFF] ^ (reg >> np.uint32(8))
+        reg = np.where(n > i, step, reg)
+    return reg.astype(np.uint32), n
+
+
+_BMP_CRC, _BMP_LEN = _char_crc(np.arange(0x10000, dtype=np.uint32))
+
+
+def _window_crcs(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(text index, crc32) of every k-character window of `texts`, in order."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    cp = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    n_windows = len(cp) - k + 1
+    if n_windows <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.uint32)
+    if cp.size and cp.max() >= 0x10000:
+        reg, nbytes = _char_crc(cp)
+    else:
+        reg, nbytes = _BMP_CRC[cp], _BMP_LEN[cp]
+    s = _START[nbytes[:n_windows]] ^ reg[:n_windows]
+    for j in range(1, k):
+        base = nbytes[j : j + n_windows].astype(np.intp) * 1024
+        s = (
+            _SHIFT[base + (s & 0xFF)]
+            ^ _SHIFT[base + 256 + ((s >> 8) & 0xFF)]
+            ^ _SHIFT[base + 512 + ((s >> 16) & 0xFF)]
+            ^ _SHIFT[base + 768 + (s >> 24)]
+            ^ reg[j : j + n_windows]
+        )
+    s = ~s
+    ends = np.cumsum(lengths)
+    text_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)[:n_windows]
+    valid = np.arange(n_windows, dtype=np.int64) + k <= ends[text_of]
+    return text_of[valid], s[valid]
+
+
+_BATCH_CHARS = 250_000  # code points per numpy pass: ~15 MB of temporaries
+
+
+def shingle_keys(texts: Sequence[str], k: int = SHINGLE) -> np.ndarray:
+    """The shingle sets of already-normalised `texts` as one sorted array of unique uint64
+    keys (text index << 32 | crc32 of the window): the batched `shingles`."""
+    # Filled in place (at most one key per window), not concatenated from parts: one copy.
+    out = np.empty(sum(max(0, len(t) - k + 1) for t in texts), dtype=np.uint64)
+    filled = i = 0
+    while i < len(texts):
+        j, chars = i, 0
+        while j < len(texts) and (chars == 0 or chars + len(texts[j]) <= _BATCH_CHARS):
+            chars += len(texts[j])
+            j += 1
+        doc, crc = _window_crcs(texts[i:j], k)
+        part = _unique(((doc + i).astype(np.uint64) << np.uint64(32)) | crc.astype(np.uint64))
+        out[filled : filled + part.size] = part
+        filled += part.size
+        i = j
+    return out[:filled]
+
+
+def _in_sorted(values: np.ndarray, sorted_set: np.ndarray, chunk: int = 1 << 20) -> np.ndarray:
+    """values ∈ sorted_set, element-wise (in chunks: searchsorted's int64 positions)."""
+    out = np.zeros(values.shape, dtype=bool)
+    if not sorted_set.size:
+        return out
+    for i in range(0, len(values), chunk):
+        part = values[i : i + chunk]
+        idx = np.searchsorted(sorted_set, part)
+        idx[idx == sorted_set.size] = 0
+        out[i : i + chunk] = sorted_set[idx] == part
+    return out
+
+
+def _compact(values: np.ndarray, keep: np.ndarray, chunk: int = 1 << 20) -> np.ndarray:
+    """values[keep], written over `values` itself chunk by chunk (no second full-size array)."""
+    filled = 0
+    for i in range(0, len(values), chunk):
+        part = values[i : i + chunk][keep[i : i + chunk]]
+        values[filled : filled + part.size] = part
+        filled += part.size
+    return values[:filled]
+
+
+def _pack(high, low, *, high_index=None, low_index=None, chunk: int = 1 << 20) -> np.ndarray:
+    """high << 32 | low as uint64, element-wise, built in chunks; high[high_index] or
+    low[low_index] where an index is given (a per-text column spread over its shingles)."""
+    n = len(high_index) if high_index is not None else len(high)
+    out = np.empty(n, dtype=np.uint64)
+    for i in range(0, n, chunk):
+        h = high[high_index[i : i + chunk]] if high_index is not None else high[i : i + chunk]
+        lo = low[low_index[i : i + chunk]] if low_index is not None else low[i : i + chunk]
+        out[i : i + chunk] = (h.astype(np.uint64) << np.uint64(32)) | lo.astype(np.uint64)
+    return out
+
+
+def _bounds(doc: np.ndarray, n: int) -> np.ndarray:
+    """Start offsets of each document's run in a doc-sorted array (n + 1 entries)."""
+    return np.searchsorted(doc, np.arange(n + 1))
+
+
+def minhash_matrix(values: np.ndarray, bounds: np.ndarray, step: int = 512) -> np.ndarray:
+    """The datasketch MinHash hash values (affine32 scheme, seed 1) of many sets at once: set i
+    is values[bounds[i]:bounds[i+1]] (pre-hashed 32-bit shingles, non-empty). Row i equals
+    `minhash(set i).hashvalues`. `step` shingles per pass: a 512 × 128 block (256 KB) stays
+    in the CPU cache."""
+    a, b = _PERMUTATIONS
+    mixed = _fmix(values.astype(np.uint32), 32)
+    n = len(bounds) - 1
+    out = np.empty((n, NUM_PERM), dtype=np.uint32)
+    buf = np.empty((step, NUM_PERM), dtype=np.uint32)
+    d0 = 0
+    while d0 < n:
+        lo = bounds[d0]
+        d1 = min(n, max(d0 + 1, int(np.searchsorted(bounds, lo + step, side="right")) - 1))
+        hi = bounds[d1]
+        block = buf[: hi - lo] if hi - lo <= step else np.empty((hi - lo, NUM_PERM), dtype=np.uint32)
+        np.multiply(mixed[lo:hi, None], a, out=block)
+        block += b
+        out[d0:d1] = np.minimum.reduceat(block, bounds[d0:d1] - lo, axis=0)
+        d0 = d1
+    return out
+
+
+@cache
+def _hashranges(threshold: float) -> list[tuple[int, int]]:
+    return MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges  # its band sizes (costly to find)
+
+
+def lsh_candidates(matrix: np.ndarray, threshold: float) -> np.ndarray:
+    """Pairs (i < j, as i << 32 | j, sorted) of rows sharing a band of MinHashLSH(threshold):
+    exactly the pairs `MinHashLSH.query` returns for these MinHashes, found by sorting each
+    band's values instead of inserting into and querying hash tables one text at a time."""
+    found = []
+    for start, end in _hashranges(threshold):
+        band = matrix[:, start:end]
+        order = np.lexsort(band.T[::-1])
+        ordered = band[order]
+        same = np.all(ordered[1:] == ordered[:-1], axis=1)  # row k+1 in the bucket of row k
+        if not same.any():
+            continue
+        # Runs of equal rows: [first, last] positions in `order`.
+        edges = np.diff(np.concatenate([[False], same, [False]]).astype(np.int8))
+        firsts, lasts = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+        sizes = lasts - firsts + 1
+        for m in np.unique(sizes).tolist():  # buckets of m rows: all their pairs at once
+            at = firsts[sizes == m]
+            members = np.sort(order[at[:, None] + np.arange(m)], axis=1)
+            i, j = np.triu_indices(m, 1)
+            found.append(((members[:, i].astype(np.uint64) << np.uint64(32)) | members[:, j].astype(np.uint64)).ravel())
+    return _unique(np.concatenate(found)) if found else np.zeros(0, np.uint64)
+
+
+def _unique(a: np.ndarray, counts: bool = False):
+    """np.unique (sorted) by sorting: numpy's hashing path is several times slower on uint64."""
+    a = np.sort(a)
+    first = np.concatenate([[True], a[1:] != a[:-1]]) if a.size else np.zeros(0, dtype=bool)
+    if not counts:
+        return a[first]
+    at = np.nonzero(first)[0]
+    return a[first], np.diff(np.append(at, a.size))
 
 
 def find_near_duplicates(
@@ -190,6 +378,8 @@ def find_near_duplicates(
     formula_docs: int | None = 5,
     roster: Roster | None = None,
     rosters: dict[str, Roster] | None = None,
+    nfkc: Sequence[str] | None = None,
+    plain: Sequence[str] | None = None,
 ) -> list[Pair]:
     """Pairs of documents whose distinctive text overlaps: Jaccard at least `threshold`, or
     the shorter text contained in the other at least `containment`, with at least
@@ -199,14 +389,35 @@ def find_near_duplicates(
     Two readings, the higher score wins: the text with names, figures and places folded
     (a copy with those changed), and the text as written (names and figures kept). The second
     catches a copy of formula-built minutes that kept the names and figures: folded, such
-    minutes are all alike and their phrases are set phrases; as written, only the copy matches."""
+    minutes are all alike and their phrases are set phrases; as written, only the copy matches.
+
+    `nfkc` and `plain`, when the caller has them: the texts in NFKC form (`nfkc_texts`) and
+    their `plain_canonical` reading."""
     rosters = rosters or {}
-    folded: dict[str, set[int]] = {}
-    literal: dict[str, set[int]] = {}
-    for d in docs:
-        r = _merge(roster, rosters.get(d.group))
-        folded[d.key] = shingles(d.text, roster=r) - (shingles(d.exclude, roster=r) if d.exclude else set())
-        literal[d.key] = _literal_shingles(d.text) - (_literal_shingles(d.exclude) if d.exclude else set())
+    if nfkc is None:
+        nfkc = nfkc_texts(docs)
+    # One entry per key (the last document given with it wins, as a dict would).
+    plain = plain if plain is not None else [None] * len(docs)
+    entries = list({d.key: (d, t, c) for d, t, c in zip(docs, nfkc, plain, strict=True)}.values())
+    docs = [d for d, _t, _c in entries]
+    merged: dict[str, Roster | None] = {}
+    folded_texts: list[str] = []
+    excluded: list[int] = []
+    exclude_nfkc: dict[str, str] = {}  # topics repeat (every branch's 主题党日)
+    folded_exclude: list[str] = []
+    literal_exclude: list[str] = []
+    for i, (d, text, no_roster) in enumerate(entries):
+        if d.group not in merged:
+            merged[d.group] = _merge(roster, rosters.get(d.group))
+        r = merged[d.group]
+        folded = r.fold(text) if r is not None else text
+        # No roster name in the text: its folded reading is the plain one, if the caller has it.
+        folded_texts.append(no_roster if no_roster is not None and folded == text else _placeholders(folded))
+        if d.exclude:
+            ex = exclude_nfkc.setdefault(d.exclude, unicodedata.normalize("NFKC", d.exclude))
+            excluded.append(i)
+            folded_exclude.append(_canonical_nfkc(ex, r))
+            literal_exclude.append(_DROP.sub("", ex))
     options = dict(
         threshold=threshold,
         containment=containment,
@@ -216,25 +427,65 @@ def find_near_duplicates(
         habit_share=habit_share,
         formula_docs=formula_docs,
     )
-    groups = {d.key: d.group for d in docs}
-    pairs = _pairs(folded, groups, **options)
-    for key, pair in _pairs(literal, groups, **options).items():
+    group_names = {g: i for i, g in enumerate(dict.fromkeys(d.group for d in docs))}
+    group_of = np.array([group_names[d.group] for d in docs], dtype=np.int64)
+    keys = [d.key for d in docs]
+    # Each reading's shingles are handed over in a list the callee empties, so that it can free
+    # them (an argument stays referenced by the caller until the call returns).
+    shingled = [_minus_excluded(folded_texts, excluded, folded_exclude)]
+    del folded_texts, folded_exclude
+    pairs = _pairs(shingled, keys, group_of, **options)
+    literal_texts = [_DROP.sub("", text) for _d, text, _c in entries]  # after the folded reading: memory
+    shingled = [_minus_excluded(literal_texts, excluded, literal_exclude)]
+    del literal_texts, literal_exclude
+    literal = _pairs(shingled, keys, group_of, **options)
+    for key, pair in literal.items():
         if key not in pairs or pair.similarity > pairs[key].similarity:
             pairs[key] = pair
     return sorted(pairs.values(), key=lambda p: (-p.similarity, p.a, p.b))
 
 
-def _literal_shingles(text: str, k: int = SHINGLE) -> set[int]:
-    """Shingles of the text as written: width and punctuation only, names and figures kept."""
-    norm = _DROP.sub("", unicodedata.normalize("NFKC", text or ""))
-    if len(norm) < k:
-        return set()
-    return {zlib.crc32(norm[i : i + k].encode()) for i in range(len(norm) - k + 1)}
+def nfkc_texts(docs: Sequence[Doc]) -> list[str]:
+    """The documents' texts in NFKC form, once for both readings and the published check
+    (NFKC is idempotent: `canonical` of the result is `canonical` of the text)."""
+    return nfkc_all([d.text or "" for d in docs])
+
+
+def nfkc_all(texts: list[str]) -> list[str]:
+    """[NFKC(t) for t in texts], faster: Chinese text is rarely NFKC only because of its
+    full-width punctuation (，：（）) and ideographic spaces, whose NFKC forms are single ASCII
+    characters. Those are mapped for all texts at once with numpy; NFKC then changes nothing
+    in most texts (unicodedata.is_normalized, a quick check) and runs only on the others. The
+    result is the same: NFKC composes the compatibility decomposition, which the mapping
+    does not change."""
+    sep = "\x00"
+    if not texts or any(sep in t for t in texts):
+        return [unicodedata.normalize("NFKC", t) for t in texts]
+    if len(texts) > 5_000:  # in batches: a few MB of temporaries at a time
+        return [t for i in range(0, len(texts), 5_000) for t in nfkc_all(texts[i : i + 5_000])]
+    cp = np.frombuffer(sep.join(texts).encode("utf-32-le"), dtype=np.uint32).copy()
+    wide = (cp >= 0xFF01) & (cp <= 0xFF5E)
+    cp[wide] -= 0xFEE0
+    cp[cp == 0x3000] = 0x20
+    mapped = cp.tobytes().decode("utf-32-le").split(sep)
+    return [t if unicodedata.is_normalized("NFKC", t) else unicodedata.normalize("NFKC", t) for t in mapped]
+
+
+def _minus_excluded(texts: list[str], excluded: list[int], exclude_texts: list[str]) -> np.ndarray:
+    """Shingle keys of `texts`, without those of document excluded[i]'s exclude_texts[i]."""
+    keys = shingle_keys(texts)
+    if not excluded:
+        return keys
+    ex = shingle_keys(exclude_texts)
+    owner = np.array(excluded, dtype=np.uint64)[(ex >> np.uint64(32)).astype(np.int64)]
+    ex = _unique((owner << np.uint64(32)) | (ex & _M32))
+    return _compact(keys, ~_in_sorted(keys, ex))
 
 
 def _pairs(
-    raw: dict[str, set[int]],
-    groups: dict[str, str],
+    shingled: list[np.ndarray],
+    names: list[str],
+    group_of: np.ndarray,
     *,
     threshold: float,
     containment: float | None,
@@ -244,53 +495,131 @@ def _pairs(
     habit_share: float,
     formula_docs: int | None,
 ) -> dict[tuple[str, str], Pair]:
-    n_groups = len(set(groups.values()))
+    """The candidate pairs and their exact scores. `shingled`: [every document's shingles as
+    sorted (document << 32 | shingle)], emptied here; `group_of[document]`: its organization."""
+    keys = shingled.pop()
+    n_docs = len(names)
+    if n_docs < 2:
+        return {}
+    n_groups = len(_unique(group_of))
     if boilerplate_groups is None:
         # Shared by 4 or more organizations (or a tenth of them, whichever is larger) = boilerplate;
         # in a scope of only a few organizations, shared by more than half of them (at least 3).
         boilerplate_groups = max(4, n_groups // 10)
         if n_groups < 2 * boilerplate_groups:
             boilerplate_groups = max(3, min(boilerplate_groups, n_groups // 2 + 1))
-    counts = _group_counts(raw, groups)
-    common = (
-        boilerplate(raw, groups, min_groups=boilerplate_groups, counts=counts)
-        if n_groups >= boilerplate_groups
-        else set()
-    )
+    # 32-bit columns (half the memory of the packed keys): a county has millions of shingles.
+    doc = np.empty(keys.size, dtype=np.int32)
+    sh = np.empty(keys.size, dtype=np.uint32)
+    for i in range(0, keys.size, 1 << 20):
+        doc[i : i + (1 << 20)] = keys[i : i + (1 << 20)] >> np.uint64(32)
+        sh[i : i + (1 << 20)] = keys[i : i + (1 << 20)] & _M32
+    del keys
+    group_of = group_of.astype(np.int32)
+    # One sort by (shingle, organization) answers, per shingle, in how many texts (each text's
+    # shingles are distinct) and in how many organizations' texts; per (shingle, organization),
+    # in how many of that organization's texts.
+    by_sh = _pack(sh, group_of, low_index=doc)
+    by_sh.sort()
+    high = np.empty(by_sh.size, dtype=np.uint32)
+    for i in range(0, by_sh.size, 1 << 20):
+        high[i : i + (1 << 20)] = by_sh[i : i + (1 << 20)] >> np.uint64(32)
+    first_sh = np.concatenate([[True], high[1:] != high[:-1]])
+    at_sh = np.nonzero(first_sh)[0]
+    del first_sh
+    shingle = high[at_sh]
+    del high
+    first_pair = np.concatenate([[True], by_sh[1:] != by_sh[:-1]])
+    n_in_docs = np.diff(np.append(at_sh, by_sh.size)).astype(np.int32)
+    n_in_groups = np.add.reduceat(first_pair.astype(np.int32), at_sh)
+    del at_sh
+    # (shingle, organization) in 3 or more of its texts (a habit is in at least 3): runs of
+    # by_sh of length ≥ 3, found from their first entries without listing every run.
+    first_pair[: max(0, by_sh.size - 2)] &= by_sh[2:] == by_sh[:-2]
+    first_pair[max(0, by_sh.size - 2) :] = False
+    at_pair = np.nonzero(first_pair)[0]
+    del first_pair
+    pair = by_sh[at_pair]
+    n_pair = (np.searchsorted(by_sh, pair, side="right") - at_pair).astype(np.int32)
+    del by_sh, at_pair
+    common = np.zeros(shingle.size, dtype=bool)
+    if n_groups >= boilerplate_groups:
+        common |= n_in_groups >= boilerplate_groups
     if formula_docs:
-        common |= formulaic(raw, groups, min_docs=formula_docs, counts=counts)
-    distinctive = {k: v - common for k, v in raw.items()}
-    habit = habits(distinctive, groups, share=habit_share)
+        # Set phrases of the trade: in `formula_docs` texts of at least two organizations.
+        common |= (n_in_docs >= formula_docs) & (n_in_groups >= 2)
+    common_sh = shingle[common]
+    del shingle, common, n_in_docs, n_in_groups
+    keep = ~_in_sorted(sh, common_sh)
+    doc, sh = _compact(doc, keep), _compact(sh, keep)
+    del keep
+    # Each organization's habitual wording (in `habit_share` of its own texts, at least 3; for
+    # organizations with 3 or more texts): ignored between that organization's own texts.
+    sizes = np.bincount(group_of)
+    distinct = ~_in_sorted((pair >> np.uint64(32)).astype(np.uint32), common_sh)
+    pair, n_pair = pair[distinct], n_pair[distinct]
+    g = (pair & _M32).astype(np.int64)
+    mine = pair[(n_pair >= np.maximum(3, habit_share * sizes[g])) & (sizes[g] >= 3)]
+    habit = np.sort(((mine & _M32) << np.uint64(32)) | (mine >> np.uint64(32)))  # (organization, shingle)
+    has_habit = sizes >= 3
+    del pair, n_pair, g, mine, distinct
+    bounds = _bounds(doc, n_docs)
+    size = np.diff(bounds)
+    hashed = np.nonzero(size >= min_shingles)[0]
+    if len(hashed) < 2:
+        return {}
+    matrix = minhash_matrix(sh[np.repeat(size >= min_shingles, size)], np.concatenate([[0], np.cumsum(size[hashed])]))
     # Candidates by LSH on Jaccard, low enough that a contained (shorter) text is still found.
     lsh_threshold = max(0.1, threshold - 0.15) if containment is None else 0.2
-    lsh = MinHashLSH(threshold=lsh_threshold, num_perm=NUM_PERM)
-    hashes: dict[str, MinHash] = {}
-    for key, sh in distinctive.items():
-        if len(sh) < min_shingles:
-            continue
-        hashes[key] = minhash(sh)
-        lsh.insert(key, hashes[key])
+    candidates = lsh_candidates(matrix, lsh_threshold)
+    del matrix
+    ia = hashed[(candidates >> np.uint64(32)).astype(np.int64)]
+    ib = hashed[(candidates & _M32).astype(np.int64)]
+    del candidates
+    # Exact scores of all candidates at once. Between two texts of one organization with
+    # habitual wording, that wording is left out of both sets (and of what they share).
+    in_habit = _in_sorted(_pack(group_of, sh, high_index=doc), habit)
+    n_habit = np.bincount(doc, weights=in_habit, minlength=n_docs).astype(np.int64)
+    own = (group_of[ia] == group_of[ib]) & has_habit[group_of[ia]]
+    la = size[ia] - np.where(own, n_habit[ia], 0)
+    lb = size[ib] - np.where(own, n_habit[ib], 0)
+    keep = ~own | (np.minimum(la, lb) >= min_shingles)
+    ia, ib, own, la, lb = ia[keep], ib[keep], own[keep], la[keep], lb[keep]
+    both = _shared(ia, ib, own, doc, sh, in_habit, bounds, size)
+    ok = both >= min_shared
+    jac = np.zeros(len(both))
+    cont = np.zeros(len(both))
+    jac[ok] = both[ok] / (la[ok] + lb[ok] - both[ok])
+    cont[ok] = both[ok] / np.minimum(la[ok], lb[ok])
+    ok &= (jac >= threshold) | ((cont >= containment) if containment is not None else False)
     pairs: dict[tuple[str, str], Pair] = {}
-    seen: set[tuple[str, str]] = set()
-    for key, m in hashes.items():
-        for other in lsh.query(m):
-            if other == key:
-                continue
-            a, b = sorted((key, other))
-            if (a, b) in seen:
-                continue
-            seen.add((a, b))
-            sa, sb = distinctive[a], distinctive[b]
-            if groups[a] == groups[b] and groups[a] in habit:
-                sa, sb = sa - habit[groups[a]], sb - habit[groups[a]]
-                if min(len(sa), len(sb)) < min_shingles:
-                    continue
-            both = len(sa & sb)
-            jac = both / len(sa | sb)
-            cont = both / min(len(sa), len(sb))
-            if both >= min_shared and (jac >= threshold or (containment is not None and cont >= containment)):
-                pairs[(a, b)] = Pair(a, b, round(max(jac, cont), 3), round(jac, 3), round(cont, 3), both)
+    for i, j, n, jc, ct in zip(*(x[ok].tolist() for x in (ia, ib, both, jac, cont)), strict=True):
+        a, b = sorted((names[i], names[j]))
+        pairs[(a, b)] = Pair(a, b, round(max(jc, ct), 3), round(jc, 3), round(ct, 3), n)
     return pairs
+
+
+def _shared(ia, ib, own, doc, sh, in_habit, bounds, size, chunk: int = 500_000) -> np.ndarray:
+    """Per pair (ia[p], ib[p]): shingles of both texts (not counting the organization's habitual
+    ones where own[p]). The smaller set's shingles are looked up in the other's, in chunks."""
+    small = size[ia] > size[ib]
+    ia, ib = np.where(small, ib, ia), np.where(small, ia, ib)
+    keys = _pack(doc, sh)  # sorted: by text, then shingle
+    out = np.zeros(len(ia), dtype=np.int64)
+    n = size[ia]
+    ends = np.cumsum(n)
+    p0 = 0
+    while p0 < len(ia):
+        p1 = max(p0 + 1, int(np.searchsorted(ends, (ends[p0 - 1] if p0 else 0) + chunk, side="right")))
+        counts = n[p0:p1]
+        pair = np.repeat(np.arange(p0, p1), counts)
+        offset = np.arange(pair.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        at = bounds[ia[pair]] + offset
+        hit = _in_sorted(_pack(ib[pair], sh[at]), keys)
+        hit &= ~(own[pair] & in_habit[at])
+        out[p0:p1] = np.bincount(pair - p0, weights=hit, minlength=p1 - p0).astype(np.int64)
+        p0 = p1
+    return out
 
 
 def _merge(a: Roster | None, b: Roster | None) -> Roster | None:
@@ -306,34 +635,100 @@ def contained_in_published(
     containment: float = 0.5,
     min_shared: int = 20,
     roster: Roster | None = None,
+    nfkc: Sequence[str] | None = None,
+    norms: Sequence[str] | None = None,
 ) -> list[Pair]:
     """Records whose text is mostly taken from published material (上级文件, a materials
     library). No boilerplate rule here: every branch pasting the same article is exactly what
-    is looked for. Pair.a is the published text's key, Pair.b the record's."""
+    is looked for. Pair.a is the published text's key, Pair.b the record's. `nfkc`: the
+    records' texts already in NFKC form (`nfkc_texts`), or `norms`, already `canonical(text,
+    roster)`, when the caller has them."""
     if not published:
         return []
-    pub = {p.key: shingles(p.text, roster=roster) for p in published}
-    index: dict[int, list[str]] = {}
-    for key, sh in pub.items():
-        for s in sh:
-            index.setdefault(s, []).append(key)
+    pub_docs = list({p.key: p for p in published}.values())
+    pub_keys = shingle_keys([canonical(p.text, roster) for p in pub_docs])
+    pub_sizes = np.bincount((pub_keys >> np.uint64(32)).astype(np.int64), minlength=len(pub_docs))
+    # Published texts with the same shingles (one article entered by several organizations)
+    # count as their first: each such record ties between them, and the first one the per-text
+    # reading meets is the first in order (every shingle lists them in that order).
+    bounds = _bounds((pub_keys >> np.uint64(32)).astype(np.int64), len(pub_docs))
+    first_of: dict[bytes, int] = {}
+    for i in range(len(pub_docs)):
+        first_of.setdefault((pub_keys[bounds[i] : bounds[i + 1]] & _M32).tobytes(), i)
+    kept = np.zeros(len(pub_docs), dtype=bool)
+    kept[list(first_of.values())] = True
+    pub_keys = pub_keys[kept[(pub_keys >> np.uint64(32)).astype(np.int64)]]
+    # Published shingles sorted by shingle: the texts containing one shingle are a run.
+    by_shingle = np.lexsort(((pub_keys >> np.uint64(32)), pub_keys & _M32))
+    p_sh = (pub_keys & _M32)[by_shingle]
+    p_owner = (pub_keys >> np.uint64(32)).astype(np.int64)[by_shingle]
+    index: dict[int, list[str]] | None = None  # the per-text reading's, built only if a tie needs it
     out = []
-    for d in docs:
-        sh = shingles(d.text, roster=roster)
-        if len(sh) < min_shared:
+    step = 5_000  # records per pass: bounds the (record, published text) expansion
+    for first in range(0, len(docs), step):
+        batch = docs[first : first + step]
+        if norms is not None:
+            texts = norms[first : first + step]
+        elif nfkc is not None:
+            texts = [_canonical_nfkc(t, roster) for t in nfkc[first : first + step]]
+        else:
+            texts = [canonical(d.text, roster) for d in batch]
+        keys = shingle_keys(texts)
+        doc = (keys >> np.uint64(32)).astype(np.int64)
+        sizes = np.bincount(doc, minlength=len(batch))
+        sh = keys & _M32
+        lo, hi = np.searchsorted(p_sh, sh, side="left"), np.searchsorted(p_sh, sh, side="right")
+        n = hi - lo
+        hit = n > 0
+        if not hit.any():
             continue
-        hits: Counter[str] = Counter()
-        for s in sh:
-            for key in index.get(s, ()):
-                hits[key] += 1
-        if not hits:
-            continue
-        best, both = hits.most_common(1)[0]
-        cont = both / len(sh)
-        if cont >= containment and both >= min_shared:
-            jac = both / len(sh | pub[best])
-            out.append(Pair(best, d.key, round(cont, 3), round(jac, 3), round(cont, 3), both))
+        # Every (record shingle, published text containing it), then shared shingles per pair.
+        d_rep = np.repeat(doc[hit], n[hit])
+        starts = np.repeat(lo[hit] - np.cumsum(np.concatenate([[0], n[hit][:-1]])), n[hit])
+        owner = p_owner[starts + np.arange(d_rep.size)]
+        pair, both = _unique((d_rep.astype(np.uint64) << np.uint64(32)) | owner.astype(np.uint64), counts=True)
+        del d_rep, starts, owner
+        pd = (pair >> np.uint64(32)).astype(np.int64)
+        po = (pair & _M32).astype(np.int64)
+        best = np.zeros(len(batch), dtype=np.int64)
+        np.maximum.at(best, pd, both)
+        top = np.nonzero(both == best[pd])[0]  # per record, its published texts with the most in common
+        top_at = _bounds(pd[top], len(batch))
+        for i in np.nonzero(best > 0)[0].tolist():
+            b, size = int(best[i]), int(sizes[i])
+            cont = b / size
+            if size < min_shared or not (cont >= containment and b >= min_shared):
+                continue
+            tied = po[top[top_at[i] : top_at[i + 1]]]
+            if len(tied) == 1:
+                p = int(tied[0])
+            else:
+                # Equal counts for several published texts: the first one the per-text reading
+                # meets wins, as before.
+                index = index if index is not None else _published_index(pub_docs, roster)
+                p = _first_met(texts[i], set(tied.tolist()), index)
+            union = size + int(pub_sizes[p]) - b
+            out.append(Pair(pub_docs[p].key, batch[i].key, round(cont, 3), round(b / union, 3), round(cont, 3), b))
     return sorted(out, key=lambda p: (-p.similarity, p.a, p.b))
+
+
+def _published_index(pub_docs: Sequence[Doc], roster: Roster | None) -> dict[int, list[int]]:
+    """Shingle → the published texts (their positions) with it, in order, the per-text way."""
+    index: dict[int, list[int]] = {}
+    for i, p in enumerate(pub_docs):
+        for s in shingles(p.text, roster=roster):
+            index.setdefault(s, []).append(i)
+    return index
+
+
+def _first_met(norm: str, tied: set[int], index: dict[int, list[int]], k: int = SHINGLE) -> int:
+    """Which of the tied published texts the per-text reading counted first: the record's
+    shingles as the same Python set iterates them (built the same way, so in the same order)."""
+    for s in {zlib.crc32(norm[i : i + k].encode()) for i in range(len(norm) - k + 1)}:
+        for p in index.get(s, ()):
+            if p in tied:
+                return p
+    raise AssertionError("a tied published text shares no shingle")
 
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?\n]?")
