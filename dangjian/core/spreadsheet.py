@@ -527,15 +527,37 @@ def _decode(content: bytes) -> str | None:
 
 
 def _trim(rows: list[list]) -> list[list]:
+    """Rows without trailing blank rows, padded to the widest used column.
+
+    Equal text and date cells come out as one shared object: the rows go from the parsing
+    child to the parent pickled, and pickle writes an object it has seen once as a short
+    reference (a 30,000-row roster, full of repeated 男/汉族/正式党员/blank cells and dates,
+    pickled in a tenth of the time), and the per-value caches of the readers hit on identity.
+    Cells are immutable values, so sharing them changes nothing downstream."""
     while rows and all(blank(v) for v in rows[-1]):
         rows.pop()
     width = 0
     for r in rows:
-        for j in range(len(r) - 1, -1, -1):
+        for j in range(len(r) - 1, width - 1, -1):  # only columns right of the widest so far
             if not blank(r[j]):
-                width = max(width, j + 1)
+                width = j + 1
                 break
-    return [list(r[:width]) + [None] * (width - len(r)) for r in rows]
+    seen: dict = {}
+    shared = seen.setdefault
+
+    def other(v):
+        cls = v.__class__
+        if cls is date or (cls is datetime and v.tzinfo is None):
+            return shared((cls, v), v)  # a str key never equals a tuple key
+        return v
+
+    out = []
+    for r in rows:
+        row = [shared(v, v) if v.__class__ is str else other(v) for v in r[:width]]
+        if len(row) < width:
+            row.extend([None] * (width - len(row)))
+        out.append(row)
+    return out
 
 
 def _parse_calamine(content: bytes, lim: dict) -> list[tuple[str, list[list], list]]:
@@ -859,22 +881,45 @@ def _find_header(rows: list[list], spec: Spec, index: dict[str, str]) -> tuple[i
 
 
 _SKIP_HALFWIDTH = tuple((p, to_halfwidth(p)) for p in SKIP_PREFIXES)
+_SKIP_HALVES = tuple(half for _p, half in _SKIP_HALFWIDTH)
 
 
-def _skip_reason(row: list, used: list[int], header_keys: list[str], wide: bool) -> str | None:
-    first = next((v for v in row if not blank(v)), None)
+def _skip_reason(
+    row: list, used: list[int], header_keys: list[str], wide: bool, memo: dict | None = None
+) -> str | None:
+    """Why a row is skipped, or None. `memo`: normalized header keys of cell values seen
+    before in the sheet (each row is checked against the header; most cells repeat)."""
+    first = None
+    for v in row:
+        if v is not None and not (isinstance(v, str) and not v.strip()):
+            first = v
+            break
     if first is None:
         return "空行"
     if isinstance(first, str):
         s = "".join(to_halfwidth(first).split())
-        for p, half in _SKIP_HALFWIDTH:
-            if s.startswith(half):
-                return f"“{p.rstrip('：:')}”行"
-    if all(blank(row[j]) if j < len(row) else True for j in used):
+        if s.startswith(_SKIP_HALVES):  # one test for all prefixes; which one only on a hit
+            for p, half in _SKIP_HALFWIDTH:
+                if s.startswith(half):
+                    return f"“{p.rstrip('：:')}”行"
+    width = len(row)
+    if all(blank(row[j]) if j < width else True for j in used):
         return "没有填写内容的行"
     # A repeated header row: every used cell reads as its header (stops at the first that does not).
-    if used and all((normalize_header(row[j]) if j < len(row) else "") == header_keys[j] for j in used):
-        return "重复的表头行"
+    if used:
+        memo = {} if memo is None else memo
+        for j in used:
+            v = row[j] if j < width else ""
+            if v.__class__ is str:
+                key = memo.get(v)
+                if key is None:
+                    key = memo[v] = normalize_header(v)
+            else:
+                key = normalize_header(v)
+            if key != header_keys[j]:
+                break
+        else:
+            return "重复的表头行"
     if wide:
         values = {cell_text(v) for v in row if not blank(v)}
         if len(values) == 1:
@@ -925,10 +970,20 @@ def _build_table(sheets, spec: Spec, *, filled: dict[str, set[int]] | None = Non
         limit = spec.max_rows
         kinds = {f: spec.kind_of(f) for f in winners}  # once per sheet, not per cell
         cleaners = {f: CLEANERS.get(k, _as_read) for f, k in kinds.items()}
+        # (field, column, cleaner, cache). The cache holds cleaned text by cell value, per
+        # column: a roster repeats the same few values (男, 汉族, 正式党员, blank) in most
+        # cells. Only text cells are kept (a number is kept as it is, and -0.0 == 0.0 would
+        # share an entry). None: DATE and RAW columns, taken as read; False: a doubled field.
+        steps = [
+            (f, j, cleaners[f], False if f in others else (None if cleaners[f] is _as_read else {}))
+            for f, j in winners.items()
+        ]
+        width = len(header)
+        memo: dict = {}
         count = 0
         for i in range(hi + 1, len(rows)):
             row = rows[i]
-            why = _skip_reason(row, used, header_keys, i in wide)
+            why = _skip_reason(row, used, header_keys, i in wide, memo)
             if why:
                 if why != "空行":
                     table.skipped.append((name, i + 1, why))
@@ -936,27 +991,40 @@ def _build_table(sheets, spec: Spec, *, filled: dict[str, set[int]] | None = Non
             count += 1
             if limit is not None and count > limit:
                 raise ReadError(f"一次最多导入{limit}行，请分批导入", "too_many_rows")
+            # rows are as wide as the header row; a merged range can leave one shorter
+            row_at = row if len(row) >= width else row + [None] * (width - len(row))
             values = {}
-            for f, j in winners.items():
-                kind = kinds[f]
-                v = row[j] if j < len(row) else None
-                for k in others.get(f, []):
-                    alt = row[k] if k < len(row) else None
-                    if blank(alt):
-                        continue
-                    if blank(v):
-                        v = alt
-                    elif clean(kind, alt) != clean(kind, v):
-                        table.dropped.append(
-                            (
-                                name,
-                                i + 1,
-                                header[k],
-                                cell_text(alt).strip()[:50],
-                                f"与“{header[j]}”不同，取“{header[j]}”的值",
+            for f, j, cleaner, cache in steps:
+                v = row_at[j]
+                if cache is None:
+                    values[f] = v
+                elif cache is not False:
+                    if v.__class__ is str:
+                        c = cache.get(v)
+                        if c is None:
+                            c = cache[v] = cleaner(v)
+                        values[f] = c
+                    else:
+                        values[f] = cleaner(v)
+                else:
+                    kind = kinds[f]
+                    for k in others[f]:
+                        alt = row_at[k]
+                        if blank(alt):
+                            continue
+                        if blank(v):
+                            v = alt
+                        elif clean(kind, alt) != clean(kind, v):
+                            table.dropped.append(
+                                (
+                                    name,
+                                    i + 1,
+                                    header[k],
+                                    cell_text(alt).strip()[:50],
+                                    f"与“{header[j]}”不同，取“{header[j]}”的值",
+                                )
                             )
-                        )
-                values[f] = cleaners[f](v)
+                    values[f] = cleaner(v)
             table.rows.append(Row(name, i + 1, values, cols, headers, multi))
     return table
 

@@ -17,9 +17,9 @@ from dangjian.members.models import DuesCategory, Member, Occupation
 from dangjian.members.roster_parse import (
     BOOL_FIELDS,
     DATE_FIELDS,
-    CellCache,
     ReadError,
     blank,
+    parse_cell,
     parse_date_cell,
     parse_id_cell,
 )
@@ -201,18 +201,268 @@ class BranchIndex:
         return g
 
 
-def _id_birth(id_number: str) -> date | None:
+def _id_birth(id_number: str, today: date | None = None) -> date | None:
+    """The birth date in a valid number (checked against `today`, the real date by default,
+    as idcard.birth_date_from_id does), else None."""
     if not id_number:
         return None
     try:
-        return idcard.birth_date_from_id(id_number)
+        idcard.validate_id(id_number, today=today)
     except RuleError:
         return None
+    return idcard._birth(idcard.normalize_id(id_number))  # validated just above: no second check
+
+
+_ID, _PHONE, _ORG, _DATE, _CELL = "id", "phone", "org", "date", "cell"
+# How the plan takes each field's cell; every other field goes through parse_cell.
+_STEP = {"id_number": _ID, "phone": _PHONE, "branch": _ORG, "group": _ORG} | dict.fromkeys(DATE_FIELDS, _DATE)
+
+
+def _parse_cell(v, f: str) -> tuple:
+    return parse_cell(f, v), None
+
+
+def _parse_date_cell(v, today: date) -> tuple:
+    d = parse_date_cell(v, today)
+    # (date, "month" for a date given to the month only, None): the plan looks only at that
+    return (d.date, "month" if d.precision == "month" else None, None) if d is not None else (None, None, None)
+
+
+def _compute(parse, v, arg) -> tuple:
+    try:
+        return parse(v, arg)
+    except RuleError as exc:
+        return (None, exc.message) if parse is _parse_cell else (None, None, exc.message)
+
+
+def _key_of(v):
+    """A cell's cache key: the type goes with the value (1, 1.0 and True are different cells);
+    text, most cells, is its own key (a str never equals a tuple)."""
+    return v if v.__class__ is str else (v.__class__, v)
+
+
+def _result(results: dict, v, parse, arg) -> tuple:
+    """parse(v, arg) — the value(s) then the message or None — once per distinct cell value."""
+    try:
+        key = _key_of(v)
+        hit = results.get(key)
+    except TypeError:  # an unhashable cell value: parsed every time
+        return _compute(parse, v, arg)
+    if hit is None:
+        hit = results[key] = _compute(parse, v, arg)
+    return hit
+
+
+def _column(results: dict, col: list, parse, arg) -> tuple[list[tuple], bool]:
+    """_result for a whole column, and whether any cell of it has an error: parsing and the
+    cache are visited once per distinct value, the rest is list work."""
+    try:
+        keys = [v if v.__class__ is str else (v.__class__, v) for v in col]  # as _key_of
+        hits_of = dict.fromkeys(keys)  # the first cell of each value is the one parsed
+    except TypeError:
+        hits = [_result(results, v, parse, arg) for v in col]
+        return hits, any(h[-1] is not None for h in hits)
+    for k in hits_of:
+        hit = results.get(k)
+        if hit is None:
+            hit = results[k] = _compute(parse, k if k.__class__ is str else k[1], arg)
+        hits_of[k] = hit
+    return list(map(hits_of.__getitem__, keys)), any(h[-1] is not None for h in hits_of.values())
+
+
+def _runs(rows: list) -> list[list]:
+    """Consecutive rows with the same fields (one sheet's rows), parsed column by column."""
+    runs: list[list] = []
+    for row in rows:
+        if runs and row.values.keys() == runs[-1][0].values.keys():
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return runs
+
+
+class _Cells:
+    """The plan's first step: every row's cells parsed into model values (errors per cell),
+    the branch and 党小组 found, birth date and sex taken from the number when left out.
+
+    Whole columns are parsed at once, through caches by cell value; a row with a cell error
+    is gone through field by field, as the messages need."""
+
+    def __init__(self, today, branches, default_branch, header_of, plan):
+        self.today = today
+        self.real_today = date.today()  # what idcard.birth_date_from_id checks the number against
+        self.branches = branches
+        self.default_branch = default_branch
+        self.header_of = header_of
+        self.plan = plan
+        self.cell_results: dict[str, dict] = {}
+        self.date_results: dict = {}
+        self.branch_results: dict[str, tuple] = {}
+        self.group_results: dict[tuple, tuple] = {}
+
+    def err(self, errs: list, row, f: str, message: str) -> None:
+        col, name = self.header_of(row.sheet, f)
+        msg = message if message.startswith(label(f)) else f"{label(f)}：{message}"
+        errs.append(RowError(row.number, col, name, msg, row.sheet, row.where))
+
+    def _results(self, f: str) -> dict:
+        results = self.cell_results.get(f)
+        if results is None:
+            results = self.cell_results[f] = {}
+        return results
+
+    def run(self, rows: list, candidates: list) -> None:
+        fields = list(rows[0].values)
+        parsed = [f for f in fields if _STEP.get(f, _CELL) in (_CELL, _DATE, _ORG)]
+        columns: list[list] = []
+        bad: set[int] = set()  # rows with a cell error
+        month: dict[str, set[int]] = {}  # rows whose date is given to the month only, by field
+        for f in parsed:
+            step = _STEP.get(f, _CELL)
+            col = [r.values[f] for r in rows]
+            if step is _ORG:
+                columns.append(col)
+                continue
+            if step is _DATE:
+                hits, has_error = _column(self.date_results, col, _parse_date_cell, self.today)
+                at = {i for i, h in enumerate(hits) if h[1] is not None}
+                if at:
+                    month[f] = at
+            else:
+                hits, has_error = _column(self._results(f), col, _parse_cell, f)
+            if has_error:
+                bad.update(i for i, h in enumerate(hits) if h[-1] is not None)
+            columns.append([h[0] for h in hits])
+        present_base = {f for f in parsed if _STEP.get(f, _CELL) is not _ORG}
+        ids = [r.values["id_number"] for r in rows] if "id_number" in rows[0].values else None
+        phones = None
+        if "phone" in rows[0].values:
+            phones, has_error = _column(self._results("phone"), [r.values["phone"] for r in rows], _parse_cell, "phone")
+            if has_error:
+                bad.update(i for i, h in enumerate(phones) if h[-1] is not None)
+        for i, (row, values) in enumerate(zip(rows, zip(*columns) if columns else [()] * len(rows))):
+            if i in bad:
+                self.by_field(row, candidates)
+                continue
+            errs: list[RowError] = []
+            data = dict(zip(parsed, values))
+            present = present_base.copy()
+            precision = {f: "month" for f, at in month.items() if i in at} if month else {}
+            id_number = ""
+            phone: str | None = None
+            if ids is not None:
+                v = ids[i]
+                try:
+                    id_number = parse_id_cell(v) if not blank(v) else ""
+                except RuleError as exc:
+                    self.err(errs, row, "id_number", exc.message)
+            if phones is not None:
+                phone = self.phone(row, phones[i][0])
+            self.finish(row, data, id_number, phone, errs, present, precision, candidates)
+
+    def phone(self, row, p: str) -> str | None:
+        if "*" in p:  # a masked phone from our export: keep the stored one
+            self.plan.dropped.append(
+                f"{row.where}　{self.header_of(row.sheet, 'phone')[1]}　“{p}”是脱敏号码，未导入（保留系统中已有的号码）"
+            )
+            return None
+        return p
+
+    def by_field(self, row, candidates: list) -> None:
+        """One row, field by field (a row with a cell error)."""
+        errs: list[RowError] = []
+        data: dict = {}
+        present: set[str] = set()
+        precision: dict[str, str] = {}
+        id_number = ""
+        phone: str | None = None
+        for f, v in row.values.items():
+            step = _STEP.get(f, _CELL)
+            if step is _CELL:
+                value, message = _result(self._results(f), v, _parse_cell, f)
+                if message is None:
+                    data[f] = value
+                    present.add(f)
+                else:
+                    self.err(errs, row, f, message)
+            elif step is _DATE:
+                d, precise, message = _result(self.date_results, v, _parse_date_cell, self.today)
+                if message is None:
+                    data[f] = d
+                    if precise is not None:
+                        precision[f] = precise
+                    present.add(f)
+                else:
+                    self.err(errs, row, f, message)
+            elif step is _ORG:
+                data[f] = v
+            elif step is _ID:
+                try:
+                    id_number = parse_id_cell(v) if not blank(v) else ""
+                except RuleError as exc:
+                    self.err(errs, row, f, exc.message)
+            else:  # phone
+                p, message = _result(self._results(f), v, _parse_cell, f)
+                if message is not None:
+                    self.err(errs, row, f, message)
+                else:
+                    phone = self.phone(row, p)
+        self.finish(row, data, id_number, phone, errs, present, precision, candidates)
+
+    def finish(self, row, data, id_number, phone, errs, present, precision, candidates) -> None:
+        branch = None
+        bname = data.pop("branch", "")
+        if bname:
+            found = self.branch_results.get(bname)
+            if found is None:
+                found = self.branch_results[bname] = _found(self.branches.find, bname)
+            branch, message = found
+            if message is not None:
+                self.err(errs, row, "branch", message)
+        elif self.default_branch is not None:
+            branch = self.default_branch
+        else:
+            self.err(errs, row, "branch", "必填，不能为空")
+        gname = data.pop("group", "")
+        if branch is not None:
+            data["branch"] = branch
+            present.add("branch")
+            if "group" in row.values:
+                present.add("group")
+                data["group"] = None
+                if gname:
+                    found = self.group_results.get((branch.pk, gname))
+                    if found is None:
+                        found = self.group_results[branch.pk, gname] = _found(self.branches.group, branch, gname)
+                    data["group"], message = found
+                    if message is not None:
+                        self.err(errs, row, "group", message)
+        # Birth date and sex may be left out: they are in the number (GB 11643-1999).
+        id_birth = _id_birth(id_number, self.real_today)
+        if id_birth is not None:
+            bd = data.get("birth_date")
+            month_only = precision.get("birth_date") == "month"
+            if bd is None or (month_only and (bd.year, bd.month) == (id_birth.year, id_birth.month)):
+                data["birth_date"] = id_birth
+                precision.pop("birth_date", None)
+            if not data.get("sex"):
+                data["sex"] = idcard.sex_from_id(id_number)
+        if not data.get("dues_category") and "dues_category" in present:
+            data["dues_category"] = DUES_FROM_OCCUPATION.get(data.get("occupation"), DuesCategory.FARMER)
+        candidates.append((row, data, id_number, phone, errs, [], present, precision))
 
 
 def _could_be_18(birth: date | None, joined: date) -> bool:
     """A month-only 入党日期: could the member have been 18 on some day of that month?"""
     return birth is not None and add_months(birth, MIN_JOIN_AGE * 12) <= month_end(joined.year, joined.month)
+
+
+def _found(find, *args) -> tuple:
+    """find(*args) as (organization, None) or (None, message)."""
+    try:
+        return find(*args), None
+    except RuleError as exc:
+        return None, exc.message
 
 
 # --- planning ---------------------------------------------------------------------------
@@ -245,103 +495,26 @@ def plan_import(
                         return j + 1, s.header[j]
         return None, label(f)
 
-    cells = CellCache()
+    cells = _Cells(today, branches, default_branch, header_of, plan)
     candidates: list[tuple] = []
-    for row in table.rows:
-        rownum, vals = row.number, row.values
-        present_cols = set(vals)
-        errs: list[RowError] = []
-        warns: list[RowError] = []
-        data: dict = {}
-        present: set[str] = set()
-        precision: dict[str, str] = {}
-        id_number = ""
-        phone: str | None = None
-
-        def err(f: str, message: str, errs=errs, row=row) -> None:
-            col, name = header_of(row.sheet, f)
-            msg = message if message.startswith(label(f)) else f"{label(f)}：{message}"
-            errs.append(RowError(row.number, col, name, msg, row.sheet, row.where))
-
-        for f, v in vals.items():
-            try:
-                if f == "id_number":
-                    id_number = parse_id_cell(v) if not blank(v) else ""
-                elif f == "phone":
-                    p = cells.parse(f, v)
-                    if "*" in p:  # a masked phone from our export: keep the stored one
-                        phone = None
-                        plan.dropped.append(
-                            f"{row.where}　{header_of(row.sheet, f)[1]}　“{p}”是脱敏号码，未导入（保留系统中已有的号码）"
-                        )
-                    else:
-                        phone = p
-                elif f in ("branch", "group"):
-                    data[f] = v
-                elif f in DATE_FIELDS:
-                    d = parse_date_cell(v, today)
-                    data[f] = d.date if d else None
-                    if d is not None:
-                        precision[f] = d.precision
-                    present.add(f)
-                else:
-                    data[f] = cells.parse(f, v)
-                    present.add(f)
-            except RuleError as exc:
-                err(f, exc.message)
-        branch = None
-        bname = data.pop("branch", "")
-        if bname:
-            try:
-                branch = branches.find(bname)
-            except RuleError as exc:
-                err("branch", exc.message)
-        elif default_branch is not None:
-            branch = default_branch
-        else:
-            err("branch", "必填，不能为空")
-        gname = data.pop("group", "")
-        if branch is not None:
-            data["branch"] = branch
-            present.add("branch")
-            if "group" in present_cols:
-                present.add("group")
-                data["group"] = None
-                if gname:
-                    try:
-                        data["group"] = branches.group(branch, gname)
-                    except RuleError as exc:
-                        err("group", exc.message)
-        # Birth date and sex may be left out: they are in the number (GB 11643-1999).
-        id_birth = _id_birth(id_number)
-        if id_birth is not None:
-            bd = data.get("birth_date")
-            month_only = precision.get("birth_date") == "month"
-            if bd is None or (month_only and (bd.year, bd.month) == (id_birth.year, id_birth.month)):
-                data["birth_date"] = id_birth
-                precision.pop("birth_date", None)
-            if not data.get("sex"):
-                data["sex"] = idcard.sex_from_id(id_number)
-        if not data.get("dues_category") and "dues_category" in present:
-            data["dues_category"] = DUES_FROM_OCCUPATION.get(data.get("occupation"), DuesCategory.FARMER)
-        candidates.append((row, data, id_number, phone, errs, warns, present, precision))
+    for rows in _runs(table.rows):
+        cells.run(rows, candidates)
 
     # Every live key's hash is searched (during a key rotation some rows keep the old one);
     # the current key's hash identifies the number within the file.
-    hashes_of = {c[2]: crypto.lookup_hashes(c[2]) for c in candidates if c[2]}
+    ring = crypto.keyring()  # once: the same keyring crypto.lookup_hashes reads per call
+    hashes_of = {c[2]: ring.lookup_hashes(c[2]) for c in candidates if c[2]}
     hash_of = {k: v[0] for k, v in hashes_of.items()}
-    existing: dict[str, Member] = {}
-    hl = list({h for v in hashes_of.values() for h in v})
-    for k in range(0, len(hl), 500):
-        for m in Member.objects.filter(id_number_hash__in=hl[k : k + 500], is_current=True).select_related("branch"):
-            existing[m.id_number_hash] = m
+    existing = _current_members({h for v in hashes_of.values() for h in v})
 
     seen: dict[str, str] = {}
     for row, data, id_number, phone, errs, warns, present, precision in candidates:
         rownum = row.number
         id_col = header_of(row.sheet, "id_number")
         h = hash_of.get(id_number, "")
-        current = next((existing[x] for x in hashes_of.get(id_number, ()) if x in existing), None)
+        current = None
+        if existing:  # a file of new members matches none: no lookups
+            current = next((existing[x] for x in hashes_of.get(id_number, ()) if x in existing), None)
         if h:
             plan.basis[h] = _member_basis(current)
             plan.basis_names[h] = data.get("name") or (current.name if current is not None else "")
@@ -391,20 +564,22 @@ def plan_import(
             problems.setdefault("id_number", []).append(f"公民身份号码：与{seen[h]}重复")
         elif h:
             seen[h] = row.where
-        id_broken = "id_number" in problems or any(e.column == id_col[1] for e in errs)
-        if id_broken:
-            for f in ("birth_date", "sex"):
-                problems[f] = [m for m in problems.get(f, []) if "必填" not in m]
-        already = {e.message for e in errs}
-        cell_error_columns = {e.column for e in errs}
-        for f, msgs in problems.items():
-            col, name = header_of(row.sheet, f)
-            if name in cell_error_columns:
-                continue  # the cell's own error already says why
-            for msg in msgs:
-                if msg not in already:
-                    errs.append(RowError(rownum, col, name, msg, row.sheet, row.where))
-        plan.warnings.extend(warns)
+        if problems:  # (most rows have none)
+            id_broken = "id_number" in problems or any(e.column == id_col[1] for e in errs)
+            if id_broken:
+                for f in ("birth_date", "sex"):
+                    problems[f] = [m for m in problems.get(f, []) if "必填" not in m]
+            already = {e.message for e in errs}
+            cell_error_columns = {e.column for e in errs}
+            for f, msgs in problems.items():
+                col, name = header_of(row.sheet, f)
+                if name in cell_error_columns:
+                    continue  # the cell's own error already says why
+                for msg in msgs:
+                    if msg not in already:
+                        errs.append(RowError(rownum, col, name, msg, row.sheet, row.where))
+        if warns:
+            plan.warnings.extend(warns)
         if errs:
             plan.errors.extend(errs)
             continue
@@ -422,6 +597,31 @@ def plan_import(
     order = {s.name: i for i, s in enumerate(table.sheets)}
     plan.errors.sort(key=lambda e: (order.get(e.sheet, 0), e.row, e.col or 0))
     return plan
+
+
+MATCH_BY_SCAN = 2000  # hashes from a file above which the current members' hashes are read whole
+
+
+def _current_members(hashes: set[str]) -> dict[str, Member]:
+    """The current members whose ID hash is among `hashes`, by hash. A large file is matched
+    against the hashes of all current members (one query on one column: a township's or a
+    county's roster), not through IN-lists of 500 (sixty queries for 30,000 rows, most of them
+    finding nothing); only the matched members are then loaded."""
+    existing: dict[str, Member] = {}
+    if len(hashes) > MATCH_BY_SCAN:
+        pks = [
+            pk for h, pk in Member.objects.filter(is_current=True).values_list("id_number_hash", "pk") if h in hashes
+        ]
+        for k in range(0, len(pks), 500):
+            for m in Member.objects.filter(pk__in=pks[k : k + 500], is_current=True).select_related("branch"):
+                if m.id_number_hash in hashes:  # re-checked: the member may have changed since the scan
+                    existing[m.id_number_hash] = m
+        return existing
+    hl = list(hashes)
+    for k in range(0, len(hl), 500):
+        for m in Member.objects.filter(id_number_hash__in=hl[k : k + 500], is_current=True).select_related("branch"):
+            existing[m.id_number_hash] = m
+    return existing
 
 
 def _member_basis(m) -> list | None:

@@ -93,7 +93,7 @@ def check_member(data: dict, *, today: date | None = None) -> dict[str, list[str
         else:
             # Birth date and sex must agree with the number (GB 11643-1999: digits 7–14, 17).
             id_birth = idcard._birth(number)  # validated just above: no second check
-            id_sex = idcard.sex_from_id(number)
+            id_sex = idcard._sex(number)
             if data.get("birth_date") and data["birth_date"] != id_birth:
                 _add(
                     errors,

@@ -25,6 +25,8 @@ _SPACE = re.compile(r"\s+")
 
 def normalize_id(s: str) -> str:
     """去掉所有空白（含全角空格），全角转半角，小写 x 转为 X。"""
+    if s and len(s) == 18 and s.isascii() and s.isalnum():  # 已是规范写法（导入时绝大多数）：无空白、无全角
+        return s.upper()
     return _SPACE.sub("", to_halfwidth(s or "")).upper()
 
 
@@ -87,7 +89,12 @@ def birth_date_from_id(s: str) -> date:
 def sex_from_id(s: str) -> str:
     """第17位（顺序码末位）奇数为男、偶数为女（GB 11643-1999）。"""
     validate_id(s)
-    return "男" if int(normalize_id(s)[16]) % 2 == 1 else "女"
+    return _sex(normalize_id(s))
+
+
+def _sex(number: str) -> str:
+    """已校验的规范号码中的性别（不再校验）。"""
+    return "男" if int(number[16]) % 2 == 1 else "女"
 
 
 def mask_id(s: str, *, keep_check: bool = True) -> str:

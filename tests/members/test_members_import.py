@@ -384,3 +384,52 @@ def test_management_commands(world, tmp_path):
     with pytest.raises(CommandError, match="未导入任何数据"):
         call_command("import_roster", str(bad), stdout=err)
     assert "第2行" in err.getvalue() and "Excel存成了数字" in err.getvalue()
+
+
+def test_large_file_matching_by_scan_finds_the_same_members(world, monkeypatch):
+    """Above MATCH_BY_SCAN hashes the plan reads all current members' hashes instead of
+    IN-lists: the same members are matched (in scope, out of scope) and new ones stay new."""
+    from dangjian.members import roster_plan
+
+    mine, other = world.members_a[1], world.members_b[1]
+    header = ["姓名", "身份证号", "入党日期", "转正日期", "人员类别", "学历", "民族", "党支部", "工作岗位"]
+    rows = [header]
+    for m in (mine, other):
+        rows.append(
+            [m.name, m.id_number, m.joined_on, m.full_on, m.kind, "大学本科", m.ethnicity, m.branch.name, "会计"]
+        )
+    rows.append(
+        [
+            "新丙",
+            new_id(date(1991, 3, 4), 511),
+            date(2015, 7, 1),
+            date(2016, 7, 1),
+            "正式党员",
+            "高中",
+            "汉族",
+            "东街",
+            "",
+        ]
+    )
+    content = xlsx(rows)
+
+    def outcome():
+        plan = plan_for(content, world.user("admin"))
+        return (
+            [(p.row, p.existing.pk if p.existing else None, sorted(p.changes)) for p in plan.planned],
+            [(e.row, e.message) for e in plan.errors],
+            plan.basis,
+        )
+
+    by_in_list = outcome()
+    monkeypatch.setattr(roster_plan, "MATCH_BY_SCAN", 0)
+    by_scan = outcome()
+    assert by_scan == by_in_list
+    planned, errors, basis = by_scan
+    assert [p[1] for p in planned] == [mine.pk, other.pk, None] and not errors
+    assert sum(v is not None for v in basis.values()) == 2
+    # and out of a secretary's scope the other branch's member is refused the same way
+    monkeypatch.setattr(roster_plan, "MATCH_BY_SCAN", 0)
+    plan = plan_for(content, world.user("secretary_a"))
+    assert {e.row for e in plan.errors} == {3}
+    assert any("该党员已在您权限范围以外的党组织登记在册" in e.message for e in plan.errors)
