@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection
 from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import ExtractMonth
 
@@ -427,8 +428,10 @@ _OK = Q(status=S.PRESENT) | Q(attended_elsewhere=True)
 
 
 def _monthly_attendance(member_filter: dict, start: date, end: date):
-    """{member_id: {(y, m): {attended, excused, unexcused, total}}}. One query,
-    grouped on Attendance.ym (no join to the meeting: fast on SQLite at county scale)."""
+    """{member_id: {(y, m): {attended, excused, unexcused, total}}}. One query, grouped on
+    Attendance.ym. Every member-month comes into Python: at county scale (340,000 of them)
+    that is seconds, so the yearly figures walk the months in the database instead
+    (attendance_walks); this stays the plain reading of the same counts."""
     out: dict[int, dict] = defaultdict(dict)
     lo, hi = ym_index((start.year, start.month)), ym_index((end.year, end.month))
     for r in (
@@ -451,19 +454,90 @@ def _monthly_attendance(member_filter: dict, start: date, end: date):
 ART9_WINDOW_MONTHS = 24
 
 
+def _month_flags(root: Organization, start_ym: tuple[int, int], end: date) -> tuple[str, list]:
+    """SQL (and params) of one row per (member under root, month from start_ym to end's month)
+    with the month's counts as _monthly_attendance has them (meetings on or before `end`),
+    built by the ORM so the filter is the same one, for the grouped walk below."""
+    lo, hi = ym_index(start_ym), ym_index((end.year, end.month))
+    qs = (
+        Attendance.objects.filter(member__branch__path__startswith=root.path, ym__gte=lo, ym__lte=hi)
+        .filter(meeting__date__lte=end)
+        .values("member_id", "ym")
+        .annotate(
+            attended=Count("id", filter=_OK),
+            excused=Count("id", filter=Q(status=S.EXCUSED, attended_elsewhere=False)),
+            unexcused=Count("id", filter=Q(status=S.ABSENT, attended_elsewhere=False)),
+            total=Count("id"),
+        )
+        .order_by()
+    )
+    sql, params = qs.query.sql_with_params()
+    return sql, list(params)
+
+
+# A month breaks a run when the member attended (here or at the 流入地) or was excused, and
+# extends it when something was held and they were absent without reason; other months do
+# neither (rules.membership.attendance_gap_runs, the same walk done in Python).
+_OK_SQL = "CASE WHEN mm.attended > 0 OR mm.excused > 0 THEN 1 ELSE 0 END"
+_MISSED_SQL = "CASE WHEN mm.attended = 0 AND mm.excused = 0 AND mm.unexcused > 0 THEN 1 ELSE 0 END"
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceWalk:
+    """One member's months up to a day: the counts of that day's year so far (attended,
+    excused, unexcused, total, longest run within the year) and, over the
+    ART9_WINDOW_MONTHS months ending then, the current run and the last month that broke it."""
+
+    attended: int
+    excused: int
+    unexcused: int
+    total: int
+    longest: int
+    current: int
+    last_ok: int | None  # rules.dates.ym_index
+
+
 @figure
-def attendance_months(root: Organization, end: date) -> dict[int, dict]:
-    """_monthly_attendance of the members under `root` for the ART9_WINDOW_MONTHS months
-    ending with `end` (meetings on or before `end`): the one read both member_attendance (its
-    year) and art9_members (the run of months) take their months from. One query."""
+def attendance_walks(root: Organization, end: date) -> dict[int, AttendanceWalk]:
+    """Per member under root with attendance in the ART9_WINDOW_MONTHS months ending with
+    `end` (meetings on or before `end`): what member_attendance (end's year) and art9_members
+    (the run of months) need, walked in the database in ONE grouped query.
+
+    The current run is the number of missed months after the last ok month; the longest run
+    of the year is the most missed months between two ok months (the running count of the
+    year's ok months numbers those stretches). A county's 31,000 members come back as one row
+    each, instead of their 340,000 member-months walked in Python."""
     start_ym = ym_add((end.year, end.month), -(ART9_WINDOW_MONTHS - 1))
-    return _monthly_attendance({"member__branch__path__startswith": root.path}, date(*start_ym, 1), end)
-
-
-def _ok_missed(months: dict) -> tuple[set, set]:
-    ok = {ym for ym, r in months.items() if r["attended"] or r["excused"]}
-    missed = {ym for ym, r in months.items() if r["unexcused"] and ym not in ok}
-    return ok, missed
+    inner, params = _month_flags(root, start_ym, end)
+    y0 = ym_index((end.year, 1))
+    sql = f"""
+SELECT g.member_id, SUM(g.attended), SUM(g.excused), SUM(g.unexcused), SUM(g.total), MAX(g.missed),
+       SUM(g.current), MAX(g.last_ok)
+FROM (
+  SELECT s.member_id, s.seg,
+         SUM(s.inyear * s.attended) AS attended, SUM(s.inyear * s.excused) AS excused,
+         SUM(s.inyear * s.unexcused) AS unexcused, SUM(s.inyear * s.total) AS total,
+         SUM(s.inyear * s.missed) AS missed,
+         SUM(CASE WHEN s.missed = 1 AND s.ym > COALESCE(s.last_ok, -1) THEN 1 ELSE 0 END) AS current,
+         MAX(s.last_ok) AS last_ok
+  FROM (
+    SELECT mm.member_id, mm.ym, mm.attended, mm.excused, mm.unexcused, mm.total,
+           {_MISSED_SQL} AS missed,
+           CASE WHEN mm.ym >= %s THEN 1 ELSE 0 END AS inyear,
+           MAX(CASE WHEN mm.attended > 0 OR mm.excused > 0 THEN mm.ym END) OVER (PARTITION BY mm.member_id) AS last_ok,
+           SUM(CASE WHEN mm.ym >= %s THEN {_OK_SQL} ELSE 0 END)
+             OVER (PARTITION BY mm.member_id ORDER BY mm.ym ROWS UNBOUNDED PRECEDING) AS seg
+    FROM ({inner}) mm
+  ) s
+  GROUP BY s.member_id, s.seg
+) g
+GROUP BY g.member_id"""
+    out = {}
+    with connection.cursor() as cur:
+        cur.execute(sql, [y0, y0, *params])
+        for mid, *nums, last_ok in cur.fetchall():
+            out[mid] = AttendanceWalk(*(int(n or 0) for n in nums), None if last_ok is None else int(last_ok))
+    return out
 
 
 @figure
@@ -471,31 +545,25 @@ def member_attendance(root: Organization, year: int, *, today: date | None = Non
     """Per member under root during `year` (members.selectors.members_during: a past year is
     counted with the people who were members then): attended (incl. 流入地), excused,
     unexcused, expected, rate (attended / expected, None when nothing was expected),
-    longest_gap (months, Art. 9 counting). The year's roster and the attendance months are
-    figures shared with art9_members and the report: at most two queries."""
+    longest_gap (months, Art. 9 counting). The year's roster is a figure shared with
+    art9_members and the report, and so are the counts and the walk (attendance_walks, one
+    grouped query): at most two queries."""
     today = _today(today)
     start, end = date(year, 1, 1), min(date(year, 12, 31), today)
     ids = [m.id for m in year_roster(root, year, clock.judged_at(year, today)) if m.in_year]
     result: dict[int, MemberAttendance] = {mid: MemberAttendance() for mid in ids}
     if end < start:
         return result
-    for mid, window in attendance_months(root, end).items():
-        if mid not in result:
-            continue
-        months = {ym: v for ym, v in window.items() if ym[0] == year}
-        if not months:
-            continue
-        attended = sum(v["attended"] for v in months.values())
-        expected = sum(v["total"] for v in months.values())
-        ok, missed = _ok_missed(months)
-        result[mid] = MemberAttendance(
-            attended=attended,
-            excused=sum(v["excused"] for v in months.values()),
-            unexcused=sum(v["unexcused"] for v in months.values()),
-            expected=expected,
-            rate=attended / expected if expected else None,
-            longest_gap=membership.attendance_gap_runs(ok, missed, (year, 1), (end.year, end.month))[0],
-        )
+    for mid, w in attendance_walks(root, end).items():
+        if mid in result and w.total:
+            result[mid] = MemberAttendance(
+                attended=w.attended,
+                excused=w.excused,
+                unexcused=w.unexcused,
+                expected=w.total,
+                rate=w.attended / w.total,
+                longest_gap=w.longest,
+            )
     return result
 
 
@@ -506,25 +574,28 @@ def art9_members(root: Organization, *, today: date | None = None, include_all: 
     line (rules.membership.ART9_MONTHS). An alert only.
 
     Excused absences and 流入地 participation break the run; months in which nothing was
-    held for the member neither break nor extend it (rules.membership.attendance_gap_runs).
-    The members on `today` (members.selectors.roster_on) and the attendance months are shared
-    figures: at most two queries.
+    held for the member neither break nor extend it (rules.membership.attendance_gap_runs;
+    the same walk over the ART9_WINDOW_MONTHS months ending with `today` is done in the
+    database, attendance_walks). The members on `today` (members.selectors.roster_on) and the
+    walk are shared figures: at most two queries.
     """
     today = _today(today)
-    end_ym = (today.year, today.month)
-    start_ym = ym_add(end_ym, -(ART9_WINDOW_MONTHS - 1))
     # The members on `today` (members.selectors: 停止党籍 members are expected at nothing).
     members = roster_on(root, today)
-    data = attendance_months(root, today)
+    walks = attendance_walks(root, today)
+    warning = rulesettings.art9_warning_months()  # read once, not per member
     out = []
     for m in members:
-        months = data.get(m.id, {})
-        ok, missed = _ok_missed(months)
-        _longest, current = membership.attendance_gap_runs(ok, missed, start_ym, end_ym)
-        status = rulesettings.art9_level(current)
+        w = walks.get(m.id)
+        current, last_ok = (w.current, w.last_ok) if w else (0, None)
+        status = membership.art9_status(current, warning=warning)
         if status is None and not include_all:
             continue
-        last_ok = max(ok, default=None)
+        if last_ok is not None:
+            y, m0 = divmod(last_ok, 12)
+            last_attended = f"{y}年{m0 + 1}月"
+        else:
+            last_attended = None
         out.append(
             {
                 "member_id": m.id,
@@ -533,7 +604,7 @@ def art9_members(root: Organization, *, today: date | None = None, include_all: 
                 "branch": m.branch,
                 "gap_months": current,
                 "status": status,
-                "last_attended": f"{last_ok[0]}年{last_ok[1]}月" if last_ok else None,
+                "last_attended": last_attended,
                 "is_mobile": m.is_mobile,
                 # 失联 is shown beside the alert: the branch decides which rule applies (党章第九条 or
                 # 限期改正 for 失联 over six months, 《不合格党员组织处置办法》); nothing is automatic.
