@@ -330,3 +330,29 @@ def test_a_setting_on_an_ancestor_invalidates_the_figures_below_it_and_a_branch_
     KindRequirement.objects.create(org=orgs["t2"], kind=Kind.THEME_DAY, period="quarter", minimum=1)
     v3 = _versions(orgs)
     assert {k for k in orgs if v2[k] != v3[k]} == {"t2", "b", "district"}
+
+
+def test_figures_in_a_request_scope_keep_their_township_scope(tree):
+    """The dashboard reads its figures inside figures.scope(): a write in one township must
+    not recompute another township's figures (they were keyed by the any-write token)."""
+    from dangjian.core import figures
+    from dangjian.members.models import Member
+    from dangjian.testsupport.world import make_member
+
+    orgs, _ = tree
+    calls = []
+
+    @figures.figure
+    def members_under(org):
+        calls.append(org.pk)
+        return Member.objects.filter(branch__path__startswith=org.path).count()
+
+    def read_all():
+        with figures.scope():
+            return {k: members_under(o) for k, o in orgs.items()}
+
+    first = read_all()
+    assert len(calls) == 5 and read_all() == first and len(calls) == 5
+    make_member(orgs["a"], name="甲四")
+    assert read_all() == {**first, "a": 2, "t1": 2, "district": 3}
+    assert sorted(calls[5:]) == sorted(orgs[k].pk for k in ("a", "t1", "district"))
