@@ -1,5 +1,6 @@
-"""The yearly attendance figures and the 党章第九条 walk done in the database (issue 16 item 5)
-give the numbers the Python walk over every member-month gave: the tiny demo (transfers out
+"""The yearly attendance figures and the 党章第九条 walk read from plain rows into one small
+shared value (meetings.selectors.attendance_walks, issue 16 item 5) give the numbers the
+walk over the ORM's member-month dicts gave: the tiny demo (transfers out
 and in mid-year, members who joined, died or left, 流动党员) with its attendance statuses
 shuffled so every combination occurs, judged on several days and years."""
 
@@ -104,7 +105,7 @@ DAYS = [date(2023, 6, 30), date(2023, 12, 31), date(2024, 1, 31), date(2024, 3, 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("today", DAYS)
-def test_member_attendance_in_the_database_equals_the_python_walk(demo, today):
+def test_member_attendance_equals_the_member_month_walk(demo, today):
     for root in (demo.district, demo.townships[0], *demo.branches[:3]):
         for year in {today.year - 1, today.year}:
             mine = selectors.member_attendance.uncached(root, year, today=today)
@@ -117,7 +118,7 @@ def test_member_attendance_in_the_database_equals_the_python_walk(demo, today):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("today", DAYS)
-def test_art9_in_the_database_equals_the_python_walk(demo, today):
+def test_art9_equals_the_member_month_walk(demo, today):
     for root in (demo.district, demo.townships[0], *demo.branches[:3]):
         rows = selectors.art9_members.uncached(root, today=today, include_all=True)
         assert sorted((r["member_id"], r["gap_months"], r["last_attended"]) for r in rows) == python_art9(root, today)
