@@ -1,6 +1,13 @@
 """The busiest pages, served in-process by the Django test client as the top administrator
 (区委 admin for a county or city, 镇党委 admin otherwise): server time p50/p95 over repeated
-requests and the queries per request (CaptureQueriesContext)."""
+requests and the queries per request (CaptureQueriesContext).
+
+Warm (measure_pages): the figures are in the cache, as for every request after the first.
+Cold (measure_cold), two ways before each request:
+- `write`: one township's cache tokens move exactly as a committed write there moves them
+  (core.cache.bump of that township: it and its ancestors), a different township each time —
+  the county view after any write anywhere, the case people meet all day;
+- `empty`: the whole cache emptied (a restart, or a cache that lost everything)."""
 
 from __future__ import annotations
 
@@ -37,6 +44,9 @@ def busiest_branch_id(root) -> int:
         .first()
     )
     return row["branch_id"]
+
+
+COLD_PAGES = ("组织生活落实热力图", "数据看板")  # issue 16 item 5: cold ≤ 250 ms, warm ≤ 50 ms
 
 
 def page_urls(root, year: int) -> list[tuple[str, str]]:
@@ -83,5 +93,62 @@ def measure_pages(user, urls: list[tuple[str, str]], *, repeats: int, say, max_s
             "requests": len(times),
         }
         say(f"  页面 {label}：p50 {item['p50_ms']:.0f} ms，p95 {item['p95_ms']:.0f} ms，{item['queries']} 次查询")
+        out.append(item)
+    return out
+
+
+def _townships(root) -> list:
+    """The organisations one level under root (a county's townships; a township's branches)."""
+    from dangjian.orgs.models import Organization
+
+    kids = list(Organization.objects.get_children(root).order_by("path")) if not root.is_leaf() else []
+    return kids or [root]
+
+
+def measure_cold(user, root, urls: list[tuple[str, str]], *, mode: str, repeats: int, say,
+                 max_seconds: float = 90.0) -> list[dict]:  # fmt: skip
+    """p50/p95 of `urls` each requested cold (mode 'write' or 'empty', see the module), at most
+    `repeats` times or until `max_seconds` (at least 3 requests)."""
+    from django.core.cache import cache
+
+    from dangjian.core.cache import bump
+
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.force_login(user)
+    client.get(reverse("home"))  # templates, the session
+    places = _townships(root)
+    turn = 0
+    out = []
+    for label, url in urls:
+        times, queries = [], []
+        started = time.perf_counter()
+        client.get(url)  # whatever the other pages left in the cache is there, as in service
+        for i in range(repeats):
+            if i >= 3 and time.perf_counter() - started > max_seconds:
+                break
+            if mode == "empty":
+                cache.clear()
+            else:
+                bump({"p:" + places[turn % len(places)].path})
+                turn += 1
+            with CaptureQueriesContext(connection) as ctx:
+                t0 = time.perf_counter()
+                r = client.get(url)
+                times.append(time.perf_counter() - t0)
+            queries.append(len(ctx.captured_queries))
+            if r.status_code != 200:
+                raise RuntimeError(f"{url} answered {r.status_code}")
+        item = {
+            "page": label,
+            "url": url,
+            "mode": mode,
+            "p50_ms": percentile(times, 50) * 1000,
+            "p95_ms": percentile(times, 95) * 1000,
+            "queries": max(queries),
+            "queries_min": min(queries),
+            "requests": len(times),
+        }
+        say(f"  页面（冷，{'一个乡镇写入后' if mode == 'write' else '缓存清空'}）{label}：p50 {item['p50_ms']:.0f} ms，"
+            f"p95 {item['p95_ms']:.0f} ms，{item['queries']} 次查询，{len(times)} 次")  # fmt: skip
         out.append(item)
     return out

@@ -1,9 +1,12 @@
 """Caching of expensive figures (yearly summaries, home panels) with correct, scoped invalidation.
 
 Tokens. `core_cacheversion` holds one random token per *scope*: `*` (changes on every write),
-`g` (writes whose organisation is not known) and `p:<path>` for every organisation that had
-a write in its subtree. A cached figure for organisation X is stored under the tokens of `g`
-and of X's path; a figure with no organisation in its key under `*`.
+`g` (writes whose organisation is not known), `p:<path>` for every organisation that had
+a write in its subtree and `s:<path>` for every organisation that had a write of a row
+attached to it itself. A cached figure for organisation X is stored under the tokens of `g`,
+of X's path and of `s:` of each of X's ancestors (what X inherits from them: a local setting
+on the county changes every township's compliance); a figure with no organisation in its
+key under `*`.
 
 Who changes them. Every INSERT, UPDATE or DELETE on a project table — through the ORM, bulk
 operations, `QuerySet.update()` or raw `executemany` alike — is seen by a database execute
@@ -59,6 +62,7 @@ IGNORED_TABLES = {
 }
 ANY = "*"
 GLOBAL = "g"
+ATTACHED = "s:"  # + path: writes of rows that belong to that organisation itself
 CHUNK = 500
 
 _migrating = False
@@ -322,6 +326,9 @@ def _resolve(conn, items: Iterable) -> set[str]:
     step = _org_model().steplen
     for p in paths:
         keys.update("p:" + p[:i] for i in range(step, len(p) + 1, step))
+        # A row of the organisation itself (a local 组织生活 setting on the county, its own
+        # name): the figures of everything under it may depend on it (ATTACHED, scope_keys).
+        keys.add(ATTACHED + p)
     return keys
 
 
@@ -360,7 +367,12 @@ def scope_keys(scope=None) -> list[str]:
     orgs = _orgs_in(scope, [])
     if not orgs:
         return [ANY]
-    return [GLOBAL, *sorted({"p:" + o.path for o in orgs})]
+    step = _org_model().steplen
+    keys = {"p:" + o.path for o in orgs}
+    # Rows attached to an ancestor itself (not to a branch under it) hold what the figures
+    # below inherit: KindRequirement settings on the county apply to every township's branches.
+    keys.update(ATTACHED + o.path[:i] for o in orgs for i in range(step, len(o.path), step))
+    return [GLOBAL, *sorted(keys)]
 
 
 def _tokens(keys: list[str]) -> dict | None:

@@ -9,8 +9,9 @@ rating and the compliance page, which call the selector in different ways, share
 
 - inside `figures.scope()` (one request or one report) a figure is computed at most once and
   later calls are answered from memory, without a query;
-- across requests the value is kept in the data-version cache (core.cache.cached): any write
-  anywhere invalidates it.
+- across requests the value is kept in the data-version cache (core.cache.cached) under the
+  tokens of the organisations in its key: a write under them (or attached to an ancestor)
+  invalidates it, a write in another township does not.
 
 The decorated function returns an immutable value (a frozen dataclass or a list of rows
 callers do not modify).
@@ -26,12 +27,11 @@ from contextvars import ContextVar
 from typing import TypeVar
 
 from dangjian.core import clock
-from dangjian.core.cache import cache_key, cached, data_version
+from dangjian.core.cache import cache_key, cached, data_version, scope_keys
 
 T = TypeVar("T")
 
 _memo: ContextVar[dict | None] = ContextVar("dangjian_figures", default=None)
-_version: ContextVar[str | None] = ContextVar("dangjian_figures_version", default=None)
 
 
 @contextmanager
@@ -42,12 +42,11 @@ def scope(memo: dict | None = None) -> Iterator[dict]:
         yield _memo.get()
         return
     memo = {} if memo is None else memo
-    t1, t2 = _memo.set(memo), _version.set(memo.get("__version__"))
+    token = _memo.set(memo)
     try:
         yield memo
     finally:
-        _memo.reset(t1)
-        _version.reset(t2)
+        _memo.reset(token)
 
 
 def canonical(fn: Callable, args: tuple, kwargs: dict) -> tuple:
@@ -72,11 +71,13 @@ def figure(fn: Callable[..., T]) -> Callable[..., T]:
             mkey = cache_key(*key)
             if mkey in memo:
                 return memo[mkey]
-            version = _version.get()
+            # One version per scope and block (one token read for all the figures of the same
+            # organisations), and the scope's own: a write in another township leaves this
+            # township's figures cached (core.cache.scope_keys).
+            vkey = ("__version__", tuple(scope_keys(key)))
+            version = memo.get(vkey)
             if version is None:
-                version = data_version()
-                _version.set(version)
-                memo["__version__"] = version
+                version = memo[vkey] = data_version(key)
             value = cached(key, lambda: fn(*args, **kwargs), version=version)
             memo[mkey] = value
             return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import secrets
@@ -610,21 +611,15 @@ def year_book(request):
 COMPLIANCE_PAGE_ROWS = 100  # rows per table on the compliance page (worst first); see compliance()
 
 
-@scoped(roles=STAFF_ROLES)
-def compliance(request):
-    root = _root(request)
-    year = _year(request)
-    kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else None
-    today = clock.today()
+def _compliance_tables(root: Organization, year: int, kind: str | None, today: date) -> dict:
+    """What the compliance page shows of the yearly figures: the summary's totals and the
+    worst COMPLIANCE_PAGE_ROWS of each table. Cached as one small value (core.cache), so a
+    warm county page unpickles these few hundred rows, not the 7,600 branch × kind rows of
+    the summary (that took a warm county page to half a second)."""
     # The yearly figures (Art. 9 is computed member by member) are cached at the current data
     # version (core.cache): repeated views are served from the cache, any write recomputes them.
     summary = selectors.compliance_summary(root, year, today=today)
-    if kind is None:
-        hm = summary.heatmap
-    else:
-        hm = cached(
-            ("meetings.heatmap", root, year, kind, today), lambda: selectors.heatmap(root, year, kind, today=today)
-        )
+    hm = summary.heatmap if kind is None else selectors.heatmap(root, year, kind, today=today)
     rows = summary.branches
     rates = selectors.branch_rates(rows)
     single = root.org_type in BRANCH_TYPES
@@ -642,6 +637,33 @@ def compliance(request):
             ({"id": k, "name": names.get(k, ""), **v.as_dict()} for k, v in stats.items()),
             key=lambda r: (r["rate"] is None, r["rate"] or 0),
         )
+    return {
+        # The totals only: the template reads no row of the summary itself.
+        "s": dataclasses.replace(summary, branches=[], heatmap={}),
+        "hm": {"months": hm["months"]},
+        "heat_rows": hm["rows"][:limit],
+        "heat_more": max(0, len(hm["rows"]) - limit),
+        "rates": rates[:limit],
+        "rates_more": max(0, len(rates) - limit),
+        "short_rows": short_rows[:limit],
+        "short_more": max(0, len(short_rows) - limit),
+        "rows": rows if single else [],
+        "single": single,
+        "attendance": attendance,
+    }
+
+
+@scoped(roles=STAFF_ROLES)
+def compliance(request):
+    root = _root(request)
+    year = _year(request)
+    kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else None
+    today = clock.today()
+    tables = cached(
+        ("meetings.compliance_tables", root, year, kind, today),
+        lambda: _compliance_tables(root, year, kind, today),
+    )
+    single = tables["single"]
     # 学习计划 is part of 组织生活 as the township plans it (抓学习促提升): the same figure the
     # 学习计划 page, the dashboard and the report show (study.plan_selectors, one @figure).
     plan = plan_selectors.plan_progress(root, year, as_of=today)
@@ -649,25 +671,15 @@ def compliance(request):
         request,
         "meetings/compliance.html",
         {
+            **tables,
             "root": root,
             "year": year,
             "plan": plan,
             "plan_branch": plan.branches[0] if single and plan.branches else None,
             "years": range(2023, today.year + 1),
-            "s": summary,
-            "hm": hm,
-            "heat_rows": hm["rows"][:limit],
-            "heat_more": max(0, len(hm["rows"]) - limit),
             "list_url": reverse("meetings:list"),
             "kind": kind,
             "kinds": Kind.choices,
-            "rates": rates[:limit],
-            "rates_more": max(0, len(rates) - limit),
-            "short_rows": short_rows[:limit],
-            "short_more": max(0, len(short_rows) - limit),
-            "rows": rows if single else [],
-            "single": single,
-            "attendance": attendance,
             "branches": _branches(request.user, root),
         },
     )

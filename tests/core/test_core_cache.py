@@ -308,3 +308,51 @@ def test_roster_import_invalidates_only_the_branches_it_writes(tree):
     v1 = _versions(orgs)
     assert {k for k in orgs if v0[k] != v1[k]} == {"a", "t1", "district"}
     assert (c.figure(orgs["t1"]), c.figure(orgs["t2"])) == (2, 1)
+
+
+def test_a_setting_on_an_ancestor_invalidates_the_figures_below_it_and_a_branch_write_does_not(tree):
+    """A local 组织生活 setting on the 区委 applies to every township's branches (requirements_for
+    takes the nearest ancestor's): the townships' figures must be recomputed after it."""
+    from dangjian.meetings.models import Kind, KindRequirement
+    from dangjian.testsupport.world import make_member
+
+    orgs, _ = tree
+    c = Counter()
+    for o in orgs.values():
+        c.figure(o)
+    v0 = _versions(orgs)
+    KindRequirement.objects.create(org=orgs["district"], kind=Kind.THEME_DAY, period="quarter", minimum=1)
+    v1 = _versions(orgs)
+    assert {k for k in orgs if v0[k] != v1[k]} == set(orgs)  # everything under the 区委
+    make_member(orgs["a"], name="甲三")
+    v2 = _versions(orgs)
+    assert {k for k in orgs if v1[k] != v2[k]} == {"a", "t1", "district"}  # still scoped
+    KindRequirement.objects.create(org=orgs["t2"], kind=Kind.THEME_DAY, period="quarter", minimum=1)
+    v3 = _versions(orgs)
+    assert {k for k in orgs if v2[k] != v3[k]} == {"t2", "b", "district"}
+
+
+def test_figures_in_a_request_scope_keep_their_township_scope(tree):
+    """The dashboard reads its figures inside figures.scope(): a write in one township must
+    not recompute another township's figures (they were keyed by the any-write token)."""
+    from dangjian.core import figures
+    from dangjian.members.models import Member
+    from dangjian.testsupport.world import make_member
+
+    orgs, _ = tree
+    calls = []
+
+    @figures.figure
+    def members_under(org):
+        calls.append(org.pk)
+        return Member.objects.filter(branch__path__startswith=org.path).count()
+
+    def read_all():
+        with figures.scope():
+            return {k: members_under(o) for k, o in orgs.items()}
+
+    first = read_all()
+    assert len(calls) == 5 and read_all() == first and len(calls) == 5
+    make_member(orgs["a"], name="甲四")
+    assert read_all() == {**first, "a": 2, "t1": 2, "district": 3}
+    assert sorted(calls[5:]) == sorted(orgs[k].pk for k in ("a", "t1", "district"))

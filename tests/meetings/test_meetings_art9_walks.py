@@ -1,0 +1,130 @@
+"""The yearly attendance figures and the 党章第九条 walk read from plain rows into one small
+shared value (meetings.selectors.attendance_walks, issue 16 item 5) give the numbers the
+walk over the ORM's member-month dicts gave: the tiny demo (transfers out
+and in mid-year, members who joined, died or left, 流动党员) with its attendance statuses
+shuffled so every combination occurs, judged on several days and years."""
+
+import importlib
+import random
+from datetime import date
+
+import pytest
+from django.db import transaction
+
+from dangjian.core import clock
+from dangjian.meetings import selectors
+from dangjian.meetings.models import Attendance
+from dangjian.meetings.types import MemberAttendance
+from dangjian.members.models import Member
+from dangjian.members.selectors import roster_on, year_roster
+from dangjian.rules import membership
+from dangjian.rules.dates import ym_add
+
+S = Attendance.Status
+TODAY = date(2024, 8, 20)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    from dangjian.demo.context import DEMO_STEPS, DemoContext, start_for
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            ctx = DemoContext(scale="tiny", seed=20230201, password="Demo-pass-2023", today=TODAY)
+            ctx.start = start_for("tiny", ctx.today)
+            for step in DEMO_STEPS[:3]:  # township, lifecycle (transfers, deaths, joins), meetings
+                importlib.import_module(step).load(ctx)
+            # Every kind of month: attended, excused, absent, 流入地, and mixes within a month.
+            rng = random.Random(16)
+            rows = list(Attendance.objects.all())
+            for a in rows:
+                a.status = rng.choice([S.PRESENT, S.EXCUSED, S.ABSENT, S.ABSENT, S.ABSENT])
+                a.attended_elsewhere = rng.random() < 0.08
+            Attendance.objects.bulk_update(rows, ["status", "attended_elsewhere"], batch_size=500)
+            # A member moved to another branch mid-year keeps the attendance of the old one.
+            moved = Member.objects.filter(is_current=True, attendance__isnull=False).distinct().first()
+            other = [b for b in ctx.branches if b.pk != moved.branch_id][0]
+            Member.objects.filter(pk=moved.pk).update(branch=other)
+            yield ctx
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _ok_missed(months: dict) -> tuple[set, set]:
+    ok = {ym for ym, r in months.items() if r["attended"] or r["excused"]}
+    missed = {ym for ym, r in months.items() if r["unexcused"] and ym not in ok}
+    return ok, missed
+
+
+def _window(root, end: date) -> dict:
+    start_ym = ym_add((end.year, end.month), -(selectors.ART9_WINDOW_MONTHS - 1))
+    return selectors._monthly_attendance({"member__branch__path__startswith": root.path}, date(*start_ym, 1), end)
+
+
+def python_member_attendance(root, year: int, today: date) -> dict:
+    """The member-by-member walk member_attendance did before (every member-month in Python)."""
+    end = min(date(year, 12, 31), today)
+    ids = [m.id for m in year_roster.uncached(root, year, clock.judged_at(year, today)) if m.in_year]
+    result = {mid: MemberAttendance() for mid in ids}
+    for mid, window in _window(root, end).items():
+        months = {ym: v for ym, v in window.items() if ym[0] == year}
+        if mid not in result or not months:
+            continue
+        attended = sum(v["attended"] for v in months.values())
+        expected = sum(v["total"] for v in months.values())
+        ok, missed = _ok_missed(months)
+        result[mid] = MemberAttendance(
+            attended=attended,
+            excused=sum(v["excused"] for v in months.values()),
+            unexcused=sum(v["unexcused"] for v in months.values()),
+            expected=expected,
+            rate=attended / expected if expected else None,
+            longest_gap=membership.attendance_gap_runs(ok, missed, (year, 1), (end.year, end.month))[0],
+        )
+    return result
+
+
+def python_art9(root, today: date) -> list[tuple]:
+    end_ym = (today.year, today.month)
+    start_ym = ym_add(end_ym, -(selectors.ART9_WINDOW_MONTHS - 1))
+    data = _window(root, today)
+    out = []
+    for m in roster_on(root, today):
+        ok, missed = _ok_missed(data.get(m.id, {}))
+        current = membership.attendance_gap_runs(ok, missed, start_ym, end_ym)[1]
+        last = max(ok, default=None)
+        out.append((m.id, current, f"{last[0]}年{last[1]}月" if last else None))
+    return sorted(out)
+
+
+DAYS = [date(2023, 6, 30), date(2023, 12, 31), date(2024, 1, 31), date(2024, 3, 10), TODAY]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("today", DAYS)
+def test_member_attendance_equals_the_member_month_walk(demo, today):
+    for root in (demo.district, demo.townships[0], *demo.branches[:3]):
+        for year in {today.year - 1, today.year}:
+            mine = selectors.member_attendance.uncached(root, year, today=today)
+            assert mine == python_member_attendance(root, year, today), (root.name, year)
+    # The data is varied enough to test something: gaps, rates, people with nothing expected.
+    county = selectors.member_attendance.uncached(demo.district, 2023, today=today)
+    assert any(a.longest_gap >= 2 for a in county.values())
+    assert any(0 < (a.rate or 0) < 1 for a in county.values())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("today", DAYS)
+def test_art9_equals_the_member_month_walk(demo, today):
+    for root in (demo.district, demo.townships[0], *demo.branches[:3]):
+        rows = selectors.art9_members.uncached(root, today=today, include_all=True)
+        assert sorted((r["member_id"], r["gap_months"], r["last_attended"]) for r in rows) == python_art9(root, today)
+        alerts = selectors.art9_members.uncached(root, today=today)
+        assert [r["member_id"] for r in alerts] == [r["member_id"] for r in rows if r["status"] is not None], (
+            "the alert list is the members at a level, in the same order"
+        )
+    gaps = [r["gap_months"] for r in selectors.art9_members.uncached(demo.district, today=today, include_all=True)]
+    assert max(gaps) >= 2 and 0 in gaps
