@@ -499,7 +499,7 @@ def _pairs(
     sorted (document << 32 | shingle)], emptied here; `group_of[document]`: its organization."""
     keys = shingled.pop()
     n_docs = len(names)
-    if n_docs < 2:
+    if n_docs < 2 or keys.size == 0:  # no text long enough for one shingle: nothing to compare
         return {}
     n_groups = len(_unique(group_of))
     if boilerplate_groups is None:

@@ -142,3 +142,25 @@ def test_few_documents():
     one = [Doc("a", "g", "会议由支部书记主持学习党章讨论樱桃销售和防汛工作" * 3)]
     assert find_near_duplicates(one) == []
     assert contained_in_published(one, []) == []
+
+
+def test_texts_too_short_for_one_shingle():
+    # Two branches whose minutes say only "学习。" / "开会。": no shingle at all (the browser test
+    # of the 督查 page found the batched scan indexing an empty array here).
+    short = [Doc("meeting:1", "a", "学习。"), Doc("meeting:2", "b", "开会。")]
+    assert find_near_duplicates(short) == [] == before.find_near_duplicates(short)
+    long_text = "会议由支部书记主持学习党章讨论樱桃销售和防汛工作" * 3
+    mixed = [*short, Doc("meeting:3", "c", long_text)]
+    assert find_near_duplicates(mixed) == [] == before.find_near_duplicates(mixed)
+    assert contained_in_published(short, [Doc("published:1", "p", long_text)]) == []
+
+
+def test_all_wording_shared_or_nothing_alike():
+    same = "会议由支部书记主持学习党章讨论樱桃销售和防汛工作并安排下月主题党日活动" * 2
+    everywhere = [Doc(f"meeting:{i}", f"g{i}", same) for i in range(5)]  # boilerplate in every branch
+    assert find_near_duplicates(everywhere) == before.find_near_duplicates(everywhere)
+    apart = [
+        Doc("meeting:1", "a", "春耕时节组织党员帮助困难户翻地播种并检查灌溉渠道的清淤进度安排值守" * 2),
+        Doc("meeting:2", "b", "冬季防火检查覆盖全村各户讲解电器使用常识更换老化线路登记独居老人名单" * 2),
+    ]
+    assert find_near_duplicates(apart) == [] == before.find_near_duplicates(apart)
