@@ -60,6 +60,26 @@ def page_urls(root, year: int) -> list[tuple[str, str]]:
     ]
 
 
+def _timed(client, url: str, *, repeats: int, max_seconds: float, before=None) -> tuple[list[float], list[int], object]:
+    """Request `url` up to `repeats` times (at least 3, then until `max_seconds`), calling
+    `before()` ahead of each: the times, the query counts and the last response."""
+    times, queries, r = [], [], None
+    started = time.perf_counter()
+    for i in range(repeats):
+        if i >= 3 and time.perf_counter() - started > max_seconds:
+            break
+        if before is not None:
+            before()
+        with CaptureQueriesContext(connection) as ctx:
+            t0 = time.perf_counter()
+            r = client.get(url)
+            times.append(time.perf_counter() - t0)
+        queries.append(len(ctx.captured_queries))
+        if r.status_code != 200:
+            raise RuntimeError(f"{url} answered {r.status_code}")
+    return times, queries, r
+
+
 def measure_pages(user, urls: list[tuple[str, str]], *, repeats: int, say, max_seconds: float = 60.0) -> list[dict]:
     """`repeats` requests per page after a warm-up, or fewer (at least 3) when a page has
     used up `max_seconds`: a page that takes seconds is a finding, not worth 20 samples."""
@@ -70,18 +90,7 @@ def measure_pages(user, urls: list[tuple[str, str]], *, repeats: int, say, max_s
         r = client.get(url)  # warm-up: caches, template loading
         if r.status_code != 200:
             raise RuntimeError(f"{url} answered {r.status_code}")
-        times, queries = [], []
-        started = time.perf_counter()
-        for i in range(repeats):
-            if i >= 3 and time.perf_counter() - started > max_seconds:
-                break
-            with CaptureQueriesContext(connection) as ctx:
-                t0 = time.perf_counter()
-                r = client.get(url)
-                times.append(time.perf_counter() - t0)
-            queries.append(len(ctx.captured_queries))
-            if r.status_code != 200:
-                raise RuntimeError(f"{url} answered {r.status_code}")
+        times, queries, r = _timed(client, url, repeats=repeats, max_seconds=max_seconds)
         item = {
             "page": label,
             "url": url,
@@ -118,26 +127,19 @@ def measure_cold(user, root, urls: list[tuple[str, str]], *, mode: str, repeats:
     client.get(reverse("home"))  # templates, the session
     places = _townships(root)
     turn = 0
+
+    def make_cold():
+        nonlocal turn
+        if mode == "empty":
+            cache.clear()
+        else:
+            bump({"p:" + places[turn % len(places)].path})
+            turn += 1
+
     out = []
     for label, url in urls:
-        times, queries = [], []
-        started = time.perf_counter()
         client.get(url)  # whatever the other pages left in the cache is there, as in service
-        for i in range(repeats):
-            if i >= 3 and time.perf_counter() - started > max_seconds:
-                break
-            if mode == "empty":
-                cache.clear()
-            else:
-                bump({"p:" + places[turn % len(places)].path})
-                turn += 1
-            with CaptureQueriesContext(connection) as ctx:
-                t0 = time.perf_counter()
-                r = client.get(url)
-                times.append(time.perf_counter() - t0)
-            queries.append(len(ctx.captured_queries))
-            if r.status_code != 200:
-                raise RuntimeError(f"{url} answered {r.status_code}")
+        times, queries, _ = _timed(client, url, repeats=repeats, max_seconds=max_seconds, before=make_cold)
         item = {
             "page": label,
             "url": url,

@@ -434,9 +434,20 @@ def _monthly_attendance(member_filter: dict, start: date, end: date):
     that is seconds of ORM rows, so the yearly figures read the same counts as plain rows
     (attendance_walks); this stays the plain reading of them."""
     out: dict[int, dict] = defaultdict(dict)
-    lo, hi = ym_index((start.year, start.month)), ym_index((end.year, end.month))
-    for r in (
-        # meeting__date__lte: a meeting planned for later this month has not happened yet.
+    for r in _month_counts(member_filter, (start.year, start.month), end):
+        y, m0 = divmod(r["ym"], 12)
+        out[r["member_id"]][(y, m0 + 1)] = r
+    return out
+
+
+ART9_WINDOW_MONTHS = 24
+
+
+def _month_counts(member_filter: dict, start_ym: tuple[int, int], end: date) -> QuerySet:
+    """One row per (member, month from start_ym to end's month): attended, excused, unexcused,
+    total, counting meetings on or before `end` (one planned later this month has not happened)."""
+    lo, hi = ym_index(start_ym), ym_index((end.year, end.month))
+    return (
         Attendance.objects.filter(**member_filter, ym__gte=lo, ym__lte=hi, meeting__date__lte=end)
         .values("member_id", "ym")
         .annotate(
@@ -446,33 +457,12 @@ def _monthly_attendance(member_filter: dict, start: date, end: date):
             total=Count("id"),
         )
         .order_by()
-    ):
-        y, m0 = divmod(r["ym"], 12)
-        out[r["member_id"]][(y, m0 + 1)] = r
-    return out
-
-
-ART9_WINDOW_MONTHS = 24
+    )
 
 
 def _month_flags(root: Organization, start_ym: tuple[int, int], end: date) -> tuple[str, list]:
-    """SQL (and params) of one row per (member under root, month from start_ym to end's month)
-    with the month's counts as _monthly_attendance has them (meetings on or before `end`),
-    built by the ORM so the filter is the same one _monthly_attendance uses."""
-    lo, hi = ym_index(start_ym), ym_index((end.year, end.month))
-    qs = (
-        Attendance.objects.filter(member__branch__path__startswith=root.path, ym__gte=lo, ym__lte=hi)
-        .filter(meeting__date__lte=end)
-        .values("member_id", "ym")
-        .annotate(
-            attended=Count("id", filter=_OK),
-            excused=Count("id", filter=Q(status=S.EXCUSED, attended_elsewhere=False)),
-            unexcused=Count("id", filter=Q(status=S.ABSENT, attended_elsewhere=False)),
-            total=Count("id"),
-        )
-        .order_by()
-    )
-    sql, params = qs.query.sql_with_params()
+    """SQL (and params) of _month_counts for the members under root, to be read as plain rows."""
+    sql, params = _month_counts({"member__branch__path__startswith": root.path}, start_ym, end).query.sql_with_params()
     return sql, list(params)
 
 
