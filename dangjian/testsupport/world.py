@@ -3,10 +3,14 @@ a 党小组 and members, and one account per role. Used by tests/conftest.py."""
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+
+from django.db import transaction
 
 from dangjian.accounts.models import User
 from dangjian.accounts.roles import Role
@@ -160,3 +164,29 @@ def approved_manual_point(member, proposer, approver, day: date):
         mp.decided_at = timezone.now()
         mp.save()
     return mp
+
+
+@contextmanager
+def module_data(django_db_blocker):
+    """For a module-scoped fixture: what is built inside stays for the module's tests, in one
+    transaction rolled back after the last of them (each test's own `db` nests inside it)."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def tiny_demo(steps: int, *, today: date | None = None):
+    """The tiny demo (seed 20230201) loaded through its first `steps` generator steps."""
+    from dangjian.demo.context import DEMO_STEPS, DemoContext, start_for
+
+    extra = {"today": today} if today else {}
+    ctx = DemoContext(scale="tiny", seed=20230201, password="Demo-pass-2023", **extra)
+    ctx.start = start_for("tiny", ctx.today)
+    for step in DEMO_STEPS[:steps]:
+        importlib.import_module(step).load(ctx)
+    return ctx

@@ -3,11 +3,9 @@ stay with their receipt numbers, the member's dues page strikes them through, an
 figures read only the re-recorded months (the rules of test_dues_void.py). The tiny demo is
 built once for this module, up to the dues step."""
 
-import importlib
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.db.models import Sum
 from django.test import Client
 
@@ -15,24 +13,15 @@ from dangjian.dues import selectors
 from dangjian.dues.demo import VOID_REASONS
 from dangjian.dues.ledger import receipt_rows
 from dangjian.dues.models import PaidMonth, Payment, PaymentVoid
+from dangjian.testsupport.world import module_data, tiny_demo
 
 
 @pytest.fixture(scope="module")
 def dues_demo(django_db_setup, django_db_blocker):
-    from dangjian.demo.context import DEMO_STEPS, DemoContext, start_for
+    from dangjian.demo.context import DEMO_STEPS
 
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            ctx = DemoContext(scale="tiny", seed=20230201, password="Demo-pass-2023")
-            ctx.start = start_for("tiny", ctx.today)
-            for step in DEMO_STEPS[: DEMO_STEPS.index("dangjian.dues.demo") + 1]:
-                importlib.import_module(step).load(ctx)
-            yield ctx
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with module_data(django_db_blocker):
+        yield tiny_demo(DEMO_STEPS.index("dangjian.dues.demo") + 1)
 
 
 def _voids():

@@ -1,17 +1,17 @@
 """Issue 21, done-when: the hand-written evaluation set scores ≥ 0.9, and the demo's honest,
 template-heavy minutes raise no text signal (the tiny demo, built once for this module)."""
 
-import importlib
 from difflib import SequenceMatcher
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from dangjian.integrity import detectors
 from dangjian.integrity.evaluation_cases import CONTAINMENT, evaluate_cases, evaluate_pairwise, load_cases, sweep
 from dangjian.integrity.models import SignalKind
+from dangjian.testsupport.world import module_data
+from dangjian.testsupport.world import tiny_demo as load_tiny_demo
 
 TEXT_KINDS = {SignalKind.NEAR_DUPLICATE_TEXT, SignalKind.COPIED_PUBLISHED}
 
@@ -62,20 +62,8 @@ def test_integrity_eval_reports_the_hand_written_set_separately():
 @pytest.fixture(scope="module")
 def tiny_demo(django_db_setup, django_db_blocker):
     """The tiny demo's honest records (every step before the integrity plants), once."""
-    from dangjian.demo.context import DEMO_STEPS, DemoContext, start_for
-
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            ctx = DemoContext(scale="tiny", seed=20230201, password="Demo-pass-2023")
-            ctx.start = start_for("tiny", ctx.today)
-            for step in DEMO_STEPS[:4]:  # township, lifecycle, meetings, study
-                importlib.import_module(step).load(ctx)
-            yield ctx
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with module_data(django_db_blocker):
+        yield load_tiny_demo(4)  # township, lifecycle, meetings, study
 
 
 def test_honest_demo_minutes_raise_no_text_signal(tiny_demo, db):

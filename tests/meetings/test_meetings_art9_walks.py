@@ -4,12 +4,10 @@ walk over the ORM's member-month dicts gave: the tiny demo (transfers out
 and in mid-year, members who joined, died or left, 流动党员) with its attendance statuses
 shuffled so every combination occurs, judged on several days and years."""
 
-import importlib
 import random
 from datetime import date
 
 import pytest
-from django.db import transaction
 
 from dangjian.core import clock
 from dangjian.meetings import selectors
@@ -19,6 +17,7 @@ from dangjian.members.models import Member
 from dangjian.members.selectors import roster_on, year_roster
 from dangjian.rules import membership
 from dangjian.rules.dates import ym_add
+from dangjian.testsupport.world import module_data, tiny_demo
 
 S = Attendance.Status
 TODAY = date(2024, 8, 20)
@@ -26,31 +25,20 @@ TODAY = date(2024, 8, 20)
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    from dangjian.demo.context import DEMO_STEPS, DemoContext, start_for
-
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            ctx = DemoContext(scale="tiny", seed=20230201, password="Demo-pass-2023", today=TODAY)
-            ctx.start = start_for("tiny", ctx.today)
-            for step in DEMO_STEPS[:3]:  # township, lifecycle (transfers, deaths, joins), meetings
-                importlib.import_module(step).load(ctx)
-            # Every kind of month: attended, excused, absent, 流入地, and mixes within a month.
-            rng = random.Random(16)
-            rows = list(Attendance.objects.all())
-            for a in rows:
-                a.status = rng.choice([S.PRESENT, S.EXCUSED, S.ABSENT, S.ABSENT, S.ABSENT])
-                a.attended_elsewhere = rng.random() < 0.08
-            Attendance.objects.bulk_update(rows, ["status", "attended_elsewhere"], batch_size=500)
-            # A member moved to another branch mid-year keeps the attendance of the old one.
-            moved = Member.objects.filter(is_current=True, attendance__isnull=False).distinct().first()
-            other = [b for b in ctx.branches if b.pk != moved.branch_id][0]
-            Member.objects.filter(pk=moved.pk).update(branch=other)
-            yield ctx
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with module_data(django_db_blocker):
+        ctx = tiny_demo(3, today=TODAY)  # township, lifecycle (transfers, deaths, joins), meetings
+        # Every kind of month: attended, excused, absent, 流入地, and mixes within a month.
+        rng = random.Random(16)
+        rows = list(Attendance.objects.all())
+        for a in rows:
+            a.status = rng.choice([S.PRESENT, S.EXCUSED, S.ABSENT, S.ABSENT, S.ABSENT])
+            a.attended_elsewhere = rng.random() < 0.08
+        Attendance.objects.bulk_update(rows, ["status", "attended_elsewhere"], batch_size=500)
+        # A member moved to another branch mid-year keeps the attendance of the old one.
+        moved = Member.objects.filter(is_current=True, attendance__isnull=False).distinct().first()
+        other = [b for b in ctx.branches if b.pk != moved.branch_id][0]
+        Member.objects.filter(pk=moved.pk).update(branch=other)
+        yield ctx
 
 
 def _ok_missed(months: dict) -> tuple[set, set]:

@@ -6,12 +6,12 @@ that role's scope, and the visible text is checked by testsupport.words.english_
 """
 
 import pytest
-from django.db import transaction
 from test_security_scope_everywhere import build_scope_world
 
 from dangjian.orgs.models import Organization
 from dangjian.testsupport.scope import PLAIN_VALUES, _client_for, iter_urls, visit
 from dangjian.testsupport.words import english_words
+from dangjian.testsupport.world import module_data
 
 ENTRIES = [e for e in iter_urls() if e.rule is not None and not e.regex]
 ROLES = ("admin", "inspector", "secretary", "committee", "member", "anonymous")
@@ -19,16 +19,10 @@ ROLES = ("admin", "inspector", "secretary", "committee", "member", "anonymous")
 
 @pytest.fixture(scope="module")
 def words_world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = build_scope_world()
-            _write_history(world)
-            yield world
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with module_data(django_db_blocker):
+        world = build_scope_world()
+        _write_history(world)
+        yield world
 
 
 def _write_history(world):

@@ -21,6 +21,7 @@ from dangjian.accounts.scope import visible_to
 from dangjian.members.models import Member
 from dangjian.rules.idcard import checksum_char, make_id
 from dangjian.testsupport.scope import PLAIN_VALUES, iter_urls
+from dangjian.testsupport.world import module_data
 
 ENTRIES = [e for e in iter_urls() if e.rule is not None and not e.regex and not e.rule.get("write")]
 MASK = re.compile(r"\b(\d{6})([0-9*]{8})([0-9*]{3})([0-9X*])(?![0-9*])")
@@ -78,18 +79,12 @@ def test_the_attack_bites_on_the_old_mask():
 def walk_world(django_db_setup, django_db_blocker):
     from tests.security.test_security_scope_everywhere import build_scope_world
 
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = build_scope_world()
-            for m in Member.objects.filter(branch=world.branch, is_mobile=True)[:2]:
-                m.set_mobile_contact("微信同号 13912345678")
-                m.save()
-            yield world
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with module_data(django_db_blocker):
+        world = build_scope_world()
+        for m in Member.objects.filter(branch=world.branch, is_mobile=True)[:2]:
+            m.set_mobile_contact("微信同号 13912345678")
+            m.save()
+        yield world
 
 
 def _urls(entry, world, role):

@@ -12,7 +12,6 @@ import types
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import include, path
@@ -29,7 +28,7 @@ from dangjian.testsupport.scope import (
     static_problems,
     visit,
 )
-from dangjian.testsupport.world import require_or_skip
+from dangjian.testsupport.world import module_data, require_or_skip
 
 ENTRIES = list(iter_urls())
 DEMO_AVAILABLE = importlib.util.find_spec("dangjian.demo.township") is not None
@@ -68,14 +67,8 @@ def build_scope_world() -> ScopeWorld:
 @pytest.fixture(scope="module")
 def scope_world(django_db_setup, django_db_blocker):
     """The data once per module, in a transaction rolled back at the end."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_scope_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with module_data(django_db_blocker):
+        yield build_scope_world()
 
 
 def test_the_walk_finds_the_project_pages():
