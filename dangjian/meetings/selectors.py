@@ -20,16 +20,16 @@ from django.db import connection
 from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import ExtractMonth
 
-from dangjian.core import clock, rulesettings
+from dangjian.core import clock, figures, rulesettings
 from dangjian.core.figures import figure
 from dangjian.meetings.models import Attendance, Kind, KindRequirement, Meeting, MeetingKindLink, Talk
 from dangjian.meetings.types import Art9Counts, ComplianceSummary, MemberAttendance
 from dangjian.members.models import Member, MemberKind, Standing
 from dangjian.members.selectors import roster_on, year_roster
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType, Post
-from dangjian.orgs.selectors import branches_under, orgs_of_type
+from dangjian.orgs.selectors import branches_under, orgs_of_type, parts_of
 from dangjian.rules import membership, orglife
-from dangjian.rules.dates import months_range, ym_add, ym_index
+from dangjian.rules.dates import add_months, months_range, ym_add, ym_index
 from dangjian.rules.mobile import lost_contact
 from dangjian.rules.structure import COMMITTEE_OTHER_POSTS, COMMITTEE_POSTS
 
@@ -178,10 +178,10 @@ def _compute(root: Organization, year: int, today: date, branch_id: int | None =
     # The members of the year's judging day (members.selectors: a past year counts that year's
     # members; 停止党籍 members are not counted, nor expected at a 谈心谈话).
     day = clock.judged_at(year, today)
-    counted = set()
+    branch_of: dict[int, int] = {}  # the counted members and their branches
     for m in roster_on(root, day):
         if m.branch_id in branches:
-            counted.add(m.id)
+            branch_of[m.id] = m.branch_id
             b = branches[m.branch_id]
             b.members += 1
             b.full_members += m.kind == MemberKind.FULL and not (m.full_on and m.full_on > day)
@@ -210,7 +210,9 @@ def _compute(root: Organization, year: int, today: date, branch_id: int | None =
         .order_by()
     ):
         if r["branch_id"] in branches:
-            if r["to_member_id"] in counted:
+            # A talk covers a member of the branch it was held in: not one who has since moved
+            # to another branch (who is not among the branch's members it is compared with).
+            if branch_of.get(r["to_member_id"]) == r["branch_id"]:
                 per = talk_months[r["branch_id"]][r["to_member_id"]]
                 per[r["month"]] = per.get(r["month"], 0) + r["n"]
             pair = pair_months[r["branch_id"]][frozenset((r["from_member_id"], r["to_member_id"]))]
@@ -382,6 +384,9 @@ def compliance_summary(root: Organization, year: int, *, today: date | None = No
     is required once it has ended (or, for the current period, once it is already met).
     """
     today = _today(today)
+    parts = parts_of(root)
+    if parts:
+        return _composed_summary(root, parts, year, today)
     branches, rows, counts = _compute(root, year, today)
     required = sum(r["required"] for r in rows)
     held = sum(r["held"] for r in rows)
@@ -406,6 +411,58 @@ def compliance_summary(root: Organization, year: int, *, today: date | None = No
             warning=sum(1 for a in alerts if a["status"] == membership.Art9Level.WARNING),
         ),
         heatmap=_heatmap_from(branches, monthly, rows, None, year),
+    )
+
+
+def _composed_summary(root: Organization, parts: list[Organization], year: int, today: date) -> ComplianceSummary:
+    """A county's summary from its townships' (orgs.selectors.parts_of; figures.parts: each
+    cached under its own tokens, so a write in one township recomputes one). Every figure of
+    the summary is a branch's or a member's, so the townships' add up to the county's; what
+    belongs to the 区委 itself (its own meetings, members attached to it) is added here."""
+    summaries = figures.parts(
+        compliance_summary,
+        [(p, year) for p in parts],
+        lambda indexes: [compliance_summary.uncached(parts[i], year, today=today) for i in indexes],
+        kwargs={"today": today},
+    )
+    by_kind: dict[str, int] = {Kind(k).label: 0 for k in Kind.values}
+    for kind, n in (
+        MeetingKindLink.objects.filter(branch_id=root.pk, date__year=year, date__lte=today)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        by_kind[Kind(kind).label] += n
+    for s in summaries:
+        for label, n in s.meetings_by_kind.items():
+            by_kind[label] += n
+    own_meetings = Meeting.objects.filter(branch_id=root.pk, date__year=year, date__lte=today).count()
+    as_of = min(today, date(year, 12, 31))
+    own = [m for m in roster_on(root, as_of) if m.branch_id == root.pk]
+    own_alerts = _art9_rows(own, attendance_walks(root, as_of), as_of, include_all=False)
+    required = sum(s.required_periods for s in summaries)
+    held = sum(s.held_periods for s in summaries)
+    rows = [r for s in summaries for r in s.branches]
+    # Each township's heatmap rows are sorted already; the county's are the same rows sorted
+    # by the same key (a stable sort: equal rows stay in tree order, as in _heatmap_from).
+    heat_rows = sorted((r for s in summaries for r in s.heatmap["rows"]), key=lambda r: (-r["gaps"], r["branch"]))
+    return ComplianceSummary(
+        year=year,
+        as_of=today,
+        meetings_by_kind=by_kind,
+        party_lectures=by_kind[Kind.PARTY_LECTURE.label],
+        meetings=own_meetings + sum(s.meetings for s in summaries),
+        rate=(held / required) if required else 1.0,
+        required_periods=required,
+        held_periods=held,
+        branches=rows,
+        art9=Art9Counts(
+            over=sum(s.art9.over for s in summaries)
+            + sum(1 for a in own_alerts if a["status"] == membership.Art9Level.OVER),
+            warning=sum(s.art9.warning for s in summaries)
+            + sum(1 for a in own_alerts if a["status"] == membership.Art9Level.WARNING),
+        ),
+        heatmap={"year": year, "kind": None, "months": [f"{m}月" for m in range(1, 13)], "rows": heat_rows},
     )
 
 
@@ -443,13 +500,18 @@ def _monthly_attendance(member_filter: dict, start: date, end: date):
 ART9_WINDOW_MONTHS = 24
 
 
-def _month_counts(member_filter: dict, start_ym: tuple[int, int], end: date) -> QuerySet:
+def _month_counts(member_filter: dict | Q, start_ym: tuple[int, int], end: date, *, by_path: bool = False) -> QuerySet:
     """One row per (member, month from start_ym to end's month): attended, excused, unexcused,
     total, counting meetings on or before `end` (one planned later this month has not happened)."""
     lo, hi = ym_index(start_ym), ym_index((end.year, end.month))
+    # Only end's own month can hold meetings after end: those few are left out by id, so the
+    # query needs no join with every meeting (at county scale that join was most of its time).
+    later = Meeting.objects.filter(date__gt=end, date__lt=add_months(date(end.year, end.month, 1), 1))
+    where = member_filter if isinstance(member_filter, Q) else Q(**member_filter)
     return (
-        Attendance.objects.filter(**member_filter, ym__gte=lo, ym__lte=hi, meeting__date__lte=end)
-        .values("member_id", "ym")
+        Attendance.objects.filter(where, ym__gte=lo, ym__lte=hi)
+        .exclude(ym=hi, meeting_id__in=later.values("id"))
+        .values("member_id", "ym", *(["member__branch__path"] if by_path else []))
         .annotate(
             attended=Count("id", filter=_OK),
             excused=Count("id", filter=Q(status=S.EXCUSED, attended_elsewhere=False)),
@@ -460,9 +522,9 @@ def _month_counts(member_filter: dict, start_ym: tuple[int, int], end: date) -> 
     )
 
 
-def _month_flags(root: Organization, start_ym: tuple[int, int], end: date) -> tuple[str, list]:
-    """SQL (and params) of _month_counts for the members under root, to be read as plain rows."""
-    sql, params = _month_counts({"member__branch__path__startswith": root.path}, start_ym, end).query.sql_with_params()
+def _month_flags(member_filter: dict | Q, start_ym: tuple[int, int], end: date, *, by_path: bool = False):
+    """SQL (and params) of _month_counts for the members of `member_filter`, to be read as plain rows."""
+    sql, params = _month_counts(member_filter, start_ym, end, by_path=by_path).query.sql_with_params()
     return sql, list(params)
 
 
@@ -489,19 +551,59 @@ def attendance_walks(root: Organization, end: date) -> dict[int, AttendanceWalk]
     The member-months are read as plain rows (no ORM dict per row: a county has 320,000 of
     them) and walked by rules.membership.attendance_gap_runs; the cached value is one small
     record per member, not the member-months (pickling those took longer than the query).
-    Walking the months in SQL with window functions was measured slower on PostgreSQL."""
+    Walking the months in SQL with window functions was measured slower on PostgreSQL.
+
+    A county's is its townships' (orgs.selectors.parts_of): each walk is the member's own, by
+    the member's current branch, so the union is the same value, and a write in one township
+    recomputes that township's walks only."""
+    parts = parts_of(root)
+    if not parts:
+        return _walks(Q(member__branch__path__startswith=root.path), end)
+    out = _walks(Q(member__branch_id=root.pk), end)
+
+    def missing(indexes: list[int]) -> list[dict]:  # the townships not in the cache, in one query
+        chosen = [parts[i] for i in indexes]
+        where = Q()
+        for p in chosen:
+            where |= Q(member__branch__path__startswith=p.path)
+        split = _walks(where, end, split_at=len(chosen[0].path))
+        return [split.get(p.path, {}) for p in chosen]
+
+    for value in figures.parts(attendance_walks, [(p, end) for p in parts], missing):
+        out.update(value)
+    return out
+
+
+def _walks(member_filter: Q, end: date, *, split_at: int = 0) -> dict:
+    """The walks of the members of `member_filter`; with split_at, {the first split_at
+    characters of the member's branch path (its township's path): the walks of its members}."""
     end_ym = (end.year, end.month)
     start_ym = ym_add(end_ym, -(ART9_WINDOW_MONTHS - 1))
-    sql, params = _month_flags(root, start_ym, end)
+    sql, params = _month_flags(member_filter, start_ym, end, by_path=bool(split_at))
     by_member: dict[int, list] = defaultdict(list)
+    where: dict[int, str] = {}
     with connection.cursor() as cur:
         cur.execute(sql, params)
         col = {d[0]: i for i, d in enumerate(cur.description)}
         i_m, i_ym, i_a, i_e, i_u, i_t = (
             col[k] for k in ("member_id", "ym", "attended", "excused", "unexcused", "total")
         )
+        i_p = col.get("member__branch__path")
         for r in cur.fetchall():
             by_member[r[i_m]].append((r[i_ym], r[i_a], r[i_e], r[i_u], r[i_t]))
+            if i_p is not None:
+                where[r[i_m]] = r[i_p][:split_at]
+    walks = _walk_months(by_member, end, start_ym)
+    if not split_at:
+        return walks
+    out: dict[str, dict] = defaultdict(dict)
+    for mid, w in walks.items():
+        out[where[mid]][mid] = w
+    return out
+
+
+def _walk_months(by_member: dict[int, list], end: date, start_ym: tuple[int, int]) -> dict[int, AttendanceWalk]:
+    end_ym = (end.year, end.month)
     y0 = ym_index((end.year, 1))
     out = {}
     for mid, months in by_member.items():
@@ -561,8 +663,10 @@ def art9_members(root: Organization, *, today: date | None = None, include_all: 
     """
     today = _today(today)
     # The members on `today` (members.selectors: 停止党籍 members are expected at nothing).
-    members = roster_on(root, today)
-    walks = attendance_walks(root, today)
+    return _art9_rows(roster_on(root, today), attendance_walks(root, today), today, include_all=include_all)
+
+
+def _art9_rows(members, walks: dict, today: date, *, include_all: bool) -> list[dict]:
     warning = rulesettings.art9_warning_months()  # read once, not per member
     out = []
     for m in members:

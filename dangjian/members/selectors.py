@@ -10,11 +10,12 @@ from django import forms
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 
 from dangjian.accounts.scope import orgs_in_scope, visible_to
-from dangjian.core import clock
+from dangjian.core import clock, figures
 from dangjian.core.figures import figure
 from dangjian.members.models import Education, Member, MemberEvent, MemberKind, Sex, Standing
 from dangjian.members.types import RosterRow
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
+from dangjian.orgs.selectors import parts_of
 from dangjian.rules import membership
 from dangjian.rules.dates import add_months
 from dangjian.rules.membership import AGE_BANDS
@@ -312,10 +313,36 @@ def year_roster(root: Organization, year: int, day: date) -> tuple[RosterRow, ..
     judged at, core.clock.judged_at(year) — in ONE query, each row flagged with the sets it is
     in; shared by attendance, study, the appraisal, compliance, 党章第九条 and the report's
     基本情况 (core.figures: once per request or report)."""
+    parts = parts_of(root)
+    if not parts:
+        return _year_roster_rows(Member.objects.filter(branch__path__startswith=root.path), year, day)
+
+    # A county: its townships' rosters (figures.parts: each cached under its own tokens, the
+    # missing ones read in one query), in tree order — the order of branch__path, with members
+    # of root itself (a shorter path) first.
+    def missing(indexes: list[int]) -> list[tuple]:
+        chosen = [parts[i] for i in indexes]
+        where = Q()
+        for p in chosen:
+            where |= Q(branch__path__startswith=p.path)
+        split: dict[str, list] = defaultdict(list)
+        cut = len(chosen[0].path)
+        for path, row in _year_roster_rows(Member.objects.filter(where), year, day, with_path=True):
+            split[path[:cut]].append(row)
+        return [tuple(split.get(p.path, ())) for p in chosen]
+
+    rows = _year_roster_rows(Member.objects.filter(branch_id=root.pk), year, day)
+    return rows + tuple(
+        r for part in figures.parts(year_roster, [(p, year, day) for p in parts], missing) for r in part
+    )
+
+
+def _year_roster_rows(members: QuerySet, year: int, day: date, *, with_path: bool = False) -> tuple:
+    """RosterRows of `members` for the year, ordered by branch path, pinyin and id; with_path:
+    (branch path, row) pairs."""
     on, during = counted_on(day), counted_during(year)
     rows = (
-        Member.objects.filter(branch__path__startswith=root.path)
-        .filter(on | during)
+        members.filter(on | during)
         .annotate(
             on_day=ExpressionWrapper(on, output_field=BooleanField()),
             in_year=ExpressionWrapper(during, output_field=BooleanField()),
@@ -324,8 +351,14 @@ def year_roster(root: Organization, year: int, day: date) -> tuple[RosterRow, ..
         .values_list(
             "id", "name", "branch_id", "branch__short_name", "branch__name", "kind", "full_on", "sex",
             "ethnicity", "birth_date", "education", "is_mobile", "is_lost", "lost_on", "is_current", "on_day", "in_year",
+            *(["branch__path"] if with_path else []),
         )
     )  # fmt: skip
+    if with_path:
+        return tuple(
+            (path, RosterRow(mid, name, bid, short or bname, kind, full_on, *rest, bool(on_day), bool(in_year)))
+            for mid, name, bid, short, bname, kind, full_on, *rest, on_day, in_year, path in rows
+        )
     return tuple(
         RosterRow(mid, name, bid, short or bname, kind, full_on, *rest, bool(on_day), bool(in_year))
         for mid, name, bid, short, bname, kind, full_on, *rest, on_day, in_year in rows

@@ -5,9 +5,10 @@ and in mid-year, members who joined, died or left, 流动党员) with its attend
 shuffled so every combination occurs, judged on several days and years."""
 
 import random
-from datetime import date
+from datetime import date, time
 
 import pytest
+from django.db.models import Q
 
 from dangjian.core import clock
 from dangjian.meetings import selectors
@@ -38,6 +39,24 @@ def demo(django_db_setup, django_db_blocker):
         moved = Member.objects.filter(is_current=True, attendance__isnull=False).distinct().first()
         other = [b for b in ctx.branches if b.pk != moved.branch_id][0]
         Member.objects.filter(pk=moved.pk).update(branch=other)
+        # One to another township (the county's figures are composed of its townships'), and one
+        # whose organisation is the 区委 itself (in no township).
+        with_attendance = Member.objects.filter(is_current=True, attendance__isnull=False).exclude(pk=moved.pk)
+        from dangjian.orgs.models import Organization, OrgCategory, OrgType
+
+        second = Organization.objects.add_child(
+            Organization.objects.get(pk=ctx.district.pk),
+            dict(name="第二镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN),
+        )
+        far_branch = Organization.objects.add_child(
+            Organization.objects.get(pk=second.pk),
+            dict(name="第二镇甲村党支部", org_type=OrgType.BRANCH, category=OrgCategory.VILLAGE),
+        )
+        ctx.townships.append(second)
+        far = with_attendance.distinct().first()
+        Member.objects.filter(pk=far.pk).update(branch=far_branch)
+        near = with_attendance.exclude(pk=far.pk).distinct().first()
+        Member.objects.filter(pk=near.pk).update(branch=ctx.district)
         yield ctx
 
 
@@ -116,3 +135,51 @@ def test_art9_equals_the_member_month_walk(demo, today):
         )
     gaps = [r["gap_months"] for r in selectors.art9_members.uncached(demo.district, today=today, include_all=True)]
     assert max(gaps) >= 2 and 0 in gaps
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("today", DAYS)
+def test_the_county_figures_composed_of_its_townships_equal_one_reading_of_the_county(demo, today):
+    """orgs.selectors.parts_of: the 区委's roster and walks are its townships' (each cached on
+    its own) and those of members of the 区委 itself: the same rows, in the same order, as one
+    query over everything under it."""
+    from dangjian.members.selectors import _year_roster_rows
+    from dangjian.orgs.selectors import parts_of
+
+    district = demo.district
+    assert len(parts_of(district)) == len(demo.townships) >= 2
+    assert parts_of(demo.townships[0]) == [] and parts_of(demo.branches[0]) == []
+    everything = Q(member__branch__path__startswith=district.path)
+    assert selectors.attendance_walks.uncached(district, today) == selectors._walks(everything, today)
+    for year in {today.year - 1, today.year}:
+        day = clock.judged_at(year, today)
+        whole = _year_roster_rows(Member.objects.filter(branch__path__startswith=district.path), year, day)
+        assert year_roster.uncached(district, year, day) == whole
+        # Both moves are in it: the member of the 区委 itself, the one in the second township.
+        assert demo.district.pk in {r.branch_id for r in whole}
+        assert year_roster.uncached(demo.townships[-1], year, day)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("today", DAYS)
+def test_the_county_summary_composed_of_its_townships_equals_the_county_computed_whole(demo, today, monkeypatch):
+    """compliance_summary of the 区委 is its townships' summaries added up (and the 区委's own
+    meetings and members): every field equals the summary computed over the whole county at
+    once — rates, rows in tree order, the heatmap in its order, Art. 9 counts."""
+    from dangjian.meetings.models import Kind, Meeting, MeetingKindLink
+    from dangjian.members import selectors as member_selectors
+
+    # A meeting of the 区委 itself (in no township) belongs to the county's figures only.
+    m = Meeting.objects.create(
+        org=demo.district, branch=demo.district, date=date(2024, 3, 5), start_time=time(9), end_time=time(11),
+        place="区委会议室", topic="区委理论学习", minutes="学习内容" * 10,
+    )  # fmt: skip
+    MeetingKindLink.objects.create(meeting=m, kind=Kind.PARTY_LECTURE, branch=demo.district, date=m.date)
+    for year in {today.year - 1, today.year}:
+        composed = selectors.compliance_summary.uncached(demo.district, year, today=today)
+        with monkeypatch.context() as p:
+            p.setattr(selectors, "parts_of", lambda root: [])
+            p.setattr(member_selectors, "parts_of", lambda root: [])
+            whole = selectors.compliance_summary.uncached(demo.district, year, today=today)
+        assert composed == whole, (year, today)
+    assert composed.branches and composed.heatmap["rows"] and composed.required_periods

@@ -189,3 +189,25 @@ def test_a_district_sized_page_lists_the_worst_rows_and_townships_first(world, r
     html = c.get("/meetings/compliance/?year=2023").content.decode()
     assert "未列出" not in html
     assert html.split('id="heatmap"')[1].split("</table>")[0].count("<tr data-branch=") == 2
+
+
+def test_a_talk_covers_a_member_of_the_branch_it_was_held_in_not_one_who_moved_away(world):
+    """Art. 19 谈心谈话: branch B's coverage is of B's members on the judging day. A talk held
+    in B with a member who has since moved to A covers nobody in B (it used to count as if it
+    covered one of B's members, so B could look done while one of its members had no talk),
+    and the county's figure is the townships' added up (selectors._composed_summary)."""
+    giver, moved = world.members_b[0], world.members_b[1]
+    for m in world.members_b[2:]:
+        Talk.objects.create(branch=world.branch_b, date=date(2023, 6, 1), from_member=giver, to_member=m)
+    Talk.objects.create(branch=world.branch_b, date=date(2023, 6, 1), from_member=giver, to_member=moved)
+    type(moved).objects.filter(pk=moved.pk).update(branch=world.branch_a)
+
+    def talks(root):
+        rows = selectors.compliance_summary.uncached(root, 2023, today=date(2024, 1, 10)).branches
+        return next(r for r in rows if r["branch_id"] == world.branch_b.pk and r["kind_code"] == "heart_talk")
+
+    row = talks(world.township)
+    assert row["members"] == len(world.members_b) - 1  # the moved member is A's now
+    assert row["covered"] == len(world.members_b) - 2  # everyone but the giver, not the moved member
+    assert row["held"] == 0 and row["missing"][0].startswith("2023年（1名党员未谈话")
+    assert talks(world.district) == row

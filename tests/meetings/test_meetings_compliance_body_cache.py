@@ -9,6 +9,7 @@ from datetime import date, time
 
 import pytest
 from django.core.cache import cache
+from django.db.models import Q
 from django.test import Client
 
 from dangjian.core import clock
@@ -99,3 +100,47 @@ def test_the_chosen_organisation_and_kind_are_kept_apart(world):
     heat = lectures.split('id="heatmap"')[1].split("</table>")[0]
     assert ">1</a>" not in heat  # the 主题党日 is not a 党课
     assert ">1</a>" in township.split('id="heatmap"')[1].split("</table>")[0]
+
+
+def test_a_write_in_one_township_recomputes_only_its_part_of_the_county(world, monkeypatch):
+    """orgs.selectors.parts_of: the 区委's walks and roster are its townships', each cached under
+    its own tokens; after a committed write in the second township the county's figures read
+    the first township's from the cache."""
+    from dangjian.meetings import selectors
+    from dangjian.meetings.models import Attendance, Meeting
+    from dangjian.members import selectors as member_selectors
+    from dangjian.orgs.models import Organization, OrgCategory, OrgType
+    from dangjian.testsupport.world import make_member
+
+    other = Organization.objects.add_child(
+        Organization.objects.get(pk=world.district.pk),
+        dict(name="另一镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN),
+    )
+    branch = Organization.objects.add_child(
+        Organization.objects.get(pk=other.pk),
+        dict(name="另一镇支部", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY),
+    )
+    newcomer = make_member(branch, name="新来")
+    today = clock.today()
+    day = clock.judged_at(today.year, today)
+    walks, rosters = [], []
+    real_walks, real_rows = selectors._walks, member_selectors._year_roster_rows
+    monkeypatch.setattr(selectors, "_walks", lambda f, end, **kw: walks.append(f) or real_walks(f, end, **kw))
+    monkeypatch.setattr(
+        member_selectors, "_year_roster_rows", lambda qs, y, d, **kw: rosters.append(qs) or real_rows(qs, y, d, **kw)
+    )
+    before = selectors.attendance_walks(world.district, today)
+    assert len(walks) == 2  # the 区委's own members, then both townships in one query
+    roster = member_selectors.year_roster(world.district, today.year, day)
+    assert len(rosters) == 2 and {r.id for r in roster} >= {newcomer.pk, *(m.pk for m in world.members_b)}
+    walks.clear()
+    rosters.clear()
+
+    _meeting(branch, date(today.year, 1, 5))
+    Attendance.objects.create(meeting=Meeting.objects.get(branch=branch), member=newcomer)
+    after = selectors.attendance_walks(world.district, today)
+    member_selectors.year_roster(world.district, today.year, day)
+    assert walks == [Q(member__branch_id=world.district.pk), Q(member__branch__path__startswith=other.path)]
+    assert len(rosters) == 2  # the 区委's own members and the second township: the first is cached
+    assert newcomer.pk in after and newcomer.pk not in before
+    assert {k: v for k, v in after.items() if k != newcomer.pk} == before
