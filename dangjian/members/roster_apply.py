@@ -20,6 +20,7 @@ from django.utils import timezone
 from dangjian.core import clock
 from dangjian.core.audit import _context as audit_context
 from dangjian.core.audit import audit_pair
+from dangjian.core.gcpause import paused_gc
 from dangjian.core.pinyin import pinyin_keys
 from dangjian.members.models import Member, MemberEvent
 from dangjian.members.roster_plan import ImportPlan, PlannedRow, RowError, basis_now, check_basis
@@ -27,6 +28,7 @@ from dangjian.members.services import EDITABLE_FIELDS
 from dangjian.orgs.models import Organization
 
 BATCH = 1000
+USE_COPY = True  # PostgreSQL: rows by COPY (False: the executemany every backend takes; tests compare the two)
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -56,19 +58,39 @@ def _insert_columns(model) -> list:
 
 
 def _executemany(model, fields: list, rows: list[tuple]) -> None:
-    """One INSERT statement run for all rows: Django's bulk_create builds a statement per
-    batch and SQLite allows only ~16 members per statement (the bound-variable limit), which
-    made the import many times slower than the file read. Goes through Django's cursor, so
-    the cache's write watcher still sees the write."""
+    """All rows inserted in one statement: on PostgreSQL one COPY, elsewhere one INSERT run by
+    executemany. Django's bulk_create builds a statement per batch and SQLite allows only ~16
+    members per statement (the bound-variable limit); on PostgreSQL Django binds parameters
+    on the client, so an executemany sends (and the server parses and plans) one INSERT per
+    row: 30,000 rows took 14 s against under 3 s for the same rows by COPY. Either way the
+    statement goes through Django's cursor wrappers, so the cache's write watcher still sees
+    the write."""
     if not rows:
         return
     qn = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
-    )
+    table, columns = qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields)
     with connection.cursor() as c:
+        if USE_COPY and connection.vendor == "postgresql":
+            _copy(c, f"COPY {table} ({columns}) FROM STDIN", rows)
+            return
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(table, columns, ", ".join(["%s"] * len(fields)))
         for k in range(0, len(rows), 5000):
             c.executemany(sql, rows[k : k + 5000])
+
+
+def _copy(c, sql: str, rows: list[tuple]) -> None:
+    """Rows written by psycopg's COPY (text format; values adapted as an INSERT's parameters
+    are), through the connection's execute wrappers and with its error translation, and
+    logged like a query where Django logs queries (DEBUG, assertNumQueries)."""
+
+    def run(sql, params, many, context):
+        with context["cursor"].cursor.copy(sql) as copy:
+            for row in params:
+                copy.write_row(row)
+
+    logged = c.debug_sql(sql, rows, many=True) if hasattr(c, "debug_sql") else nullcontext()
+    with logged, c.db.wrap_database_errors:
+        c._execute_with_wrappers(sql, rows, many=True, executor=run)
 
 
 _PLAIN = (str, int, bool, type(None))
@@ -204,6 +226,7 @@ class ImportResult:
     unchanged: int
 
 
+@paused_gc()
 def apply_plan(
     plan: ImportPlan,
     *,
