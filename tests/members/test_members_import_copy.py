@@ -53,7 +53,7 @@ def _rows(world):
     return [
         # dates as Excel serial numbers (42186 = 2015-07-01), sex left to the number
         [1, "新甲", "", "汉族", make_id("620102", date(1990, 1, 2), 301), None, "大学本科", "正式党员",
-         "东街社区党支部", "东街第一党小组", 42186, 42552, "138-0000-1111", "否", "", "", "东街1号", "x"],
+         "东街社区党支部", "东街第一党小组", 42186, 42552, "138-0000-1111", "否", "", "", "东街1号\\2单元\t3室 \\N", "x"],
         # full-width digits, a month-only birth date as text, a 外出联系方式 to encrypt
         [2, "阿依古丽·买买提", "女", "维吾尔", " " + make_id("650102", date(1995, 6, 30), 402).translate(FW),
          "1995年6月", "大学专科", "预备党员", None, None, "2026.5.1", None, "", "是", "广东深圳",
@@ -164,6 +164,7 @@ def test_copy_writes_what_executemany_wrote(world, make, monkeypatch):
     a = by_name["新甲"]
     assert a["joined_on"] == date(2015, 7, 1) and a["full_on"] == date(2016, 7, 1) and a["sex"] == "男"
     assert a["phone_enc"] == "13800001111" and a["group_id"] == world.group_a.pk
+    assert "\\" in a["address"] and a["address"].endswith("\\N")  # COPY's escape and NULL marks, as text
     b = by_name["阿依古丽·买买提"]
     assert b["branch_id"] == world.branch_a.pk and b["is_mobile"] and b["mobile_contact_enc"] == "微信 13911112222"
     assert by_name["王䶮"]["name_pinyin"] and by_name["王䶮"]["ethnicity"] == "回族"
