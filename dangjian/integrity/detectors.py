@@ -323,6 +323,8 @@ def near_duplicate_text(root, year) -> list[Found]:
     meta = _text_meta({p.a for p in near} | {p.b for p in near} | {p.b for p in copied})
     out = []
     for pair in near:
+        if pair.a not in meta or pair.b not in meta:
+            continue  # deleted since it was read: no longer a record to review
         a, b = meta[pair.a], meta[pair.b]
         if b["date"] < a["date"]:
             a, b = b, a  # the earlier record on the left: the likely original
@@ -379,6 +381,8 @@ def _copied_published(year, pairs, meta, by_org) -> list[Found]:
     pub_meta = _published_meta({p.a for p in pairs})
     out = []
     for pair in pairs:
+        if pair.b not in meta:
+            continue  # deleted since it was read
         p, r = pub_meta[pair.a], meta[pair.b]
         roster = by_org.get(str(r["org_id"]))
         blocks = shared_passages(p["text"], r["text"], roster=roster)
