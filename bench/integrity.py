@@ -48,6 +48,47 @@ def scan(root, year) -> dict:
     return result
 
 
+def scan_in_child(root, year) -> dict:
+    """`raw_read` and `scan` in a fresh Python process, as the scan runs in production (a
+    background task in the worker process, django-tasks), with that process's peak resident
+    memory: VmHWM of the whole process (Django and the app loaded, then the scan), and the
+    same before the scan. This process's own peak would also count what the earlier steps of
+    the benchmark left in it."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root_dir = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "dangjian.settings"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.integrity", str(root.pk), str(year)],
+        cwd=root_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"扫描子进程失败：{proc.stderr.strip()[-300:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _child(root_id: int, year: int) -> dict:
+    import django
+
+    django.setup()
+    from bench.memory import peak_mb
+    from dangjian.orgs.models import Organization
+
+    root = Organization.objects.get(pk=root_id)
+    baseline = peak_mb()  # Django and the app loaded, as in a worker before its first task
+    floor = raw_read(root, year)
+    result = scan(root, year)
+    return {**result, "raw_read_seconds": floor, "peak_mb": peak_mb(), "baseline_mb": baseline}
+
+
 def raw_read(root, year) -> float:
     """The floor: the rows the detectors read (the year's meeting texts, talks and attendance
     in the scope), fetched once with a plain cursor and nothing done with them."""
@@ -134,16 +175,16 @@ def text_throughput(docs: list, planted: set, *, minhash_sample: int) -> dict:
 
     # The floor: the same texts shingled (one reading) and MinHashed, nothing else.
     t0 = time.perf_counter()
-    keys = textsim.shingle_keys([textsim.canonical(d.text) for d in docs])
-    doc = (keys >> np.uint64(32)).astype(np.int64)
-    bounds = np.searchsorted(doc, np.arange(len(docs) + 1))
+    doc, values = textsim.shingle_columns([textsim.canonical(d.text) for d in docs])  # as the scan holds them
+    bounds = textsim._bounds(doc, len(docs))
+    del doc
     nonempty = np.diff(bounds) > 0
-    values = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     textsim.minhash_matrix(values, np.concatenate([[0], np.cumsum(np.diff(bounds)[nonempty])]))
     floor_seconds = time.perf_counter() - t0
 
     # MinHash alone, the same shingle sets for each implementation.
     m = min(minhash_sample, len(docs))
+    values = values[: bounds[m]].copy()  # only the sample's shingles stay
     sets = [values[bounds[i] : bounds[i + 1]] for i in range(m) if bounds[i + 1] > bounds[i]]
     flat = np.concatenate(sets)
     offsets = np.concatenate([[0], np.cumsum([len(s) for s in sets])])
@@ -195,3 +236,10 @@ def _datasketch_bulk(sets):
         scheme=textsim._SCHEME,
     )
     return [LeanMinHash(h) for h in hashes]
+
+
+if __name__ == "__main__":  # `scan_in_child`: python -m bench.integrity <root id> <year>
+    import json
+    import sys
+
+    print(json.dumps(_child(int(sys.argv[1]), int(sys.argv[2])), default=str))

@@ -385,23 +385,27 @@ class Bench:
         from bench import integrity as ig
 
         county = self.opts.scale in ("county", "city")
-        with self.step("诚信信号扫描（全部检测，回滚）"):
-            floor = ig.raw_read(root, year)
-            scan = ig.scan(root, year)
-        peak = self.memory["诚信信号扫描（全部检测，回滚）"]
+        # In its own process, as the worker runs it: this process still holds what the earlier
+        # steps left (its peak measured 835 MB at county scale where the scan alone took 505).
+        self.say(f"[{time.monotonic() - self.started:6.0f} s] 诚信信号扫描（全部检测，回滚；独立子进程）")
+        scan = ig.scan_in_child(root, year)
+        floor, peak, baseline = scan.pop("raw_read_seconds"), scan.pop("peak_mb"), scan.pop("baseline_mb")
+        self.memory["诚信信号扫描（全部检测，回滚；独立子进程 VmHWM）"] = peak
         slowest = "，".join(f"{k} {v:.1f} 秒" for k, v in sorted(scan["detectors"].items(), key=lambda x: -x[1])[:3])
         self.figure(f"诚信信号扫描（{scan['found']} 条信号；最慢：{slowest}）", scan["seconds"], "秒", floor,
                     limit_name="原始游标读出同样的会议、谈话和出勤行", target=ig.TARGET_SCAN_SECONDS,
                     target_text="≤ 15 秒（县级规模）", ok=scan["seconds"] <= ig.TARGET_SCAN_SECONDS or not county)  # fmt: skip
-        self.figure("诚信信号扫描 峰值内存", peak, "MB", target=ig.TARGET_SCAN_PEAK_MB, target_text="< 500 MB",
-                    ok=peak < ig.TARGET_SCAN_PEAK_MB)  # fmt: skip
+        self.figure(f"诚信信号扫描 峰值内存（独立子进程的 VmHWM，如后台任务进程：含启动 Django 后的 {baseline:.0f} MB，"
+                    f"扫描使其增加 {peak - baseline:.0f} MB）", peak, "MB", target=ig.TARGET_SCAN_PEAK_MB,
+                    target_text="< 500 MB", ok=peak < ig.TARGET_SCAN_PEAK_MB)  # fmt: skip
         n = 2_000 if self.opts.smoke else 100_000
         self.say(f"  生成 {n:,} 份合成文字记录（基准自身的准备，不计时）…")
         docs, planted = ig.corpus(n)
         with self.step(f"文字雷同扫描（{n:,} 份合成记录）"):
             text = ig.text_throughput(docs, planted, minhash_sample=2_000 if self.opts.smoke else 20_000)
         del docs
-        self.result["integrity"] = {**scan, "raw_read_seconds": floor, "peak_mb": peak, "text": text}
+        self.result["integrity"] = {**scan, "raw_read_seconds": floor, "peak_mb": peak, "baseline_mb": baseline,
+                                    "text": text}  # fmt: skip
         rate = text["texts"] / text["scan_seconds"]
         self.figure(f"文字雷同扫描 find_near_duplicates（{text['texts']:,} 份，{text['pairs']} 对雷同，植入的抄袭找到 "
                     f"{text['planted_found']}/{text['planted']}，"

@@ -9,11 +9,11 @@ on the county changes every township's compliance); a figure with no organisatio
 key under `*`.
 
 Who changes them. Every INSERT, UPDATE or DELETE on a project table — through the ORM, bulk
-operations, `QuerySet.update()` or raw `executemany` alike — is seen by a database execute
-wrapper. A model save or delete announces (pre_save / pre_delete) the organisations its row
-belongs to (its foreign keys to an organisation, one step further through a foreign key such
-as member or meeting, and the old values when an update changes them); the write statement
-that follows is attributed to them. Any other write counts as `g` (invalidates everything).
+operations, `QuerySet.update()`, raw `executemany` or a PostgreSQL COPY alike — is seen by a
+database execute wrapper. A model save or delete announces (pre_save / pre_delete) the
+organisations its row belongs to (its foreign keys to an organisation, one step further
+through a foreign key such as member or meeting, and the old values when an update changes
+them); the write statement that follows is attributed to them. Any other write counts as `g` (invalidates everything).
 
 When. New tokens are written *after* the writer's transaction commits (`on_commit`), in a
 statement of their own, for the organisation and its ancestors only. So no writer ever holds
@@ -43,6 +43,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?([A-Za-z0-9_]+)"?', re.IGNORECASE)
+# PostgreSQL's COPY … FROM STDIN (a bulk insert: the roster import) is a write too.
+COPY_IN = re.compile(r'^\s*COPY\s+"?([A-Za-z0-9_]+)"?\s*(?:\([^)]*\))?\s*FROM\b', re.IGNORECASE)
 # Writes that do not change the figures people see.
 IGNORED_TABLES = {
     "core_cacheversion",
@@ -144,7 +146,7 @@ def write_watcher(execute, sql, params, many, context):
         raise
     if _migrating:
         return result
-    match = WRITE.match(sql) if isinstance(sql, str) else None
+    match = (WRITE.match(sql) or COPY_IN.match(sql)) if isinstance(sql, str) else None
     if match:
         table = match.group(1).lower()
         if table not in IGNORED_TABLES:

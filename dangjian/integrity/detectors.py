@@ -22,7 +22,7 @@ from dangjian.integrity.textsim import (
     aligned_sentences,
     contained_in_published,
     find_near_duplicates,
-    nfkc_texts,
+    nfkc_all,
     normalize,
     normalized_lengths,
     plain_canonical,
@@ -70,47 +70,126 @@ def _mref(m: dict) -> dict:
 
 
 # --- 1. near-duplicate text -----------------------------------------------------------------
-def text_documents(root, year) -> tuple[list[Doc], dict[str, dict]]:
-    """Minutes, talk summaries and study reflections of the year, keyed "type:id"."""
+_MEETING_TEXT = ("id", "branch_id", "date", "topic", "place", "minutes", "decisions", "updated_at")
+_TALK_TEXT = ("id", "branch_id", "date", "summary", "updated_at")
+_STUDY_TEXT = ("id", "member__branch_id", "member__name", "activity__date", "reflection")
+
+
+def _meeting_entry(m: dict) -> dict:
+    return {
+        **_mref(m),
+        "org_id": m["branch_id"],
+        "text": f"{m['minutes']}{m['decisions']}",
+        "state": m["updated_at"],
+        "date": m["date"],
+        "place": m["place"],
+    }
+
+
+def _talk_entry(t: dict) -> dict:
+    return {
+        "type": "talk",
+        "id": t["id"],
+        "label": f"{t['date']:%Y年%m月%d日} 谈心谈话",
+        "org_id": t["branch_id"],
+        "text": t["summary"],
+        "state": t["updated_at"],
+        "date": t["date"],
+    }
+
+
+def _study_entry(r: dict) -> dict:
+    return {
+        "type": "study",
+        "id": r["id"],
+        "label": f"{r['activity__date']:%Y年%m月%d日} {r['member__name']}的学习心得",
+        "org_id": r["member__branch_id"],
+        "text": r["reflection"],
+        "state": r["reflection"],
+        "date": r["activity__date"],
+    }
+
+
+def _text_rows(root, year) -> Iterable[tuple[str, dict, str]]:
+    """("type:id", row, topic excluded from its shingles) of the year's minutes, talk
+    summaries and study reflections, streamed (the year's texts are not also kept as rows)."""
     from dangjian.meetings.models import Talk
 
+    for m in _meetings(root, year).values(*_MEETING_TEXT).iterator(chunk_size=2_000):
+        yield f"meeting:{m['id']}", _meeting_entry(m), m["topic"]
+    talks = Talk.objects.filter(branch__path__startswith=root.path, date__year=year).exclude(summary="")
+    for t in talks.values(*_TALK_TEXT).iterator(chunk_size=2_000):
+        yield f"talk:{t['id']}", _talk_entry(t), ""
+    for r in _study_rows(root, year):
+        yield f"study:{r['id']}", _study_entry(r), ""
+
+
+def text_documents(root, year) -> tuple[list[Doc], dict[str, dict]]:
+    """Minutes, talk summaries and study reflections of the year, keyed "type:id", with each
+    one's record (label, organization, text, state) — for a small scope; the scan itself
+    keeps only the texts (`_scan_documents`)."""
     docs: list[Doc] = []
     meta: dict[str, dict] = {}
-    rows = _meetings(root, year).values(
-        "id", "branch_id", "date", "topic", "place", "minutes", "decisions", "updated_at"
-    )
-    for m in rows.iterator(chunk_size=2_000):  # the year's texts are not also kept as rows
-        text = f"{m['minutes']}{m['decisions']}"
-        key = f"meeting:{m['id']}"
-        docs.append(Doc(key, str(m["branch_id"]), text, exclude=m["topic"]))
-        meta[key] = {
-            **_mref(m),
-            "org_id": m["branch_id"],
-            "text": text,
-            "state": m["updated_at"],
-            "date": m["date"],
-            "place": m["place"],
-        }
-    talks = Talk.objects.filter(branch__path__startswith=root.path, date__year=year).exclude(summary="")
-    for t in talks.values("id", "branch_id", "date", "summary", "updated_at").iterator(chunk_size=2_000):
-        key = f"talk:{t['id']}"
-        docs.append(Doc(key, str(t["branch_id"]), t["summary"]))
-        meta[key] = {
-            "type": "talk",
-            "id": t["id"],
-            "label": f"{t['date']:%Y年%m月%d日} 谈心谈话",
-            "org_id": t["branch_id"],
-            "text": t["summary"],
-            "state": t["updated_at"],
-            "date": t["date"],
-        }
-    for key, entry in _study_reflections(root, year):
-        docs.append(Doc(key, str(entry["org_id"]), entry["text"]))
+    for key, entry, topic in _text_rows(root, year):
+        docs.append(Doc(key, str(entry["org_id"]), entry["text"], exclude=topic))
         meta[key] = entry
     return docs, meta
 
 
-def _study_reflections(root, year) -> Iterable[tuple[str, dict]]:
+def _scan_documents(root, year) -> tuple[list[Doc], dict[int, set[str]]]:
+    """The year's texts as the scan reads them: each Doc's text already in NFKC form (all the
+    scan needs of it: `find_near_duplicates` and `contained_in_published` read it only in that
+    form), and the meeting places per organization (for the rosters). Nothing else is kept
+    per record — a county has 50,000 — the records behind the pairs found are read afterwards
+    (`_text_meta`)."""
+    docs: list[Doc] = []
+    places: dict[int, set[str]] = defaultdict(set)
+    batch: list[tuple[str, str, str, str]] = []
+    shared: dict = {}  # one string per organization and per topic, not one per record
+    for key, entry, topic in _text_rows(root, year):
+        if entry.get("place"):
+            places[entry["org_id"]].add(entry["place"])
+        group = shared.setdefault(entry["org_id"], str(entry["org_id"]))
+        batch.append((key, group, entry["text"], shared.setdefault(topic, topic)))
+        if len(batch) == 5_000:
+            _add_nfkc(docs, batch)
+    _add_nfkc(docs, batch)
+    return docs, places
+
+
+def _add_nfkc(docs: list[Doc], batch: list[tuple[str, str, str, str]]) -> None:
+    """docs += the batch's (key, group, text, topic) as Docs with NFKC texts; empties the batch."""
+    texts = nfkc_all([text for _k, _g, text, _t in batch])
+    docs.extend(
+        Doc(key, group, text, exclude=topic) for (key, group, _x, topic), text in zip(batch, texts, strict=True)
+    )
+    batch.clear()
+
+
+def _text_meta(keys: set[str]) -> dict[str, dict]:
+    """The records ("type:id") behind the pairs found, as `text_documents` gives them."""
+    from dangjian.meetings.models import Meeting, Talk
+
+    ids: dict[str, list[int]] = defaultdict(list)
+    for key in keys:
+        kind, _sep, pk = key.partition(":")
+        ids[kind].append(int(pk))
+    meta = {}
+    if ids["meeting"]:
+        for m in Meeting.objects.filter(id__in=ids["meeting"]).values(*_MEETING_TEXT):
+            meta[f"meeting:{m['id']}"] = _meeting_entry(m)
+    if ids["talk"]:
+        for t in Talk.objects.filter(id__in=ids["talk"]).values(*_TALK_TEXT):
+            meta[f"talk:{t['id']}"] = _talk_entry(t)
+    if ids["study"]:
+        from dangjian.study.models import StudyRecord
+
+        for r in StudyRecord.objects.filter(id__in=ids["study"]).values(*_STUDY_TEXT):
+            meta[f"study:{r['id']}"] = _study_entry(r)
+    return meta
+
+
+def _study_rows(root, year) -> Iterable[dict]:
     try:
         from dangjian.study.models import StudyRecord
     except ImportError:
@@ -121,41 +200,33 @@ def _study_reflections(root, year) -> Iterable[tuple[str, dict]]:
     rows = (
         StudyRecord.objects.filter(member__branch__path__startswith=root.path, activity__date__year=year)
         .exclude(reflection="")
-        .values("id", "member__branch_id", "member__name", "activity__date", "reflection")
+        .values(*_STUDY_TEXT)
     )
-    return [
-        (
-            f"study:{r['id']}",
-            {
-                "type": "study",
-                "id": r["id"],
-                "label": f"{r['activity__date']:%Y年%m月%d日} {r['member__name']}的学习心得",
-                "org_id": r["member__branch_id"],
-                "text": r["reflection"],
-                "state": r["reflection"],
-                "date": r["activity__date"],
-            },
-        )
-        for r in rows
-    ]
+    return rows.iterator(chunk_size=2_000)
 
 
 def rosters(root, docs: list[Doc], meta: dict[str, dict]) -> dict[str, Roster]:
     """Per organization, the names a copier changes: its members, its own name and short
     name (the village or community), and the places its meetings were held."""
+    places: dict[int, set[str]] = defaultdict(set)
+    for entry in meta.values():
+        if entry.get("place"):
+            places[entry["org_id"]].add(entry["place"])
+    return _rosters({int(d.group) for d in docs}, places)
+
+
+def _rosters(org_ids: set[int], meeting_places: dict[int, set[str]]) -> dict[str, Roster]:
     from dangjian.members.models import Member
     from dangjian.orgs.models import Organization
 
-    org_ids = {int(d.group) for d in docs}
     people: dict[int, set[str]] = defaultdict(set)
     for branch_id, name in Member.objects.filter(branch_id__in=org_ids).values_list("branch_id", "name"):
         people[branch_id].add(name)
     places: dict[int, set[str]] = defaultdict(set)
     for org_id, name, short in Organization.objects.filter(id__in=org_ids).values_list("id", "name", "short_name"):
         places[org_id].update(_place_names(name, short))
-    for entry in meta.values():
-        if entry.get("place"):
-            places[entry["org_id"]].add(entry["place"])
+    for org_id, names in meeting_places.items():
+        places[org_id].update(names)
     return {str(i): Roster(people[i], places[i]) for i in org_ids}
 
 
@@ -232,17 +303,28 @@ def _copied_sentences(a: str, b: str, roster: Roster | None) -> tuple[int, int, 
 
 
 def near_duplicate_text(root, year) -> list[Found]:
-    docs, meta = text_documents(root, year)
     threshold = _setting("NEAR_DUP_THRESHOLD", 0.5)
     containment = _setting("NEAR_DUP_CONTAINMENT", 0.6)
-    by_org = rosters(root, docs, meta) if docs else {}
-    out = []
-    nfkc = nfkc_texts(docs)
+    docs, places = _scan_documents(root, year)
+    by_org = _rosters({int(d.group) for d in docs}, places) if docs else {}
+    del places
+    nfkc = [d.text for d in docs]  # the Docs' texts are in NFKC form already
     plain = plain_canonical(nfkc)  # shared by the folded reading and the published check
     near = find_near_duplicates(
         docs, threshold=threshold, containment=containment, rosters=by_org, nfkc=nfkc, plain=plain
     )
+    published = published_documents(root)
+    copied = []
+    if published:
+        share = _setting("PUBLISHED_CONTAINMENT", 0.5)
+        copied = contained_in_published(docs, published, containment=share, norms=plain)
+    del docs, nfkc, plain, published
+    # Only now the records behind the pairs (their text as written, for the side-by-side view).
+    meta = _text_meta({p.a for p in near} | {p.b for p in near} | {p.b for p in copied})
+    out = []
     for pair in near:
+        if pair.a not in meta or pair.b not in meta:
+            continue  # deleted since it was read: no longer a record to review
         a, b = meta[pair.a], meta[pair.b]
         if b["date"] < a["date"]:
             a, b = b, a  # the earlier record on the left: the likely original
@@ -282,7 +364,7 @@ def near_duplicate_text(root, year) -> list[Found]:
                 },
             )
         )
-    out.extend(_copied_published(root, year, docs, meta, by_org, plain))
+    out.extend(_copied_published(year, copied, meta, by_org))
     return out
 
 
@@ -293,15 +375,14 @@ def _both(by_org: dict[str, Roster], a: dict, b: dict) -> Roster | None:
     return Roster(ra.people + rb.people, ra.places + rb.places)
 
 
-def _copied_published(root, year, docs, meta, by_org, plain=None) -> list[Found]:
-    published = published_documents(root)
-    if not published:
-        return []
-    share = _setting("PUBLISHED_CONTAINMENT", 0.5)
-    pairs = contained_in_published(docs, published, containment=share, norms=plain)
+def _copied_published(year, pairs, meta, by_org) -> list[Found]:
+    """Signals of the records found mostly taken from published material (`pairs`, from
+    `contained_in_published`: a the published text, b the record)."""
     pub_meta = _published_meta({p.a for p in pairs})
     out = []
     for pair in pairs:
+        if pair.b not in meta:
+            continue  # deleted since it was read
         p, r = pub_meta[pair.a], meta[pair.b]
         roster = by_org.get(str(r["org_id"]))
         blocks = shared_passages(p["text"], r["text"], roster=roster)
@@ -351,11 +432,16 @@ def identical_attendance(root, year) -> list[Found]:
     branch_of: dict[int, int] = {}
     state_counts: dict[tuple[int, str], int] = Counter()
     member_counts: Counter[int] = Counter()
+    entry_of: dict[tuple[int, str], tuple[int, str]] = {}
     for meeting_id, branch_id, member_id, status in rows.iterator(chunk_size=10_000):  # not 600,000 at once
-        per_meeting[meeting_id].append((member_id, status))
+        # One (member, status) tuple for all the rows that have it: a county's 600,000 rows
+        # then hold 8-byte references, not a tuple, an int and a string each.
+        entry = entry_of.setdefault((member_id, status), (member_id, status))
+        per_meeting[meeting_id].append(entry)
         branch_of[meeting_id] = branch_id
-        state_counts[(member_id, status)] += 1
-        member_counts[member_id] += 1
+        state_counts[entry] += 1
+        member_counts[entry[0]] += 1
+    del entry_of
     meetings_per_branch: Counter[int] = Counter(branch_of.values())
     groups: dict[tuple, list[int]] = defaultdict(list)
     for meeting_id, entries in per_meeting.items():

@@ -30,10 +30,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
-from datasketch.minhash import _fmix  # the affine32 pre-mix, to compute MinHash values in bulk
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 SHINGLE = 4  # characters; Chinese text has no spaces, so characters are the unit
 NUM_PERM = 128
@@ -53,7 +55,7 @@ _TITLES = "同志|书记|主任|支书|委员|会计|老人|大爷|大妈|大娘
 _NAME_PATTERN = re.compile(rf"[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}(?={_TITLES})|[{_SURNAMES}](?=书记|主任|支书|会计)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a county scan holds 50,000–100,000 of them
 class Doc:
     key: str  # e.g. "meeting:123"
     group: str  # who wrote it: the organization (boilerplate = shared by many groups)
@@ -147,13 +149,38 @@ def _identity(x):
     return x
 
 
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
-_PERMUTATIONS, _SCHEME = _TEMPLATE.permutations, _TEMPLATE.scheme  # made once: costly per MinHash
+# datasketch itself is not imported by the scan: with it comes scipy (~45 MB resident in the
+# worker, for the one optimisation `_hashranges` tables). What the scan takes from it is copied
+# here and checked against it (tests/integrity/test_integrity_textsim_batched.py).
+_SCHEME = "affine32"
+
+
+def _affine32_permutations(seed: int = 1, num_perm: int = NUM_PERM) -> np.ndarray:
+    """datasketch MinHash(num_perm, seed).permutations for its affine32 scheme: (a odd, b)."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return np.array([a, b])
+
+
+_PERMUTATIONS = _affine32_permutations()  # made once: costly per MinHash
+
+
+def _fmix(hv: np.ndarray, width: int = 32) -> np.ndarray:
+    """datasketch.minhash._fmix(hv, 32): MurmurHash3's finalizer, its pre-mix of 32-bit values."""
+    assert width == 32
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    return hv ^ (hv >> np.uint32(16))
 
 
 def minhash(sh: Iterable[int]) -> MinHash:
     """One datasketch MinHash of pre-hashed 32-bit shingles (the per-text way; the scan uses
     `minhash_matrix`, which gives the same values for many texts at once)."""
+    from datasketch import MinHash
+
     m = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_identity, permutations=_PERMUTATIONS, scheme=_SCHEME)
     values = list(sh)
     if values:
@@ -245,23 +272,47 @@ def _window_crcs(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
 _BATCH_CHARS = 250_000  # code points per numpy pass: ~15 MB of temporaries
 
 
-def shingle_keys(texts: Sequence[str], k: int = SHINGLE) -> np.ndarray:
-    """The shingle sets of already-normalised `texts` as one sorted array of unique uint64
-    keys (text index << 32 | crc32 of the window): the batched `shingles`."""
-    # Filled in place (at most one key per window), not concatenated from parts: one copy.
-    out = np.empty(sum(max(0, len(t) - k + 1) for t in texts), dtype=np.uint64)
-    filled = i = 0
+def _batches(texts: Sequence[str]):
+    """(first, last + 1) of consecutive texts of at most _BATCH_CHARS code points (one text at least)."""
+    i = 0
     while i < len(texts):
         j, chars = i, 0
         while j < len(texts) and (chars == 0 or chars + len(texts[j]) <= _BATCH_CHARS):
             chars += len(texts[j])
             j += 1
+        yield i, j
+        i = j
+
+
+def shingle_keys(texts: Sequence[str], k: int = SHINGLE) -> np.ndarray:
+    """The shingle sets of already-normalised `texts` as one sorted array of unique uint64
+    keys (text index << 32 | crc32 of the window): the batched `shingles`."""
+    # Filled in place (at most one key per window), not concatenated from parts: one copy.
+    out = np.empty(sum(max(0, len(t) - k + 1) for t in texts), dtype=np.uint64)
+    filled = 0
+    for i, j in _batches(texts):
         doc, crc = _window_crcs(texts[i:j], k)
         part = _unique(((doc + i).astype(np.uint64) << np.uint64(32)) | crc.astype(np.uint64))
         out[filled : filled + part.size] = part
         filled += part.size
-        i = j
     return out[:filled]
+
+
+def shingle_columns(texts: Sequence[str], k: int = SHINGLE) -> tuple[np.ndarray, np.ndarray]:
+    """`shingle_keys` as two 32-bit columns, (text index, crc32), in the same order: half the
+    memory of the 64-bit keys, and no moment when both are held (a county has millions)."""
+    n = sum(max(0, len(t) - k + 1) for t in texts)
+    doc = np.empty(n, dtype=np.int32)
+    sh = np.empty(n, dtype=np.uint32)
+    filled = 0
+    for i, j in _batches(texts):
+        d, crc = _window_crcs(texts[i:j], k)
+        part = _unique((d.astype(np.uint64) << np.uint64(32)) | crc.astype(np.uint64))
+        del d, crc
+        doc[filled : filled + part.size] = (part >> np.uint64(32)).astype(np.int32) + i
+        sh[filled : filled + part.size] = part & _M32
+        filled += part.size
+    return doc[:filled], sh[:filled]
 
 
 def _in_sorted(values: np.ndarray, sorted_set: np.ndarray, chunk: int = 1 << 20) -> np.ndarray:
@@ -274,6 +325,19 @@ def _in_sorted(values: np.ndarray, sorted_set: np.ndarray, chunk: int = 1 << 20)
         idx = np.searchsorted(sorted_set, part)
         idx[idx == sorted_set.size] = 0
         out[i : i + chunk] = sorted_set[idx] == part
+    return out
+
+
+def _in_sorted_packed(high, low, sorted_set, *, high_index=None, chunk: int = 1 << 20) -> np.ndarray:
+    """`_in_sorted(_pack(high, low, high_index=…), sorted_set)` without the full-size packed array."""
+    n = len(low)
+    out = np.zeros(n, dtype=bool)
+    if not sorted_set.size:
+        return out
+    for i in range(0, n, chunk):
+        h = high[high_index[i : i + chunk]] if high_index is not None else high[i : i + chunk]
+        part = (h.astype(np.uint64) << np.uint64(32)) | low[i : i + chunk].astype(np.uint64)
+        out[i : i + chunk] = _in_sorted(part, sorted_set, chunk=chunk)
     return out
 
 
@@ -301,16 +365,28 @@ def _pack(high, low, *, high_index=None, low_index=None, chunk: int = 1 << 20) -
 
 def _bounds(doc: np.ndarray, n: int) -> np.ndarray:
     """Start offsets of each document's run in a doc-sorted array (n + 1 entries)."""
-    return np.searchsorted(doc, np.arange(n + 1))
+    return np.searchsorted(doc, np.arange(n + 1, dtype=doc.dtype))  # same dtype: `doc` is not copied to cast it
 
 
-def minhash_matrix(values: np.ndarray, bounds: np.ndarray, step: int = 512) -> np.ndarray:
+def _mixed(values: np.ndarray, chunk: int = 1 << 20) -> np.ndarray:
+    """datasketch's affine32 pre-mix (_fmix) of 32-bit values, in chunks: its temporaries are
+    a few MB instead of several copies of `values`."""
+    out = np.empty(len(values), dtype=np.uint32)
+    for i in range(0, len(values), chunk):
+        out[i : i + chunk] = _fmix(values[i : i + chunk].astype(np.uint32), 32)
+    return out
+
+
+def minhash_matrix(
+    values: np.ndarray, bounds: np.ndarray, step: int = 512, *, premixed: np.ndarray | None = None
+) -> np.ndarray:
     """The datasketch MinHash hash values (affine32 scheme, seed 1) of many sets at once: set i
     is values[bounds[i]:bounds[i+1]] (pre-hashed 32-bit shingles, non-empty). Row i equals
-    `minhash(set i).hashvalues`. `step` shingles per pass: a 512 × 128 block (256 KB) stays
+    `minhash(set i).hashvalues`. `premixed`: `_mixed(values)`, when the caller has it (then
+    `values` is not read). `step` shingles per pass: a 512 × 128 block (256 KB) stays
     in the CPU cache."""
     a, b = _PERMUTATIONS
-    mixed = _fmix(values.astype(np.uint32), 32)
+    mixed = _mixed(values) if premixed is None else premixed
     n = len(bounds) - 1
     out = np.empty((n, NUM_PERM), dtype=np.uint32)
     buf = np.empty((step, NUM_PERM), dtype=np.uint32)
@@ -327,9 +403,21 @@ def minhash_matrix(values: np.ndarray, bounds: np.ndarray, step: int = 512) -> n
     return out
 
 
+# (bands, rows per band) that datasketch's MinHashLSH(threshold, num_perm=128) chooses (by
+# integrating its error probabilities with scipy), for the thresholds the scan uses.
+_BANDS = {0.1: (64, 2), 0.15: (51, 2), 0.2: (28, 2), 0.25: (42, 3), 0.3: (37, 3), 0.35: (32, 4), 0.4: (32, 4),
+          0.45: (25, 5), 0.5: (25, 5), 0.55: (21, 6), 0.6: (18, 7), 0.65: (16, 8), 0.7: (14, 9)}  # fmt: skip
+
+
 @cache
 def _hashranges(threshold: float) -> list[tuple[int, int]]:
-    return MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges  # its band sizes (costly to find)
+    """MinHashLSH(threshold, num_perm=NUM_PERM).hashranges: its bands of the MinHash row."""
+    if threshold in _BANDS:
+        bands, rows = _BANDS[threshold]
+        return [(i * rows, (i + 1) * rows) for i in range(bands)]
+    from datasketch import MinHashLSH
+
+    return MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges  # costly to find
 
 
 def lsh_candidates(matrix: np.ndarray, threshold: float) -> np.ndarray:
@@ -471,19 +559,44 @@ def nfkc_all(texts: list[str]) -> list[str]:
     return [t if unicodedata.is_normalized("NFKC", t) else unicodedata.normalize("NFKC", t) for t in mapped]
 
 
-def _minus_excluded(texts: list[str], excluded: list[int], exclude_texts: list[str]) -> np.ndarray:
-    """Shingle keys of `texts`, without those of document excluded[i]'s exclude_texts[i]."""
-    keys = shingle_keys(texts)
+def _minus_excluded(texts: list[str], excluded: list[int], exclude_texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Shingles of `texts` as (text, shingle) columns (`shingle_columns`), without those of
+    document excluded[i]'s exclude_texts[i]."""
+    doc, sh = shingle_columns(texts)
     if not excluded:
-        return keys
+        return doc, sh
     ex = shingle_keys(exclude_texts)
     owner = np.array(excluded, dtype=np.uint64)[(ex >> np.uint64(32)).astype(np.int64)]
     ex = _unique((owner << np.uint64(32)) | (ex & _M32))
-    return _compact(keys, ~_in_sorted(keys, ex))
+    keep = ~_in_sorted_packed(doc, sh, ex)
+    return _compact(doc, keep), _compact(sh, keep)
+
+
+_RANGE_ENTRIES = 1 << 20  # shingles per pass of the per-shingle counts: ~20 MB of temporaries
+
+
+def _shingle_ranges(sh: np.ndarray):
+    """Masks selecting `sh` by ranges of its top byte, each range at most ~_RANGE_ENTRIES
+    entries (crc32 values are spread evenly), in ascending order of the shingle."""
+    if sh.size <= _RANGE_ENTRIES:
+        yield None
+        return
+    top = np.empty(sh.size, dtype=np.uint8)
+    counts = np.zeros(256, dtype=np.int64)
+    for i in range(0, sh.size, 1 << 20):  # in chunks: bincount counts in int64 copies
+        top[i : i + (1 << 20)] = sh[i : i + (1 << 20)] >> np.uint32(24)
+        counts += np.bincount(top[i : i + (1 << 20)], minlength=256)
+    lo = filled = 0
+    for hi in range(256):
+        filled += int(counts[hi])
+        if filled >= _RANGE_ENTRIES or hi == 255:
+            # lo ≤ top ≤ hi as one comparison (uint8 wraps around below lo).
+            yield (top - np.uint8(lo)) <= np.uint8(hi - lo)
+            lo, filled = hi + 1, 0
 
 
 def _pairs(
-    shingled: list[np.ndarray],
+    shingled: list[tuple[np.ndarray, np.ndarray]],
     names: list[str],
     group_of: np.ndarray,
     *,
@@ -496,10 +609,11 @@ def _pairs(
     formula_docs: int | None,
 ) -> dict[tuple[str, str], Pair]:
     """The candidate pairs and their exact scores. `shingled`: [every document's shingles as
-    sorted (document << 32 | shingle)], emptied here; `group_of[document]`: its organization."""
-    keys = shingled.pop()
+    (document, shingle) columns sorted by both], emptied here; `group_of[document]`: its
+    organization."""
+    doc, sh = shingled.pop()
     n_docs = len(names)
-    if n_docs < 2 or keys.size == 0:  # no text long enough for one shingle: nothing to compare
+    if n_docs < 2 or sh.size == 0:  # no text long enough for one shingle: nothing to compare
         return {}
     n_groups = len(_unique(group_of))
     if boilerplate_groups is None:
@@ -508,67 +622,45 @@ def _pairs(
         boilerplate_groups = max(4, n_groups // 10)
         if n_groups < 2 * boilerplate_groups:
             boilerplate_groups = max(3, min(boilerplate_groups, n_groups // 2 + 1))
-    # 32-bit columns (half the memory of the packed keys): a county has millions of shingles.
-    doc = np.empty(keys.size, dtype=np.int32)
-    sh = np.empty(keys.size, dtype=np.uint32)
-    for i in range(0, keys.size, 1 << 20):
-        doc[i : i + (1 << 20)] = keys[i : i + (1 << 20)] >> np.uint64(32)
-        sh[i : i + (1 << 20)] = keys[i : i + (1 << 20)] & _M32
-    del keys
     group_of = group_of.astype(np.int32)
-    # One sort by (shingle, organization) answers, per shingle, in how many texts (each text's
-    # shingles are distinct) and in how many organizations' texts; per (shingle, organization),
-    # in how many of that organization's texts.
-    by_sh = _pack(sh, group_of, low_index=doc)
-    by_sh.sort()
-    high = np.empty(by_sh.size, dtype=np.uint32)
-    for i in range(0, by_sh.size, 1 << 20):
-        high[i : i + (1 << 20)] = by_sh[i : i + (1 << 20)] >> np.uint64(32)
-    first_sh = np.concatenate([[True], high[1:] != high[:-1]])
-    at_sh = np.nonzero(first_sh)[0]
-    del first_sh
-    shingle = high[at_sh]
-    del high
-    first_pair = np.concatenate([[True], by_sh[1:] != by_sh[:-1]])
-    n_in_docs = np.diff(np.append(at_sh, by_sh.size)).astype(np.int32)
-    n_in_groups = np.add.reduceat(first_pair.astype(np.int32), at_sh)
-    del at_sh
-    # (shingle, organization) in 3 or more of its texts (a habit is in at least 3): runs of
-    # by_sh of length ≥ 3, found from their first entries without listing every run.
-    first_pair[: max(0, by_sh.size - 2)] &= by_sh[2:] == by_sh[:-2]
-    first_pair[max(0, by_sh.size - 2) :] = False
-    at_pair = np.nonzero(first_pair)[0]
-    del first_pair
-    pair = by_sh[at_pair]
-    n_pair = (np.searchsorted(by_sh, pair, side="right") - at_pair).astype(np.int32)
-    del by_sh, at_pair
-    common = np.zeros(shingle.size, dtype=bool)
-    if n_groups >= boilerplate_groups:
-        common |= n_in_groups >= boilerplate_groups
-    if formula_docs:
-        # Set phrases of the trade: in `formula_docs` texts of at least two organizations.
-        common |= (n_in_docs >= formula_docs) & (n_in_groups >= 2)
-    common_sh = shingle[common]
-    del shingle, common, n_in_docs, n_in_groups
+    sizes = np.bincount(group_of)
+    # Per shingle: in how many texts (each text's shingles are distinct) and in how many
+    # organizations' texts; per (shingle, organization), in how many of that organization's
+    # texts. One sort by (shingle, organization) answers all three; done for one range of
+    # shingles at a time (a shingle's entries are all in its range), so that the sorted
+    # 64-bit array is never the size of all of a county's shingles.
+    common_parts: list[np.ndarray] = []
+    habit_parts: list[np.ndarray] = []
+    for part in _shingle_ranges(sh):
+        if part is None:
+            by_sh = _pack(sh, group_of, low_index=doc)
+        else:
+            by_sh = _pack(sh[part], group_of, low_index=doc[part])
+        del part
+        if not by_sh.size:
+            continue
+        by_sh.sort()
+        common_sh, habit = _shingle_counts(by_sh, n_groups, boilerplate_groups, formula_docs, habit_share, sizes)
+        del by_sh
+        common_parts.append(common_sh)
+        habit_parts.append(habit)
+    common_sh = np.concatenate(common_parts)  # the ranges ascend: still sorted
+    habit = np.sort(np.concatenate(habit_parts))  # (organization, shingle)
+    del common_parts, habit_parts
     keep = ~_in_sorted(sh, common_sh)
     doc, sh = _compact(doc, keep), _compact(sh, keep)
-    del keep
-    # Each organization's habitual wording (in `habit_share` of its own texts, at least 3; for
-    # organizations with 3 or more texts): ignored between that organization's own texts.
-    sizes = np.bincount(group_of)
-    distinct = ~_in_sorted((pair >> np.uint64(32)).astype(np.uint32), common_sh)
-    pair, n_pair = pair[distinct], n_pair[distinct]
-    g = (pair & _M32).astype(np.int64)
-    mine = pair[(n_pair >= np.maximum(3, habit_share * sizes[g])) & (sizes[g] >= 3)]
-    habit = np.sort(((mine & _M32) << np.uint64(32)) | (mine >> np.uint64(32)))  # (organization, shingle)
+    del keep, common_sh
     has_habit = sizes >= 3
-    del pair, n_pair, g, mine, distinct
     bounds = _bounds(doc, n_docs)
     size = np.diff(bounds)
     hashed = np.nonzero(size >= min_shingles)[0]
     if len(hashed) < 2:
         return {}
-    matrix = minhash_matrix(sh[np.repeat(size >= min_shingles, size)], np.concatenate([[0], np.cumsum(size[hashed])]))
+    mixed = _mixed(sh)
+    if len(hashed) < n_docs:
+        mixed = _compact(mixed, np.repeat(size >= min_shingles, size))
+    matrix = minhash_matrix(None, np.concatenate([[0], np.cumsum(size[hashed])]), premixed=mixed)
+    del mixed
     # Candidates by LSH on Jaccard, low enough that a contained (shorter) text is still found.
     lsh_threshold = max(0.1, threshold - 0.15) if containment is None else 0.2
     candidates = lsh_candidates(matrix, lsh_threshold)
@@ -578,8 +670,8 @@ def _pairs(
     del candidates
     # Exact scores of all candidates at once. Between two texts of one organization with
     # habitual wording, that wording is left out of both sets (and of what they share).
-    in_habit = _in_sorted(_pack(group_of, sh, high_index=doc), habit)
-    n_habit = np.bincount(doc, weights=in_habit, minlength=n_docs).astype(np.int64)
+    in_habit = _in_sorted_packed(group_of, sh, habit, high_index=doc)
+    n_habit = np.bincount(doc[in_habit], minlength=n_docs).astype(np.int64)
     own = (group_of[ia] == group_of[ib]) & has_habit[group_of[ia]]
     la = size[ia] - np.where(own, n_habit[ia], 0)
     lb = size[ib] - np.where(own, n_habit[ib], 0)
@@ -599,25 +691,78 @@ def _pairs(
     return pairs
 
 
-def _shared(ia, ib, own, doc, sh, in_habit, bounds, size, chunk: int = 500_000) -> np.ndarray:
+def _shingle_counts(by_sh, n_groups, boilerplate_groups, formula_docs, habit_share, sizes):
+    """From sorted (shingle << 32 | organization) entries, one per (text, shingle): the
+    boilerplate shingles (sorted) and each organization's habitual ones, as sorted
+    (organization << 32 | shingle) — before the boilerplate is left out of them."""
+    high = (by_sh >> np.uint64(32)).astype(np.uint32)
+    first_sh = np.concatenate([[True], high[1:] != high[:-1]])
+    at_sh = np.nonzero(first_sh)[0]
+    del first_sh
+    shingle = high[at_sh]
+    del high
+    first_pair = np.concatenate([[True], by_sh[1:] != by_sh[:-1]])
+    n_in_docs = np.diff(np.append(at_sh, by_sh.size)).astype(np.int32)
+    n_in_groups = np.add.reduceat(first_pair, at_sh, dtype=np.int32)
+    del at_sh
+    # (shingle, organization) in 3 or more of its texts (a habit is in at least 3): runs of
+    # by_sh of length ≥ 3, found from their first entries without listing every run.
+    first_pair[: max(0, by_sh.size - 2)] &= by_sh[2:] == by_sh[:-2]
+    first_pair[max(0, by_sh.size - 2) :] = False
+    at_pair = np.nonzero(first_pair)[0]
+    del first_pair
+    pair = by_sh[at_pair]
+    n_pair = (np.searchsorted(by_sh, pair, side="right") - at_pair).astype(np.int32)
+    del at_pair
+    common = np.zeros(shingle.size, dtype=bool)
+    if n_groups >= boilerplate_groups:
+        common |= n_in_groups >= boilerplate_groups
+    if formula_docs:
+        # Set phrases of the trade: in `formula_docs` texts of at least two organizations.
+        common |= (n_in_docs >= formula_docs) & (n_in_groups >= 2)
+    common_sh = shingle[common]
+    del shingle, common, n_in_docs, n_in_groups
+    # Each organization's habitual wording (in `habit_share` of its own texts, at least 3; for
+    # organizations with 3 or more texts): ignored between that organization's own texts.
+    distinct = ~_in_sorted((pair >> np.uint64(32)).astype(np.uint32), common_sh)
+    pair, n_pair = pair[distinct], n_pair[distinct]
+    g = (pair & _M32).astype(np.int64)
+    mine = pair[(n_pair >= np.maximum(3, habit_share * sizes[g])) & (sizes[g] >= 3)]
+    return common_sh, ((mine & _M32) << np.uint64(32)) | (mine >> np.uint64(32))
+
+
+_SHARED_CHUNK = 500_000  # looked-up shingles, and other texts' keys, per pass of `_shared`
+
+
+def _shared(ia, ib, own, doc, sh, in_habit, bounds, size) -> np.ndarray:
     """Per pair (ia[p], ib[p]): shingles of both texts (not counting the organization's habitual
-    ones where own[p]). The smaller set's shingles are looked up in the other's, in chunks."""
+    ones where own[p]). The smaller set's shingles are looked up in the other's, in chunks of
+    pairs taken in order of the other text, so that only those texts' (text, shingle) keys
+    are packed for the look-up (not the whole corpus's)."""
+    chunk = _SHARED_CHUNK
     small = size[ia] > size[ib]
     ia, ib = np.where(small, ib, ia), np.where(small, ia, ib)
-    keys = _pack(doc, sh)  # sorted: by text, then shingle
+    order = np.argsort(ib, kind="stable")
     out = np.zeros(len(ia), dtype=np.int64)
-    n = size[ia]
+    n = size[ia[order]]
     ends = np.cumsum(n)
     p0 = 0
-    while p0 < len(ia):
+    while p0 < len(order):
         p1 = max(p0 + 1, int(np.searchsorted(ends, (ends[p0 - 1] if p0 else 0) + chunk, side="right")))
-        counts = n[p0:p1]
-        pair = np.repeat(np.arange(p0, p1), counts)
+        # …and the other texts' keys spanning at most `chunk` entries (one text at least).
+        d0 = int(ib[order[p0]])
+        d_last = max(d0, int(np.searchsorted(bounds, bounds[d0] + chunk, side="right")) - 2)
+        p1 = min(p1, max(p0 + 1, p0 + int(np.searchsorted(ib[order[p0:p1]], d_last, side="right"))))
+        sel = order[p0:p1]
+        d1 = int(ib[sel[-1]]) + 1
+        keys = _pack(doc[bounds[d0] : bounds[d1]], sh[bounds[d0] : bounds[d1]])  # sorted: by text, then shingle
+        counts = size[ia[sel]]
+        pair = np.repeat(np.arange(p1 - p0), counts)
         offset = np.arange(pair.size) - np.repeat(np.cumsum(counts) - counts, counts)
-        at = bounds[ia[pair]] + offset
-        hit = _in_sorted(_pack(ib[pair], sh[at]), keys)
-        hit &= ~(own[pair] & in_habit[at])
-        out[p0:p1] = np.bincount(pair - p0, weights=hit, minlength=p1 - p0).astype(np.int64)
+        at = bounds[ia[sel][pair]] + offset
+        hit = _in_sorted(_pack(ib[sel][pair], sh[at]), keys)
+        hit &= ~(own[sel][pair] & in_habit[at])
+        out[sel] = np.bincount(pair, weights=hit, minlength=p1 - p0).astype(np.int64)
         p0 = p1
     return out
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from dangjian.core.dates import DateInput, parse_date
+from dangjian.core.gcpause import paused_gc
 from dangjian.core.spreadsheet import DATE, IDENT, NUMBER, RAW, TEXT, Column, ReadError, Spec, Table, read_table
 from dangjian.members.models import Occupation
 from dangjian.members.national import decode as decode_national
@@ -71,6 +72,7 @@ SPEC = Spec(
 )
 
 
+@paused_gc()
 def read_rows(content: bytes, filename: str = "") -> Table:
     """The roster's rows from every sheet with a roster header (ReadError when none)."""
     return read_table(content, spec=SPEC, filename=filename)

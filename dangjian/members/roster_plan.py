@@ -12,6 +12,7 @@ from functools import cache
 from dangjian.accounts.scope import orgs_in_scope
 from dangjian.core import clock, crypto
 from dangjian.core.errors import ServiceError
+from dangjian.core.gcpause import paused_gc
 from dangjian.core.spreadsheet import Table
 from dangjian.members.models import DuesCategory, Member, Occupation
 from dangjian.members.roster_parse import (
@@ -468,6 +469,7 @@ def _found(find, *args) -> tuple:
 # --- planning ---------------------------------------------------------------------------
 
 
+@paused_gc()
 def plan_import(
     table: Table,
     *,

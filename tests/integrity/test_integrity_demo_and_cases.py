@@ -1,6 +1,7 @@
 """Issue 21, done-when: the hand-written evaluation set scores ≥ 0.9, and the demo's honest,
 template-heavy minutes raise no text signal (the tiny demo, built once for this module)."""
 
+from collections import defaultdict
 from difflib import SequenceMatcher
 from io import StringIO
 
@@ -93,3 +94,58 @@ def test_demo_plants_are_still_found(tiny_demo, db, settings, tmp_path):
     found = [f for f in detectors.near_duplicate_text(root, demo.YEAR) if f.kind == SignalKind.NEAR_DUPLICATE_TEXT]
     types = sorted(f.records[0]["type"] for f in found)
     assert types == ["meeting", "talk"], [f.title for f in found]
+
+
+PASTED = (
+    "红色基因是中国共产党人的精神血脉。从南湖红船到井冈山，从长征路上到延安窑洞，一代代共产党人用鲜血和生命"
+    "铸就了伟大的建党精神。新时代传承红色基因，就是要坚定理想信念，把对党忠诚落实到具体行动中；就是要践行"
+    "初心使命，始终把人民群众放在心上；就是要发扬斗争精神，在急难险重任务面前冲锋在前。"
+)
+
+
+def test_the_streaming_text_and_attendance_detectors_find_what_they_found_before(tiny_demo, db, settings, tmp_path):
+    """The scan reads its rows streamed and keeps only the texts (issue 16 item 6): on the demo
+    with its plants, a pasted published text and a copied attendance list, the same signals
+    as the detectors as they were (detectors_reference.py), field for field, in order."""
+    from dataclasses import asdict
+
+    import detectors_reference as before
+
+    from dangjian.integrity import demo
+    from dangjian.integrity.models import PublishedText
+    from dangjian.meetings.models import Attendance, Meeting
+    from dangjian.study.models import StudyRecord
+
+    settings.MEDIA_ROOT = tmp_path
+    demo.load(tiny_demo)
+    root = tiny_demo.townships[0]
+    year = demo.YEAR
+    PublishedText.objects.create(org=root, title="党课讲稿：传承红色基因", text=PASTED)
+    meetings = Meeting.objects.filter(org__path__startswith=root.path, date__year=year).order_by("id")
+    pasted = meetings.exclude(minutes="").last()
+    Meeting.objects.filter(pk=pasted.pk).update(minutes="支部书记讲党课。党课指出，" + PASTED + "党员们进行了讨论。")
+    record = StudyRecord.objects.filter(member__branch__path__startswith=root.path, activity__date__year=year).first()
+    if record:
+        StudyRecord.objects.filter(pk=record.pk).update(reflection="学习体会：" + PASTED)
+    # One attendance list on five meetings with the same members expected.
+    expected = defaultdict(set)
+    for meeting_id, member_id in Attendance.objects.filter(meeting__in=meetings).values_list("meeting", "member"):
+        expected[meeting_id].add(member_id)
+    same = defaultdict(list)
+    for m in meetings:
+        if len(expected[m.pk]) >= 8:
+            same[(m.branch_id, frozenset(expected[m.pk]))].append(m.pk)
+    copied = max(same.values(), key=len)[:5]
+    for rows in (list(Attendance.objects.filter(meeting=pk).order_by("member")) for pk in copied):
+        for i, a in enumerate(rows):
+            a.status = "absent" if i % 2 else "present"  # one unlikely list, five times
+        Attendance.objects.bulk_update(rows, ["status"])
+    kinds = set()
+    for detector, former in (
+        (detectors.near_duplicate_text, before.near_duplicate_text),
+        (detectors.identical_attendance, before.identical_attendance),
+    ):
+        new, old = detector(root, year), former(root, year)
+        assert [asdict(f) | {"key": f.key} for f in new] == [asdict(f) | {"key": f.key} for f in old]
+        kinds |= {f.kind for f in new}
+    assert kinds == {SignalKind.NEAR_DUPLICATE_TEXT, SignalKind.COPIED_PUBLISHED, SignalKind.IDENTICAL_ATTENDANCE}

@@ -137,6 +137,23 @@ def test_generated_corpora_give_the_same_pairs_as_before(seed):
     assert "published:0" in {p.a for p in copied}
 
 
+@pytest.mark.parametrize("seed", [1, 21])
+def test_the_scan_in_small_passes_gives_the_same_pairs(seed, monkeypatch):
+    """The per-shingle counts by ranges of shingles and the shared-shingle look-ups by
+    ranges of texts (what keeps a county's scan small in memory), forced to many passes on
+    a township-sized corpus: the same pairs as the per-text reference."""
+    docs, _published, rosters = _corpus(seed)
+    expected = before.find_near_duplicates(docs, rosters=rosters)
+    monkeypatch.setattr(textsim, "_RANGE_ENTRIES", 500)
+    monkeypatch.setattr(textsim, "_SHARED_CHUNK", 300)
+    passes = []
+    ranges = textsim._shingle_ranges
+    monkeypatch.setattr(textsim, "_shingle_ranges", lambda sh: passes.append(1) or ranges(sh))
+    assert same(find_near_duplicates(docs, rosters=rosters), expected)
+    assert len(list(ranges(textsim.shingle_columns([d.text for d in docs])[1]))) > 20
+    assert len(expected) >= 25 and passes
+
+
 def test_few_documents():
     assert find_near_duplicates([]) == []
     one = [Doc("a", "g", "会议由支部书记主持学习党章讨论樱桃销售和防汛工作" * 3)]
@@ -164,3 +181,27 @@ def test_all_wording_shared_or_nothing_alike():
         Doc("meeting:2", "b", "冬季防火检查覆盖全村各户讲解电器使用常识更换老化线路登记独居老人名单" * 2),
     ]
     assert find_near_duplicates(apart) == [] == before.find_near_duplicates(apart)
+
+
+def test_what_the_scan_copies_from_datasketch_is_datasketchs():
+    """The scan does not import datasketch (and scipy with it); the permutations, the pre-mix
+    and the LSH bands it uses instead are datasketch's own."""
+    import subprocess
+    import sys
+
+    from datasketch import MinHash, MinHashLSH
+    from datasketch.minhash import _fmix
+
+    template = MinHash(num_perm=textsim.NUM_PERM, seed=1)
+    assert template.scheme == textsim._SCHEME
+    assert textsim._PERMUTATIONS.dtype == template.permutations.dtype
+    assert np.array_equal(textsim._PERMUTATIONS, template.permutations)
+    values = np.random.default_rng(1).integers(0, 2**32, size=10_000, dtype=np.uint64).astype(np.uint32)
+    assert np.array_equal(textsim._fmix(values, 32), _fmix(values, 32))
+    for threshold in textsim._BANDS:
+        expected = MinHashLSH(threshold=threshold, num_perm=textsim.NUM_PERM).hashranges
+        assert textsim._hashranges.__wrapped__(threshold) == expected, threshold
+    code = (
+        "import sys, dangjian.integrity.textsim; assert 'datasketch' not in sys.modules and 'scipy' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
