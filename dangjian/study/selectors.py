@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import Count
+from django.db.models import Count, DecimalField, Sum
 
 from dangjian.core import clock, rulesettings
 from dangjian.core.figures import figure
@@ -75,7 +75,10 @@ def member_hours(root, year: int) -> dict[int, Decimal]:
     rows = StudyRecord.objects.filter(
         member__branch__path__startswith=root.path, activity__date__year=year, activity__kind__in=CONCENTRATED_KINDS
     )
-    for mid, h in rows.values_list("member_id", "hours"):
+    # Summed in the database: a county's 200,000 records were read one by one (0.7 s). The sum
+    # of one-decimal 学时 is exact either way; the field is wide so SQLite's rounding cannot overflow.
+    total = Sum("hours", output_field=DecimalField(max_digits=12, decimal_places=1))
+    for mid, h in rows.values("member_id").annotate(h=total).order_by().values_list("member_id", "h"):
         hours[mid] += h
     meetings, attended = lecture_attendance(root, year)
     for mid, ids in attended.items():
