@@ -23,6 +23,7 @@ from dangjian.study.types import BranchStudy, StudySummary
 
 ZERO = Decimal("0")
 HALF = Decimal("0.5")
+TENTH = Decimal("0.1")
 
 
 def hours_required() -> Decimal:
@@ -76,10 +77,11 @@ def member_hours(root, year: int) -> dict[int, Decimal]:
         member__branch__path__startswith=root.path, activity__date__year=year, activity__kind__in=CONCENTRATED_KINDS
     )
     # Summed in the database: a county's 200,000 records were read one by one (0.7 s). The sum
-    # of one-decimal 学时 is exact either way; the field is wide so SQLite's rounding cannot overflow.
+    # of one-decimal 学时 is exact; SQLite hands a whole sum back as "9", so it is written with
+    # the field's one decimal ("9.0") as the records' own sum was.
     total = Sum("hours", output_field=DecimalField(max_digits=12, decimal_places=1))
     for mid, h in rows.values("member_id").annotate(h=total).order_by().values_list("member_id", "h"):
-        hours[mid] += h
+        hours[mid] += h.quantize(TENTH)
     meetings, attended = lecture_attendance(root, year)
     for mid, ids in attended.items():
         for i in ids:
