@@ -88,6 +88,7 @@ def dues_summary(root, year: int, *, today: date | None = None) -> DuesSummary:
     by_branch: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     due_total = paid_total = arrears_amount = ZERO
     in_arrears = over = warning = 0
+    levels: dict[int, object] = {}  # streak -> art9_level (a setting read per call)
     for md in grid.values():
         due = md.due_in(first, last)
         paid = md.paid_in(first, last)
@@ -101,7 +102,10 @@ def dues_summary(root, year: int, *, today: date | None = None) -> DuesSummary:
         if owed:
             in_arrears += 1
             arrears_amount += owed
-        level = art9_level(md.unpaid_streak(last))
+        streak = md.unpaid_streak(last)
+        if streak not in levels:
+            levels[streak] = art9_level(streak)
+        level = levels[streak]
         over += bool(level and level.is_over)
         warning += bool(level and level.is_warning)
     return DuesSummary(

@@ -392,8 +392,12 @@ def structure_as_of(root: Organization, day: date) -> dict:
     rows = roster_on(root, day)
     probationary = sum(1 for r in rows if r.kind == MemberKind.PROBATIONARY or (r.full_on and r.full_on > day))
     age_bands = dict.fromkeys(AGE_BANDS, 0)
+    band_of: dict[int, str] = {}  # _age_band parses the band names: once per age, not per member
     for r in rows:
-        age_bands[_age_band(_age(r.birth_date, day))] += 1
+        age = _age(r.birth_date, day)
+        if age not in band_of:
+            band_of[age] = _age_band(age)
+        age_bands[band_of[age]] += 1
     return {
         "total": len(rows),
         "probationary": probationary,

@@ -128,8 +128,13 @@ def points_summary(root, year: int, *, today: date | None = None) -> PointsSumma
     n_applied = sum(1 for i in ids if i in applied)
     _, items = ruleset_for(root, year)
     totals = {}
+    by_facts: dict[frozenset, int] = {}  # compute_points is pure: a county's 31,000 members have 12,000 distinct facts
     for mid, f in member_facts(root, year, today=today).items():
-        totals[mid] = compute_points(items, _clean(f, items))[1]
+        clean = _clean(f, items)
+        key = frozenset(clean.items())
+        if key not in by_facts:
+            by_facts[key] = compute_points(items, clean)[1]
+        totals[mid] = by_facts[key]
     return PointsSummary(
         year=year,
         branches=len(branches),

@@ -26,7 +26,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from dangjian.core import clock
+from dangjian.core import clock, collector
 from dangjian.core.docx import ERHAO, SANHAO, SIHAO, font_table, page_number, paragraph_style
 from dangjian.reports.survey import SurveyReport
 
@@ -112,7 +112,8 @@ def _signature_and_tables(doc, report: SurveyReport) -> None:
 
 def docx_bytes(report: SurveyReport) -> bytes:
     buf = io.BytesIO()
-    build_document(report).save(buf)
+    with collector.paused():  # a county report's tables are 400,000 elements (core.collector)
+        build_document(report).save(buf)
     return buf.getvalue()
 
 
@@ -121,13 +122,14 @@ def xlsx_bytes(report: SurveyReport, *, user=None) -> bytes:
     from dangjian.core.xlsx import ledger_bytes
 
     (first_name, first_headers, first_rows), *rest = report.tables
-    return ledger_bytes(
-        title=first_name,
-        headers=first_headers,
-        rows=first_rows,
-        org=report.org.name,
-        period=f"{report.year}年",
-        user=user,
-        filters=f"随《{report.title}》",
-        extra_sheets=rest,
-    )
+    with collector.paused():  # a county report's 50,000 cells (core.collector)
+        return ledger_bytes(
+            title=first_name,
+            headers=first_headers,
+            rows=first_rows,
+            org=report.org.name,
+            period=f"{report.year}年",
+            user=user,
+            filters=f"随《{report.title}》",
+            extra_sheets=rest,
+        )

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from dangjian.core import clock, figures
+from dangjian.core import clock, collector, figures
 from dangjian.core.settings_registry import setting
 from dangjian.members.selectors import structure_as_of
 from dangjian.orgs.models import Organization, OrgCategory, OrgType
@@ -103,7 +103,7 @@ def build_report(root: Organization, year: int, *, today: date | None = None) ->
     """The report of `root` for `year` as of `today`: every figure it reads (the sources and
     the 基本情况) is read as of that day and computed once (core.figures scope)."""
     today = clock.or_today(today)
-    with clock.as_of(today), figures.scope():
+    with clock.as_of(today), figures.scope(), collector.paused():
         return _build(root, year, today)
 
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import Count
+from django.db.models import Count, DecimalField, Sum
 
 from dangjian.core import clock, rulesettings
 from dangjian.core.figures import figure
@@ -23,6 +23,7 @@ from dangjian.study.types import BranchStudy, StudySummary
 
 ZERO = Decimal("0")
 HALF = Decimal("0.5")
+TENTH = Decimal("0.1")
 
 
 def hours_required() -> Decimal:
@@ -75,8 +76,12 @@ def member_hours(root, year: int) -> dict[int, Decimal]:
     rows = StudyRecord.objects.filter(
         member__branch__path__startswith=root.path, activity__date__year=year, activity__kind__in=CONCENTRATED_KINDS
     )
-    for mid, h in rows.values_list("member_id", "hours"):
-        hours[mid] += h
+    # Summed in the database: a county's 200,000 records were read one by one (0.7 s). The sum
+    # of one-decimal 学时 is exact; SQLite hands a whole sum back as "9", so it is written with
+    # the field's one decimal ("9.0") as the records' own sum was.
+    total = Sum("hours", output_field=DecimalField(max_digits=12, decimal_places=1))
+    for mid, h in rows.values("member_id").annotate(h=total).order_by().values_list("member_id", "h"):
+        hours[mid] += h.quantize(TENTH)
     meetings, attended = lecture_attendance(root, year)
     for mid, ids in attended.items():
         for i in ids:
