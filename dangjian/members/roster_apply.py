@@ -21,7 +21,7 @@ from django.utils import timezone
 from dangjian.core import clock
 from dangjian.core.audit import _context as audit_context
 from dangjian.core.audit import audit_pair
-from dangjian.core.gcpause import paused_gc
+from dangjian.core.collector import paused
 from dangjian.core.pinyin import pinyin_keys
 from dangjian.members.models import Member, MemberEvent
 from dangjian.members.roster_plan import ImportPlan, PlannedRow, RowError, basis_now, check_basis
@@ -249,7 +249,7 @@ class ImportResult:
     unchanged: int
 
 
-@paused_gc()
+@paused()  # core.collector: no cycle search over the rows being built
 def apply_plan(
     plan: ImportPlan,
     *,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
+from dangjian.core.collector import paused
 from dangjian.core.dates import DateInput, parse_date
-from dangjian.core.gcpause import paused_gc
 from dangjian.core.spreadsheet import DATE, IDENT, NUMBER, RAW, TEXT, Column, ReadError, Spec, Table, read_table
 from dangjian.members.models import Occupation
 from dangjian.members.national import decode as decode_national
@@ -72,7 +72,7 @@ SPEC = Spec(
 )
 
 
-@paused_gc()
+@paused()  # core.collector: no cycle search over the rows being built
 def read_rows(content: bytes, filename: str = "") -> Table:
     """The roster's rows from every sheet with a roster header (ReadError when none)."""
     return read_table(content, spec=SPEC, filename=filename)

@@ -11,8 +11,8 @@ from functools import cache
 
 from dangjian.accounts.scope import orgs_in_scope
 from dangjian.core import clock, crypto
+from dangjian.core.collector import paused
 from dangjian.core.errors import ServiceError
-from dangjian.core.gcpause import paused_gc
 from dangjian.core.spreadsheet import Table
 from dangjian.members.models import DuesCategory, Member, Occupation
 from dangjian.members.roster_parse import (
@@ -469,7 +469,7 @@ def _found(find, *args) -> tuple:
 # --- planning ---------------------------------------------------------------------------
 
 
-@paused_gc()
+@paused()  # core.collector: no cycle search over the rows being built
 def plan_import(
     table: Table,
     *,
