@@ -3,7 +3,6 @@ a 党小组 and members, and one account per role. Used by tests/conftest.py."""
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import os
 from contextlib import contextmanager
@@ -183,10 +182,11 @@ def module_data(django_db_blocker):
 def tiny_demo(steps: int, *, today: date | None = None):
     """The tiny demo (seed 20230201) loaded through its first `steps` generator steps."""
     from dangjian.demo.context import DEMO_STEPS, DemoContext, start_for
+    from dangjian.demo.steps import steps as demo_steps
 
     extra = {"today": today} if today else {}
     ctx = DemoContext(scale="tiny", seed=20230201, password="Demo-pass-2023", **extra)
     ctx.start = start_for("tiny", ctx.today)
-    for step in DEMO_STEPS[:steps]:
-        importlib.import_module(step).load(ctx)
+    for _name, load in demo_steps(DEMO_STEPS[:steps]):
+        load(ctx)
     return ctx
