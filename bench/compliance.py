@@ -8,7 +8,7 @@ met; periods before a branch was founded (and the period it was founded in, unle
 FOUNDED_MID_PERIOD_OWES) are left out; 党小组会 only where a branch has 党小组, and a period
 counts as held only when every 党小组 met; 支委会 only where a committee is required (7 正式党员,
 rules.structure.committee_required) or 委员 besides the 书记/副书记 are in post; 谈心谈话 once a
-year per member.
+year per member of the branch (a talk held in the branch with a member now on its roster).
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ mem AS (
 tk AS (
   SELECT t.branch_id, COUNT(DISTINCT t.to_member_id) AS n
   FROM meetings_talk t JOIN br ON br.id = t.branch_id JOIN members_member m ON m.id = t.to_member_id
-  WHERE t.date >= %s AND t.date <= %s AND m.is_current GROUP BY t.branch_id
+  WHERE t.date >= %s AND t.date <= %s AND m.is_current AND m.branch_id = t.branch_id GROUP BY t.branch_id
 ),
 talk AS (
   SELECT CASE WHEN COALESCE(mem.n, 0) = 0 OR COALESCE(tk.n, 0) >= COALESCE(mem.n, 0) THEN 1 ELSE 0 END AS done
