@@ -42,6 +42,20 @@ def make_member(branch, *, name=None, kind=MemberKind.FULL, birth=date(1980, 5, 
     return m
 
 
+def add_township(district, name: str, branch_name: str) -> tuple[Organization, Organization]:
+    """Another 镇党委 under `district` with one village 党支部: (township, branch). A county's
+    figures are composed of its townships' (orgs.selectors.parts_of), so tests need two."""
+    township = Organization.objects.add_child(
+        Organization.objects.get(pk=district.pk),
+        dict(name=name, org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN),
+    )
+    branch = Organization.objects.add_child(
+        Organization.objects.get(pk=township.pk),
+        dict(name=branch_name, org_type=OrgType.BRANCH, category=OrgCategory.VILLAGE),
+    )
+    return Organization.objects.get(pk=township.pk), branch
+
+
 def make_user(username, role, *, org=None, member=None, password="Test-pass-2023") -> User:
     u = User(username=username, role=role, org=org, member=member, full_name=username)
     u.set_password(password)

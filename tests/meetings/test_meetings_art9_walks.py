@@ -18,7 +18,7 @@ from dangjian.members.models import Member
 from dangjian.members.selectors import roster_on, year_roster
 from dangjian.rules import membership
 from dangjian.rules.dates import ym_add
-from dangjian.testsupport.world import module_data, tiny_demo
+from dangjian.testsupport.world import add_township, module_data, tiny_demo
 
 S = Attendance.Status
 TODAY = date(2024, 8, 20)
@@ -42,16 +42,7 @@ def demo(django_db_setup, django_db_blocker):
         # One to another township (the county's figures are composed of its townships'), and one
         # whose organisation is the 区委 itself (in no township).
         with_attendance = Member.objects.filter(is_current=True, attendance__isnull=False).exclude(pk=moved.pk)
-        from dangjian.orgs.models import Organization, OrgCategory, OrgType
-
-        second = Organization.objects.add_child(
-            Organization.objects.get(pk=ctx.district.pk),
-            dict(name="第二镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN),
-        )
-        far_branch = Organization.objects.add_child(
-            Organization.objects.get(pk=second.pk),
-            dict(name="第二镇甲村党支部", org_type=OrgType.BRANCH, category=OrgCategory.VILLAGE),
-        )
+        second, far_branch = add_township(ctx.district, "第二镇党委", "第二镇甲村党支部")
         ctx.townships.append(second)
         far = with_attendance.distinct().first()
         Member.objects.filter(pk=far.pk).update(branch=far_branch)

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.test import Client
 
 from dangjian.core import clock
+from dangjian.testsupport.world import add_township, make_member
 
 
 def _meeting(branch, day):
@@ -46,18 +47,10 @@ def world(transactional_db):
 
 def test_the_tables_are_served_from_the_cache_until_a_write_under_the_organisation(world, monkeypatch):
     from dangjian.meetings import views
-    from dangjian.orgs.models import Organization, OrgCategory, OrgType
 
     # Another township (added first: adding one changes the 区委's own row, which every
     # figure below it depends on).
-    other = Organization.objects.add_child(
-        Organization.objects.get(pk=world.district.pk),
-        dict(name="另一镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN),
-    )
-    branch = Organization.objects.add_child(
-        Organization.objects.get(pk=other.pk),
-        dict(name="另一镇支部", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY),
-    )
+    other, branch = add_township(world.district, "另一镇党委", "另一镇支部")
     today = clock.today()
     c = Client()
     c.force_login(world.user("admin"))
@@ -109,17 +102,8 @@ def test_a_write_in_one_township_recomputes_only_its_part_of_the_county(world, m
     from dangjian.meetings import selectors
     from dangjian.meetings.models import Attendance, Meeting
     from dangjian.members import selectors as member_selectors
-    from dangjian.orgs.models import Organization, OrgCategory, OrgType
-    from dangjian.testsupport.world import make_member
 
-    other = Organization.objects.add_child(
-        Organization.objects.get(pk=world.district.pk),
-        dict(name="另一镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN),
-    )
-    branch = Organization.objects.add_child(
-        Organization.objects.get(pk=other.pk),
-        dict(name="另一镇支部", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY),
-    )
+    other, branch = add_township(world.district, "另一镇党委", "另一镇支部")
     newcomer = make_member(branch, name="新来")
     today = clock.today()
     day = clock.judged_at(today.year, today)
