@@ -1,0 +1,68 @@
+"""A county's dues summary and grid are its townships', each cached under its own tokens
+(dues.selectors, orgs.selectors.parts_of): after a committed write in one township only that
+township's part is read again. Committed for real (transactional_db): the cache tokens move on
+commit."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db.models import Q
+
+from dangjian.core import clock
+
+
+@pytest.fixture
+def world(transactional_db):
+    from dangjian.testsupport.world import build_world
+
+    cache.clear()
+    return build_world()
+
+
+def test_a_write_in_one_township_recomputes_only_its_part_of_the_county(world, monkeypatch):
+    from dangjian.dues import selectors
+    from dangjian.dues.models import DuesBase
+    from dangjian.dues.services import BaseRow, set_bases
+    from dangjian.orgs.models import Organization, OrgCategory, OrgType
+    from dangjian.testsupport.world import make_member
+
+    other = Organization.objects.add_child(
+        Organization.objects.get(pk=world.district.pk),
+        dict(name="另一镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN),
+    )
+    branch = Organization.objects.add_child(
+        Organization.objects.get(pk=other.pk),
+        dict(name="另一镇支部", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY),
+    )
+    newcomer = make_member(branch, name="新来")
+    year = clock.today().year - 1  # every month of it has fallen due
+    set_bases(branch=world.branch_a, year=year, rows=[BaseRow(m.pk, "在职", Decimal(4000)) for m in world.members_a])
+
+    grids = []
+    real = selectors._grid_of
+    monkeypatch.setattr(selectors, "_grid_of", lambda where, y, t: grids.append(where) or real(where, y, t))
+    before = selectors.dues_summary(world.district, year)
+    # Both townships in one grid, then the 区委's own members.
+    assert len(grids) == 2 and grids[1] == Q(branch_id=world.district.pk)
+    assert {c[1] for c in grids[0].children} == {world.township.path, other.path}
+    assert before.due > 0 and before == selectors.dues_summary.uncached(world.district, year, today=clock.today())
+    grids.clear()
+    assert selectors.dues_summary(world.district, year) == before
+    assert grids == []  # the county's summary itself is cached
+
+    # A committed write of one row of the second township (set_bases writes in bulk, whose
+    # organisation the cache does not know: it invalidates every figure).
+    DuesBase.objects.create(member=newcomer, year=year, category="农民", amount=Decimal("0.20"))
+    after = selectors.dues_summary(world.district, year)
+    assert len(grids) == 2 and grids[0].children == [("branch__path__startswith", other.path)]
+    assert after.due == before.due + selectors.member_dues(newcomer, year=year)["due_year"] > before.due
+    row = next(r for r in after.by_branch if r.branch_id == branch.pk)
+    assert row.due > 0 and [r for r in after.by_branch if r.branch_id != branch.pk] == [
+        r for r in before.by_branch if r.branch_id != branch.pk
+    ]
+    grids.clear()
+    # The county's grid (the points facts read it) takes both townships' from the cache.
+    grid = selectors.year_grid(world.district, year)
+    assert grids == [Q(branch_id=world.district.pk)]
+    assert newcomer.pk in grid and {m.pk for m in world.members_a} <= set(grid)
