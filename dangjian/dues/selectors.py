@@ -84,7 +84,7 @@ def year_grid(root, year: int, *, today: date | None = None) -> dict[int, Member
     if not parts:
         return _year_grid(root, year, today=today)
     grid = _grid_of(Q(branch_id=root.pk), year, today)
-    for part in _part_grids(parts, year, today):
+    for part in _part_grids(root, parts, year, today, every=True):
         grid.update(part)
     return grid
 
@@ -104,16 +104,19 @@ def _grid_of(where: Q, year: int, today: date) -> dict[int, MemberDues]:
     return dues_grid(Member.objects.filter(where), until=last) if first <= last else {}
 
 
-def _part_grids(parts: list, year: int, today: date) -> list[dict[int, MemberDues]]:
-    """_year_grid of each part (figures.parts): the ones not cached computed in ONE dues_grid
-    over their members, split by the township of each member's branch."""
+def _part_grids(root, parts: list, year: int, today: date, *, every: bool) -> list[dict[int, MemberDues]]:
+    """_year_grid of each of `parts` (root's, all of them when `every`; figures.parts): the ones
+    not cached computed in ONE dues_grid over their members, split by each member's township."""
     from dangjian.orgs.models import Organization
 
     def missing(indexes: list[int]) -> list[dict[int, MemberDues]]:
         chosen = [parts[i] for i in indexes]
-        where = Q()
-        for p in chosen:
-            where |= Q(branch__path__startswith=p.path)
+        if every and len(chosen) == len(parts):  # everything under root but its own members
+            where = Q(branch__path__startswith=root.path) & ~Q(branch_id=root.pk)
+        else:
+            where = Q()
+            for p in chosen:
+                where |= Q(branch__path__startswith=p.path)
         grid = _grid_of(where, year, today)
         cut = len(chosen[0].path)  # the parts are siblings: one path length
         township = {
@@ -148,8 +151,8 @@ def dues_summary(root, year: int, *, today: date | None = None) -> DuesSummary:
 def _composed_summary(root, parts: list, year: int, today: date) -> DuesSummary:
     def missing(indexes: list[int]) -> list[DuesSummary]:
         chosen = [parts[i] for i in indexes]
-        grids = _part_grids(chosen, year, today)
-        return [_summary(year, today, branches_under(p), g) for p, g in zip(chosen, grids, strict=True)]
+        grids = _part_grids(root, chosen, year, today, every=len(chosen) == len(parts))
+        return [_summary(year, today, _branches_in(root, p), g) for p, g in zip(chosen, grids, strict=True)]
 
     summaries = figures.parts(dues_summary, [(p, year) for p in parts], missing, kwargs={"today": today})
     own = _summary(year, today, [], _grid_of(Q(branch_id=root.pk), year, today))  # the 区委's own members
@@ -174,6 +177,18 @@ def _composed_summary(root, parts: list, year: int, today: date) -> DuesSummary:
         art9_warning=sum(s.art9_warning for s in every),
         by_branch=[rows[b["branch_id"]] for b in branches],
     )
+
+
+def _branches_in(root, part) -> list[dict]:
+    """branches_under(part), taken from root's tree (read once) instead of one query per part."""
+    from dangjian.orgs.models import BRANCH_TYPES
+    from dangjian.orgs.selectors import active_orgs_under
+
+    if part.org_type in BRANCH_TYPES:
+        orgs = [part]
+    else:
+        orgs = [o for o in active_orgs_under(root) if o.path.startswith(part.path) and o.org_type in BRANCH_TYPES]
+    return [{"branch_id": b.pk, "branch": b.short_name or b.name, "name": b.name} for b in orgs]
 
 
 def _summary(year: int, today: date, branches: list[dict], grid: dict[int, MemberDues]) -> DuesSummary:

@@ -43,9 +43,10 @@ def test_a_write_in_one_township_recomputes_only_its_part_of_the_county(world, m
     real = selectors._grid_of
     monkeypatch.setattr(selectors, "_grid_of", lambda where, y, t: grids.append(where) or real(where, y, t))
     before = selectors.dues_summary(world.district, year)
-    # Both townships in one grid, then the 区委's own members.
-    assert len(grids) == 2 and grids[1] == Q(branch_id=world.district.pk)
-    assert {c[1] for c in grids[0].children} == {world.township.path, other.path}
+    # Both townships in one grid (everything under the 区委 but its own), then its own members.
+    assert grids == [Q(branch__path__startswith=world.district.path) & ~Q(branch_id=world.district.pk), Q(
+        branch_id=world.district.pk
+    )]  # fmt: skip
     assert before.due > 0 and before == selectors.dues_summary.uncached(world.district, year, today=clock.today())
     grids.clear()
     assert selectors.dues_summary(world.district, year) == before
@@ -57,6 +58,9 @@ def test_a_write_in_one_township_recomputes_only_its_part_of_the_county(world, m
     after = selectors.dues_summary(world.district, year)
     assert len(grids) == 2 and grids[0].children == [("branch__path__startswith", other.path)]
     assert after.due == before.due + selectors.member_dues(newcomer, year=year)["due_year"] > before.due
+    with monkeypatch.context() as p:  # the county computed whole
+        p.setattr(selectors, "parts_of", lambda root: [])
+        assert after == selectors.dues_summary.uncached(world.district, year, today=clock.today())
     row = next(r for r in after.by_branch if r.branch_id == branch.pk)
     assert row.due > 0 and [r for r in after.by_branch if r.branch_id != branch.pk] == [
         r for r in before.by_branch if r.branch_id != branch.pk
