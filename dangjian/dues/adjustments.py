@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from dangjian.core.audit import log_bulk
+from dangjian.core.cache import writes_in
 from dangjian.core.rulesettings import base_midyear_change
 from dangjian.dues.models import BaseChange, DuesBase, HostDuesRecord, HostPaidMonth, PaidMonth
 from dangjian.dues.months import add_months, label, month_diff, month_of
@@ -116,7 +117,7 @@ def record_host_payment(
     twice = list(HostPaidMonth.objects.filter(member=member, month__in=months).values_list("month", flat=True))
     if twice:
         raise DuesError("以下月份已登记在流入地交纳：" + "、".join(label(m) for m in sorted(twice)))
-    with transaction.atomic():
+    with transaction.atomic(), writes_in(member.branch):  # the member's months, in bulk (services.set_bases)
         record = HostDuesRecord.objects.create(
             member=member,
             host_org=host_org.strip()[:100],

@@ -8,14 +8,15 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
-from dangjian.core import clock, rulesettings
+from dangjian.core import clock, figures, rulesettings
 from dangjian.core.figures import figure
 from dangjian.core.settings_registry import setting
 from dangjian.dues.grid import ZERO, MemberDues, dues_grid, members_for
 from dangjian.dues.months import add_months, last_completed_month, month_of
 from dangjian.dues.types import BranchDues, DuesSummary, MonthDues
+from dangjian.orgs.selectors import parts_of
 
 
 def _today(today: date | None) -> date:
@@ -69,22 +70,130 @@ def art9_level(streak: int):
     return rulesettings.art9_level(streak)
 
 
-@figure
 def year_grid(root, year: int, *, today: date | None = None) -> dict[int, MemberDues]:
     """The dues grid of everyone under `root` through the last month of `year` fallen due by
     `today` ({} before any has): the one grid dues_summary, the points facts and the appraisal
-    references share within a request."""
-    first, last = year_window(year, _today(today))
-    return dues_grid(members_for(root, include_suspended=True), until=last) if first <= last else {}
+    references share within a request.
+
+    A county's is its townships' (orgs.selectors.parts_of), each cached under its own tokens,
+    and those of the members of the 区委 itself: every MemberDues is the member's own (their
+    bases, reductions, payments and transfer), so the union is the same grid. The county's
+    is not kept as a whole (it would be pickled again after a write in any township)."""
+    today = _today(today)
+    parts = parts_of(root)
+    if not parts:
+        return _year_grid(root, year, today=today)
+    grid = _grid_of(Q(branch_id=root.pk), year, today)
+    for part in _part_grids(root, parts, year, today, every=True):
+        grid.update(part)
+    return grid
+
+
+@figure
+def _year_grid(root, year: int, *, today: date | None = None) -> dict[int, MemberDues]:
+    """year_grid of a township or a branch (one dues_grid, kept under root's tokens)."""
+    return _grid_of(Q(branch__path__startswith=root.path), year, _today(today))
+
+
+def _grid_of(where: Q, year: int, today: date) -> dict[int, MemberDues]:
+    """The year's grid of the members of `where` (停止党籍 members included: their months
+    before the 党籍 was stopped were due; members_for)."""
+    from dangjian.members.models import Member
+
+    first, last = year_window(year, today)
+    return dues_grid(Member.objects.filter(where), until=last) if first <= last else {}
+
+
+def _part_grids(root, parts: list, year: int, today: date, *, every: bool) -> list[dict[int, MemberDues]]:
+    """_year_grid of each of `parts` (root's, all of them when `every`; figures.parts): the ones
+    not cached computed in ONE dues_grid over their members, split by each member's township."""
+    from dangjian.orgs.models import Organization
+
+    def missing(indexes: list[int]) -> list[dict[int, MemberDues]]:
+        chosen = [parts[i] for i in indexes]
+        if every and len(chosen) == len(parts):  # everything under root but its own members
+            where = Q(branch__path__startswith=root.path) & ~Q(branch_id=root.pk)
+        else:
+            where = Q()
+            for p in chosen:
+                where |= Q(branch__path__startswith=p.path)
+        grid = _grid_of(where, year, today)
+        cut = len(chosen[0].path)  # the parts are siblings: one path length
+        township = {
+            bid: path[:cut]
+            for bid, path in Organization.objects.filter(pk__in={md.branch_id for md in grid.values()}).values_list(
+                "id", "path"
+            )
+        }
+        split: dict[str, dict[int, MemberDues]] = defaultdict(dict)
+        for mid, md in grid.items():
+            split[township[md.branch_id]][mid] = md
+        return [split.get(p.path, {}) for p in chosen]
+
+    return figures.parts(_year_grid, [(p, year) for p in parts], missing, kwargs={"today": today})
 
 
 @figure
 def dues_summary(root, year: int, *, today: date | None = None) -> DuesSummary:
-    """Dues of everyone under `root` for `year` (months fallen due by today). 5 queries."""
+    """Dues of everyone under `root` for `year` (months fallen due by today). 5 queries.
+
+    A county's is its townships' summaries added up (orgs.selectors.parts_of, figures.parts:
+    each cached under its own tokens, so a write in one township recomputes one; the missing
+    ones from one grid) and the members of the 区委 itself: every figure is a sum over
+    members or a branch's row, and Decimal sums are exact, so they add up to the county's."""
     today = _today(today)
-    first, last = year_window(year, today)
+    parts = parts_of(root)
+    if parts:
+        return _composed_summary(root, parts, year, today)
+    return _summary(year, today, branches_under(root), year_grid(root, year, today=today))
+
+
+def _composed_summary(root, parts: list, year: int, today: date) -> DuesSummary:
+    def missing(indexes: list[int]) -> list[DuesSummary]:
+        chosen = [parts[i] for i in indexes]
+        grids = _part_grids(root, chosen, year, today, every=len(chosen) == len(parts))
+        return [_summary(year, today, _branches_in(root, p), g) for p, g in zip(chosen, grids, strict=True)]
+
+    summaries = figures.parts(dues_summary, [(p, year) for p in parts], missing, kwargs={"today": today})
+    own = _summary(year, today, [], _grid_of(Q(branch_id=root.pk), year, today))  # the 区委's own members
+    every = [own, *summaries]
+    due, paid = sum((s.due for s in every), ZERO), sum((s.paid for s in every), ZERO)
+    # The county's branches in tree order, each row its township's (a branch is in exactly one).
+    rows = {r.branch_id: r for s in summaries for r in s.by_branch}
     branches = branches_under(root)
-    grid = year_grid(root, year, today=today)
+    if any(b["branch_id"] not in rows for b in branches):
+        # A 党支部 under a 党支部 directly under the 区委 has no row of its own in that part
+        # (branches_under of a 党支部 is itself): read the county whole.
+        return _summary(year, today, branches, year_grid(root, year, today=today))
+    return DuesSummary(
+        year=year,
+        through=own.through,
+        due=due,
+        paid=paid,
+        rate=_rate(paid, due),
+        members_in_arrears=sum(s.members_in_arrears for s in every),
+        arrears_amount=sum((s.arrears_amount for s in every), ZERO),
+        art9_over=sum(s.art9_over for s in every),
+        art9_warning=sum(s.art9_warning for s in every),
+        by_branch=[rows[b["branch_id"]] for b in branches],
+    )
+
+
+def _branches_in(root, part) -> list[dict]:
+    """branches_under(part), taken from root's tree (read once) instead of one query per part."""
+    from dangjian.orgs.models import BRANCH_TYPES
+    from dangjian.orgs.selectors import active_orgs_under
+
+    if part.org_type in BRANCH_TYPES:
+        orgs = [part]
+    else:
+        orgs = [o for o in active_orgs_under(root) if o.path.startswith(part.path) and o.org_type in BRANCH_TYPES]
+    return [{"branch_id": b.pk, "branch": b.short_name or b.name, "name": b.name} for b in orgs]
+
+
+def _summary(year: int, today: date, branches: list[dict], grid: dict[int, MemberDues]) -> DuesSummary:
+    """The summary of the members of `grid`, with a row for each of `branches`."""
+    first, last = year_window(year, today)
     by_branch: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     due_total = paid_total = arrears_amount = ZERO
     in_arrears = over = warning = 0

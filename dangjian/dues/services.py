@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from dangjian.core.audit import log_bulk
+from dangjian.core.cache import writes_in
 from dangjian.core.errors import ServiceError
 from dangjian.dues.models import (
     BaseChange,
@@ -94,7 +95,9 @@ def set_bases(*, branch, year: int, rows: list[BaseRow], user=None) -> tuple[int
             raise DuesError(exc.message) from None
         base = r.base if cat in BASE_REQUIRED_CATEGORIES else None
         computed.append((r.member_id, cat, base, amount))
-    with transaction.atomic():
+    # The rows are written in bulk (no save announcing their organisation): declared as the
+    # branch's, or every cached figure of the installation would be recomputed (core.cache).
+    with transaction.atomic(), writes_in(branch):
         existing = {
             b.member_id: b for b in DuesBase.objects.select_for_update().filter(year=year, member_id__in=member_ids)
         }
@@ -118,7 +121,7 @@ def set_farmer_amount(*, branch, amount: Decimal, decided_on: date | None, note:
     follow. Returns the number of bases recomputed."""
     if not FARMER_MIN <= amount <= FARMER_MAX:
         raise DuesError(f"农民党员每月交纳党费应在0.2元至1元之间（{SOURCE}）")
-    with transaction.atomic():
+    with transaction.atomic(), writes_in(branch):  # the bulk updates are the branch's (set_bases)
         setting, _ = BranchDuesSetting.objects.get_or_create(branch=branch, defaults={"farmer_amount": amount})
         setting.farmer_amount, setting.decided_on, setting.note = amount, decided_on, note
         setting.save()
@@ -276,9 +279,9 @@ def record_payment(
 
 
 def _record_payment(member, months, paid_on, collector, via, via_name, note) -> Payment:
-    with transaction.atomic():
+    branch = member.branch
+    with transaction.atomic(), writes_in(branch):  # the PaidMonth rows are the branch's (set_bases)
         due = _validate_months(member, months, paid_on, note)
-        branch = member.branch
         (no,) = _next_receipts(branch, paid_on.year, 1)
         payment = Payment.objects.create(
             member=member,
@@ -341,7 +344,7 @@ def collect_month(*, branch, month: date, member_ids: list[int], paid_on: date, 
 def _collect_month(branch, month: date, wanted: set[int], paid_on: date, collector) -> list[Payment]:
     from dangjian.dues.selectors import month_collection
 
-    with transaction.atomic():
+    with transaction.atomic(), writes_in(branch):  # its members' rows, in bulk (set_bases)
         screen = month_collection(branch, month)
         rows = [r for r in screen["rows"] if r["member_id"] in wanted and not r["paid"]]
         if not rows:
