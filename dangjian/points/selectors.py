@@ -114,7 +114,13 @@ def _clean(facts: dict, items: list[PointItem]) -> dict:
 def points_summary(root, year: int, *, today: date | None = None) -> PointsSummary:
     """Coverage of points management (积分管理覆盖率 = branches applying / branches) and each
     member's total. A branch applies points management when it recorded manual items for the
-    year or confirmed its year's points."""
+    year or confirmed its year's points.
+
+    Not composed of its townships' (orgs.selectors.parts_of) as the compliance and study
+    figures are: a county's totals are not its townships' — the county's rule set is applied
+    to every member (a township's own rule set, which member_points follows, is not), and the
+    学习 fact counts the 党课 of the whole county (a township's, only its own meetings': a
+    member who moved in keeps fewer 学时 there). Its member_hours is composed."""
     from dangjian.dues.selectors import branches_under
     from dangjian.points.models import BranchPointsYear
 

@@ -153,19 +153,58 @@ def _is_due(item, year: int, as_of: date) -> bool:
 @figure
 def plan_progress(root, year: int, *, as_of: date) -> PlanProgress:
     """Per branch under `root`: every plan item that applies, due or not, done or not, with the
-    records that carried it out. Three queries whatever the size (one without a plan)."""
+    records that carried it out. Three queries whatever the size (one without a plan).
+
+    A county's is its townships' (orgs.selectors.parts_of; each cached under its own tokens,
+    the missing ones read together): a branch's row depends only on the items of its own
+    organisations and their ancestors (a 区委 item is in every township's) and on the records
+    linked to them, so the rows are the same; a township without a plan shows its branches
+    with no items, as the county did."""
+    from dangjian.core import figures
+    from dangjian.orgs.selectors import branches_under, parts_of
+
+    parts = parts_of(root)
+    if not parts:
+        return _progress(root, [root], year, as_of)[0]
+
+    def missing(indexes: list[int]) -> list[PlanProgress]:
+        return _progress(root, [parts[i] for i in indexes], year, as_of)
+
+    values = figures.parts(plan_progress, [(p, year) for p in parts], missing, kwargs={"as_of": as_of})
+    if not any(v.has_plan for v in values):
+        return PlanProgress(year=year, as_of=as_of, has_plan=False, branches=())
+    everything = branches_under(root)
+    rows: list[BranchPlanProgress] = []
+    for p, v in zip(parts, values, strict=True):
+        if v.has_plan:
+            rows.extend(v.branches)
+        else:  # no item applies to its branches: each listed without items
+            rows.extend(
+                BranchPlanProgress(branch_id=b.pk, branch=b.short_name or b.name, items=())
+                for b in everything
+                if b.path.startswith(p.path)
+            )
+    return PlanProgress(year=year, as_of=as_of, has_plan=True, branches=tuple(rows))
+
+
+def _progress(root, chosen: list, year: int, as_of: date) -> list[PlanProgress]:
+    """plan_progress of each organisation of `chosen` (root itself, or some of its parts), in
+    one pass: the items of all of them and their ancestors, the records linked to those."""
     from dangjian.orgs.selectors import branches_under
     from dangjian.study.models import PlanItem, PlanItemMeeting, StudyActivity
 
+    where = Q(plan__org__path__in=ancestor_paths(root))
+    for c in chosen:
+        where |= Q(plan__org__path__startswith=c.path)
     items = list(
         PlanItem.objects.filter(plan__year=year)
-        .filter(Q(plan__org__path__startswith=root.path) | Q(plan__org__path__in=ancestor_paths(root)))
+        .filter(where)
         .select_related("plan__org")
         .order_by("month_from", "plan__org__depth", "id")
     )
     if not items:
-        return PlanProgress(year=year, as_of=as_of, has_plan=False, branches=())
-    branches = branches_under(root)  # once per request or report (core.figures)
+        return [PlanProgress(year=year, as_of=as_of, has_plan=False, branches=()) for _ in chosen]
+    everything = branches_under(root)  # once per request or report (core.figures)
     item_ids = [i.pk for i in items]
     acts: dict[int, list[tuple[int, str]]] = defaultdict(list)  # item -> [(activity id, org path)]
     for aid, iid, path in StudyActivity.objects.filter(plan_item_id__in=item_ids, date__year=year).values_list(
@@ -178,6 +217,25 @@ def plan_progress(root, year: int, *, as_of: date) -> PlanProgress:
     ):
         meets[iid].append((mid, path))
     out = []
+    for c in chosen:
+        # The items of c's own organisations and of its ancestors (root's are root's own).
+        mine = [it for it in items if it.plan.org.path.startswith(c.path) or c.path.startswith(it.plan.org.path)]
+        if not mine:
+            out.append(PlanProgress(year=year, as_of=as_of, has_plan=False, branches=()))
+            continue
+        branches = [b for b in everything if b.path.startswith(c.path)] if c is not root else everything
+        out.append(
+            PlanProgress(
+                year=year,
+                as_of=as_of,
+                has_plan=True,
+                branches=tuple(_branch_rows(branches, mine, acts, meets, year, as_of)),
+            )
+        )
+    return out
+
+
+def _branch_rows(branches, items, acts, meets, year: int, as_of: date):
     for b in branches:
         rows = []
         for it in items:
@@ -203,8 +261,7 @@ def plan_progress(root, year: int, *, as_of: date) -> PlanProgress:
                     meeting_ids=m_ids,
                 )
             )
-        out.append(BranchPlanProgress(branch_id=b.pk, branch=b.short_name or b.name, items=tuple(rows)))
-    return PlanProgress(year=year, as_of=as_of, has_plan=True, branches=tuple(out))
+        yield BranchPlanProgress(branch_id=b.pk, branch=b.short_name or b.name, items=tuple(rows))
 
 
 def meeting_plan_item(meeting) -> int | None:

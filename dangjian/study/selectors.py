@@ -50,43 +50,135 @@ def _lecture_meetings(root, year: int):
 @figure
 def lecture_attendance(root, year: int) -> tuple[dict[int, tuple], dict[int, list[int]]]:
     """({meeting_id: (date, topic, hours, branch_id)}, {member_id: [meeting_id, ...]}) for the
-    党课 meetings under `root` in `year`. Two queries, once per request (core.figures)."""
-    from dangjian.meetings.selectors import lecture_attendees
+    党课 meetings under `root` in `year`. Two queries, once per request (core.figures).
 
-    meetings = {
-        pk: (d, topic, meeting_hours(s, e), branch_id)
-        for pk, d, topic, s, e, branch_id in _lecture_meetings(root, year).values_list(
-            "pk", "date", "topic", "start_time", "end_time", "branch_id"
-        )
-    }
+    A county's is its townships' (orgs.selectors.parts_of: each cached under its own tokens,
+    the missing ones read together) and the 区委's own meetings': a meeting is in the township
+    of its branch, so the union is the same value."""
+    from django.db.models import Q
+
+    from dangjian.orgs.selectors import parts_of
+
+    parts = parts_of(root)
+    if not parts:
+        return _lectures(Q(branch__path__startswith=root.path), year)
+    meetings, attended = _lectures(Q(branch_id=root.pk), year)
+    for m, a in _lecture_parts(parts, year):
+        meetings.update(m)
+        for mid, ids in a.items():
+            attended[mid].extend(ids)
+    return meetings, attended
+
+
+def _lecture_parts(parts: list, year: int) -> list[tuple]:
+    """lecture_attendance of each township (core.figures.parts), the missing ones in one read."""
+    from django.db.models import Q
+
+    from dangjian.core import figures
+
+    def missing(indexes: list[int]) -> list[tuple]:
+        chosen = [parts[i] for i in indexes]
+        where = Q()
+        for p in chosen:
+            where |= Q(branch__path__startswith=p.path)
+        split = _lectures(where, year, split_at=len(chosen[0].path))
+        return [split.get(p.path, ({}, {})) for p in chosen]
+
+    return figures.parts(lecture_attendance, [(p, year) for p in parts], missing)
+
+
+def _lectures(where, year: int, *, split_at: int = 0):
+    """(meetings, attended) of the 党课 meetings of the branches of `where` in `year`; with
+    split_at, {the first split_at characters of the meeting's branch path: (meetings, attended)}."""
+    from django.db.models import Q
+
+    from dangjian.meetings.models import Attendance, Kind, Meeting
+
+    qs = Meeting.objects.filter(where, date__year=year, kind_links__kind=Kind.PARTY_LECTURE).distinct()
+    meetings, path_of = {}, {}
+    for pk, d, topic, s, e, branch_id, path in qs.values_list(
+        "pk", "date", "topic", "start_time", "end_time", "branch_id", "branch__path"
+    ):
+        meetings[pk] = (d, topic, meeting_hours(s, e), branch_id)
+        path_of[pk] = path[:split_at]
     attended: dict[int, list[int]] = defaultdict(list)
     if meetings:
-        for member_id, meeting_id in lecture_attendees(root, year):
-            attended[member_id].append(meeting_id)
-    return meetings, attended
+        present = Q(status=Attendance.Status.PRESENT) | Q(attended_elsewhere=True)
+        rows = Attendance.objects.filter(meeting__in=qs.values("pk")).filter(present)
+        if not split_at:
+            for member_id, meeting_id in rows.values_list("member_id", "meeting_id"):
+                attended[member_id].append(meeting_id)
+        else:
+            split: dict[str, tuple] = defaultdict(lambda: ({}, defaultdict(list)))
+            for pk, m in meetings.items():
+                split[path_of[pk]][0][pk] = m
+            for member_id, meeting_id in rows.values_list("member_id", "meeting_id"):
+                split[path_of[meeting_id]][1][member_id].append(meeting_id)
+            return dict(split)
+    return {} if split_at else (meetings, attended)
 
 
 @figure
 def member_hours(root, year: int) -> dict[int, Decimal]:
     """{member_id: 集中学习培训学时 in `year`} for members under `root` (自学 excluded: see
-    self_study_hours). Three queries."""
+    self_study_hours). Three queries.
+
+    A county's is its townships' added up (orgs.selectors.parts_of; each cached under its own
+    tokens, the missing ones read together) and the 区委's own: a record counts in the
+    township of its member, a 党课 in the township of its meeting (a member who moved, or
+    attended another township's 党课, has hours in two parts: added, as the county's were)."""
+    from django.db.models import Q
+
+    from dangjian.core import figures
+    from dangjian.orgs.selectors import parts_of
+
+    parts = parts_of(root)
+    if not parts:
+        return _with_lectures(
+            _record_hours(Q(member__branch__path__startswith=root.path), year), lecture_attendance(root, year)
+        )
+
+    def missing(indexes: list[int]) -> list[dict]:
+        chosen = [parts[i] for i in indexes]
+        where = Q()
+        for p in chosen:
+            where |= Q(member__branch__path__startswith=p.path)
+        split = _record_hours(where, year, split_at=len(chosen[0].path))
+        lectures = _lecture_parts(chosen, year)
+        return [_with_lectures(split.get(p.path, {}), lec) for p, lec in zip(chosen, lectures, strict=True)]
+
+    hours = _with_lectures(_record_hours(Q(member__branch_id=root.pk), year), _lectures(Q(branch_id=root.pk), year))
+    for part in figures.parts(member_hours, [(p, year) for p in parts], missing):
+        for mid, h in part.items():
+            hours[mid] = hours.get(mid, ZERO) + h
+    return hours
+
+
+def _record_hours(where, year: int, *, split_at: int = 0) -> dict:
+    """{member_id: 集中学习培训学时 of the records} of the members of `where`; with split_at,
+    {the first split_at characters of the member's branch path: that dict}."""
     from dangjian.study.models import StudyRecord
 
-    hours: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    rows = StudyRecord.objects.filter(
-        member__branch__path__startswith=root.path, activity__date__year=year, activity__kind__in=CONCENTRATED_KINDS
-    )
+    rows = StudyRecord.objects.filter(where, activity__date__year=year, activity__kind__in=CONCENTRATED_KINDS)
     # Summed in the database: a county's 200,000 records were read one by one (0.7 s). The sum
     # of one-decimal 学时 is exact; SQLite hands a whole sum back as "9", so it is written with
     # the field's one decimal ("9.0") as the records' own sum was.
     total = Sum("hours", output_field=DecimalField(max_digits=12, decimal_places=1))
-    for mid, h in rows.values("member_id").annotate(h=total).order_by().values_list("member_id", "h"):
-        hours[mid] += h.quantize(TENTH)
-    meetings, attended = lecture_attendance(root, year)
+    cols = ["member_id", *(["member__branch__path"] if split_at else [])]
+    out: dict = defaultdict(dict)
+    for mid, *path, h in rows.values(*cols).annotate(h=total).order_by().values_list(*cols, "h"):
+        out[path[0][:split_at] if split_at else ""][mid] = h.quantize(TENTH)
+    return dict(out) if split_at else out.get("", {})
+
+
+def _with_lectures(hours: dict, lectures: tuple) -> dict[int, Decimal]:
+    """`hours` (records) plus the 学时 of the 党课 meetings each member attended."""
+    hours = dict(hours)
+    meetings, attended = lectures
     for mid, ids in attended.items():
         for i in ids:
-            hours[mid] += meetings[i][2]
-    return dict(hours)
+            hours[mid] = hours.get(mid, ZERO) + meetings[i][2]
+    return hours
 
 
 def self_study_hours(root, year: int) -> dict[int, Decimal]:

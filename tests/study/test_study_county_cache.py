@@ -1,0 +1,88 @@
+"""The 区委's study figures (member_hours, lecture_attendance, plan_progress) are its townships',
+each cached under its own tokens (orgs.selectors.parts_of, core.figures.parts): after a
+committed write in one township only that township is read again, the others come from the
+cache, and the county's value shows the write.
+
+Committed for real (transactional_db): the cache tokens move on commit."""
+
+from datetime import date, time
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+
+from dangjian.core import clock
+
+
+@pytest.fixture
+def world(transactional_db):
+    from dangjian.testsupport.world import build_world
+
+    cache.clear()
+    return build_world()
+
+
+def test_a_write_in_one_township_recomputes_only_its_part_of_the_county_study(world, monkeypatch):
+    from dangjian.meetings.models import Attendance, Kind, Meeting, MeetingKindLink
+    from dangjian.orgs.models import Organization, OrgCategory, OrgType
+    from dangjian.study import plan_selectors, selectors
+    from dangjian.study.models import PlanItem, StudyActivity, StudyKind, StudyPlan, StudyRecord
+    from dangjian.testsupport.world import make_member
+
+    other = Organization.objects.add_child(
+        Organization.objects.get(pk=world.district.pk),
+        dict(name="另一镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN),
+    )
+    branch = Organization.objects.add_child(
+        Organization.objects.get(pk=other.pk),
+        dict(name="另一镇支部", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY),
+    )
+    newcomer = make_member(branch, name="新来")
+    year = clock.today().year
+    as_of = clock.today()
+    plan = StudyPlan.objects.create(org=world.district, year=year, title="区委学习计划")
+    item = PlanItem.objects.create(plan=plan, month_from=1, month_to=1, topic="区委专题", hours=Decimal("2"))
+
+    records, lectures, progress = [], [], []
+    real_records, real_lectures, real_progress = selectors._record_hours, selectors._lectures, plan_selectors._progress
+    monkeypatch.setattr(selectors, "_record_hours", lambda w, y, **kw: records.append(w) or real_records(w, y, **kw))
+    monkeypatch.setattr(selectors, "_lectures", lambda w, y, **kw: lectures.append(w) or real_lectures(w, y, **kw))
+    monkeypatch.setattr(
+        plan_selectors, "_progress", lambda r, c, y, a: progress.append([o.pk for o in c]) or real_progress(r, c, y, a)
+    )
+    townships = [world.township.pk, other.pk]
+    before = selectors.member_hours(world.district, year)
+    # The 区委's own records and 党课, then both townships in one read each.
+    assert len(records) == 2 and len(lectures) == 2
+    lectures_before = selectors.lecture_attendance(world.district, year)
+    assert len(lectures) == 3  # the 区委's own 党课; the townships' are cached already
+    plan_before = plan_selectors.plan_progress(world.district, year, as_of=as_of)
+    assert progress == [townships]
+    records.clear(), lectures.clear(), progress.clear()
+
+    # A committed write in the second township: a 党课 its member attended, a record, and a
+    # study activity carrying out the 区委's item.
+    m = Meeting.objects.create(
+        org=branch, branch=branch, date=date(year, 1, 5), start_time=time(9), end_time=time(11),
+        place="会议室", topic="另一镇党课", minutes="会议内容" * 10,
+    )  # fmt: skip
+    MeetingKindLink.objects.create(meeting=m, kind=Kind.PARTY_LECTURE, branch=branch, date=m.date)
+    Attendance.objects.create(meeting=m, member=newcomer, status=Attendance.Status.PRESENT)
+    act = StudyActivity.objects.create(
+        org=branch, kind=StudyKind.CENTRAL, date=date(year, 1, 6), hours=Decimal("1.5"), topic="专题", plan_item=item
+    )
+    StudyRecord.objects.create(activity=act, member=newcomer, hours=Decimal("1.5"))
+
+    after = selectors.member_hours(world.district, year)
+    from django.db.models import Q
+
+    assert records == [Q(member__branch_id=world.district.pk), Q(member__branch__path__startswith=other.path)]
+    assert lectures == [Q(branch_id=world.district.pk), Q(branch__path__startswith=other.path)]
+    assert after[newcomer.pk] == Decimal("3.5") and newcomer.pk not in before  # 1.5 recorded + the 2-hour 党课
+    assert {k: v for k, v in after.items() if k != newcomer.pk} == before
+    meetings, _ = selectors.lecture_attendance(world.district, year)
+    assert set(meetings) == set(lectures_before[0]) | {m.pk}
+    plan_after = plan_selectors.plan_progress(world.district, year, as_of=as_of)
+    assert progress == [[other.pk]]  # the first township's rows are cached
+    done = {b.branch_id: b.items[0].done for b in plan_after.branches}
+    assert done[branch.pk] and done == {**{b.branch_id: b.items[0].done for b in plan_before.branches}, branch.pk: True}
