@@ -895,6 +895,19 @@ def lecture_meetings(root: Organization, year: int) -> QuerySet:
     ).distinct()
 
 
+def lectures_in(where: Q, year: int) -> tuple[list[tuple], list[tuple[int, int]]]:
+    """The 党课 meetings matching `where` (a Q on Meeting: their branches) in `year`, as rows
+    (pk, date, topic, start_time, end_time, branch_id, branch path), and (member_id, meeting_id)
+    of everyone who attended them (here or at the 流入地). Two queries (none when no meeting)."""
+    qs = Meeting.objects.filter(where, date__year=year, kind_links__kind=Kind.PARTY_LECTURE).distinct()
+    rows = list(qs.values_list("pk", "date", "topic", "start_time", "end_time", "branch_id", "branch__path"))
+    if not rows:
+        return rows, []
+    present = Q(status=Attendance.Status.PRESENT) | Q(attended_elsewhere=True)
+    attendees = Attendance.objects.filter(meeting__in=qs.values("pk")).filter(present)
+    return rows, list(attendees.values_list("member_id", "meeting_id"))
+
+
 def lecture_attendees(root: Organization, year: int) -> list[tuple[int, int]]:
     """(member_id, meeting_id) for everyone who attended (here or at the 流入地) a 党课 under
     `root` in `year`. One query."""

@@ -90,29 +90,23 @@ def _lecture_parts(parts: list, year: int) -> list[tuple]:
 def _lectures(where, year: int, *, split_at: int = 0):
     """(meetings, attended) of the 党课 meetings of the branches of `where` in `year`; with
     split_at, {the first split_at characters of the meeting's branch path: (meetings, attended)}."""
-    from django.db.models import Q
+    from dangjian.meetings.selectors import lectures_in
 
-    from dangjian.meetings.models import Attendance, Kind, Meeting
-
-    qs = Meeting.objects.filter(where, date__year=year, kind_links__kind=Kind.PARTY_LECTURE).distinct()
+    rows, attendees = lectures_in(where, year)
     meetings, path_of = {}, {}
-    for pk, d, topic, s, e, branch_id, path in qs.values_list(
-        "pk", "date", "topic", "start_time", "end_time", "branch_id", "branch__path"
-    ):
+    for pk, d, topic, s, e, branch_id, path in rows:
         meetings[pk] = (d, topic, meeting_hours(s, e), branch_id)
         path_of[pk] = path[:split_at]
     attended: dict[int, list[int]] = defaultdict(list)
     if meetings:
-        present = Q(status=Attendance.Status.PRESENT) | Q(attended_elsewhere=True)
-        rows = Attendance.objects.filter(meeting__in=qs.values("pk")).filter(present)
         if not split_at:
-            for member_id, meeting_id in rows.values_list("member_id", "meeting_id"):
+            for member_id, meeting_id in attendees:
                 attended[member_id].append(meeting_id)
         else:
             split: dict[str, tuple] = defaultdict(lambda: ({}, defaultdict(list)))
             for pk, m in meetings.items():
                 split[path_of[pk]][0][pk] = m
-            for member_id, meeting_id in rows.values_list("member_id", "meeting_id"):
+            for member_id, meeting_id in attendees:
                 split[path_of[meeting_id]][1][member_id].append(meeting_id)
             return dict(split)
     return {} if split_at else (meetings, attended)
