@@ -42,6 +42,15 @@ def make_member(branch, *, name=None, kind=MemberKind.FULL, birth=date(1980, 5, 
     return m
 
 
+def within_today(now, start, end) -> tuple:
+    """(start, end) as times of `now`'s day, whole minutes, cut at midnight: a sign-in window
+    around now that does not wrap into the next day when a test runs just before midnight."""
+    first = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    last = now.replace(hour=23, minute=59, second=59, microsecond=0)
+    start, end = start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
+    return max(start, first).time(), min(end, last).time()
+
+
 def add_township(district, name: str, branch_name: str) -> tuple[Organization, Organization]:
     """Another 镇党委 under `district` with one village 党支部: (township, branch). A county's
     figures are composed of its townships' (orgs.selectors.parts_of), so tests need two."""

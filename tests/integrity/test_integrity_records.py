@@ -9,6 +9,7 @@ from django.utils import timezone
 from dangjian.integrity import detectors, selectors, services
 from dangjian.integrity.models import PublishedText, Signal, SignalKind
 from dangjian.meetings.models import Attendance, Kind, Meeting, MeetingKindLink
+from dangjian.testsupport.world import within_today
 
 YEAR = 2023
 
@@ -135,9 +136,8 @@ def test_many_sign_ins_in_seconds_from_one_address(world, settings):
 def test_sign_in_records_device_and_address(world, client_for):
     m = make_meeting(world.branch_a, world.members_a, timezone.localdate(), [Kind.THEME_DAY], absent=world.members_a)
     now = timezone.localtime()
-    Meeting.objects.filter(pk=m.pk).update(
-        start_time=(now - timedelta(minutes=5)).time(), end_time=(now + timedelta(minutes=50)).time()
-    )
+    start, end = within_today(now, now - timedelta(minutes=5), now + timedelta(minutes=50))
+    Meeting.objects.filter(pk=m.pk).update(start_time=start, end_time=end)
     client = client_for("member_a")
     resp = client.post(f"/meetings/{m.pk}/signin/", REMOTE_ADDR="198.51.100.4")
     assert resp.status_code == 302

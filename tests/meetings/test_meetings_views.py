@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dangjian.meetings.models import Attachment, Attendance, Kind, Meeting, Talk
+from dangjian.testsupport.world import within_today
 
 pytestmark = pytest.mark.django_db
 S = Attendance.Status
@@ -117,10 +118,7 @@ def test_late_entry_via_browser_needs_reason(world, client_for):
 
 def test_qr_svg_and_signin_view(world, client_for):
     now = timezone.localtime()
-    start = (now - timedelta(minutes=10)).time().replace(second=0, microsecond=0)
-    end = (now + timedelta(minutes=50)).time().replace(second=0, microsecond=0)
-    if end <= start:  # around midnight: skip to a safe window by using yesterday-free times
-        pytest.skip("窗口跨零点")
+    start, end = within_today(now, now - timedelta(minutes=10), now + timedelta(minutes=50))
     from dangjian.meetings import services
 
     data = services.MeetingInput(
@@ -212,3 +210,13 @@ def test_list_and_compliance_pages_query_count_fixed(world, client_for, record):
         record(world.branch_b, [Kind.COMMITTEE_MEETING], date(2023, mo, 11))
     big = [_count(lambda u=u: c.get(u)) for u in urls]
     assert small == big
+
+
+def test_a_sign_in_window_around_now_stays_inside_the_day():
+    """testsupport.within_today: the sign-in tests above hold at any hour, midnight included."""
+    from datetime import datetime
+
+    for hh, mm in ((23, 50), (23, 59), (0, 3), (12, 0)):
+        now = datetime(2026, 12, 2, hh, mm, 30)
+        start, end = within_today(now, now - timedelta(minutes=10), now + timedelta(minutes=50))
+        assert start <= now.time() <= end and start < end, (hh, mm, start, end)
