@@ -10,6 +10,18 @@ def world(db):
 
 
 @pytest.fixture
+def committed_world(transactional_db):
+    """The same world committed for real, with the cache emptied: for tests of what a commit
+    invalidates (core.cache tokens move on commit)."""
+    from django.core.cache import cache
+
+    from dangjian.testsupport.world import build_world
+
+    cache.clear()
+    return build_world()
+
+
+@pytest.fixture
 def client_for(client, world):
     """client_for("secretary_a") → a test client logged in as that world user."""
 

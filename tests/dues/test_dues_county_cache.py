@@ -6,35 +6,24 @@ commit."""
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.db.models import Q
 
 from dangjian.core import clock
+from dangjian.testsupport.world import add_township
 
 
 @pytest.fixture
-def world(transactional_db):
-    from dangjian.testsupport.world import build_world
-
-    cache.clear()
-    return build_world()
+def world(committed_world):
+    return committed_world
 
 
 def test_a_write_in_one_township_recomputes_only_its_part_of_the_county(world, monkeypatch):
     from dangjian.dues import selectors
     from dangjian.dues.models import DuesBase
     from dangjian.dues.services import BaseRow, set_bases
-    from dangjian.orgs.models import Organization, OrgCategory, OrgType
     from dangjian.testsupport.world import make_member
 
-    other = Organization.objects.add_child(
-        Organization.objects.get(pk=world.district.pk),
-        dict(name="另一镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN),
-    )
-    branch = Organization.objects.add_child(
-        Organization.objects.get(pk=other.pk),
-        dict(name="另一镇支部", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY),
-    )
+    other, branch = add_township(world.district, "另一镇党委", "另一镇支部")
     newcomer = make_member(branch, name="新来")
     year = clock.today().year - 1  # every month of it has fallen due
     set_bases(branch=world.branch_a, year=year, rows=[BaseRow(m.pk, "在职", Decimal(4000)) for m in world.members_a])
@@ -82,17 +71,9 @@ def test_the_dues_services_bulk_writes_are_the_township_s_own(world, monkeypatch
 
     from dangjian.dues import selectors, services
     from dangjian.dues.services import BaseRow, set_bases
-    from dangjian.orgs.models import Organization, OrgCategory, OrgType
     from dangjian.testsupport.world import make_member
 
-    other = Organization.objects.add_child(
-        Organization.objects.get(pk=world.district.pk),
-        dict(name="另一镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN),
-    )
-    branch = Organization.objects.add_child(
-        Organization.objects.get(pk=other.pk),
-        dict(name="另一镇支部", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY),
-    )
+    other, branch = add_township(world.district, "另一镇党委", "另一镇支部")
     newcomer = make_member(branch, name="新来", joined_on=date(2010, 7, 1))
     today = clock.today()
     year = today.year - 1

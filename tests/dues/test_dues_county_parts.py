@@ -13,24 +13,16 @@ from dangjian.dues import selectors
 from dangjian.dues.models import PaidMonth, PaymentVoid, Reduction
 from dangjian.lifecycle.models import Transfer
 from dangjian.members.models import Member
-from dangjian.testsupport.world import module_data, tiny_demo
+from dangjian.testsupport.world import add_township, module_data, tiny_demo
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     from dangjian.demo.context import DEMO_STEPS
-    from dangjian.orgs.models import Organization, OrgCategory, OrgType
 
     with module_data(django_db_blocker):
         ctx = tiny_demo(DEMO_STEPS.index("dangjian.dues.demo") + 1)
-        second = Organization.objects.add_child(
-            Organization.objects.get(pk=ctx.district.pk),
-            dict(name="第二镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN),
-        )
-        far_branch = Organization.objects.add_child(
-            Organization.objects.get(pk=second.pk),
-            dict(name="第二镇甲村党支部", org_type=OrgType.BRANCH, category=OrgCategory.VILLAGE),
-        )
+        second, far_branch = add_township(ctx.district, "第二镇党委", "第二镇甲村党支部")
         # Moved to the second township: one transferred in (their 党费交至 start moves with
         # them), one with a 冲红 payment, one with a reduction or exemption, one with months
         # unpaid; and one whose organisation is now the 区委 itself (in no township).

@@ -8,7 +8,6 @@ import re
 from datetime import date, time
 
 import pytest
-from django.core.cache import cache
 from django.db.models import Q
 from django.test import Client
 
@@ -38,11 +37,8 @@ def _figure(html: str, label: str) -> str:
 
 
 @pytest.fixture
-def world(transactional_db):
-    from dangjian.testsupport.world import build_world
-
-    cache.clear()
-    return build_world()
+def world(committed_world):
+    return committed_world
 
 
 def test_the_tables_are_served_from_the_cache_until_a_write_under_the_organisation(world, monkeypatch):

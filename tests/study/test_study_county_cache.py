@@ -9,34 +9,23 @@ from datetime import date, time
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 
 from dangjian.core import clock
+from dangjian.testsupport.world import add_township
 
 
 @pytest.fixture
-def world(transactional_db):
-    from dangjian.testsupport.world import build_world
-
-    cache.clear()
-    return build_world()
+def world(committed_world):
+    return committed_world
 
 
 def test_a_write_in_one_township_recomputes_only_its_part_of_the_county_study(world, monkeypatch):
     from dangjian.meetings.models import Attendance, Kind, Meeting, MeetingKindLink
-    from dangjian.orgs.models import Organization, OrgCategory, OrgType
     from dangjian.study import plan_selectors, selectors
     from dangjian.study.models import PlanItem, StudyActivity, StudyKind, StudyPlan, StudyRecord
     from dangjian.testsupport.world import make_member
 
-    other = Organization.objects.add_child(
-        Organization.objects.get(pk=world.district.pk),
-        dict(name="另一镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN),
-    )
-    branch = Organization.objects.add_child(
-        Organization.objects.get(pk=other.pk),
-        dict(name="另一镇支部", org_type=OrgType.BRANCH, category=OrgCategory.COMMUNITY),
-    )
+    other, branch = add_township(world.district, "另一镇党委", "另一镇支部")
     newcomer = make_member(branch, name="新来")
     year = clock.today().year
     as_of = clock.today()

@@ -16,7 +16,7 @@ from dangjian.members import selectors as member_selectors
 from dangjian.members.models import Member
 from dangjian.orgs import selectors as org_selectors
 from dangjian.study import plan_selectors, selectors
-from dangjian.testsupport.world import module_data, tiny_demo
+from dangjian.testsupport.world import add_township, module_data, tiny_demo
 
 TODAY = date(2024, 8, 20)
 DAYS = [date(2024, 3, 31), TODAY, date(2025, 1, 10)]
@@ -27,17 +27,11 @@ def demo(django_db_setup, django_db_blocker):
     with module_data(django_db_blocker):
         ctx = tiny_demo(4, today=TODAY)  # township, lifecycle, meetings, study
         from dangjian.meetings.models import Attendance, Kind, Meeting, MeetingKindLink
-        from dangjian.orgs.models import Organization, OrgCategory, OrgType
+        from dangjian.orgs.models import Organization
         from dangjian.study.models import PlanItem, StudyActivity, StudyKind, StudyPlan, StudyRecord
 
         district = Organization.objects.get(pk=ctx.district.pk)
-        second = Organization.objects.add_child(
-            district, dict(name="第二镇党委", org_type=OrgType.COMMITTEE, category=OrgCategory.ORGAN)
-        )
-        far_branch = Organization.objects.add_child(
-            Organization.objects.get(pk=second.pk),
-            dict(name="第二镇甲村党支部", org_type=OrgType.BRANCH, category=OrgCategory.VILLAGE),
-        )
+        second, far_branch = add_township(district, "第二镇党委", "第二镇甲村党支部")
         ctx.townships.append(second)
         ctx.far_branch = far_branch
         # Members who attended 党课 and have study records: two move to the second township
