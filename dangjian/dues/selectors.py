@@ -16,7 +16,7 @@ from dangjian.core.settings_registry import setting
 from dangjian.dues.grid import ZERO, MemberDues, dues_grid, members_for
 from dangjian.dues.months import add_months, last_completed_month, month_of
 from dangjian.dues.types import BranchDues, DuesSummary, MonthDues
-from dangjian.orgs.selectors import parts_of
+from dangjian.orgs.selectors import parts_of, under_any
 
 
 def _today(today: date | None) -> date:
@@ -114,9 +114,7 @@ def _part_grids(root, parts: list, year: int, today: date, *, every: bool) -> li
         if every and len(chosen) == len(parts):  # everything under root but its own members
             where = Q(branch__path__startswith=root.path) & ~Q(branch_id=root.pk)
         else:
-            where = Q()
-            for p in chosen:
-                where |= Q(branch__path__startswith=p.path)
+            where = under_any(chosen, "branch__path")
         grid = _grid_of(where, year, today)
         cut = len(chosen[0].path)  # the parts are siblings: one path length
         township = {

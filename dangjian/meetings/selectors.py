@@ -27,7 +27,7 @@ from dangjian.meetings.types import Art9Counts, ComplianceSummary, MemberAttenda
 from dangjian.members.models import Member, MemberKind, Standing
 from dangjian.members.selectors import roster_on, year_roster
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType, Post
-from dangjian.orgs.selectors import branches_under, orgs_of_type, parts_of
+from dangjian.orgs.selectors import branches_under, orgs_of_type, parts_of, under_any
 from dangjian.rules import membership, orglife
 from dangjian.rules.dates import add_months, months_range, ym_add, ym_index
 from dangjian.rules.mobile import lost_contact
@@ -601,9 +601,7 @@ def attendance_walks(root: Organization, end: date) -> dict[int, AttendanceWalk]
 
     def missing(indexes: list[int]) -> list[dict]:  # the townships not in the cache, in one query
         chosen = [parts[i] for i in indexes]
-        where = Q()
-        for p in chosen:
-            where |= Q(member__branch__path__startswith=p.path)
+        where = under_any(chosen, "member__branch__path")
         split = _walks(where, end, split_at=len(chosen[0].path))
         return [split.get(p.path, {}) for p in chosen]
 

@@ -15,7 +15,7 @@ from dangjian.core.figures import figure
 from dangjian.members.models import Education, Member, MemberEvent, MemberKind, Sex, Standing
 from dangjian.members.types import RosterRow
 from dangjian.orgs.models import BRANCH_TYPES, Organization, OrgType
-from dangjian.orgs.selectors import parts_of
+from dangjian.orgs.selectors import parts_of, under_any
 from dangjian.rules import membership
 from dangjian.rules.dates import add_months
 from dangjian.rules.membership import AGE_BANDS
@@ -322,9 +322,7 @@ def year_roster(root: Organization, year: int, day: date) -> tuple[RosterRow, ..
     # of root itself (a shorter path) first.
     def missing(indexes: list[int]) -> list[tuple]:
         chosen = [parts[i] for i in indexes]
-        where = Q()
-        for p in chosen:
-            where |= Q(branch__path__startswith=p.path)
+        where = under_any(chosen, "branch__path")
         split: dict[str, list] = defaultdict(list)
         cut = len(chosen[0].path)
         for path, row in _year_roster_rows(Member.objects.filter(where), year, day, with_path=True):

@@ -64,6 +64,15 @@ def parts_of(root: Organization) -> list[Organization]:
     return list(Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by("path"))
 
 
+def under_any(orgs: list[Organization], path_field: str = "branch__path") -> Q:
+    """Rows whose `path_field` is under any of `orgs` (the townships of a county figure that are
+    missing from the cache, read in one query)."""
+    where = Q()
+    for o in orgs:
+        where |= Q(**{f"{path_field}__startswith": o.path})
+    return where
+
+
 def orgs_of_type(root: Organization, *types: str) -> list[Organization]:
     """The active organizations of `types` at or under `root`, in tree order (active_orgs_under)."""
     return [o for o in active_orgs_under(root) if o.org_type in types]

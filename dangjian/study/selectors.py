@@ -72,15 +72,13 @@ def lecture_attendance(root, year: int) -> tuple[dict[int, tuple], dict[int, lis
 
 def _lecture_parts(parts: list, year: int) -> list[tuple]:
     """lecture_attendance of each township (core.figures.parts), the missing ones in one read."""
-    from django.db.models import Q
 
     from dangjian.core import figures
+    from dangjian.orgs.selectors import under_any
 
     def missing(indexes: list[int]) -> list[tuple]:
         chosen = [parts[i] for i in indexes]
-        where = Q()
-        for p in chosen:
-            where |= Q(branch__path__startswith=p.path)
+        where = under_any(chosen, "branch__path")
         split = _lectures(where, year, split_at=len(chosen[0].path))
         return [split.get(p.path, ({}, {})) for p in chosen]
 
@@ -124,7 +122,7 @@ def member_hours(root, year: int) -> dict[int, Decimal]:
     from django.db.models import Q
 
     from dangjian.core import figures
-    from dangjian.orgs.selectors import parts_of
+    from dangjian.orgs.selectors import parts_of, under_any
 
     parts = parts_of(root)
     if not parts:
@@ -134,9 +132,7 @@ def member_hours(root, year: int) -> dict[int, Decimal]:
 
     def missing(indexes: list[int]) -> list[dict]:
         chosen = [parts[i] for i in indexes]
-        where = Q()
-        for p in chosen:
-            where |= Q(member__branch__path__startswith=p.path)
+        where = under_any(chosen, "member__branch__path")
         split = _record_hours(where, year, split_at=len(chosen[0].path))
         lectures = _lecture_parts(chosen, year)
         return [_with_lectures(split.get(p.path, {}), lec) for p, lec in zip(chosen, lectures, strict=True)]
