@@ -429,9 +429,10 @@ def cache_key(*parts) -> str:
 
 
 _NO_SCOPE = object()
+TIMEOUT = 3600  # seconds a cached figure is kept (it is invalidated by its tokens long before)
 
 
-def cached(parts: tuple, compute: Callable, *, timeout: int = 3600, version: str | None = None, scope=_NO_SCOPE):
+def cached(parts: tuple, compute: Callable, *, timeout: int = TIMEOUT, version: str | None = None, scope=_NO_SCOPE):
     """`compute()` or its cached value for `parts` at the current data version.
 
     The scope is the organisations found in `parts` (a figure for a township is recomputed
