@@ -48,6 +48,8 @@ def test_objects_frozen_on_purpose_stay_frozen():
         frozen = gc.get_freeze_count()
         with collector.paused():
             pass
-        assert gc.get_freeze_count() == frozen
+        # Not `== frozen`: a frozen object whose last reference goes (another thread, e.g.
+        # xdist's) leaves the permanent generation meanwhile. An unfreeze would empty it.
+        assert gc.get_freeze_count() > frozen // 2
     finally:
         gc.unfreeze()
