@@ -931,27 +931,26 @@ def lecture_meetings(root: Organization, year: int) -> QuerySet:
     ).distinct()
 
 
-def lectures_in(where: Q, year: int) -> tuple[list[tuple], list[tuple[int, int]]]:
-    """The 党课 meetings matching `where` (a Q on Meeting: their branches) in `year`, as rows
-    (pk, date, topic, start_time, end_time, branch_id, branch path), and (member_id, meeting_id)
-    of everyone who attended them (here or at the 流入地). Two queries (none when no meeting)."""
-    qs = Meeting.objects.filter(where, date__year=year, kind_links__kind=Kind.PARTY_LECTURE).distinct()
-    rows = list(qs.values_list("pk", "date", "topic", "start_time", "end_time", "branch_id", "branch__path"))
-    if not rows:
-        return rows, []
-    present = Q(status=Attendance.Status.PRESENT) | Q(attended_elsewhere=True)
-    attendees = Attendance.objects.filter(meeting__in=qs.values("pk")).filter(present)
-    return rows, list(attendees.values_list("member_id", "meeting_id"))
-
-
-def lecture_attendees(root: Organization, year: int) -> list[tuple[int, int]]:
-    """(member_id, meeting_id) for everyone who attended (here or at the 流入地) a 党课 under
-    `root` in `year`. One query."""
+def lectures_attended(where: Q, year: int) -> list[tuple]:
+    """(member_id, meeting_id, date, topic, start_time, end_time, branch_id, member's branch
+    path) for every 党课 in `year` attended (here or at the 流入地) by the members matching
+    `where` (a Q on Attendance: its member), whichever branch held it: a member's 学时 are
+    the member's wherever the 党课 was (a member who moved keeps the former branch's). One query."""
     present = Q(status=Attendance.Status.PRESENT) | Q(attended_elsewhere=True)
     return list(
-        Attendance.objects.filter(meeting__in=lecture_meetings(root, year).values("pk"))
-        .filter(present)
-        .values_list("member_id", "meeting_id")
+        Attendance.objects.filter(where, present, meeting__date__year=year)
+        .filter(meeting__kind_links__kind=Kind.PARTY_LECTURE)  # one link per kind (meeting_kind_unique)
+        .order_by()
+        .values_list(
+            "member_id",
+            "meeting_id",
+            "meeting__date",
+            "meeting__topic",
+            "meeting__start_time",
+            "meeting__end_time",
+            "meeting__branch_id",
+            "member__branch__path",
+        )
     )
 
 

@@ -4,8 +4,9 @@
 学时 come from two recorded facts, never typed twice:
 - StudyRecord rows (集中学习, 主题教育, 警示教育, 专题培训, township 党课; 自学 is counted apart
   and never toward the 32 学时: rules.study.counts_toward_required);
-- 党课 meetings of the branch (meetings app, kind 党课) that the member attended: the hours
-  are the meeting's own duration (start to end time), rounded down to half an hour.
+- 党课 meetings (meetings app, kind 党课) that the member attended, whichever branch held them
+  (here or at the 流入地): the hours are the meeting's own duration (start to end time),
+  rounded down to half an hour.
 """
 
 from __future__ import annotations
@@ -47,78 +48,21 @@ def _lecture_meetings(root, year: int):
     return lecture_meetings(root, year)
 
 
-@figure
-def lecture_attendance(root, year: int) -> tuple[dict[int, tuple], dict[int, list[int]]]:
-    """({meeting_id: (date, topic, hours, branch_id)}, {member_id: [meeting_id, ...]}) for the
-    党课 meetings under `root` in `year`. Two queries, once per request (core.figures).
-
-    A county's is its townships' (orgs.selectors.parts_of: each cached under its own tokens,
-    the missing ones read together) and the 区委's own meetings': a meeting is in the township
-    of its branch, so the union is the same value."""
-    from django.db.models import Q
-
-    from dangjian.orgs.selectors import parts_of
-
-    parts = parts_of(root)
-    if not parts:
-        return _lectures(Q(branch__path__startswith=root.path), year)
-    meetings, attended = _lectures(Q(branch_id=root.pk), year)
-    for m, a in _lecture_parts(parts, year):
-        meetings.update(m)
-        for mid, ids in a.items():
-            attended[mid].extend(ids)
-    return meetings, attended
-
-
-def _lecture_parts(parts: list, year: int) -> list[tuple]:
-    """lecture_attendance of each township (core.figures.parts), the missing ones in one read."""
-
-    from dangjian.core import figures
-    from dangjian.orgs.selectors import under_any
-
-    def missing(indexes: list[int]) -> list[tuple]:
-        chosen = [parts[i] for i in indexes]
-        where = under_any(chosen, "branch__path")
-        split = _lectures(where, year, split_at=len(chosen[0].path))
-        return [split.get(p.path, ({}, {})) for p in chosen]
-
-    return figures.parts(lecture_attendance, [(p, year) for p in parts], missing)
-
-
-def _lectures(where, year: int, *, split_at: int = 0):
-    """(meetings, attended) of the 党课 meetings of the branches of `where` in `year`; with
-    split_at, {the first split_at characters of the meeting's branch path: (meetings, attended)}."""
-    from dangjian.meetings.selectors import lectures_in
-
-    rows, attendees = lectures_in(where, year)
-    meetings, path_of = {}, {}
-    for pk, d, topic, s, e, branch_id, path in rows:
-        meetings[pk] = (d, topic, meeting_hours(s, e), branch_id)
-        path_of[pk] = path[:split_at]
-    attended: dict[int, list[int]] = defaultdict(list)
-    if meetings:
-        if not split_at:
-            for member_id, meeting_id in attendees:
-                attended[member_id].append(meeting_id)
-        else:
-            split: dict[str, tuple] = defaultdict(lambda: ({}, defaultdict(list)))
-            for pk, m in meetings.items():
-                split[path_of[pk]][0][pk] = m
-            for member_id, meeting_id in attendees:
-                split[path_of[meeting_id]][1][member_id].append(meeting_id)
-            return dict(split)
-    return {} if split_at else (meetings, attended)
+def lecture_count(root, year: int) -> int:
+    """The number of 党课 meetings held under `root` in `year` (sessions). One query."""
+    return _lecture_meetings(root, year).count()
 
 
 @figure
 def member_hours(root, year: int) -> dict[int, Decimal]:
-    """{member_id: 集中学习培训学时 in `year`} for members under `root` (自学 excluded: see
-    self_study_hours). Three queries.
+    """{member_id: 集中学习培训学时 in `year`} for the members under `root` (by their branch):
+    their study records and every 党课 they attended, whichever branch held it (自学 excluded:
+    see self_study_hours). A member's 学时 are one number on their own page, their branch's,
+    their township's and the county's: a member who moved keeps the 党课 of the former branch,
+    counted where the member is now. Two queries.
 
-    A county's is its townships' added up (orgs.selectors.parts_of; each cached under its own
-    tokens, the missing ones read together) and the 区委's own: a record counts in the
-    township of its member, a 党课 in the township of its meeting (a member who moved, or
-    attended another township's 党课, has hours in two parts: added, as the county's were)."""
+    A county's is its townships' (orgs.selectors.parts_of; each cached under its own tokens,
+    the missing ones read together) and the 区委's own members': each member is in one."""
     from django.db.models import Q
 
     from dangjian.core import figures
@@ -126,22 +70,33 @@ def member_hours(root, year: int) -> dict[int, Decimal]:
 
     parts = parts_of(root)
     if not parts:
-        return _with_lectures(
-            _record_hours(Q(member__branch__path__startswith=root.path), year), lecture_attendance(root, year)
-        )
+        return _hours(Q(member__branch__path__startswith=root.path), year)
 
     def missing(indexes: list[int]) -> list[dict]:
         chosen = [parts[i] for i in indexes]
-        where = under_any(chosen, "member__branch__path")
-        split = _record_hours(where, year, split_at=len(chosen[0].path))
-        lectures = _lecture_parts(chosen, year)
-        return [_with_lectures(split.get(p.path, {}), lec) for p, lec in zip(chosen, lectures, strict=True)]
+        split = _hours(under_any(chosen, "member__branch__path"), year, split_at=len(chosen[0].path))
+        return [split.get(p.path, {}) for p in chosen]
 
-    hours = _with_lectures(_record_hours(Q(member__branch_id=root.pk), year), _lectures(Q(branch_id=root.pk), year))
+    hours = _hours(Q(member__branch_id=root.pk), year)
     for part in figures.parts(member_hours, [(p, year) for p in parts], missing):
-        for mid, h in part.items():
-            hours[mid] = hours.get(mid, ZERO) + h
+        hours.update(part)
     return hours
+
+
+def _hours(where, year: int, *, split_at: int = 0) -> dict:
+    """{member_id: 学时} (records and 党课 attended) of the members of `where` (a Q on the
+    member); with split_at, {the first split_at characters of the member's branch path: that}."""
+    from dangjian.meetings.selectors import lectures_attended
+
+    split = _record_hours(where, year, split_at=split_at) if split_at else {"": _record_hours(where, year)}
+    out: dict[str, dict] = {k: dict(v) for k, v in split.items()}
+    of_times: dict[tuple, Decimal] = {}  # meeting_hours once per (start, end), not per attendee
+    for mid, _m, _d, _t, s, e, _b, path in lectures_attended(where, year):
+        if (s, e) not in of_times:
+            of_times[s, e] = meeting_hours(s, e)
+        d = out.setdefault(path[:split_at] if split_at else "", {})
+        d[mid] = d.get(mid, ZERO) + of_times[s, e]
+    return out if split_at else out.get("", {})
 
 
 def _record_hours(where, year: int, *, split_at: int = 0) -> dict:
@@ -159,16 +114,6 @@ def _record_hours(where, year: int, *, split_at: int = 0) -> dict:
     for mid, *path, h in rows.values(*cols).annotate(h=total).order_by().values_list(*cols, "h"):
         out[path[0][:split_at] if split_at else ""][mid] = h.quantize(TENTH)
     return dict(out) if split_at else out.get("", {})
-
-
-def _with_lectures(hours: dict, lectures: tuple) -> dict[int, Decimal]:
-    """`hours` (records) plus the 学时 of the 党课 meetings each member attended."""
-    hours = dict(hours)
-    meetings, attended = lectures
-    for mid, ids in attended.items():
-        for i in ids:
-            hours[mid] = hours.get(mid, ZERO) + meetings[i][2]
-    return hours
 
 
 def self_study_hours(root, year: int) -> dict[int, Decimal]:
@@ -205,7 +150,7 @@ def study_summary(root, year: int, *, today: date | None = None) -> StudySummary
     required = hours_required()
     hours = member_hours(root, year)
     activities = StudyActivity.objects.filter(org__path__startswith=root.path, date__year=year).count()
-    lectures = len(lecture_attendance(root, year)[0])  # the 党课 meetings member_hours read
+    lectures = lecture_count(root, year)
     members = [(m.id, m.branch_id) for m in roster_on(root, clock.judged_at(year, today))]
     per_branch: dict[int, list] = defaultdict(lambda: [0, ZERO, 0])
     meeting_target = 0
@@ -310,15 +255,17 @@ def member_study(member, year: int) -> dict:
                 "reflection": r.reflection,
             }
         )
-    meetings, attended = lecture_attendance(member.branch, year)
-    for i in attended.get(member.pk, []):
-        d, topic, h, _ = meetings[i]
+    from django.db.models import Q
+
+    from dangjian.meetings.selectors import lectures_attended
+
+    for _mid, _m, d, topic, start, end, _b, _path in lectures_attended(Q(member=member), year):
         items.append(
             {
                 "date": d,
                 "kind": "党课",
                 "topic": topic,
-                "hours": h,
+                "hours": meeting_hours(start, end),
                 "source": "党课会议出席记录（自动计入）",
                 "reflection": "",
             }

@@ -149,10 +149,11 @@ def test_the_dues_grid_is_the_former_one(demo, db):
     assert any(md.due for md in mine.values()) and any(md.paid for md in mine.values())
 
 
-def test_member_hours_are_the_former_sum(demo, db):
+def test_member_hours_are_the_records_and_every_lecture_attended(demo, db):
+    from dangjian.meetings.models import Attendance, Kind
     from dangjian.rules.study import CONCENTRATED_KINDS
     from dangjian.study.models import StudyRecord
-    from dangjian.study.selectors import lecture_attendance, member_hours
+    from dangjian.study.selectors import meeting_hours, member_hours
 
     for root in (demo.township, *demo.branches[:3]):
         for year in (TODAY.year - 1, TODAY.year):
@@ -164,10 +165,12 @@ def test_member_hours_are_the_former_sum(demo, db):
             )
             for mid, h in rows.values_list("member_id", "hours"):
                 hours[mid] += h
-            meetings, attended = lecture_attendance.uncached(root, year)
-            for mid, ids in attended.items():
-                for i in ids:
-                    hours[mid] += meetings[i][2]
+            for a in Attendance.objects.filter(
+                member__branch__path__startswith=root.path, meeting__date__year=year
+            ).select_related("meeting"):
+                lecture = a.meeting.kind_links.filter(kind=Kind.PARTY_LECTURE).exists()
+                if lecture and (a.status == Attendance.Status.PRESENT or a.attended_elsewhere):
+                    hours[a.member_id] += meeting_hours(a.meeting.start_time, a.meeting.end_time)
             mine = member_hours.uncached(root, year)
             assert {k: str(v) for k, v in mine.items()} == {k: str(v) for k, v in hours.items()}, (root, year)
     assert any(mine.values())

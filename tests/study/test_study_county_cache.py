@@ -1,4 +1,4 @@
-"""The 区委's study figures (member_hours, lecture_attendance, plan_progress) are its townships',
+"""The 区委's study figures (member_hours, plan_progress) are its townships',
 each cached under its own tokens (orgs.selectors.parts_of, core.figures.parts): after a
 committed write in one township only that township is read again, the others come from the
 cache, and the county's value shows the write.
@@ -32,22 +32,19 @@ def test_a_write_in_one_township_recomputes_only_its_part_of_the_county_study(wo
     plan = StudyPlan.objects.create(org=world.district, year=year, title="区委学习计划")
     item = PlanItem.objects.create(plan=plan, month_from=1, month_to=1, topic="区委专题", hours=Decimal("2"))
 
-    records, lectures, progress = [], [], []
-    real_records, real_lectures, real_progress = selectors._record_hours, selectors._lectures, plan_selectors._progress
-    monkeypatch.setattr(selectors, "_record_hours", lambda w, y, **kw: records.append(w) or real_records(w, y, **kw))
-    monkeypatch.setattr(selectors, "_lectures", lambda w, y, **kw: lectures.append(w) or real_lectures(w, y, **kw))
+    reads, progress = [], []
+    real_hours, real_progress = selectors._hours, plan_selectors._progress
+    monkeypatch.setattr(selectors, "_hours", lambda w, y, **kw: reads.append(w) or real_hours(w, y, **kw))
     monkeypatch.setattr(
         plan_selectors, "_progress", lambda r, c, y, a: progress.append([o.pk for o in c]) or real_progress(r, c, y, a)
     )
     townships = [world.township.pk, other.pk]
     before = selectors.member_hours(world.district, year)
-    # The 区委's own records and 党课, then both townships in one read each.
-    assert len(records) == 2 and len(lectures) == 2
-    lectures_before = selectors.lecture_attendance(world.district, year)
-    assert len(lectures) == 3  # the 区委's own 党课; the townships' are cached already
+    # The 区委's own members, then both townships in one read.
+    assert len(reads) == 2
     plan_before = plan_selectors.plan_progress(world.district, year, as_of=as_of)
     assert progress == [townships]
-    records.clear(), lectures.clear(), progress.clear()
+    reads.clear(), progress.clear()
 
     # A committed write in the second township: a 党课 its member attended, a record, and a
     # study activity carrying out the 区委's item.
@@ -65,12 +62,9 @@ def test_a_write_in_one_township_recomputes_only_its_part_of_the_county_study(wo
     after = selectors.member_hours(world.district, year)
     from django.db.models import Q
 
-    assert records == [Q(member__branch_id=world.district.pk), Q(member__branch__path__startswith=other.path)]
-    assert lectures == [Q(branch_id=world.district.pk), Q(branch__path__startswith=other.path)]
+    assert reads == [Q(member__branch_id=world.district.pk), Q(member__branch__path__startswith=other.path)]
     assert after[newcomer.pk] == Decimal("3.5") and newcomer.pk not in before  # 1.5 recorded + the 2-hour 党课
     assert {k: v for k, v in after.items() if k != newcomer.pk} == before
-    meetings, _ = selectors.lecture_attendance(world.district, year)
-    assert set(meetings) == set(lectures_before[0]) | {m.pk}
     plan_after = plan_selectors.plan_progress(world.district, year, as_of=as_of)
     assert progress == [[other.pk]]  # the first township's rows are cached
     done = {b.branch_id: b.items[0].done for b in plan_after.branches}
