@@ -118,9 +118,9 @@ def points_summary(root, year: int, *, today: date | None = None) -> PointsSumma
 
     Not composed of its townships' (orgs.selectors.parts_of) as the compliance and study
     figures are: a county's totals are not its townships' — the county's rule set is applied
-    to every member (a township's own rule set, which member_points follows, is not), and the
-    学习 fact counts the 党课 of the whole county (a township's, only its own meetings': a
-    member who moved in keeps fewer 学时 there). Its member_hours is composed."""
+    to every member (a township's own rule set, which member_points follows, is not). The
+    facts are the same at every level (a member's 学时 are the member's: study.member_hours)
+    and its member_hours is composed."""
     from dangjian.dues.selectors import branches_under
     from dangjian.points.models import BranchPointsYear
 
